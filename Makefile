@@ -1,0 +1,81 @@
+# check_entra_sync - plain Makefile.
+#   make            build plugin/check_entra_sync
+#   make check      run every test (unit, integration, end-to-end)
+#   make demo       run the plugin against the bundled Graph emulator
+#   make install    PREFIX, DESTDIR, PLUGINDIR honoured
+#   make deps       install the Debian build and test packages (as root)
+
+PREFIX    ?= /usr/local
+PLUGINDIR ?= $(PREFIX)/lib/nagios/plugins
+MANDIR    ?= $(PREFIX)/share/man
+DESTDIR   ?=
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS     ?= -O2 -g
+WERROR     ?=
+SANITIZE   ?=
+
+PKGS      := libcurl json-c libcrypto
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+	-Wvla -Wno-format-truncation $(if $(WERROR),-Werror)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN  := $(if $(SANITIZE),$(SAN_FLAGS))
+ALL_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(SAN) $(CFLAGS) $(DEP_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(SAN) $(LDFLAGS)
+
+BIN        := plugin/check_entra_sync
+SRCS       := $(wildcard plugin/*.c)
+OBJS       := $(SRCS:.c=.o)
+LIB_OBJS   := $(filter-out plugin/main.o,$(OBJS))
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRCS:.c=)
+
+.PHONY: all check unit integration e2e demo install clean deps format fuzz bench
+
+all: $(BIN)
+
+$(BIN): $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(DEP_LIBS)
+
+plugin/%.o: plugin/%.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) -Iplugin -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(DEP_LIBS) -lcmocka
+
+unit-bins: $(UNIT_BINS)
+
+check: $(BIN) $(UNIT_BINS)
+	tests/run-all.sh
+
+unit: $(UNIT_BINS)
+	tests/run-all.sh unit
+
+integration: $(BIN)
+	tests/run-all.sh integration
+
+e2e: $(BIN)
+	tests/run-all.sh e2e
+
+demo: $(BIN)
+	tests/demo.sh
+
+deps:
+	tests/install-deps.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(PLUGINDIR)/check_entra_sync
+	if [ -f doc/check_entra_sync.1 ]; then install -m 0644 doc/check_entra_sync.1 $(DESTDIR)$(MANDIR)/man1/; fi
+
+format:
+	clang-format -i plugin/*.c plugin/*.h tests/unit/*.c
+
+clean:
+	rm -f $(BIN) plugin/*.o plugin/*.d tests/unit/*.d $(UNIT_BINS)
+
+-include $(OBJS:.o=.d)

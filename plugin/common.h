@@ -1,0 +1,75 @@
+/* Shared vocabulary: plugin states, error reporting, growable buffers. */
+#ifndef CES_COMMON_H
+#define CES_COMMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PLUGIN_NAME "check_entra_sync"
+#define PLUGIN_VERSION "0.1.0"
+#define OUTPUT_PREFIX "ENTRA SYNC"
+
+enum state { STATE_OK = 0, STATE_WARNING = 1, STATE_CRITICAL = 2, STATE_UNKNOWN = 3 };
+
+/* "OK", "WARNING", "CRITICAL", "UNKNOWN". */
+const char *state_name(enum state s);
+/* Accepts ok, warning, critical, unknown (any case) or 0-3. 0 on success, -1 otherwise. */
+int state_parse(const char *text, enum state *out);
+/* Monitoring Plugins order: CRITICAL > WARNING > UNKNOWN > OK. */
+enum state state_worst(enum state a, enum state b);
+/* Rank used for sorting, higher is worse: OK 0, UNKNOWN 1, WARNING 2, CRITICAL 3. */
+int state_rank(enum state s);
+
+enum err_kind {
+	ERR_NONE = 0,
+	ERR_USAGE,     /* bad command line or environment */
+	ERR_CONFIG,    /* unreadable file, unsafe directory, ... */
+	ERR_NETWORK,   /* connect, TLS, DNS, dropped connection */
+	ERR_TIMEOUT,   /* the run's deadline passed */
+	ERR_THROTTLED, /* 429/503/504 and the wait did not fit the deadline */
+	ERR_AUTH,      /* sign-in refused */
+	ERR_GRAPH,     /* Graph answered with an error status */
+	ERR_PARSE,     /* malformed, truncated, oversized or wrong-shaped body */
+	ERR_INTERNAL,  /* out of memory and the like */
+};
+
+#define ERR_MSG_MAX 1024
+
+/* One failure, one line of text. http_status is 0 unless an HTTP answer caused it. */
+struct err {
+	enum err_kind kind;
+	long http_status;
+	char msg[ERR_MSG_MAX];
+};
+
+/* Fills e (if not NULL) and returns -1, so callers can `return err_set(...)`. */
+int err_set(struct err *e, enum err_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prefixes the message already in e with "what: ". Returns -1. */
+int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A growable NUL-terminated byte buffer. A zeroed struct is an empty buffer. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+int buf_append(struct buf *b, const void *data, size_t len); /* 0 or -1 (ENOMEM) */
+int buf_puts(struct buf *b, const char *s);
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_free(struct buf *b);
+
+/* Makes text safe for plugin output in place: '|' becomes '/', control characters
+ * (CR, LF, TAB, ...) become spaces. */
+void text_clean(char *s);
+/* Copies src into dst (size n), truncating; always NUL-terminates. */
+void str_copy(char *dst, size_t n, const char *src);
+
+/* Seconds since the epoch, with sub-second precision (wall clock). */
+double clock_wall(void);
+/* Monotonic seconds, for deadlines. */
+double clock_mono(void);
+
+#endif

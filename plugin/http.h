@@ -1,0 +1,72 @@
+/* HTTP over libcurl with one deadline for the whole run, retries on
+ * 429/503/504, capped bodies and a redacting trace. */
+#ifndef CES_HTTP_H
+#define CES_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common.h"
+
+#define HTTP_BODY_MAX (4u * 1024u * 1024u)
+
+struct config;
+
+struct http_client {
+	void *curl;             /* CURL *, reused for every request (connection reuse) */
+	double deadline;        /* clock_mono() value at which the run ends */
+	int verbose;
+	const char *cacert;
+	const char *capath;
+	const char *proxy;
+	double seconds;         /* wall time spent in HTTP so far (the 'time' metric) */
+	unsigned requests;      /* requests sent, retries included */
+};
+
+struct http_response {
+	long status;
+	struct buf body;        /* NUL-terminated */
+	char request_id[80];    /* from the request-id header, or "" */
+	char retry_after[80];   /* raw Retry-After header of the final answer, or "" */
+	char location[512];     /* raw Location header, or "" */
+};
+
+/* Flags for http_request. */
+enum {
+	HTTP_NO_PROXY = 1u << 0,     /* managed identity: never through a proxy */
+	HTTP_RETRY_IMDS = 1u << 1,   /* also retry 404, 410 and every 5xx */
+	HTTP_NO_RETRY = 1u << 2,     /* one attempt only */
+};
+
+/* Sets up the client; deadline = clock_mono() + timeout. Trust: cacert/capath
+ * when given, otherwise the system's hashed certificate directory (falling back
+ * to the bundle when there is none). */
+int http_init(struct http_client *h, const struct config *cfg, struct err *e);
+void http_cleanup(struct http_client *h);
+
+/* Sends one request and waits for the final answer, retrying 429/503/504 (and
+ * more with HTTP_RETRY_IMDS) with Retry-After or exponential backoff while the
+ * deadline allows. headers: NULL-terminated array of "Name: value" lines.
+ * body may be NULL (then an empty body with Content-Length: 0 for POST).
+ * Refuses http:// for hosts other than loopback, never follows redirects.
+ * Any HTTP status is a success here (0); -1 only when no usable answer came:
+ * network failure, deadline (ERR_TIMEOUT), throttled past the deadline
+ * (ERR_THROTTLED, with the requested delay), body over HTTP_BODY_MAX (ERR_PARSE).
+ * The trace at -vvv redacts Authorization, client_secret, client_assertion and
+ * access_token values. */
+int http_request(struct http_client *h, const char *method, const char *url,
+		 const char *const *headers, const char *body, struct http_response *resp,
+		 unsigned flags, struct err *e);
+void http_response_free(struct http_response *resp);
+
+/* Seconds left before the deadline (may be <= 0). */
+double http_time_left(const struct http_client *h);
+
+/* True when url's host is 127.0.0.0/8, ::1 or localhost. */
+bool url_host_is_loopback(const char *url);
+/* Compares scheme, host and port of two URLs. */
+bool url_same_origin(const char *a, const char *b);
+/* Percent-encodes s for a URL path segment or form value. malloc'd. */
+char *url_escape(const char *s);
+
+#endif

@@ -1,0 +1,78 @@
+/* The synchronization job model: Graph JSON in, plain C struct out. */
+#ifndef CES_JOB_H
+#define CES_JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "timeparse.h"
+
+struct json_object;
+
+#define JOB_ID_MAX 256
+#define JOB_SHORT_MAX 128
+#define JOB_TEXT_MAX 512
+
+struct sync_error {
+	bool present;
+	char code[JOB_SHORT_MAX];
+	char message[JOB_TEXT_MAX];
+	bool tenant_actionable;
+};
+
+struct task_execution {
+	bool present;                 /* false when null or absent */
+	char state[JOB_SHORT_MAX];    /* Succeeded | Failed | EntryLevelErrors | "" */
+	enum time_result began_valid;
+	double time_began;
+	enum time_result ended_valid;
+	double time_ended;
+	int64_t count_escrowed, count_exported, count_imported;
+	bool has_count_escrowed, has_count_exported, has_count_imported;
+	struct sync_error error;
+};
+
+struct quarantine {
+	bool present;                 /* false when null or absent */
+	char reason[JOB_SHORT_MAX];   /* may be "" */
+	enum time_result series_began_valid, current_began_valid, next_attempt_valid;
+	double series_began, current_began, next_attempt;
+	int64_t series_count;
+	struct sync_error error;
+};
+
+struct sync_job {
+	char id[JOB_ID_MAX];
+	char template_id[JOB_SHORT_MAX];
+
+	char schedule_interval[JOB_SHORT_MAX]; /* as sent, "" when absent */
+	bool interval_valid;
+	double interval_seconds;
+	char schedule_state[JOB_SHORT_MAX];    /* Active | Disabled | Paused | "" */
+
+	bool status_code_present;              /* false for status: {} */
+	char status_code[JOB_SHORT_MAX];
+	int64_t successive_failures;
+	struct task_execution last_execution;
+	struct task_execution last_successful;
+	enum time_result steady_last_valid;
+	double steady_last;
+	struct quarantine quarantine;
+	bool progress_known;                   /* some progress entry with totalUnits > 0 */
+	double progress_percent;
+};
+
+/* Fills job from one job object. Tolerates every documented quirk (null
+ * objects, empty strings, the sentinel, missing status); refuses wrong types
+ * for the fields it needs (id must be a string, status an object, ...).
+ * 0, or -1 with e (ERR_PARSE) saying which field was wrong. */
+int job_from_json(struct json_object *obj, struct sync_job *job, struct err *e);
+
+/* Appends the jobs of one list page ({"value":[...], "@odata.nextLink":...})
+ * to *jobs/*n (realloc'd). *next_link receives a malloc'd copy of the next
+ * link or NULL. 0 or -1. */
+int jobs_from_page(struct json_object *page, struct sync_job **jobs, size_t *n,
+		   char **next_link, struct err *e);
+
+#endif

@@ -1,0 +1,26 @@
+/* Bounded JSON parsing and small typed getters over json-c. */
+#ifndef CES_JSONUTIL_H
+#define CES_JSONUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+struct json_object;
+
+#define JSON_MAX_DEPTH 64
+
+/* Parses exactly len bytes (trailing bytes other than white space are an
+ * error) with nesting limited to JSON_MAX_DEPTH. what names the document in
+ * the error ("Graph response", "token response"). *out owned by the caller
+ * (json_object_put). 0 or -1 with ERR_PARSE. */
+int json_parse_bounded(const char *data, size_t len, const char *what,
+		       struct json_object **out, struct err *e);
+
+/* Member as string: returns the string, NULL when missing/null; *wrong_type is
+ * set true when present but not a string. */
+const char *json_get_string(struct json_object *obj, const char *key, bool *wrong_type);
+
+#endif

@@ -1,0 +1,13 @@
+/* Private directories for the token cache and the handler state. */
+#ifndef CES_SECUREDIR_H
+#define CES_SECUREDIR_H
+
+#include "common.h"
+
+/* Opens (creating with 0700 when missing, parents must exist) a directory that
+ * must be owned by the current user and not writable by group or others, and
+ * must not be a symlink. Returns an O_DIRECTORY fd, or -1 with e (ERR_CONFIG)
+ * saying which rule was broken. */
+int securedir_open(const char *path, struct err *e);
+
+#endif

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs the Debian packages needed to build and test check_entra_sync.
+# As root it installs what is missing; otherwise it prints the command.
+set -eu
+PKGS="build-essential pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev
+libcmocka-dev python3 python3-cryptography openssl ca-certificates valgrind
+clang libclang-rt-14-dev
+nagios4-core icinga2 nagios-nrpe-server nagios-nrpe-plugin monitoring-plugins-standard
+hyperfine"
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -n "$missing" ] || { echo "deps: all packages present"; exit 0; }
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages. Run as root:" >&2
+	echo "  apt-get update && apt-get install -y$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# Daemons pulled in here must not start on their own during tests.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod +x /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs the test suites and ends with one line "N passed, M failed".
+# Every suite speaks TAP ("ok ..." / "not ok ..."); this script counts.
+#   tests/run-all.sh                 unit, integration, e2e
+#   tests/run-all.sh unit integration
+set -u
+cd "$(dirname "$0")/.." || exit 2
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(unit integration e2e)
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+broken=0
+
+run_suite() {
+	case "$1" in
+	unit)
+		for t in tests/unit/test_*; do
+			case "$t" in *.c | *.d) continue ;; esac
+			[ -x "$t" ] || continue
+			echo "# unit: $t"
+			CMOCKA_MESSAGE_OUTPUT=TAP "$t" || true
+		done
+		;;
+	integration)
+		python3 tests/integration/run.py || true
+		;;
+	e2e)
+		for t in tests/e2e/test_*.sh; do
+			[ -x "$t" ] || continue
+			echo "# e2e: $t"
+			"$t" || true
+		done
+		;;
+	*)
+		echo "not ok - unknown suite '$1'"
+		;;
+	esac
+}
+
+for s in "${suites[@]}"; do
+	echo "# suite: $s"
+	run_suite "$s" 2>&1 | tee -a "$log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || broken=1
+done
+
+passed=$(grep -c '^ok ' "$log")
+failed=$(grep -c '^not ok ' "$log")
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ] && [ "$broken" -eq 0 ]
