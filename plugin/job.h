@@ -70,7 +70,7 @@ struct sync_job {
 int job_from_json(struct json_object *obj, struct sync_job *job, struct err *e);
 
 /* Appends the jobs of one list page ({"value":[...], "@odata.nextLink":...})
- * to *jobs/*n (realloc'd). *next_link receives a malloc'd copy of the next
+ * to the array *jobs of length *n (realloc'd). *next_link receives a malloc'd copy of the next
  * link or NULL. 0 or -1. */
 int jobs_from_page(struct json_object *page, struct sync_job **jobs, size_t *n,
 		   char **next_link, struct err *e);
