@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# make demo: the plugin against the bundled Graph emulator. A service
+# principal holds a healthy and a quarantined job; the check goes CRITICAL,
+# the event handler starts the quarantined job, the check goes OK.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+BIN=plugin/check_entra_sync
+work=$(mktemp -d "${TMPDIR:-/tmp}/entra-demo.XXXXXX")
+chmod 700 "$work"
+emu_pid=""
+cleanup() {
+	[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+python3 tests/emulator/emulator.py --port 0 --port-file "$work/port" 2>"$work/emulator.log" &
+emu_pid=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
+[ -s "$work/port" ] || { echo "demo: the emulator did not start"; cat "$work/emulator.log"; exit 1; }
+url="http://127.0.0.1:$(cat "$work/port")"
+
+TENANT=11111111-2222-3333-4444-555555555555
+SP=5a1f0c2e-0000-4000-8000-000000000001
+BOX=Box.fedcba9876543210fedcba9876543210
+printf '%s\n' 'reader-secret-Q8~xVALUE' >"$work/reader.secret"
+printf '%s\n' 'writer-secret-Z3~yVALUE' >"$work/writer.secret"
+chmod 600 "$work"/*.secret
+
+common=(-T "$TENANT" -s "$SP" --login-url "$url" --graph-url "$url" --token-cache "$work/cache")
+reader=(-C aaaaaaaa-0000-0000-0000-000000000001 --client-secret-file "$work/reader.secret")
+writer=(-C aaaaaaaa-0000-0000-0000-000000000002 --client-secret-file "$work/writer.secret")
+
+step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
+
+step "1. Check every job of the service principal (read-only identity)" \
+	"check_entra_sync -T $TENANT -C <reader> --client-secret-file reader.secret -s $SP"
+"$BIN" "${common[@]}" "${reader[@]}"
+echo "(exit $?)"
+
+step "2. Nagios/Icinga run the event handler: CRITICAL HARD (identity with write rights)" \
+	"check_entra_sync --event-handler ... -C <writer> -s $SP CRITICAL HARD 3"
+"$BIN" --event-handler "${common[@]}" "${writer[@]}" --state-dir "$work/state" CRITICAL HARD 3
+echo "(exit $?)"
+
+step "3. The next check" "check_entra_sync ... -s $SP"
+"$BIN" "${common[@]}" "${reader[@]}"
+rc=$?
+echo "(exit $rc)"
+
+step "4. What the emulator saw" "GET /_emu/counters"
+python3 - "$url" "$BOX" <<'PY'
+import json, sys, urllib.request
+c = json.load(urllib.request.urlopen(sys.argv[1] + "/_emu/counters"))
+print("sign-ins: %d   Graph requests: %d   starts of %s: %d   restarts: %d" % (
+    c["sign_ins_total"], c["graph_requests"], sys.argv[2],
+    c["starts"].get(sys.argv[2], 0), sum(c.get("restarts", {}).values())))
+PY
+[ "$rc" -eq 0 ] || { echo "demo: the last check did not come back OK"; exit 1; }
