@@ -34,7 +34,7 @@ LIB_OBJS   := $(filter-out plugin/main.o,$(OBJS))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:.c=)
 
-.PHONY: all check unit integration e2e demo install clean deps format fuzz bench
+.PHONY: all unit-bins check unit integration e2e demo install clean deps format fuzz bench
 
 all: $(BIN)
 
@@ -49,7 +49,9 @@ tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS)
 
 unit-bins: $(UNIT_BINS)
 
-check: $(BIN) $(UNIT_BINS)
+check:
+	tests/install-deps.sh
+	$(MAKE) $(BIN) unit-bins
 	tests/run-all.sh
 
 unit: $(UNIT_BINS)
@@ -61,7 +63,9 @@ integration: $(BIN)
 e2e: $(BIN)
 	tests/run-all.sh e2e
 
-demo: $(BIN)
+demo:
+	tests/install-deps.sh build
+	$(MAKE) $(BIN)
 	tests/demo.sh
 
 deps:

@@ -1,12 +1,18 @@
 #!/bin/sh
 # Installs the Debian packages needed to build and test check_entra_sync.
 # As root it installs what is missing; otherwise it prints the command.
+#   tests/install-deps.sh build   what make and make demo need
+#   tests/install-deps.sh         everything make check, make fuzz and make bench need
 set -eu
-PKGS="build-essential pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev
-libcmocka-dev python3 python3-cryptography openssl ca-certificates valgrind
-clang libclang-rt-14-dev
+BUILD="build-essential pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev
+python3 python3-cryptography openssl ca-certificates"
+TEST="libcmocka-dev valgrind clang libclang-rt-14-dev
 nagios4-core icinga2 nagios-nrpe-server nagios-nrpe-plugin monitoring-plugins-standard
 hyperfine"
+case "${1:-all}" in
+build) PKGS="$BUILD" ;;
+*) PKGS="$BUILD $TEST" ;;
+esac
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
