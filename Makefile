@@ -34,7 +34,7 @@ LIB_OBJS   := $(filter-out plugin/main.o,$(OBJS))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:.c=)
 
-.PHONY: all unit-bins check unit integration e2e demo install clean deps format fuzz bench
+.PHONY: all unit-bins check unit integration e2e demo install clean deps format
 
 all: $(BIN)
 
@@ -83,3 +83,7 @@ clean:
 	rm -f $(BIN) plugin/*.o plugin/*.d tests/unit/*.d $(UNIT_BINS)
 
 -include $(OBJS:.o=.d)
+
+# Fuzzing (clang, libFuzzer) and the benchmark live in their own fragments.
+-include fuzz/fuzz.mk
+-include bench/bench.mk
