@@ -32,6 +32,10 @@ struct job_result {
 	double last_success;        /* epoch of the newest valid success time */
 	double last_success_age;    /* seconds */
 	struct range age_warn, age_crit; /* the thresholds actually applied */
+	struct range fail_warn, fail_crit;     /* copied from the config, for perfdata */
+	struct range escrow_warn, escrow_crit; /* copied from the config, for perfdata */
+	bool quarantined;           /* status.code is Quarantine */
+	bool quarantine_age_known;  /* false: quarantined but no valid start time -> 'U' */
 	double quarantine_age;      /* 0 when not quarantined */
 	int64_t quarantine_series;  /* 0 when not quarantined */
 	double days_to_disable;     /* 28 days after seriesBegan; <0 when not quarantined/unknown */

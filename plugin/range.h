@@ -3,13 +3,14 @@
 #define CES_RANGE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common.h"
 
 struct range {
 	bool set;       /* false: no threshold given, never alerts */
 	bool inside;    /* '@': alert when inside [lo, hi] */
-	bool lo_inf;    /* '~' or nothing before ':' on the low side */
+	bool lo_inf;    /* '~' on the low side (an empty start means 0, per the guidelines) */
 	bool hi_inf;    /* "N:" form */
 	double lo, hi;
 	char text[64];  /* the range as given (or generated), for perfdata */
@@ -22,5 +23,8 @@ int range_parse(const char *text, bool durations, struct range *r, struct err *e
 void range_upper(struct range *r, double hi);
 /* True when value v must raise an alert. An unset range never alerts. */
 bool range_alerts(const struct range *r, double v);
+/* A number for perfdata and range text: integers without a fraction, else %.15g.
+ * Always a '.' decimal point (the program never calls setlocale). */
+void range_number_format(double v, char *buf, size_t n);
 
 #endif
