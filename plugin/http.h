@@ -19,6 +19,10 @@ struct http_client {
 	const char *cacert;
 	const char *capath;
 	const char *proxy;
+	const char *graph_url;  /* configured service bases: name the service in errors, */
+	const char *login_url;  /* and (imds_url) the one plain-HTTP host allowed with */
+	const char *imds_url;   /* HTTP_RETRY_IMDS besides loopback */
+	double timeout;         /* the -t value, for messages */
 	double seconds;         /* wall time spent in HTTP so far (the 'time' metric) */
 	unsigned requests;      /* requests sent, retries included */
 };
@@ -34,7 +38,8 @@ struct http_response {
 /* Flags for http_request. */
 enum {
 	HTTP_NO_PROXY = 1u << 0,     /* managed identity: never through a proxy */
-	HTTP_RETRY_IMDS = 1u << 1,   /* also retry 404, 410 and every 5xx */
+	HTTP_RETRY_IMDS = 1u << 1,   /* also retry 404, 410 and every 5xx; allows
+					plain http:// to the configured IMDS URL */
 	HTTP_NO_RETRY = 1u << 2,     /* one attempt only */
 };
 

@@ -1,0 +1,673 @@
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/x509.h>
+
+#include "options.h"
+#include "redact.h"
+#include "timeparse.h"
+
+#define TRACE_BODY_MAX 2048
+#define MAX_ATTEMPTS   6
+
+/* State of one transfer, shared with the libcurl callbacks. */
+struct xfer {
+	struct http_response *resp;
+	const char *req_body;
+	bool req_body_traced;
+	bool oversize;
+};
+
+static bool dir_has_hashed_certs(const char *dir);
+static const char *default_cert_dir(void);
+static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata);
+static size_t header_cb(char *data, size_t size, size_t nmemb, void *userdata);
+static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, void *userdata);
+
+/* OpenSSL's hashed certificate directory (SSL_CERT_DIR honoured), when it
+ * holds hashed links; NULL otherwise. */
+static const char *default_cert_dir(void)
+{
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+	if (dir == NULL || *dir == '\0')
+		dir = X509_get_default_cert_dir();
+	return dir_has_hashed_certs(dir) ? dir : NULL;
+}
+
+static bool dir_has_hashed_certs(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return false;
+	bool found = false;
+	struct dirent *de;
+	while (!found && (de = readdir(d)) != NULL) {
+		const char *dot = strrchr(de->d_name, '.');
+		found = dot != NULL && dot - de->d_name == 8 && isdigit((unsigned char)dot[1]);
+	}
+	closedir(d);
+	return found;
+}
+
+int http_init(struct http_client *h, const struct config *cfg, struct err *e)
+{
+	memset(h, 0, sizeof(*h));
+	h->timeout = cfg->timeout > 0 ? cfg->timeout : 20;
+	h->deadline = clock_mono() + h->timeout;
+	h->verbose = cfg->verbose;
+	h->cacert = cfg->cacert;
+	h->capath = cfg->capath;
+	h->proxy = cfg->proxy;
+	h->graph_url = cfg->graph_url;
+	h->login_url = cfg->login_url;
+	h->imds_url = cfg->imds_url;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return err_set(e, ERR_INTERNAL, "cannot initialise libcurl");
+	CURL *c = curl_easy_init();
+	if (c == NULL) {
+		curl_global_cleanup();
+		return err_set(e, ERR_INTERNAL, "cannot initialise libcurl");
+	}
+	h->curl = c;
+
+	CURLcode rc = CURLE_OK;
+	rc |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	rc |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	rc |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	rc |= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	rc |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	rc |= curl_easy_setopt(c, CURLOPT_USERAGENT, PLUGIN_NAME "/" PLUGIN_VERSION);
+	rc |= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_BODY_MAX);
+	if (rc != CURLE_OK) {
+		http_cleanup(h);
+		return err_set(e, ERR_INTERNAL, "libcurl refused a basic option");
+	}
+
+	/* Trust. Loading the whole CA bundle costs OpenSSL 3 about 20 ms per run
+	 * (SPEC 10); the hashed directory is looked up lazily, so it is the default. */
+	if (h->cacert != NULL) {
+		rc = curl_easy_setopt(c, CURLOPT_CAINFO, h->cacert);
+		rc |= curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+	} else if (h->capath != NULL) {
+		rc = curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
+		rc |= curl_easy_setopt(c, CURLOPT_CAPATH, h->capath);
+	} else {
+		const char *dir = default_cert_dir();
+		if (dir != NULL) {
+			rc = curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
+			rc |= curl_easy_setopt(c, CURLOPT_CAPATH, dir);
+		}
+	}
+	if (rc != CURLE_OK) {
+		http_cleanup(h);
+		return err_set(e, ERR_CONFIG, "libcurl refused the trust settings");
+	}
+	if (h->proxy != NULL && curl_easy_setopt(c, CURLOPT_PROXY, h->proxy) != CURLE_OK) {
+		http_cleanup(h);
+		return err_set(e, ERR_CONFIG, "libcurl refused the proxy %s", h->proxy);
+	}
+	if (h->verbose >= 3) {
+		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+		curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+	}
+	return 0;
+}
+
+void http_cleanup(struct http_client *h)
+{
+	if (h->curl != NULL) {
+		curl_easy_cleanup(h->curl);
+		h->curl = NULL;
+		curl_global_cleanup();
+	}
+}
+
+void http_response_free(struct http_response *resp)
+{
+	buf_free(&resp->body);
+	memset(resp, 0, sizeof(*resp));
+}
+
+double http_time_left(const struct http_client *h)
+{
+	return h->deadline - clock_mono();
+}
+
+/* ---- URLs ---- */
+
+/* Lower-case scheme, host (IPv6 without brackets) and port of url. 0 or -1. */
+static int url_parts(const char *url, char *scheme, size_t scheme_n, char *host, size_t host_n,
+                     long *port)
+{
+	CURLU *u = curl_url();
+	if (u == NULL)
+		return -1;
+	char *s = NULL, *hs = NULL, *ps = NULL;
+	int rc = -1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &s, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &hs, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &ps, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+		const char *hp = hs;
+		size_t hl = strlen(hs);
+		if (hl >= 2 && hs[0] == '[' && hs[hl - 1] == ']') {
+			hp++;
+			hl -= 2;
+		}
+		if (strlen(s) < scheme_n && hl < host_n) {
+			for (size_t i = 0; s[i]; i++)
+				scheme[i] = (char)tolower((unsigned char)s[i]);
+			scheme[strlen(s)] = '\0';
+			for (size_t i = 0; i < hl; i++)
+				host[i] = (char)tolower((unsigned char)hp[i]);
+			host[hl] = '\0';
+			*port = strtol(ps, NULL, 10);
+			rc = 0;
+		}
+	}
+	curl_free(s);
+	curl_free(hs);
+	curl_free(ps);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+static bool host_is_loopback(const char *host)
+{
+	unsigned char a4[4];
+	unsigned char a6[16];
+	static const unsigned char v6_loop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	if (strcmp(host, "localhost") == 0 || strcmp(host, "localhost.") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, a4) == 1)
+		return a4[0] == 127;
+	if (inet_pton(AF_INET6, host, a6) == 1)
+		return memcmp(a6, v6_loop, 16) == 0;
+	return false;
+}
+
+bool url_host_is_loopback(const char *url)
+{
+	char scheme[16], host[256];
+	long port;
+	if (url == NULL || url_parts(url, scheme, sizeof(scheme), host, sizeof(host), &port) < 0)
+		return false;
+	return host_is_loopback(host);
+}
+
+bool url_same_origin(const char *a, const char *b)
+{
+	char sa[16], sb[16], ha[256], hb[256];
+	long pa, pb;
+	if (a == NULL || b == NULL || url_parts(a, sa, sizeof(sa), ha, sizeof(ha), &pa) < 0 ||
+	    url_parts(b, sb, sizeof(sb), hb, sizeof(hb), &pb) < 0)
+		return false;
+	return strcmp(sa, sb) == 0 && strcmp(ha, hb) == 0 && pa == pb;
+}
+
+char *url_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = strlen(s);
+	char *out = malloc(len * 3 + 1);
+	if (out == NULL)
+		return NULL;
+	char *p = out;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+			*p++ = (char)c;
+		} else {
+			*p++ = '%';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+/* ---- callbacks ---- */
+
+static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct xfer *x = userdata;
+	size_t n = size * nmemb;
+	if (x->resp->body.len + n > HTTP_BODY_MAX) {
+		x->oversize = true;
+		return 0;
+	}
+	if (buf_append(&x->resp->body, data, n) < 0)
+		return 0;
+	return n;
+}
+
+/* Copies a header value when the line is "name: value" (case-insensitive). */
+static void header_capture(const char *line, size_t len, const char *name, char *dst, size_t n)
+{
+	size_t nl = strlen(name);
+	if (len <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+		return;
+	const char *v = line + nl + 1;
+	const char *end = line + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	size_t vl = (size_t)(end - v);
+	if (vl >= n)
+		vl = n - 1;
+	memcpy(dst, v, vl);
+	dst[vl] = '\0';
+}
+
+static size_t header_cb(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct xfer *x = userdata;
+	size_t n = size * nmemb;
+	struct http_response *r = x->resp;
+	/* A new status line (after 100 Continue or a proxy CONNECT) starts afresh. */
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		r->request_id[0] = r->retry_after[0] = r->location[0] = '\0';
+		return n;
+	}
+	header_capture(data, n, "request-id", r->request_id, sizeof(r->request_id));
+	header_capture(data, n, "retry-after", r->retry_after, sizeof(r->retry_after));
+	header_capture(data, n, "location", r->location, sizeof(r->location));
+	return n;
+}
+
+/* Writes one trace line: prefix and text with control characters made visible
+ * as spaces (bounded by the caller). */
+static void trace_line(const char *prefix, const char *s, size_t len)
+{
+	fputs(prefix, stderr);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		fputc(c < 0x20 || c == 0x7f ? ' ' : c, stderr);
+	}
+	fputc('\n', stderr);
+}
+
+static void trace_headers(const char *prefix, const char *data, size_t size)
+{
+	size_t i = 0;
+	while (i < size) {
+		size_t end = i;
+		while (end < size && data[end] != '\n')
+			end++;
+		size_t stop = end;
+		while (stop > i && (data[stop - 1] == '\r' || data[stop - 1] == '\n'))
+			stop--;
+		if (stop > i) {
+			struct buf b = {0};
+			if (redact_header_line(data + i, stop - i, &b) == 0 && b.data != NULL)
+				trace_line(prefix, b.data, b.len);
+			buf_free(&b);
+		}
+		i = end + 1;
+	}
+}
+
+/* Bodies are traced whole and redacted as a whole (a chunk boundary must never
+ * split a secret past the redactor), then cut to TRACE_BODY_MAX. */
+static void trace_body(const char *prefix, const char *body, size_t len)
+{
+	struct buf b = {0};
+	if (redact_body(body, len, &b) < 0 || b.data == NULL) {
+		buf_free(&b);
+		return;
+	}
+	if (b.len <= TRACE_BODY_MAX) {
+		trace_line(prefix, b.data, b.len);
+	} else {
+		trace_line(prefix, b.data, TRACE_BODY_MAX);
+		fprintf(stderr, "%s[%zu more bytes not shown]\n", prefix, b.len - TRACE_BODY_MAX);
+	}
+	buf_free(&b);
+}
+
+static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, void *userdata)
+{
+	(void)curl;
+	struct xfer *x = userdata;
+	switch (type) {
+	case CURLINFO_TEXT:
+		trace_headers("* ", data, size > TRACE_BODY_MAX ? TRACE_BODY_MAX : size);
+		break;
+	case CURLINFO_HEADER_OUT:
+		trace_headers("> ", data, size);
+		break;
+	case CURLINFO_HEADER_IN:
+		trace_headers("< ", data, size);
+		break;
+	case CURLINFO_DATA_OUT:
+		if (!x->req_body_traced && x->req_body != NULL) {
+			x->req_body_traced = true;
+			trace_body("> ", x->req_body, strlen(x->req_body));
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* ---- requests ---- */
+
+static void new_guid(char *out, size_t n)
+{
+	unsigned char r[16];
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		/* Only a correlation id: the clock is good enough when getrandom fails. */
+		double t = clock_wall() * 1e6;
+		for (size_t i = 0; i < sizeof(r); i++)
+			r[i] =
+			    (unsigned char)((long long)t >> (i % 8 * 8)) ^ (unsigned char)(i * 37);
+	}
+	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+	snprintf(out, n, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	         r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+	         r[13], r[14], r[15]);
+}
+
+/* "Graph", "the sign-in service", ... for messages. */
+static const char *service_name(const struct http_client *h, const char *url, const char *host)
+{
+	if (h->graph_url != NULL && url_same_origin(url, h->graph_url))
+		return "Graph";
+	if (h->login_url != NULL && url_same_origin(url, h->login_url))
+		return "the sign-in service";
+	if (h->imds_url != NULL && url_same_origin(url, h->imds_url))
+		return "the instance metadata service";
+	return host;
+}
+
+static bool header_given(const char *const *headers, const char *name)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++) {
+		if (strncasecmp(headers[i], name, nl) == 0 && headers[i][nl] == ':')
+			return true;
+	}
+	return false;
+}
+
+static struct curl_slist *build_headers(const char *const *headers, bool empty_post)
+{
+	struct curl_slist *list = NULL;
+	struct curl_slist *tmp;
+	char line[64];
+	char guid[40];
+	new_guid(guid, sizeof(guid));
+	snprintf(line, sizeof(line), "client-request-id: %s", guid);
+	const char *fixed[] = {
+	    line,
+	    header_given(headers, "Accept") ? NULL : "Accept: application/json",
+	    "Expect:",
+	    empty_post && !header_given(headers, "Content-Type") ? "Content-Type:" : NULL,
+	};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (fixed[i] == NULL)
+			continue;
+		if ((tmp = curl_slist_append(list, fixed[i])) == NULL)
+			goto fail;
+		list = tmp;
+	}
+	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++) {
+		if ((tmp = curl_slist_append(list, headers[i])) == NULL)
+			goto fail;
+		list = tmp;
+	}
+	return list;
+fail:
+	curl_slist_free_all(list);
+	return NULL;
+}
+
+static int set_method(CURL *c, const char *method, const char *body)
+{
+	CURLcode rc = curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
+	if (strcmp(method, "GET") == 0) {
+		rc |= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	} else if (strcmp(method, "POST") == 0) {
+		rc |= curl_easy_setopt(c, CURLOPT_POST, 1L);
+		rc |= curl_easy_setopt(c, CURLOPT_POSTFIELDS, body != NULL ? body : "");
+		rc |= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		                       (curl_off_t)(body != NULL ? strlen(body) : 0));
+	} else {
+		return -1;
+	}
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+/* The URL without query and fragment, for messages. */
+static void url_for_message(const char *url, char *out, size_t n)
+{
+	str_copy(out, n, url);
+	out[strcspn(out, "?#")] = '\0';
+}
+
+static int transfer_error(struct http_client *h, CURLcode rc, const struct xfer *x,
+                          const char *errbuf, const char *url, const char *host, long port,
+                          struct err *e)
+{
+	char where[300];
+	url_for_message(url, where, sizeof(where));
+	const char *detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+	char target[300];
+	long os_errno = 0;
+	curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &os_errno);
+
+	if (x->oversize || rc == CURLE_FILESIZE_EXCEEDED)
+		return err_set(e, ERR_PARSE, "response from %s larger than %u MiB", where,
+		               HTTP_BODY_MAX / (1024u * 1024u));
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return err_set(e, ERR_TIMEOUT, "timeout after %gs while waiting for %s (%s)",
+		               h->timeout, service_name(h, url, host), where);
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return err_set(e, ERR_NETWORK, "cannot resolve host name %s", host);
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return err_set(e, ERR_NETWORK, "cannot resolve the proxy: %s", detail);
+	case CURLE_COULDNT_CONNECT:
+		/* curl's text names the host it tried: ours, or a proxy's. */
+		snprintf(target, sizeof(target), "%s port %ld ", host, port);
+		if (os_errno != 0 && strstr(detail, target) != NULL)
+			detail = strerror((int)os_errno);
+		return err_set(e, ERR_NETWORK, "cannot connect to %s:%ld: %s", host, port, detail);
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return err_set(
+		    e, ERR_NETWORK,
+		    "TLS certificate of %s:%ld not trusted: %s (trust: --cacert/--capath)", host,
+		    port, detail);
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return err_set(e, ERR_NETWORK, "TLS error with %s:%ld: %s", host, port, detail);
+	case CURLE_PARTIAL_FILE:
+		return err_set(e, ERR_NETWORK, "answer from %s:%ld truncated: %s", host, port,
+		               detail);
+	case CURLE_GOT_NOTHING:
+		return err_set(e, ERR_NETWORK, "%s:%ld closed the connection without answering",
+		               host, port);
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return err_set(e, ERR_CONFIG, "unsupported URL %s: %s", where, detail);
+	case CURLE_URL_MALFORMAT:
+		return err_set(e, ERR_CONFIG, "malformed URL %s", where);
+	case CURLE_OUT_OF_MEMORY:
+		return err_set(e, ERR_INTERNAL, "out of memory talking to %s", host);
+	default:
+		return err_set(e, ERR_NETWORK, "HTTP request to %s:%ld failed: %s", host, port,
+		               detail);
+	}
+}
+
+static bool status_retryable(long status, unsigned flags)
+{
+	if (status == 429 || status == 503 || status == 504)
+		return true;
+	if (flags & HTTP_RETRY_IMDS)
+		return status == 404 || status == 410 || (status >= 500 && status <= 599);
+	return false;
+}
+
+static void sleep_seconds(double s)
+{
+	struct timespec ts;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Checks the URL before anything is sent. */
+static int url_allowed(const struct http_client *h, const char *url, unsigned flags, char *host,
+                       size_t host_n, long *port, struct err *e)
+{
+	char scheme[16];
+	if (url_parts(url, scheme, sizeof(scheme), host, host_n, port) < 0)
+		return err_set(e, ERR_CONFIG, "malformed URL: %.200s", url);
+	if (strcmp(scheme, "https") == 0)
+		return 0;
+	if (strcmp(scheme, "http") != 0)
+		return err_set(e, ERR_CONFIG, "refusing %s:// URL for %s: only https is used",
+		               scheme, host);
+	if (host_is_loopback(host))
+		return 0;
+	if ((flags & HTTP_RETRY_IMDS) && h->imds_url != NULL && url_same_origin(url, h->imds_url))
+		return 0;
+	return err_set(e, ERR_CONFIG,
+	               "refusing plain http:// to %s: http is allowed only for loopback hosts "
+	               "(127.0.0.0/8, ::1, localhost); use https",
+	               host);
+}
+
+/* One attempt. 0 with resp filled, or -1 with e. */
+static int perform_once(struct http_client *h, const char *url, struct curl_slist *hdrs,
+                        const char *body, struct http_response *resp, const char *host, long port,
+                        unsigned flags, struct err *e)
+{
+	CURL *c = h->curl;
+	double left = http_time_left(h);
+	if (left <= 0) {
+		char where[300];
+		url_for_message(url, where, sizeof(where));
+		return err_set(e, ERR_TIMEOUT, "timeout after %gs while waiting for %s (%s)",
+		               h->timeout, service_name(h, url, host), where);
+	}
+	long ms = (long)(left * 1000.0) + 1;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct xfer x = {.resp = resp, .req_body = body};
+
+	buf_free(&resp->body);
+	resp->status = 0;
+	resp->request_id[0] = resp->retry_after[0] = resp->location[0] = '\0';
+
+	CURLcode rc = CURLE_OK;
+	rc |= curl_easy_setopt(c, CURLOPT_URL, url);
+	rc |= curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	rc |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
+	rc |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
+	rc |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	rc |= curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
+	rc |= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+	rc |= curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
+	rc |= curl_easy_setopt(c, CURLOPT_DEBUGDATA, &x);
+	rc |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	rc |= curl_easy_setopt(c, CURLOPT_NOPROXY, (flags & HTTP_NO_PROXY) ? "*" : NULL);
+	if (rc != CURLE_OK)
+		return err_set(e, ERR_INTERNAL, "libcurl refused a request option");
+
+	rc = curl_easy_perform(c);
+	h->requests++;
+	double total = 0;
+	if (curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &total) == CURLE_OK)
+		h->seconds += total;
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	if (rc != CURLE_OK)
+		return transfer_error(h, rc, &x, errbuf, url, host, port, e);
+
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (resp->body.data == NULL && buf_append(&resp->body, "", 0) < 0)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	if (h->verbose >= 3 && resp->body.len > 0)
+		trace_body("< ", resp->body.data, resp->body.len);
+	return 0;
+}
+
+int http_request(struct http_client *h, const char *method, const char *url,
+                 const char *const *headers, const char *body, struct http_response *resp,
+                 unsigned flags, struct err *e)
+{
+	char host[256];
+	long port = 0;
+	memset(resp, 0, sizeof(*resp));
+	if (url_allowed(h, url, flags, host, sizeof(host), &port, e) < 0)
+		return -1;
+	if (set_method(h->curl, method, body) < 0)
+		return err_set(e, ERR_INTERNAL, "unsupported HTTP method %s", method);
+
+	double backoff = 0.5;
+	for (int attempt = 1;; attempt++) {
+		struct curl_slist *hdrs =
+		    build_headers(headers, strcmp(method, "POST") == 0 && body == NULL);
+		if (hdrs == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		int rc = perform_once(h, url, hdrs, body, resp, host, port, flags, e);
+		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
+		curl_slist_free_all(hdrs);
+		if (rc < 0) {
+			http_response_free(resp);
+			return -1;
+		}
+		if ((flags & HTTP_NO_RETRY) || attempt >= MAX_ATTEMPTS ||
+		    !status_retryable(resp->status, flags))
+			return 0;
+
+		double wait = backoff;
+		bool asked = resp->retry_after[0] != '\0' &&
+		             retry_after_parse(resp->retry_after, clock_wall(), &wait) == 0;
+		if (!asked)
+			wait = backoff;
+		backoff = backoff * 2 > 4 ? 4 : backoff * 2;
+		double left = http_time_left(h);
+		if (wait >= left) {
+			if (e != NULL)
+				e->http_status = resp->status;
+			err_set(e, ERR_THROTTLED,
+			        "throttled by %s (HTTP %ld): %s %gs, only %.1fs left of the %gs "
+			        "timeout",
+			        service_name(h, url, host), resp->status,
+			        asked ? "asked to wait" : "backing off", wait, left > 0 ? left : 0,
+			        h->timeout);
+			http_response_free(resp);
+			return -1;
+		}
+		if (h->verbose >= 2)
+			fprintf(stderr, "HTTP %ld from %s, retrying in %gs\n", resp->status, host,
+			        wait);
+		sleep_seconds(wait);
+	}
+}

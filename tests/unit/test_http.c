@@ -1,0 +1,302 @@
+/* Pure parts of the HTTP layer and the Graph client: URL checks, escaping,
+ * trace redaction and Graph error descriptions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "auth.h"
+#include "graph.h"
+#include "http.h"
+#include "options.h"
+#include "redact.h"
+
+/* graph.o refers to these; the tests here never reach them. Weak so that the
+ * real definitions win when every module is linked. */
+__attribute__((weak)) int auth_get_token(struct auth_ctx *a, struct err *e)
+{
+	(void)a;
+	return err_set(e, ERR_INTERNAL, "stub");
+}
+__attribute__((weak)) int auth_renew_after_401(struct auth_ctx *a, struct err *e)
+{
+	(void)a;
+	return err_set(e, ERR_INTERNAL, "stub");
+}
+__attribute__((weak)) char *config_sp_path(const struct config *c)
+{
+	(void)c;
+	return NULL;
+}
+__attribute__((weak)) int job_from_json(struct json_object *obj, struct sync_job *job,
+                                        struct err *e)
+{
+	(void)obj;
+	(void)job;
+	return err_set(e, ERR_INTERNAL, "stub");
+}
+__attribute__((weak)) int jobs_from_page(struct json_object *page, struct sync_job **jobs,
+                                         size_t *n, char **next_link, struct err *e)
+{
+	(void)page;
+	(void)jobs;
+	(void)n;
+	(void)next_link;
+	return err_set(e, ERR_INTERNAL, "stub");
+}
+__attribute__((weak)) int retry_after_parse(const char *s, double now, double *delay)
+{
+	(void)s;
+	(void)now;
+	(void)delay;
+	return -1;
+}
+
+static void loopback_hosts_are_recognised(void **state)
+{
+	(void)state;
+	assert_true(url_host_is_loopback("http://127.0.0.1:8080/x"));
+	assert_true(url_host_is_loopback("http://127.1.2.3/"));
+	assert_true(url_host_is_loopback("http://[::1]:9000/v1.0"));
+	assert_true(url_host_is_loopback("http://localhost:1234"));
+	assert_true(url_host_is_loopback("http://LOCALHOST/"));
+}
+
+static void non_loopback_hosts_are_refused(void **state)
+{
+	(void)state;
+	assert_false(url_host_is_loopback("http://graph.microsoft.com/"));
+	assert_false(url_host_is_loopback("http://128.0.0.1/"));
+	assert_false(url_host_is_loopback("http://169.254.169.254/metadata"));
+	assert_false(url_host_is_loopback("http://localhost.evil.example/"));
+	assert_false(url_host_is_loopback("http://127.0.0.1.evil.example/"));
+	assert_false(url_host_is_loopback("http://127.0.0.1@evil.example/"));
+	assert_false(url_host_is_loopback("http://[::2]/"));
+	assert_false(url_host_is_loopback("not a url"));
+	assert_false(url_host_is_loopback(NULL));
+}
+
+static void same_origin_compares_scheme_host_and_port(void **state)
+{
+	(void)state;
+	assert_true(url_same_origin("https://graph.microsoft.com/v1.0/x?$skiptoken=1",
+	                            "https://graph.microsoft.com"));
+	assert_true(
+	    url_same_origin("https://GRAPH.microsoft.com:443/a", "https://graph.microsoft.com"));
+	assert_true(url_same_origin("http://127.0.0.1:5000/a", "http://127.0.0.1:5000"));
+	assert_false(
+	    url_same_origin("http://graph.microsoft.com/a", "https://graph.microsoft.com"));
+	assert_false(
+	    url_same_origin("https://graph.microsoft.com:8443/", "https://graph.microsoft.com"));
+	assert_false(url_same_origin("https://evil.example/v1.0", "https://graph.microsoft.com"));
+	assert_false(url_same_origin("https://graph.microsoft.com@evil.example/",
+	                             "https://graph.microsoft.com"));
+	assert_false(url_same_origin("https://graph.microsoft.com.evil.example/",
+	                             "https://graph.microsoft.com"));
+	assert_false(url_same_origin("/v1.0/relative", "https://graph.microsoft.com"));
+	assert_false(url_same_origin(NULL, "https://graph.microsoft.com"));
+}
+
+static void escape_keeps_unreserved_and_encodes_the_rest(void **state)
+{
+	(void)state;
+	char *s = url_escape("scim.0123abcd-_~");
+	assert_string_equal(s, "scim.0123abcd-_~");
+	free(s);
+	s = url_escape("a/b?c#d e'%\xc3\xa9");
+	assert_string_equal(s, "a%2Fb%3Fc%23d%20e%27%25%C3%A9");
+	free(s);
+}
+
+static char *redact_header(const char *line)
+{
+	struct buf b = {0};
+	assert_int_equal(redact_header_line(line, strlen(line), &b), 0);
+	return b.data;
+}
+
+static char *redact(const char *body)
+{
+	struct buf b = {0};
+	assert_int_equal(redact_body(body, strlen(body), &b), 0);
+	if (b.data == NULL)
+		buf_puts(&b, "");
+	return b.data;
+}
+
+static void authorization_header_keeps_only_the_scheme(void **state)
+{
+	(void)state;
+	char *s = redact_header("Authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOi.x.y");
+	assert_string_equal(s, "Authorization: Bearer [redacted]");
+	free(s);
+	s = redact_header("authorization:Basic dXNlcjpwYXNz");
+	assert_string_equal(s, "authorization:Basic [redacted]");
+	free(s);
+	s = redact_header("Proxy-Authorization: Basic dXNlcjpwYXNz");
+	assert_string_equal(s, "Proxy-Authorization: Basic [redacted]");
+	free(s);
+	s = redact_header("Authorization: sometokenwithoutscheme");
+	assert_null(strstr(s, "sometoken"));
+	free(s);
+	s = redact_header("request-id: 1234");
+	assert_string_equal(s, "request-id: 1234");
+	free(s);
+}
+
+static void token_response_values_are_redacted(void **state)
+{
+	(void)state;
+	char *s = redact("{\"token_type\":\"Bearer\",\"expires_in\":3599,"
+	                 "\"access_token\" : \"eyJhbGc\\\"iOi.SECRET\",\"refresh_token\":\"RT\"}");
+	assert_string_equal(s,
+	                    "{\"token_type\":\"Bearer\",\"expires_in\":3599,"
+	                    "\"access_token\" : \"[redacted]\",\"refresh_token\":\"[redacted]\"}");
+	free(s);
+}
+
+static void unterminated_token_is_redacted_to_the_end(void **state)
+{
+	(void)state;
+	char *s = redact("{\"access_token\":\"eyJhbGciOiJSUzI1NiIsInR5cCI6");
+	assert_null(strstr(s, "eyJ"));
+	free(s);
+}
+
+static void token_named_as_a_value_is_not_a_key(void **state)
+{
+	(void)state;
+	char *s = redact("{\"name\":\"access_token\",\"value\":\"visible\"}");
+	assert_string_equal(s, "{\"name\":\"access_token\",\"value\":\"visible\"}");
+	free(s);
+}
+
+static void form_secrets_are_redacted(void **state)
+{
+	(void)state;
+	char *s = redact("client_id=abc&client_secret=Q8~xVALUE&scope=https%3A%2F%2Fg%2F.default&"
+	                 "grant_type=client_credentials");
+	assert_string_equal(s, "client_id=abc&client_secret=[redacted]&scope=https%3A%2F%2Fg%2F."
+	                       "default&grant_type=client_credentials");
+	free(s);
+	s = redact("client_assertion_type=urn%3Ajwt-bearer&client_assertion=eyJ.eyJ.sig");
+	assert_string_equal(s,
+	                    "client_assertion_type=urn%3Ajwt-bearer&client_assertion=[redacted]");
+	free(s);
+	s = redact("client_id=a\"b&client_secret=x\"y");
+	assert_null(strstr(s, "x\"y"));
+	free(s);
+}
+
+static void graph_error_has_code_message_and_request_id(void **state)
+{
+	(void)state;
+	const char *body = "{\"error\":{\"code\":\"Request_ResourceNotFound\",\"message\":"
+	                   "\"Resource 'x' does not\\nexist |\\t or one of its queried reference-"
+	                   "property objects are not present.\",\"innerError\":{\"request-id\":"
+	                   "\"inner-id\"}}}";
+	char out[512];
+	graph_error_describe(404, body, strlen(body), "hdr-id", false, out, sizeof(out));
+	assert_string_equal(out, "Graph HTTP 404 Request_ResourceNotFound: Resource 'x' does not "
+	                         "exist / or one of its queried reference-property objects are "
+	                         "not present. (request-id hdr-id)");
+}
+
+static void graph_error_falls_back_to_nested_inner_request_id(void **state)
+{
+	(void)state;
+	const char *body = "{\"error\":{\"code\":\"BadRequest\",\"message\":\"m\",\"innerError\":"
+	                   "{\"date\":\"d\",\"innerError\":{\"request-id\":\"deep-id\"}}}}";
+	char out[256];
+	graph_error_describe(400, body, strlen(body), "", false, out, sizeof(out));
+	assert_string_equal(out, "Graph HTTP 400 BadRequest: m (request-id deep-id)");
+}
+
+static void graph_401_quirk_names_the_permission(void **state)
+{
+	(void)state;
+	const char *body = "{\"error\":{\"code\":\"UnknownError\",\"message\":\"\"}}";
+	char out[512];
+	graph_error_describe(401, body, strlen(body), "r1", false, out, sizeof(out));
+	assert_string_equal(out, "Graph HTTP 401 UnknownError (request-id r1) - the application "
+	                         "needs the Microsoft Graph application permission "
+	                         "Synchronization.Read.All (admin consent granted)");
+	graph_error_describe(403, body, strlen(body), "", true, out, sizeof(out));
+	assert_non_null(strstr(out, "Synchronization.ReadWrite.All"));
+}
+
+static void graph_error_with_html_body_is_one_bounded_line(void **state)
+{
+	(void)state;
+	char body[4096];
+	strcpy(body, "<html>\r\n<body>Bad Gateway</body>\r\n");
+	size_t start = strlen(body);
+	memset(body + start, 'x', 2000);
+	body[start + 2000] = '\0';
+	char out[512];
+	graph_error_describe(502, body, strlen(body), NULL, false, out, sizeof(out));
+	assert_non_null(strstr(out, "Graph HTTP 502: unexpected answer: <html> <body>Bad Gateway"));
+	assert_null(strchr(out, '\n'));
+	assert_true(strlen(out) < 200);
+}
+
+static void graph_error_without_body(void **state)
+{
+	(void)state;
+	char out[128];
+	graph_error_describe(503, "", 0, "", false, out, sizeof(out));
+	assert_string_equal(out, "Graph HTTP 503");
+	graph_error_describe(500, NULL, 0, NULL, false, out, sizeof(out));
+	assert_string_equal(out, "Graph HTTP 500");
+}
+
+static void graph_error_long_message_is_cut(void **state)
+{
+	(void)state;
+	char body[3000];
+	char msg[2000];
+	memset(msg, 'm', sizeof(msg) - 1);
+	msg[sizeof(msg) - 1] = '\0';
+	snprintf(body, sizeof(body), "{\"error\":{\"code\":\"X\",\"message\":\"%s\"}}", msg);
+	char out[1024];
+	graph_error_describe(400, body, strlen(body), "id", false, out, sizeof(out));
+	assert_true(strlen(out) < 400);
+	assert_non_null(strstr(out, "..."));
+	assert_non_null(strstr(out, "(request-id id)"));
+}
+
+static void graph_error_fits_a_small_buffer(void **state)
+{
+	(void)state;
+	const char *body = "{\"error\":{\"code\":\"UnknownError\",\"message\":\"\"}}";
+	char out[20];
+	graph_error_describe(401, body, strlen(body), "request-id-value", false, out, sizeof(out));
+	assert_int_equal(strlen(out), sizeof(out) - 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(loopback_hosts_are_recognised),
+	    cmocka_unit_test(non_loopback_hosts_are_refused),
+	    cmocka_unit_test(same_origin_compares_scheme_host_and_port),
+	    cmocka_unit_test(escape_keeps_unreserved_and_encodes_the_rest),
+	    cmocka_unit_test(authorization_header_keeps_only_the_scheme),
+	    cmocka_unit_test(token_response_values_are_redacted),
+	    cmocka_unit_test(unterminated_token_is_redacted_to_the_end),
+	    cmocka_unit_test(token_named_as_a_value_is_not_a_key),
+	    cmocka_unit_test(form_secrets_are_redacted),
+	    cmocka_unit_test(graph_error_has_code_message_and_request_id),
+	    cmocka_unit_test(graph_error_falls_back_to_nested_inner_request_id),
+	    cmocka_unit_test(graph_401_quirk_names_the_permission),
+	    cmocka_unit_test(graph_error_with_html_body_is_one_bounded_line),
+	    cmocka_unit_test(graph_error_without_body),
+	    cmocka_unit_test(graph_error_long_message_is_cut),
+	    cmocka_unit_test(graph_error_fits_a_small_buffer),
+	};
+	return cmocka_run_group_tests_name("http", tests, NULL, NULL);
+}

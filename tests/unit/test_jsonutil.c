@@ -1,0 +1,191 @@
+/* Bounded JSON parsing: what is accepted, and what each refusal says. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "jsonutil.h"
+
+static int parse(const char *text, size_t len, struct json_object **obj, struct err *e)
+{
+	memset(e, 0, sizeof(*e));
+	return json_parse_bounded(text, len, "Graph response", obj, e);
+}
+
+static void object_with_trailing_whitespace_parses(void **state)
+{
+	(void)state;
+	struct json_object *obj;
+	struct err e;
+	const char *text = "{\"id\":\"scim.1\",\"n\":2}\r\n  ";
+	assert_int_equal(parse(text, strlen(text), &obj, &e), 0);
+	assert_string_equal(json_get_string(obj, "id", NULL), "scim.1");
+	json_object_put(obj);
+}
+
+static void exact_length_is_honoured(void **state)
+{
+	(void)state;
+	struct json_object *obj;
+	struct err e;
+	/* Only the first 7 bytes are the document; what follows must not be read. */
+	const char *text = "{\"a\":1}garbage";
+	assert_int_equal(parse(text, 7, &obj, &e), 0);
+	json_object_put(obj);
+}
+
+static void trailing_data_is_refused(void **state)
+{
+	(void)state;
+	struct json_object *obj;
+	struct err e;
+	const char *text = "{\"a\":1} {\"b\":2}";
+	assert_int_equal(parse(text, strlen(text), &obj, &e), -1);
+	assert_int_equal(e.kind, ERR_PARSE);
+	assert_null(obj);
+	/* Strict mode notices the second value itself. */
+	assert_non_null(strstr(e.msg, "byte 8"));
+}
+
+static void truncated_document_says_truncated(void **state)
+{
+	(void)state;
+	struct json_object *obj;
+	struct err e;
+	const char *text = "{\"value\":[{\"id\":\"x\"";
+	assert_int_equal(parse(text, strlen(text), &obj, &e), -1);
+	assert_int_equal(e.kind, ERR_PARSE);
+	assert_non_null(strstr(e.msg, "truncated"));
+}
+
+static void empty_document_is_refused(void **state)
+{
+	(void)state;
+	struct json_object *obj;
+	struct err e;
+	assert_int_equal(parse("", 0, &obj, &e), -1);
+	assert_non_null(strstr(e.msg, "empty"));
+	assert_int_equal(parse(NULL, 0, &obj, &e), -1);
+}
+
+static void nesting_beyond_the_limit_is_refused(void **state)
+{
+	(void)state;
+	char text[2 * (JSON_MAX_DEPTH + 1) + 1];
+	for (int i = 0; i <= JSON_MAX_DEPTH; i++) {
+		text[i] = '[';
+		text[2 * (JSON_MAX_DEPTH + 1) - 1 - i] = ']';
+	}
+	text[sizeof(text) - 1] = '\0';
+	struct json_object *obj;
+	struct err e;
+	assert_int_equal(parse(text, strlen(text), &obj, &e), -1);
+	assert_int_equal(e.kind, ERR_PARSE);
+	assert_non_null(strstr(e.msg, "nested deeper than 64"));
+}
+
+static void nesting_at_the_limit_parses(void **state)
+{
+	(void)state;
+	char text[2 * (JSON_MAX_DEPTH - 1) + 1];
+	for (int i = 0; i < JSON_MAX_DEPTH - 1; i++) {
+		text[i] = '[';
+		text[2 * (JSON_MAX_DEPTH - 1) - 1 - i] = ']';
+	}
+	text[sizeof(text) - 1] = '\0';
+	struct json_object *obj;
+	struct err e;
+	assert_int_equal(parse(text, strlen(text), &obj, &e), 0);
+	json_object_put(obj);
+}
+
+static void invalid_utf8_is_refused(void **state)
+{
+	(void)state;
+	struct json_object *obj;
+	struct err e;
+	const char *text = "{\"message\":\"caf\xc3\x28\"}";
+	assert_int_equal(parse(text, strlen(text), &obj, &e), -1);
+	assert_int_equal(e.kind, ERR_PARSE);
+	assert_non_null(strstr(e.msg, "not valid JSON"));
+}
+
+static void valid_utf8_and_escapes_parse(void **state)
+{
+	(void)state;
+	struct json_object *obj;
+	struct err e;
+	const char *text = "{\"m\":\"caf\xc3\xa9 \\u00e9 \\\"q\\\"\"}";
+	assert_int_equal(parse(text, strlen(text), &obj, &e), 0);
+	assert_string_equal(json_get_string(obj, "m", NULL), "caf\xc3\xa9 \xc3\xa9 \"q\"");
+	json_object_put(obj);
+}
+
+static void embedded_nul_is_refused(void **state)
+{
+	(void)state;
+	struct json_object *obj;
+	struct err e;
+	const char text[] = "{\"a\":\"x\0y\"}";
+	assert_int_equal(parse(text, sizeof(text) - 1, &obj, &e), -1);
+	assert_non_null(strstr(e.msg, "NUL"));
+}
+
+static void garbage_says_where(void **state)
+{
+	(void)state;
+	struct json_object *obj;
+	struct err e;
+	const char *text = "<html>Bad Gateway</html>";
+	assert_int_equal(parse(text, strlen(text), &obj, &e), -1);
+	assert_non_null(strstr(e.msg, "Graph response is not valid JSON"));
+	assert_non_null(strstr(e.msg, "byte 0"));
+}
+
+static void get_string_distinguishes_missing_null_and_wrong_type(void **state)
+{
+	(void)state;
+	struct json_object *obj;
+	struct err e;
+	const char *text = "{\"s\":\"v\",\"n\":null,\"i\":5,\"o\":{}}";
+	assert_int_equal(parse(text, strlen(text), &obj, &e), 0);
+	bool wrong = true;
+	assert_string_equal(json_get_string(obj, "s", &wrong), "v");
+	assert_false(wrong);
+	assert_null(json_get_string(obj, "missing", &wrong));
+	assert_false(wrong);
+	wrong = true;
+	assert_null(json_get_string(obj, "n", &wrong));
+	assert_false(wrong);
+	assert_null(json_get_string(obj, "i", &wrong));
+	assert_true(wrong);
+	assert_null(json_get_string(obj, "o", &wrong));
+	assert_true(wrong);
+	assert_null(json_get_string(NULL, "s", NULL));
+	json_object_put(obj);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(object_with_trailing_whitespace_parses),
+	    cmocka_unit_test(exact_length_is_honoured),
+	    cmocka_unit_test(trailing_data_is_refused),
+	    cmocka_unit_test(truncated_document_says_truncated),
+	    cmocka_unit_test(empty_document_is_refused),
+	    cmocka_unit_test(nesting_beyond_the_limit_is_refused),
+	    cmocka_unit_test(nesting_at_the_limit_parses),
+	    cmocka_unit_test(invalid_utf8_is_refused),
+	    cmocka_unit_test(valid_utf8_and_escapes_parse),
+	    cmocka_unit_test(embedded_nul_is_refused),
+	    cmocka_unit_test(garbage_says_where),
+	    cmocka_unit_test(get_string_distinguishes_missing_null_and_wrong_type),
+	};
+	return cmocka_run_group_tests_name("jsonutil", tests, NULL, NULL);
+}
