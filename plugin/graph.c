@@ -57,7 +57,8 @@ static int send_with_token(struct graph_client *g, const char *method, const cha
 /* One authenticated request; renews a cached token once after a 401. This
  * includes Graph's missing-permission answer (401 UnknownError, empty
  * message): a token cached before admin consent was granted lacks the new
- * role, and a fresh one carries it. */
+ * role, and a fresh one carries it. A rejected --access-token-file token
+ * cannot be renewed; the auth module says so. */
 static int graph_request(struct graph_client *g, const char *method, const char *url,
                          struct http_response *resp, struct err *e)
 {
@@ -65,7 +66,7 @@ static int graph_request(struct graph_client *g, const char *method, const char 
 		return -1;
 	if (send_with_token(g, method, url, resp, e) < 0)
 		return -1;
-	if (resp->status != 401 || !g->auth->from_cache)
+	if (resp->status != 401 || (!g->auth->from_cache && g->cfg->auth != AUTH_TOKEN_FILE))
 		return 0;
 	http_response_free(resp);
 	if (auth_renew_after_401(g->auth, e) < 0)

@@ -9,5 +9,7 @@
  * must not be a symlink. Returns an O_DIRECTORY fd, or -1 with e (ERR_CONFIG)
  * saying which rule was broken. */
 int securedir_open(const char *path, struct err *e);
+/* The same with another name in the messages ("state directory"). */
+int securedir_open_as(const char *path, const char *what, struct err *e);
 
 #endif

@@ -1,0 +1,641 @@
+#include "auth.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "jsonutil.h"
+#include "jwt.h"
+#include "options.h"
+#include "securedir.h"
+#include "token_cache.h"
+
+#define TOKEN_FILE_MAX      (64 * 1024)
+#define DESCRIPTION_MAX     200
+#define FORM_ASSERTION_TYPE "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+struct hint {
+	long code;
+	const char *text;
+};
+
+static const struct hint hints[] = {
+    {7000215, "use the secret's Value, not its Secret ID"},
+    {7000222, "the client secret has expired; create a new one on the app registration"},
+    {700016, "application not found in the tenant: check the client id and the tenant"},
+    {90002, "tenant not found: check the tenant and --cloud"},
+    {700027, "the certificate is not registered on the app registration or the signature "
+             "is invalid: upload the certificate (public part) to the app"},
+    {700024, "the client assertion is outside its time window: check the system clock"},
+    {70011, "invalid scope: check --cloud (the scope must be that cloud's Graph)"},
+};
+
+static const char *hint_for(long code)
+{
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (hints[i].code == code)
+			return hints[i].text;
+	return NULL;
+}
+
+/* "AADSTS7000215: Invalid client secret provided. Ensure ...\r\nTrace ID: ..."
+ * -> code 7000215, "Invalid client secret provided." */
+static void first_sentence(const char *desc, long *code, char *out, size_t n)
+{
+	const char *p = desc;
+	if (strncmp(p, "AADSTS", 6) == 0 && isdigit((unsigned char)p[6])) {
+		char *end;
+		long c = strtol(p + 6, &end, 10);
+		if (*code == 0)
+			*code = c;
+		p = end;
+		if (*p == ':')
+			p++;
+	}
+	while (*p == ' ')
+		p++;
+	size_t len = 0;
+	while (p[len] != '\0' && p[len] != '\r' && p[len] != '\n') {
+		if (p[len] == '.' && (p[len + 1] == ' ' || p[len + 1] == '\0' ||
+		                      p[len + 1] == '\r' || p[len + 1] == '\n')) {
+			len++;
+			break;
+		}
+		len++;
+	}
+	if (len > DESCRIPTION_MAX) {
+		len = DESCRIPTION_MAX;
+		while (len > 0 && ((unsigned char)p[len] & 0xc0) == 0x80)
+			len--; /* do not cut a UTF-8 sequence */
+		snprintf(out, n, "%.*s...", (int)len, p);
+	} else {
+		snprintf(out, n, "%.*s", (int)len, p);
+	}
+	text_clean(out);
+}
+
+void auth_error_describe(long status, const char *body, size_t len, char *out, size_t n)
+{
+	struct json_object *root = NULL;
+	struct err perr = {0};
+	char error[64] = "";
+	char desc[DESCRIPTION_MAX + 8] = "";
+	long code = 0;
+
+	if (body != NULL && len > 0 &&
+	    json_parse_bounded(body, len, "sign-in error", &root, &perr) == 0 &&
+	    json_object_is_type(root, json_type_object)) {
+		bool wrong = false;
+		const char *s = json_get_string(root, "error", &wrong);
+		if (s != NULL) {
+			str_copy(error, sizeof(error), s);
+			text_clean(error);
+		}
+		struct json_object *codes;
+		if (json_object_object_get_ex(root, "error_codes", &codes) &&
+		    json_object_is_type(codes, json_type_array) &&
+		    json_object_array_length(codes) > 0) {
+			struct json_object *c0 = json_object_array_get_idx(codes, 0);
+			if (json_object_is_type(c0, json_type_int))
+				code = (long)json_object_get_int64(c0);
+		}
+		s = json_get_string(root, "error_description", &wrong);
+		if (s != NULL)
+			first_sentence(s, &code, desc, sizeof(desc));
+	}
+	json_object_put(root);
+
+	struct buf b = {0};
+	int rc = buf_printf(&b, "sign-in failed (HTTP %ld", status);
+	if (rc == 0 && error[0])
+		rc = buf_printf(&b, " %s", error);
+	if (rc == 0 && code > 0)
+		rc = buf_printf(&b, "%sAADSTS%ld", error[0] ? ", " : " ", code);
+	if (rc == 0)
+		rc = buf_puts(&b, ")");
+	if (rc == 0 && desc[0])
+		rc = buf_printf(&b, ": %s", desc);
+	else if (rc == 0 && !error[0])
+		rc = buf_puts(&b, ": the answer is not a JSON sign-in error");
+	const char *hint = hint_for(code);
+	if (rc == 0 && hint != NULL)
+		rc = buf_printf(&b, " - hint: %s", hint);
+	str_copy(out, n, rc == 0 ? b.data : "sign-in failed (out of memory)");
+	buf_free(&b);
+}
+
+/* A number, or a string holding only a (decimal) number: managed identity
+ * sends expires_in as "3599". 0, or -1 when absent (*wrong set when present
+ * but unusable). */
+static int get_seconds(struct json_object *root, const char *key, double *out, bool *wrong)
+{
+	struct json_object *v;
+	*wrong = false;
+	if (!json_object_object_get_ex(root, key, &v) || v == NULL)
+		return -1;
+	if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)) {
+		*out = json_object_get_double(v);
+	} else if (json_object_is_type(v, json_type_string)) {
+		const char *s = json_object_get_string(v);
+		char *end;
+		errno = 0;
+		if (!isdigit((unsigned char)*s))
+			goto wrong;
+		*out = strtod(s, &end);
+		if (errno != 0 || *end != '\0')
+			goto wrong;
+	} else {
+		goto wrong;
+	}
+	if (!isfinite(*out) || *out <= 0)
+		goto wrong;
+	return 0;
+wrong:
+	*wrong = true;
+	return -1;
+}
+
+static bool token_chars_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+int auth_parse_token_response(const char *body, size_t len, double now, char **token,
+                              double *expires_at, struct err *e)
+{
+	struct json_object *root = NULL;
+	*token = NULL;
+	if (json_parse_bounded(body, len, "token response", &root, e) < 0)
+		return -1;
+	int rc = -1;
+	bool wrong = false;
+	if (!json_object_is_type(root, json_type_object)) {
+		err_set(e, ERR_PARSE, "token response is not a JSON object");
+		goto out;
+	}
+	const char *tok = json_get_string(root, "access_token", &wrong);
+	if (wrong || tok == NULL || *tok == '\0') {
+		err_set(e, ERR_PARSE, "token response: access_token %s",
+		        wrong ? "is not a string" : "is missing");
+		goto out;
+	}
+	if (!token_chars_ok(tok)) {
+		err_set(e, ERR_PARSE, "token response: access_token holds unexpected characters");
+		goto out;
+	}
+	const char *type = json_get_string(root, "token_type", &wrong);
+	if (wrong || (type != NULL && strcasecmp(type, "Bearer") != 0)) {
+		err_set(e, ERR_PARSE, "token response: token_type is not Bearer");
+		goto out;
+	}
+	double secs = 0;
+	if (get_seconds(root, "expires_in", &secs, &wrong) == 0) {
+		*expires_at = now + secs;
+	} else if (wrong) {
+		err_set(e, ERR_PARSE, "token response: expires_in is not a positive number");
+		goto out;
+	} else if (get_seconds(root, "expires_on", &secs, &wrong) == 0) {
+		*expires_at = secs;
+	} else {
+		err_set(e, ERR_PARSE, "token response: %s",
+		        wrong ? "expires_on is not a positive number"
+		              : "expires_in and expires_on are missing");
+		goto out;
+	}
+	*token = strdup(tok);
+	if (*token == NULL) {
+		err_set(e, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	json_object_put(root);
+	return rc;
+}
+
+char *auth_default_cache_dir(void)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	if (base == NULL || *base != '/')
+		base = "/tmp";
+	struct buf b = {0};
+	if (buf_printf(&b, "%s/check_entra_sync-%lu", base, (unsigned long)geteuid()) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+void auth_init(struct auth_ctx *a, const struct config *cfg, struct http_client *http)
+{
+	memset(a, 0, sizeof(*a));
+	a->cfg = cfg;
+	a->http = http;
+	a->cache_fd = -1;
+}
+
+static void drop_token(struct auth_ctx *a)
+{
+	if (a->token != NULL) {
+		explicit_bzero(a->token, strlen(a->token));
+		free(a->token);
+	}
+	a->token = NULL;
+	a->expires_at = 0;
+	a->from_cache = false;
+}
+
+void auth_cleanup(struct auth_ctx *a)
+{
+	drop_token(a);
+	if (a->cache_fd >= 0)
+		close(a->cache_fd);
+	a->cache_fd = -1;
+	jwt_signer_free(a->signer);
+	a->signer = NULL;
+}
+
+/* Error messages quote what the server said; make sure that never includes
+ * the secret, whatever the server echoes. */
+static void scrub_secret(struct err *e, const char *secret)
+{
+	/* Shorter than the "***" it becomes: nothing to hide, and no progress. */
+	if (e == NULL || secret == NULL || strlen(secret) < 4)
+		return;
+	size_t slen = strlen(secret);
+	char *p;
+	while ((p = strstr(e->msg, secret)) != NULL) {
+		memcpy(p, "***", 3);
+		memmove(p + 3, p + slen, strlen(p + slen) + 1);
+	}
+}
+
+static void wipe_free(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+static void say_expiry(const struct auth_ctx *a, const char *what)
+{
+	if (a->cfg->verbose < 1)
+		return;
+	double left = a->expires_at - clock_wall();
+	fprintf(stderr, "%s (expires in %.0fm)\n", what, left > 0 ? left / 60.0 : 0.0);
+}
+
+static int take_answer(struct auth_ctx *a, const struct http_response *resp, const char *who,
+                       struct err *e)
+{
+	if (resp->status != 200) {
+		char line[ERR_MSG_MAX];
+		auth_error_describe(resp->status, resp->body.data, resp->body.len, line,
+		                    sizeof(line));
+		err_set(e, ERR_AUTH, "%s%s", who, line);
+		e->http_status = resp->status;
+		scrub_secret(e, a->cfg->secret);
+		return -1;
+	}
+	char *tok = NULL;
+	double exp = 0;
+	if (auth_parse_token_response(resp->body.data, resp->body.len, clock_wall(), &tok, &exp,
+	                              e) < 0)
+		return err_prefix(e, "%s", who[0] ? "managed identity" : "sign-in");
+	drop_token(a);
+	a->token = tok;
+	a->expires_at = exp;
+	a->sign_ins++;
+	return 0;
+}
+
+static char *token_url(const struct config *cfg)
+{
+	char *tenant = url_escape(cfg->tenant);
+	if (tenant == NULL)
+		return NULL;
+	struct buf b = {0};
+	int rc = buf_printf(&b, "%s/%s/oauth2/v2.0/token", cfg->login_url, tenant);
+	free(tenant);
+	if (rc < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+/* The form for client credentials; the credential part differs by method. */
+static char *sign_in_form(struct auth_ctx *a, const char *url, struct err *e)
+{
+	const struct config *cfg = a->cfg;
+	char *cred = NULL;
+	if (cfg->auth == AUTH_SECRET) {
+		cred = url_escape(cfg->secret);
+	} else {
+		cred = jwt_client_assertion(a->signer, cfg->jwt_alg, url, cfg->client_id,
+		                            clock_wall(), e);
+		if (cred == NULL)
+			return NULL;
+	}
+	char *cid = url_escape(cfg->client_id);
+	char *scope = url_escape(cfg->scope);
+	struct buf b = {0};
+	int rc = -1;
+	if (cred != NULL && cid != NULL && scope != NULL)
+		rc = buf_printf(
+		    &b, "client_id=%s&scope=%s&grant_type=client_credentials&%s=%s", cid, scope,
+		    cfg->auth == AUTH_SECRET ? "client_secret"
+		                             : "client_assertion_type=" FORM_ASSERTION_TYPE
+		                               "&client_assertion",
+		    cred);
+	wipe_free(cred);
+	free(cid);
+	free(scope);
+	if (rc < 0) {
+		if (b.data != NULL)
+			explicit_bzero(b.data, b.len);
+		buf_free(&b);
+		err_set(e, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	return b.data;
+}
+
+static int sign_in_client(struct auth_ctx *a, struct err *e)
+{
+	const struct config *cfg = a->cfg;
+	char *url = token_url(cfg);
+	if (url == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	if (cfg->verbose >= 2)
+		fprintf(stderr, "sign-in: POST %s (client %s, scope %s, %s)\n", url, cfg->client_id,
+		        cfg->scope,
+		        cfg->auth == AUTH_SECRET    ? "client secret"
+		        : cfg->jwt_alg == JWT_PS256 ? "certificate, PS256"
+		                                    : "certificate, RS256");
+	char *form = sign_in_form(a, url, e);
+	if (form == NULL) {
+		free(url);
+		return -1;
+	}
+	static const char *const headers[] = {"Content-Type: application/x-www-form-urlencoded",
+	                                      "Accept: application/json", NULL};
+	struct http_response resp = {0};
+	int rc = http_request(a->http, "POST", url, headers, form, &resp, 0, e);
+	wipe_free(form);
+	free(url);
+	if (rc < 0) {
+		err_prefix(e, "sign-in");
+		scrub_secret(e, cfg->secret);
+	} else {
+		rc = take_answer(a, &resp, "", e);
+	}
+	if (resp.body.data != NULL)
+		explicit_bzero(resp.body.data, resp.body.len);
+	http_response_free(&resp);
+	if (rc == 0 && cfg->verbose >= 1) {
+		char what[160];
+		snprintf(what, sizeof(what), "signed in as client %s", cfg->client_id);
+		say_expiry(a, what);
+	}
+	return rc;
+}
+
+static int sign_in_managed_identity(struct auth_ctx *a, struct err *e)
+{
+	const struct config *cfg = a->cfg;
+	char *res = url_escape(cfg->mi_resource);
+	char *cid = cfg->mi_client_id ? url_escape(cfg->mi_client_id) : NULL;
+	struct buf url = {0};
+	int rc = -1;
+	if (res != NULL && (cfg->mi_client_id == NULL || cid != NULL))
+		rc = buf_printf(
+		    &url, "%s/metadata/identity/oauth2/token?api-version=2018-02-01&resource=%s",
+		    cfg->imds_url, res);
+	if (rc == 0 && cid != NULL)
+		rc = buf_printf(&url, "&client_id=%s", cid);
+	free(res);
+	free(cid);
+	if (rc < 0) {
+		buf_free(&url);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	if (cfg->verbose >= 2)
+		fprintf(stderr, "managed identity: GET %s\n", url.data);
+	static const char *const headers[] = {"Metadata: true", "Accept: application/json", NULL};
+	struct http_response resp = {0};
+	rc = http_request(a->http, "GET", url.data, headers, NULL, &resp,
+	                  HTTP_NO_PROXY | HTTP_RETRY_IMDS, e);
+	buf_free(&url);
+	if (rc < 0)
+		err_prefix(e, "managed identity endpoint");
+	else
+		rc = take_answer(a, &resp, "managed identity: ", e);
+	if (resp.body.data != NULL)
+		explicit_bzero(resp.body.data, resp.body.len);
+	http_response_free(&resp);
+	if (rc == 0 && cfg->verbose >= 1) {
+		char what[200];
+		snprintf(what, sizeof(what), "signed in with the %s managed identity%s%s",
+		         cfg->mi_client_id ? "user-assigned" : "system-assigned",
+		         cfg->mi_client_id ? " " : "", cfg->mi_client_id ? cfg->mi_client_id : "");
+		say_expiry(a, what);
+	}
+	return rc;
+}
+
+static int sign_in(struct auth_ctx *a, struct err *e)
+{
+	if (a->cfg->auth == AUTH_MANAGED_IDENTITY)
+		return sign_in_managed_identity(a, e);
+	return sign_in_client(a, e);
+}
+
+static int read_token_file(struct auth_ctx *a, struct err *e)
+{
+	const char *path = a->cfg->access_token_file;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, ERR_CONFIG, "cannot open access token file %s: %s", path,
+		               strerror(errno));
+	char *data = malloc(TOKEN_FILE_MAX + 1);
+	if (data == NULL) {
+		close(fd);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	size_t got = 0;
+	ssize_t n;
+	while (got < TOKEN_FILE_MAX &&
+	       ((n = read(fd, data + got, TOKEN_FILE_MAX - got)) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			got += (size_t)n;
+	int saved = errno;
+	close(fd);
+	if (n < 0) {
+		free(data);
+		return err_set(e, ERR_CONFIG, "cannot read access token file %s: %s", path,
+		               strerror(saved));
+	}
+	data[got] = '\0';
+	data[strcspn(data, "\r\n")] = '\0';
+	int rc = 0;
+	if (data[0] == '\0')
+		rc = err_set(e, ERR_CONFIG, "access token file %s: the first line is empty", path);
+	else if (!token_chars_ok(data))
+		rc = err_set(e, ERR_CONFIG,
+		             "access token file %s: the token holds spaces or control characters",
+		             path);
+	if (rc < 0) {
+		explicit_bzero(data, got);
+		free(data);
+		return -1;
+	}
+	drop_token(a);
+	a->token = data;
+	if (a->cfg->verbose >= 1)
+		fprintf(stderr, "using the access token from %s (expiry unknown)\n", path);
+	return 0;
+}
+
+/* Loads what the method needs and names the cache entry after the identity. */
+static int prepare(struct auth_ctx *a, struct err *e)
+{
+	const struct config *cfg = a->cfg;
+	unsigned char fp[TOKEN_FINGERPRINT_LEN];
+	int rc;
+	if (a->cache_key[0] != '\0')
+		return 0;
+	switch (cfg->auth) {
+	case AUTH_SECRET:
+		if (cfg->secret == NULL || cfg->secret[0] == '\0')
+			return err_set(e, ERR_CONFIG, "the client secret is empty");
+		rc = token_fingerprint("client-secret", cfg->secret, strlen(cfg->secret), fp);
+		break;
+	case AUTH_CERTIFICATE:
+		if (a->signer == NULL &&
+		    jwt_signer_load(cfg->certificate, cfg->verbose, &a->signer, e) < 0)
+			return -1;
+		rc = jwt_signer_fingerprint(a->signer, cfg->jwt_alg, fp);
+		break;
+	case AUTH_MANAGED_IDENTITY: {
+		const char *id = cfg->mi_client_id ? cfg->mi_client_id : "";
+		rc = token_fingerprint(cfg->mi_client_id ? "managed-identity-user"
+		                                         : "managed-identity-system",
+		                       id, strlen(id), fp);
+		break;
+	}
+	default:
+		return err_set(e, ERR_USAGE, "no sign-in method configured");
+	}
+	if (rc == 0) {
+		if (cfg->auth == AUTH_MANAGED_IDENTITY)
+			rc = token_cache_key(cfg->imds_url, "", cfg->mi_client_id, cfg->mi_resource,
+			                     fp, a->cache_key);
+		else
+			rc = token_cache_key(cfg->login_url, cfg->tenant, cfg->client_id,
+			                     cfg->scope, fp, a->cache_key);
+	}
+	explicit_bzero(fp, sizeof(fp));
+	if (rc < 0) {
+		a->cache_key[0] = '\0';
+		return err_set(e, ERR_INTERNAL, "cannot compute the token cache key");
+	}
+	return 0;
+}
+
+static bool lookup(struct auth_ctx *a, const char *rejected)
+{
+	char *tok = NULL;
+	double exp = 0;
+	if (!token_cache_lookup(a->cache_fd, a->cache_key, clock_wall(), &tok, &exp))
+		return false;
+	if (rejected != NULL && strcmp(tok, rejected) == 0) {
+		wipe_free(tok);
+		token_cache_drop(a->cache_fd, a->cache_key);
+		return false;
+	}
+	drop_token(a);
+	a->token = tok;
+	a->expires_at = exp;
+	a->from_cache = true;
+	say_expiry(a, "token from cache");
+	return true;
+}
+
+/* Under the entry's lock: another process may have signed in while we
+ * waited, so look again before signing in ourselves. rejected is a token
+ * Graph refused; an entry still holding it is dropped, not reused. */
+static int locked_sign_in(struct auth_ctx *a, const char *rejected, struct err *e)
+{
+	double deadline = clock_mono() + http_time_left(a->http);
+	int lock = token_cache_lock(a->cache_fd, a->cache_key, deadline, e);
+	if (lock < 0)
+		return -1;
+	int rc = 0;
+	if (!lookup(a, rejected)) {
+		rc = sign_in(a, e);
+		struct err werr = {0};
+		if (rc == 0 &&
+		    token_cache_store(a->cache_fd, a->cache_key, a->token, a->expires_at, &werr) <
+		        0 &&
+		    a->cfg->verbose >= 1)
+			fprintf(stderr, "warning: token not cached: %s\n", werr.msg);
+	}
+	close(lock);
+	return rc;
+}
+
+int auth_get_token(struct auth_ctx *a, struct err *e)
+{
+	const struct config *cfg = a->cfg;
+	if (a->token != NULL)
+		return 0;
+	if (cfg->auth == AUTH_TOKEN_FILE)
+		return read_token_file(a, e);
+	if (prepare(a, e) < 0)
+		return -1;
+	if (cfg->no_token_cache)
+		return sign_in(a, e);
+	if (a->cache_fd < 0) {
+		a->cache_fd = securedir_open(cfg->token_cache_dir, e);
+		if (a->cache_fd < 0)
+			return -1;
+	}
+	if (lookup(a, NULL))
+		return 0;
+	return locked_sign_in(a, NULL, e);
+}
+
+int auth_renew_after_401(struct auth_ctx *a, struct err *e)
+{
+	const struct config *cfg = a->cfg;
+	if (cfg->auth == AUTH_TOKEN_FILE)
+		return err_set(e, ERR_AUTH,
+		               "the access token in %s is invalid or expired (no renewal possible "
+		               "with --access-token-file)",
+		               cfg->access_token_file);
+	if (!a->from_cache || a->cache_fd < 0 || a->renewals > 0)
+		return err_set(e, ERR_AUTH, "Graph refused a freshly issued access token");
+	char *rejected = a->token;
+	a->token = NULL;
+	a->from_cache = false;
+	a->renewals++;
+	if (cfg->verbose >= 1)
+		fprintf(stderr, "cached token refused (401): signing in again\n");
+	int rc = locked_sign_in(a, rejected, e);
+	wipe_free(rejected);
+	return rc;
+}

@@ -1,0 +1,67 @@
+#include "securedir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int check_dir(int fd, const char *path, const char *what, struct err *e)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return err_set(e, ERR_CONFIG, "cannot stat directory %s: %s", path,
+		               strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return err_set(e, ERR_CONFIG, "%s is not a directory", path);
+	if (st.st_uid != geteuid())
+		return err_set(e, ERR_CONFIG,
+		               "%s %s is owned by uid %lu, not by uid %lu (the user running the "
+		               "plugin)",
+		               what, path, (unsigned long)st.st_uid, (unsigned long)geteuid());
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return err_set(e, ERR_CONFIG,
+		               "%s %s is writable by group or others (mode %04o); chmod 700 it",
+		               what, path, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* O_NOFOLLOW refuses a symlink only as the last component; lstat tells the
+ * user what is wrong instead of a bare ELOOP. */
+static int open_error(const char *path, const char *what, int saved, struct err *e)
+{
+	struct stat st;
+	if (saved == ELOOP || (saved == ENOTDIR && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)))
+		return err_set(e, ERR_CONFIG, "%s %s is a symbolic link", what, path);
+	if (saved == ENOTDIR)
+		return err_set(e, ERR_CONFIG, "%s %s is not a directory", what, path);
+	return err_set(e, ERR_CONFIG, "cannot open %s %s: %s", what, path, strerror(saved));
+}
+
+int securedir_open(const char *path, struct err *e)
+{
+	return securedir_open_as(path, "token cache directory", e);
+}
+
+int securedir_open_as(const char *path, const char *what, struct err *e)
+{
+	if (path == NULL || *path == '\0')
+		return err_set(e, ERR_CONFIG, "empty %s name", what);
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	int fd = open(path, flags);
+	if (fd < 0 && errno == ENOENT) {
+		/* Another process may create it between our open and mkdir: EEXIST is
+		 * fine, the re-open below checks whatever is there now. */
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return err_set(e, ERR_CONFIG, "cannot create %s %s: %s", what, path,
+			               strerror(errno));
+		fd = open(path, flags);
+	}
+	if (fd < 0)
+		return open_error(path, what, errno, e);
+	if (check_dir(fd, path, what, e) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}

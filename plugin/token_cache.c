@@ -1,0 +1,306 @@
+#include "token_cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#define ENTRY_MAGIC       "check_entra_sync token v1\n"
+#define LOCK_POLL_SECONDS 0.02
+
+static const char hexdigits[] = "0123456789abcdef";
+
+static void to_hex(const unsigned char *in, size_t len, char *out)
+{
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = hexdigits[in[i] >> 4];
+		out[2 * i + 1] = hexdigits[in[i] & 0x0f];
+	}
+	out[2 * len] = '\0';
+}
+
+static int digest_field(EVP_MD_CTX *ctx, const char *name, const void *data, size_t len)
+{
+	char head[96];
+	int n = snprintf(head, sizeof(head), "%s:%zu:", name, len);
+	if (EVP_DigestUpdate(ctx, head, (size_t)n) != 1)
+		return -1;
+	if (len > 0 && EVP_DigestUpdate(ctx, data, len) != 1)
+		return -1;
+	return 0;
+}
+
+static int digest_str(EVP_MD_CTX *ctx, const char *name, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	return digest_field(ctx, name, s, strlen(s));
+}
+
+int token_cache_key(const char *login_url, const char *tenant, const char *client_id,
+                    const char *scope, const unsigned char fingerprint[TOKEN_FINGERPRINT_LEN],
+                    char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	int rc = -1;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (ctx == NULL)
+		return -1;
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    digest_str(ctx, "login", login_url) == 0 && digest_str(ctx, "tenant", tenant) == 0 &&
+	    digest_str(ctx, "client", client_id) == 0 && digest_str(ctx, "scope", scope) == 0 &&
+	    digest_field(ctx, "credential", fingerprint, TOKEN_FINGERPRINT_LEN) == 0 &&
+	    EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32) {
+		to_hex(md, mdlen, out);
+		rc = 0;
+	}
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+int token_fingerprint(const char *kind, const void *data, size_t len,
+                      unsigned char out[TOKEN_FINGERPRINT_LEN])
+{
+	unsigned int mdlen = 0;
+	int rc = -1;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (ctx == NULL)
+		return -1;
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 && digest_str(ctx, "kind", kind) == 0 &&
+	    digest_field(ctx, "value", data, len) == 0 &&
+	    EVP_DigestFinal_ex(ctx, out, &mdlen) == 1 && mdlen == TOKEN_FINGERPRINT_LEN)
+		rc = 0;
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+/* Bearer tokens are JWTs or opaque strings of printable ASCII; anything else
+ * in an entry means it is damaged. */
+static int token_text_ok(const char *s, size_t len)
+{
+	if (len == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+char *token_entry_format(const char *token, double expires_at)
+{
+	if (token == NULL || !token_text_ok(token, strlen(token)) || !isfinite(expires_at))
+		return NULL;
+	struct buf b = {0};
+	if (buf_printf(&b, "%sexpires_at=%lld\naccess_token=%s\nend\n", ENTRY_MAGIC,
+	               (long long)expires_at, token) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+/* Matches "prefix<value>\n" at *p, returning the value's extent. */
+static int take_line(const char **p, const char *end, const char *prefix, const char **val,
+                     size_t *vlen)
+{
+	size_t plen = strlen(prefix);
+	if ((size_t)(end - *p) < plen || memcmp(*p, prefix, plen) != 0)
+		return -1;
+	const char *v = *p + plen;
+	const char *nl = memchr(v, '\n', (size_t)(end - v));
+	if (nl == NULL)
+		return -1;
+	*val = v;
+	*vlen = (size_t)(nl - v);
+	*p = nl + 1;
+	return 0;
+}
+
+int token_entry_parse(const char *data, size_t len, char **token, double *expires_at)
+{
+	const char *p = data, *end = data + len;
+	const char *v;
+	size_t vlen;
+	*token = NULL;
+	size_t mlen = strlen(ENTRY_MAGIC);
+	if (len < mlen || memcmp(data, ENTRY_MAGIC, mlen) != 0)
+		return -1;
+	p += mlen;
+	if (take_line(&p, end, "expires_at=", &v, &vlen) < 0 || vlen == 0 || vlen > 20)
+		return -1;
+	long long when = 0;
+	for (size_t i = 0; i < vlen; i++) {
+		if (v[i] < '0' || v[i] > '9' || when > (LLONG_MAX - 9) / 10)
+			return -1;
+		when = when * 10 + (v[i] - '0');
+	}
+	const char *tok;
+	size_t toklen;
+	if (take_line(&p, end, "access_token=", &tok, &toklen) < 0 || !token_text_ok(tok, toklen))
+		return -1;
+	if (take_line(&p, end, "end", &v, &vlen) < 0 || vlen != 0 || p != end)
+		return -1;
+	char *t = malloc(toklen + 1);
+	if (t == NULL)
+		return -1;
+	memcpy(t, tok, toklen);
+	t[toklen] = '\0';
+	*token = t;
+	*expires_at = (double)when;
+	return 0;
+}
+
+int token_cache_lookup(int dirfd, const char *key, double now, char **token, double *expires_at)
+{
+	*token = NULL;
+	/* O_NONBLOCK: a FIFO planted under the entry's name must not hang us. */
+	int fd = openat(dirfd, key, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	char *data = NULL;
+	int found = 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_size <= 0 || st.st_size > (off_t)TOKEN_ENTRY_MAX)
+		goto out;
+	size_t size = (size_t)st.st_size;
+	data = malloc(size);
+	if (data == NULL)
+		goto out;
+	size_t got = 0;
+	while (got < size) {
+		ssize_t n = read(fd, data + got, size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto out;
+		got += (size_t)n;
+	}
+	double when = 0;
+	if (token_entry_parse(data, size, token, &when) < 0)
+		goto out;
+	if (when - now <= TOKEN_RENEW_MARGIN) {
+		free(*token);
+		*token = NULL;
+		goto out;
+	}
+	*expires_at = when;
+	found = 1;
+out:
+	if (data != NULL) {
+		explicit_bzero(data, size);
+		free(data);
+	}
+	close(fd);
+	return found;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int token_cache_store(int dirfd, const char *key, const char *token, double expires_at,
+                      struct err *e)
+{
+	char *text = token_entry_format(token, expires_at);
+	if (text == NULL)
+		return err_set(e, ERR_INTERNAL, "cannot format token cache entry");
+	size_t len = strlen(text);
+	unsigned char rnd[8];
+	char rhex[17];
+	char tmp[128];
+	int fd = -1;
+	for (int attempt = 0; attempt < 8 && fd < 0; attempt++) {
+		if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+			break;
+		to_hex(rnd, sizeof(rnd), rhex);
+		snprintf(tmp, sizeof(tmp), ".tmp-%.16s-%s", key, rhex);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		err_set(e, ERR_CONFIG, "cannot create token cache entry: %s", strerror(errno));
+		goto fail;
+	}
+	if (write_all(fd, text, len) < 0) {
+		err_set(e, ERR_CONFIG, "cannot write token cache entry: %s", strerror(errno));
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		goto fail;
+	}
+	if (close(fd) < 0 || renameat(dirfd, tmp, dirfd, key) < 0) {
+		err_set(e, ERR_CONFIG, "cannot store token cache entry: %s", strerror(errno));
+		unlinkat(dirfd, tmp, 0);
+		goto fail;
+	}
+	explicit_bzero(text, len);
+	free(text);
+	return 0;
+fail:
+	explicit_bzero(text, len);
+	free(text);
+	return -1;
+}
+
+void token_cache_drop(int dirfd, const char *key)
+{
+	unlinkat(dirfd, key, 0);
+}
+
+static void sleep_seconds(double s)
+{
+	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int token_cache_lock(int dirfd, const char *key, double deadline, struct err *e)
+{
+	char name[128];
+	snprintf(name, sizeof(name), "%s.lock", key);
+	int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+	if (fd < 0)
+		return err_set(e, ERR_CONFIG, "cannot open token cache lock %s: %s", name,
+		               strerror(errno));
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			err_set(e, ERR_CONFIG, "cannot lock token cache entry: %s",
+			        strerror(errno));
+			break;
+		}
+		double left = deadline - clock_mono();
+		if (left <= 0) {
+			err_set(e, ERR_TIMEOUT,
+			        "timed out waiting for another check_entra_sync process to sign "
+			        "in (token cache lock held)");
+			break;
+		}
+		sleep_seconds(left < LOCK_POLL_SECONDS ? left : LOCK_POLL_SECONDS);
+	}
+	close(fd);
+	return -1;
+}
