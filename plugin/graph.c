@@ -267,7 +267,15 @@ void graph_error_describe(long status, const char *body, size_t len, const char 
 	                    message[0] ? ": " : "", message);
 	if (used >= 0 && (size_t)used < n && rid[0] != '\0')
 		used += snprintf(out + used, n - (size_t)used, " (request-id %s)", rid);
-	if (used >= 0 && (size_t)used < n && (status == 401 || status == 403))
+	if (used < 0 || (size_t)used >= n || (status != 401 && status != 403))
+		return;
+	/* A rejected token is not a permission problem; everything else on
+	 * 401/403 is (Graph's missing-permission answer is a bare 401 UnknownError). */
+	if (strcmp(code, "InvalidAuthenticationToken") == 0)
+		snprintf(out + used, n - (size_t)used,
+		         " - the access token was rejected (expired, revoked or not for this "
+		         "Graph)");
+	else
 		snprintf(out + used, n - (size_t)used,
 		         " - the application needs the Microsoft Graph application permission "
 		         "%s (admin consent granted)",
