@@ -1,9 +1,152 @@
 #include "jsonutil.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
+
+/* json-c keeps the last of duplicated keys silently; another reader may keep
+ * the first. A document that can be read two ways could turn a quarantined
+ * job into a healthy one, so duplicated keys are refused. Runs on text that
+ * json-c has already accepted, so it only tracks strings and brackets.
+ * Keys are compared as written (escapes not decoded). */
+struct key_ref {
+	const char *p;
+	size_t len;
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct key_ref *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->p, y->p, n);
+	if (c != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+struct frame {
+	bool object;
+	bool expect_key;
+	size_t key_base;
+};
+
+/* Sorts the keys of the object just closed; 1 and *dup set when one repeats. */
+static int keys_repeat(struct key_ref *keys, size_t base, size_t n, struct key_ref *dup)
+{
+	qsort(keys + base, n - base, sizeof(*keys), key_cmp);
+	for (size_t i = base + 1; i < n; i++) {
+		if (key_cmp(&keys[i - 1], &keys[i]) == 0) {
+			*dup = keys[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* 1 when a duplicated key was found (*dup), 0 when none, -1 out of memory. */
+static int find_duplicate_key(const char *data, size_t len, struct key_ref *dup)
+{
+	struct frame stack[JSON_MAX_DEPTH + 2];
+	size_t depth = 0, nkeys = 0, cap = 0;
+	struct key_ref *keys = NULL;
+	int found = 0;
+
+	for (size_t i = 0; i < len && found == 0; i++) {
+		char c = data[i];
+		if (c == '"') {
+			size_t start = ++i;
+			while (i < len && data[i] != '"')
+				i += data[i] == '\\' ? 2 : 1;
+			struct frame *top = depth > 0 ? &stack[depth - 1] : NULL;
+			if (top == NULL || !top->object || !top->expect_key)
+				continue;
+			top->expect_key = false;
+			if (nkeys == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				struct key_ref *k = realloc(keys, ncap * sizeof(*k));
+				if (k == NULL) {
+					found = -1;
+					break;
+				}
+				keys = k;
+				cap = ncap;
+			}
+			keys[nkeys++] = (struct key_ref){data + start, i - start};
+		} else if ((c == '{' || c == '[') && depth < sizeof(stack) / sizeof(stack[0])) {
+			stack[depth++] = (struct frame){c == '{', c == '{', nkeys};
+		} else if (c == ',' && depth > 0 && stack[depth - 1].object) {
+			stack[depth - 1].expect_key = true;
+		} else if ((c == '}' || c == ']') && depth > 0) {
+			struct frame *top = &stack[--depth];
+			if (top->object)
+				found = keys_repeat(keys, top->key_base, nkeys, dup);
+			nkeys = top->key_base;
+		}
+	}
+	free(keys);
+	return found;
+}
+
+/* json-c clamps integers beyond int64 and turns 1e400 into infinity; neither
+ * is a count Graph could mean, and reading them as absent would hide them. */
+static const char *number_out_of_range(struct json_object *obj, const char *key)
+{
+	switch (json_object_get_type(obj)) {
+	case json_type_double:
+		return isfinite(json_object_get_double(obj)) ? NULL : key;
+	case json_type_int: {
+		int64_t v = json_object_get_int64(obj);
+		return v == INT64_MAX || v == INT64_MIN ? key : NULL;
+	}
+	case json_type_object: {
+		json_object_object_foreach(obj, k, v)
+		{
+			const char *bad = number_out_of_range(v, k);
+			if (bad != NULL)
+				return bad;
+		}
+		return NULL;
+	}
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(obj); i++) {
+			const char *bad =
+			    number_out_of_range(json_object_array_get_idx(obj, i), key);
+			if (bad != NULL)
+				return bad;
+		}
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* Refuses what json-c accepts but a careful reader must not: duplicated keys
+ * and numbers out of range. */
+static int check_document(const char *data, size_t len, struct json_object *obj, const char *what,
+                          struct err *e)
+{
+	struct key_ref dup = {0};
+	int rc = find_duplicate_key(data, len, &dup);
+	if (rc < 0)
+		return err_set(e, ERR_INTERNAL, "out of memory checking %s", what);
+	if (rc > 0) {
+		char name[64];
+		size_t n = dup.len < sizeof(name) - 1 ? dup.len : sizeof(name) - 1;
+		memcpy(name, dup.p, n);
+		name[n] = '\0';
+		text_clean(name);
+		return err_set(e, ERR_PARSE, "%s has the key \"%s\" twice in one object", what,
+		               name);
+	}
+	const char *bad = number_out_of_range(obj, "(top level)");
+	if (bad != NULL)
+		return err_set(e, ERR_PARSE, "%s has a number out of range in \"%.60s\"", what,
+		               bad);
+	return 0;
+}
 
 int json_parse_bounded(const char *data, size_t len, const char *what, struct json_object **out,
                        struct err *e)
@@ -44,6 +187,10 @@ int json_parse_bounded(const char *data, size_t len, const char *what, struct js
 			return err_set(e, ERR_PARSE,
 			               "%s has trailing data after the JSON at byte %zu", what, i);
 		}
+	}
+	if (check_document(data, len, obj, what, e) < 0) {
+		json_object_put(obj);
+		return -1;
 	}
 	*out = obj;
 	return 0;

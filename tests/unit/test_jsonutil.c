@@ -171,6 +171,55 @@ static void get_string_distinguishes_missing_null_and_wrong_type(void **state)
 	json_object_put(obj);
 }
 
+static void refused(const char *text, const char *expect)
+{
+	struct json_object *obj = NULL;
+	struct err e;
+	assert_int_equal(parse(text, strlen(text), &obj, &e), -1);
+	assert_null(obj);
+	assert_int_equal(e.kind, ERR_PARSE);
+	assert_non_null(strstr(e.msg, expect));
+}
+
+static void duplicated_key_is_refused(void **state)
+{
+	(void)state;
+	refused("{\"status\":{\"code\":\"Quarantine\",\"code\":\"Active\"}}",
+	        "the key \"code\" twice");
+}
+
+static void duplicated_key_in_a_later_array_element_is_refused(void **state)
+{
+	(void)state;
+	refused("{\"value\":[{\"id\":\"a\"},{\"id\":\"b\",\"x\":1,\"id\":\"c\"}]}",
+	        "the key \"id\" twice");
+}
+
+static void same_key_in_sibling_objects_parses(void **state)
+{
+	(void)state;
+	struct json_object *obj;
+	struct err e;
+	const char *text = "{\"a\":{\"id\":\"x\",\"s\":\"id\"},\"b\":{\"id\":\"y\"},"
+	                   "\"id\":[\"id\",\"id\"]}";
+	assert_int_equal(parse(text, strlen(text), &obj, &e), 0);
+	json_object_put(obj);
+}
+
+static void infinite_number_is_refused(void **state)
+{
+	(void)state;
+	refused("{\"lastExecution\":{\"countEscrowed\":1e400}}",
+	        "number out of range in \"countEscrowed\"");
+}
+
+static void integer_past_int64_is_refused(void **state)
+{
+	(void)state;
+	refused("{\"countSuccessiveCompleteFailures\":99999999999999999999999}",
+	        "number out of range");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +235,11 @@ int main(void)
 	    cmocka_unit_test(embedded_nul_is_refused),
 	    cmocka_unit_test(garbage_says_where),
 	    cmocka_unit_test(get_string_distinguishes_missing_null_and_wrong_type),
+	    cmocka_unit_test(duplicated_key_is_refused),
+	    cmocka_unit_test(duplicated_key_in_a_later_array_element_is_refused),
+	    cmocka_unit_test(same_key_in_sibling_objects_parses),
+	    cmocka_unit_test(infinite_number_is_refused),
+	    cmocka_unit_test(integer_past_int64_is_refused),
 	};
 	return cmocka_run_group_tests_name("jsonutil", tests, NULL, NULL);
 }
