@@ -46,7 +46,9 @@ static int send_with_token(struct graph_client *g, const char *method, const cha
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	}
 	const char *headers[] = {auth.data, NULL};
-	int rc = http_request(g->http, method, url, headers, NULL, resp, 0, e);
+	/* Retrying a POST start after a 503/504 could start the job twice. */
+	unsigned flags = strcmp(method, "POST") == 0 ? HTTP_RETRY_429_ONLY : 0;
+	int rc = http_request(g->http, method, url, headers, NULL, resp, flags, e);
 	explicit_bzero(auth.data, auth.len);
 	buf_free(&auth);
 	if (rc == 0)

@@ -526,6 +526,8 @@ static int transfer_error(struct http_client *h, CURLcode rc, const struct xfer 
 
 static bool status_retryable(long status, unsigned flags)
 {
+	if (flags & HTTP_RETRY_429_ONLY)
+		return status == 429;
 	if (status == 429 || status == 503 || status == 504)
 		return true;
 	if (flags & HTTP_RETRY_IMDS)

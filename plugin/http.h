@@ -41,6 +41,8 @@ enum {
 	HTTP_RETRY_IMDS = 1u << 1,   /* also retry 404, 410 and every 5xx; allows
 					plain http:// to the configured IMDS URL */
 	HTTP_NO_RETRY = 1u << 2,     /* one attempt only */
+	HTTP_RETRY_429_ONLY = 1u << 3, /* an action (start): a 503/504 may hide a start
+					  that happened, but a 429 was not processed */
 };
 
 /* Sets up the client; deadline = clock_mono() + timeout. Trust: cacert/capath

@@ -645,7 +645,7 @@ int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err 
 	optind = 1;
 	for (;;) {
 		int index = 0;
-		int opt = getopt_long(argc, argv, "+T:C:s:a:j:w:c:t:vhV", long_options, &index);
+		int opt = getopt_long(argc, argv, "T:C:s:a:j:w:c:t:vhV", long_options, &index);
 		if (opt == -1)
 			break;
 		if (opt == '?' || opt == ':')

@@ -199,6 +199,15 @@ class State:
                 st["code"] = "Active"
                 st["quarantine"] = None
                 st["countSuccessiveCompleteFailures"] = 0
+                # The cycle that start triggers succeeds, as when the admin
+                # has fixed the cause; /_emu/jobs/{id}/quarantine models a
+                # cause that persists.
+                now = iso(time.time())
+                run = {"activityIdentifier": None, "countEscrowed": 0,
+                       "countExported": 0, "countImported": 0, "error": None,
+                       "state": "Succeeded", "timeBegan": now, "timeEnded": now}
+                st["lastExecution"] = dict(run)
+                st["lastSuccessfulExecution"] = dict(run)
             sched = job.get("schedule")
             if isinstance(sched, dict) and sched.get("state") == "Paused":
                 sched["state"] = "Active"
