@@ -1,0 +1,188 @@
+# shellcheck shell=bash disable=SC2034
+# Shared helpers for the end-to-end tests (sourced, not run).
+# Each test prints TAP lines "ok N - name" / "not ok N - name" and "# "
+# diagnostics, starts its daemons from a private temp dir, and kills
+# everything it started on exit (trap), whether it passed or not.
+
+E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PLUGIN="$E2E_ROOT/plugin/check_entra_sync"
+EMULATOR="$E2E_ROOT/tests/emulator/emulator.py"
+
+# Identities and objects of the emulator's default fixture (PROTOCOL.md).
+TENANT=11111111-2222-3333-4444-555555555555
+READER_ID=aaaaaaaa-0000-0000-0000-000000000001
+READER_SECRET='reader-secret-Q8~xVALUE'
+WRITER_ID=aaaaaaaa-0000-0000-0000-000000000002
+WRITER_SECRET='writer-secret-Z3~yVALUE'
+SP_ID=5a1f0c2e-0000-4000-8000-000000000001
+BOX_JOB=Box.fedcba9876543210fedcba9876543210
+SCIM_JOB=scim.0123456789abcdef0123456789abcdef
+
+_tap_n=0
+_pids=()
+_cleanups=()
+T=""
+EMU_URL=""
+
+ok() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $*"
+}
+not_ok() {
+	_tap_n=$((_tap_n + 1))
+	echo "not ok $_tap_n - $*"
+}
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+# check NAME CMD...: ok when CMD succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+# bail NAME: report one failure and stop (cleanup runs from the trap).
+bail() {
+	not_ok "$*"
+	exit 0
+}
+
+# The user daemons run as: the current one, or 'nagios' when we are root
+# (the daemons refuse or drop root).
+if [ "$(id -u)" -eq 0 ]; then
+	RUN_USER=nagios
+	RUN_GROUP=$(id -gn nagios 2>/dev/null || echo nagios)
+else
+	RUN_USER=$(id -un)
+	RUN_GROUP=$(id -gn)
+fi
+
+# as_run_user CMD...: run CMD as RUN_USER (env kept).
+as_run_user() {
+	if [ "$(id -u)" -eq 0 ] && [ "$RUN_USER" != root ]; then
+		setpriv --reuid="$RUN_USER" --regid="$RUN_GROUP" --init-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# track PID: killed on exit. Daemons are started with setsid, so the
+# whole process group (workers, plugins in flight) goes with them.
+track() {
+	_pids+=("$1")
+}
+# spawn LOG CMD...: start CMD in its own session in the background, tracked;
+# its pid is in SPAWNED.
+spawn() {
+	local log=$1
+	shift
+	setsid "$@" >"$log" 2>&1 </dev/null &
+	SPAWNED=$!
+	disown "$SPAWNED"
+	track "$SPAWNED"
+}
+on_exit() {
+	_cleanups+=("$1")
+}
+_cleanup() {
+	local p i
+	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_cleanups[$i]}" >/dev/null 2>&1 || true
+	done
+	for p in "${_pids[@]}"; do
+		kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${_pids[@]}"; do
+		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -KILL -- "-$p" 2>/dev/null || true
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	if [ -n "$T" ] && [ -d "$T" ] && [ -z "${E2E_KEEP:-}" ]; then
+		rm -rf "$T"
+	elif [ -n "$T" ]; then
+		echo "# kept $T"
+	fi
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM HUP PIPE
+
+# e2e_setup NAME: temp dir $T reachable by RUN_USER, and a private copy of
+# the plugin in $T/bin (PLUGIN_DIR), immune to a rebuild while daemons run.
+e2e_setup() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/e2e-$1.XXXXXX")
+	chmod 0755 "$T"
+	[ -x "$PLUGIN" ] || bail "plugin binary $PLUGIN is built (run make)"
+	PLUGIN_DIR="$T/bin"
+	mkdir -p "$PLUGIN_DIR"
+	cp "$PLUGIN" "$PLUGIN_DIR/check_entra_sync"
+	chmod 0755 "$PLUGIN_DIR" "$PLUGIN_DIR/check_entra_sync"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown "$RUN_USER:$RUN_GROUP" "$T"
+	fi
+}
+
+# secret_file PATH VALUE: a 0400 file owned by RUN_USER.
+secret_file() {
+	(umask 077 && printf '%s\n' "$2" >"$1")
+	chmod 0400 "$1"
+	if [ "$(id -u)" -eq 0 ]; then chown "$RUN_USER:$RUN_GROUP" "$1"; fi
+}
+
+# emu_start: starts the emulator (default fixture), sets EMU_URL.
+emu_start() {
+	local pf="$T/emu.port" i
+	spawn "$T/emu.log" python3 "$EMULATOR" --port 0 --port-file "$pf"
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$pf" ] && break
+		sleep 0.1
+	done
+	[ -s "$pf" ] || { diag "emulator did not start:" "$(tail -5 "$T/emu.log")"; return 1; }
+	EMU_URL="http://127.0.0.1:$(cat "$pf")"
+}
+
+# emu GET|POST PATH [JSON]: control API call, body on stdout (python3, no
+# curl binary needed).
+emu() {
+	python3 - "$EMU_URL$2" "$1" "${3:-}" <<'PY'
+import sys, urllib.request
+url, method, body = sys.argv[1], sys.argv[2], sys.argv[3]
+req = urllib.request.Request(url, method=method, data=body.encode() if body else None,
+                             headers={"Content-Type": "application/json"} if body else {})
+with urllib.request.urlopen(req, timeout=10) as r:
+    sys.stdout.write(r.read().decode())
+PY
+}
+
+# emu_starts JOB / emu_restarts JOB: how often the job was started/restarted.
+emu_count() {
+	emu GET /_emu/counters | python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+print(c.get(sys.argv[1], {}).get(sys.argv[2], 0))' "$1" "$2"
+}
+emu_starts() { emu_count starts "$1"; }
+emu_restarts() { emu_count restarts "$1"; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.5 s until it succeeds.
+wait_for() {
+	local limit=$1 start=$SECONDS
+	shift
+	while ((SECONDS - start < limit)); do
+		"$@" && return 0
+		sleep 0.5
+	done
+	"$@"
+}
+
+# first_line_norm: first line with the run-dependent 'time=' perfdata value blanked.
+first_line_norm() {
+	head -n 1 | sed -E 's/(^| )time=[0-9.]+s?/\1time=X/'
+}
+
+# Elapsed seconds since the test started, for the final diagnostic.
+e2e_done() {
+	diag "duration ${SECONDS}s"
+}

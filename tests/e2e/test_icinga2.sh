@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# End to end with the Icinga 2 daemon: CheckCommand "entra_sync" and
+# EventCommand "entra_sync_repair" from contrib/icinga2/entra_sync.conf
+# (included unchanged) and the apply rule of example-services.conf (only its
+# intervals shortened) run the plugin against the emulator. The quarantined
+# Box job must go CRITICAL HARD, the event handler must start it exactly
+# once, and the service must come back OK, as Icinga 2 itself reports it
+# (its REST API, with the state history from its compat log).
+# The client secret travels in the environment (AZURE_CLIENT_SECRET).
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+ICINGA2=${ICINGA2:-/usr/sbin/icinga2}
+HOST=entra-emulator
+SVC="entra-sync-Box"
+SVC_MI="entra-sync-SCIM-mi"
+MI_USER_ID=aaaaaaaa-0000-0000-0000-00000000000b
+
+[ -x "$ICINGA2" ] || bail "icinga2 is installed ($ICINGA2)"
+e2e_setup icinga2
+emu_start || bail "emulator starts"
+
+I="$T/icinga2"
+mkdir -p "$I/data" "$I/log/compat" "$I/cache" "$I/spool" "$I/run" "$T/state"
+
+API_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+API_PASS=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+NODE=e2e-icinga2.local
+
+# The API needs a certificate for the node; a self-signed one acting as CA.
+mkdir -p "$I/data/certs"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$NODE" \
+	-keyout "$I/data/certs/$NODE.key" -out "$I/data/certs/$NODE.crt" >/dev/null 2>&1 ||
+	bail "openssl makes the API certificate"
+cp "$I/data/certs/$NODE.crt" "$I/data/certs/ca.crt"
+
+# example-services.conf with the intervals of a test: 2 s, retry 1 s, 2 attempts.
+sed -e 's/^\(\s*max_check_attempts\s*=\s*\).*/\12/' \
+	-e 's/^\(\s*check_interval\s*=\s*\).*/\12s/' \
+	-e 's/^\(\s*retry_interval\s*=\s*\).*/\11s/' \
+	"$E2E_ROOT/contrib/icinga2/example-services.conf" >"$I/example-services.conf"
+changed=$(diff "$E2E_ROOT/contrib/icinga2/example-services.conf" "$I/example-services.conf" | grep -c '^>')
+[ "$changed" = 3 ] || bail "example-services.conf has the three interval lines to shorten (changed $changed)"
+
+cat >"$I/icinga2.conf" <<EOF
+const PluginContribDir = "$PLUGIN_DIR"
+const NodeName = "$NODE"
+const ZoneName = NodeName
+const TicketSalt = ""
+
+include <itl>
+include "$E2E_ROOT/contrib/icinga2/entra_sync.conf"
+include "$I/example-services.conf"
+
+object Endpoint NodeName { }
+object Zone ZoneName { endpoints = [ NodeName ] }
+
+object FileLogger "main-log" {
+	severity = "information"
+	path = LogDir + "/icinga2.log"
+}
+object FileLogger "debug-file" {
+	severity = "debug"
+	path = LogDir + "/debug.log"
+}
+object CompatLogger "compatlog" {
+	log_dir = LogDir + "/compat"
+}
+object CheckerComponent "checker" { }
+object ApiListener "api" {
+	bind_host = "127.0.0.1"
+	bind_port = $API_PORT
+	accept_config = false
+	accept_commands = false
+}
+object ApiUser "e2e" {
+	password = "$API_PASS"
+	permissions = [ "objects/query/Service", "objects/query/Host" ]
+}
+
+object Host "$HOST" {
+	check_command = "dummy"
+	check_interval = 1h
+	vars.dummy_text = "Graph emulator"
+
+	vars.entra_sync_tenant = "$TENANT"
+	vars.entra_sync_client_id = "$WRITER_ID"
+	vars.entra_sync_client_secret = "$WRITER_SECRET"
+	vars.entra_sync_login_url = "$EMU_URL"
+	vars.entra_sync_graph_url = "$EMU_URL"
+	vars.entra_sync_token_cache = "$T/cache"
+	vars.entra_sync_state_dir = "$T/state"
+	vars.entra_sync_timeout = 20
+
+	vars.entra_sync_jobs["Box"] = {
+		entra_sync_service_principal = "$SP_ID"
+		entra_sync_job = "$BOX_JOB"
+	}
+	/* The healthy job through a user-assigned managed identity: exercises
+	 * the --managed-identity=ID rendering and repeated --state. */
+	vars.entra_sync_jobs["SCIM-mi"] = {
+		entra_sync_service_principal = "$SP_ID"
+		entra_sync_job = "$SCIM_JOB"
+		entra_sync_managed_identity_client_id = "$MI_USER_ID"
+		entra_sync_imds_url = "$EMU_URL"
+		entra_sync_state = [ "Paused=ok", "NotConfigured=critical" ]
+		entra_sync_warning = "2h"
+		entra_sync_critical = "4h"
+	}
+}
+EOF
+
+DEFS=(-DDataDir="$I/data" -DLogDir="$I/log" -DCacheDir="$I/cache" -DSpoolDir="$I/spool"
+	-DInitRunDir="$I/run" -DPidPath="$I/run/icinga2.pid" -DStatePath="$I/data/icinga2.state"
+	-DObjectsPath="$I/cache/icinga2.debug" -DVarsPath="$I/cache/icinga2.vars"
+	-DModAttrPath="$I/data/modified-attributes.conf"
+	-DRunAsUser="$RUN_USER" -DRunAsGroup="$RUN_GROUP")
+if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$I" "$T/state"; fi
+
+# 1: the configuration validates with the contrib definitions.
+if "$ICINGA2" daemon -C -c "$I/icinga2.conf" "${DEFS[@]}" >"$T/validate.log" 2>&1; then
+	ok "icinga2 daemon -C accepts the contrib definitions"
+else
+	not_ok "icinga2 daemon -C accepts the contrib definitions"
+	diag "$(grep -E 'critical|warning|Error|error' "$T/validate.log" | head -20)"
+	exit 0
+fi
+
+spawn "$T/icinga2.out" "$ICINGA2" daemon -c "$I/icinga2.conf" "${DEFS[@]}"
+ICINGA_PID=$SPAWNED
+alive() { kill -0 "$ICINGA_PID" 2>/dev/null; }
+
+# api_svc ATTR...: attributes of our service from the REST API, space separated.
+api_svc() { api_svc_of "$SVC" "$@"; }
+api_svc_of() {
+	python3 - "https://127.0.0.1:$API_PORT/v1/objects/services/$HOST!$1" "$API_PASS" "${@:2}" <<'PY' 2>/dev/null
+import base64, json, ssl, sys, urllib.parse, urllib.request
+url, password, keys = sys.argv[1], sys.argv[2], sys.argv[3:]
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE  # the daemon's throw-away self-signed certificate
+auth = base64.b64encode(("e2e:" + password).encode()).decode()
+req = urllib.request.Request(urllib.parse.quote(url, safe=":/!?="),
+                             headers={"Accept": "application/json", "Authorization": "Basic " + auth})
+try:
+    with urllib.request.urlopen(req, timeout=5, context=ctx) as r:
+        a = json.load(r)["results"][0]["attrs"]
+except Exception:
+    sys.exit(1)
+def show(v):
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+print(" ".join(show(a.get(k)) for k in keys))
+PY
+}
+svc_listed() { api_svc state >/dev/null; }
+# state 0 OK, state_type 1 HARD
+svc_ok_hard() { [ "$(api_svc state state_type)" = "0 1" ]; }
+compat_has() { grep -qE -- "$1" "$I"/log/compat/icinga.log 2>/dev/null; }
+
+# 2: Icinga 2 runs and its API shows the service created by the apply rule.
+if wait_for 30 svc_listed && alive; then
+	ok "icinga2 runs and its API shows the applied service"
+else
+	not_ok "icinga2 runs and its API shows the applied service"
+	diag "$(grep -E 'critical|warning' "$I/log/icinga2.log" 2>/dev/null | tail -10)" "$(tail -5 "$T/icinga2.out")"
+	exit 0
+fi
+
+# 3: CRITICAL HARD, as Icinga 2 logs it.
+if wait_for 30 compat_has "SERVICE ALERT: $HOST;$SVC;CRITICAL;HARD;[0-9]+;ENTRA SYNC CRITICAL"; then
+	ok "service reaches CRITICAL HARD (icinga2 compat log)"
+else
+	not_ok "service reaches CRITICAL HARD (icinga2 compat log)"
+	diag "$(grep -F "$SVC" "$I"/log/compat/icinga.log 2>/dev/null | tail -5)"
+	diag "API: $(api_svc state state_type last_check_result)"
+fi
+
+# 4: the event handler ran on that hard state.
+check "event handler runs on CRITICAL HARD" \
+	wait_for 5 compat_has "SERVICE EVENT HANDLER: $HOST;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair"
+
+# 5: back to OK HARD, as the API reports it.
+if wait_for 25 svc_ok_hard; then
+	ok "service returns to OK after the repair (icinga2 API)"
+else
+	not_ok "service returns to OK after the repair (icinga2 API)"
+	diag "API state/state_type: $(api_svc state state_type)"
+	diag "$(grep -F "SERVICE ALERT: $HOST;$SVC" "$I"/log/compat/icinga.log 2>/dev/null | tail -3 | cut -c1-200)"
+fi
+
+# The managed-identity service: OK, with the arguments rendered as meant.
+mi_checked() { [ "$(api_svc_of "$SVC_MI" last_check)" != "-1" ] && [ -n "$(api_svc_of "$SVC_MI" last_check)" ]; }
+wait_for 10 mi_checked >/dev/null
+mi=$(api_svc_of "$SVC_MI" state last_check_result)
+case "$mi" in
+"0 "*"'--managed-identity=$MI_USER_ID'"*"'--state', 'Paused=ok', '--state', 'NotConfigured=critical'"*) ok "managed identity service OK, --managed-identity=ID and repeated --state rendered" ;;
+*) not_ok "managed identity service OK, --managed-identity=ID and repeated --state rendered"
+	diag "$(printf '%s' "$mi" | cut -c1-1200)" ;;
+esac
+
+# A few more checks: a healthy job must not be started again.
+sleep 4
+
+starts=$(emu_starts "$BOX_JOB")
+if [ "$starts" = 1 ]; then ok "emulator recorded exactly one start"; else
+	not_ok "emulator recorded exactly one start"
+	diag "starts=$starts"
+fi
+check "emulator recorded no restart" test "$(emu_restarts "$BOX_JOB")" = 0
+
+# The secret went through the environment: the command lines Icinga 2
+# logs (debug log) carry the identity but never the secret.
+check "debug log shows the plugin command line" grep -qF -- "--client-id" "$I/log/debug.log"
+if grep -rqF -e "$WRITER_SECRET" "$I/log" "$T/state" "$T/icinga2.out" 2>/dev/null; then
+	not_ok "no secret in Icinga 2's logs, state or the state dir"
+else
+	ok "no secret in Icinga 2's logs, state or the state dir"
+fi
+check "icinga2 still running at the end" alive
+diag "$(grep -E 'SERVICE (ALERT|EVENT HANDLER)' "$I"/log/compat/icinga.log 2>/dev/null | sed -E 's/^\[[0-9]+\] //' | cut -c1-160)"
+e2e_done
