@@ -186,3 +186,39 @@ first_line_norm() {
 e2e_done() {
 	diag "duration ${SECONDS}s"
 }
+
+# emu_sign_ins CLIENT_ID: tokens issued to that client so far.
+emu_sign_ins() { emu_count sign_ins "$1"; }
+
+# emu_requests METHOD PATH_SUFFIX STATUS: how many logged requests match
+# (STATUS "*" = any).
+emu_requests() {
+	emu GET /_emu/counters | python3 -c '
+import json, sys
+m, suffix, st = sys.argv[1:4]
+print(sum(1 for r in json.load(sys.stdin)["requests"]
+          if r["method"] == m and r["path"].split("?")[0].endswith(suffix)
+          and (st == "*" or str(r["status"]) == st)))' "$1" "$2" "$3"
+}
+
+# A second tenant setup for the one-identity (backward compatible) event
+# handler: its own client with Read.All + ReadWrite.All, and its own service
+# principal holding a copy of the quarantined Box job.
+LEGACY_ID=aaaaaaaa-0000-0000-0000-0000000000c1
+LEGACY_SECRET='legacy-secret-K7~wVALUE'
+LEGACY_SP=5a1f0c2e-0000-4000-8000-0000000000c1
+LEGACY_JOB=Box.0000000000000000000000000000c1c1
+
+# emu_add_legacy: registers LEGACY_ID and LEGACY_SP/LEGACY_JOB.
+emu_add_legacy() {
+	emu POST /_emu/clients "{\"client_id\":\"$LEGACY_ID\",\"secret\":\"$LEGACY_SECRET\",
+		\"permissions\":[\"Synchronization.Read.All\",\"Synchronization.ReadWrite.All\"]}" >/dev/null &&
+		emu PUT "/_emu/servicePrincipals/$LEGACY_SP" "$(python3 - "$E2E_ROOT/tests/emulator/fixtures/default.json" "$BOX_JOB" "$LEGACY_JOB" <<'PY'
+import json, sys
+fixture, src, dst = sys.argv[1:4]
+job = next(j for sp in json.load(open(fixture))["servicePrincipals"] for j in sp["jobs"] if j["id"] == src)
+job["id"] = dst
+print(json.dumps({"appId": "bbbbbbbb-0000-0000-0000-0000000000c1", "jobs": [job]}))
+PY
+)" >/dev/null
+}

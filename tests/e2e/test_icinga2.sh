@@ -6,13 +6,19 @@
 # Box job must go CRITICAL HARD, the event handler must start it exactly
 # once, and the service must come back OK, as Icinga 2 itself reports it
 # (its REST API, with the state history from its compat log).
-# The client secret travels in the environment (AZURE_CLIENT_SECRET).
+# As recommended, the check signs in as the read-only reader and the handler
+# as the writer (entra_sync_repair_client_id, entra_sync_repair_client_secret),
+# both secrets in the environment (AZURE_CLIENT_SECRET), which the emulator's
+# sign-in counters and Icinga's debug log must show. A second host with one identity
+# for both (no entra_sync_repair_*) repairs its own quarantined job: the
+# handler falls back to the check's identity.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 ICINGA2=${ICINGA2:-/usr/sbin/icinga2}
 HOST=entra-emulator
+HOST_LEGACY=entra-legacy
 SVC="entra-sync-Box"
 SVC_MI="entra-sync-SCIM-mi"
 MI_USER_ID=aaaaaaaa-0000-0000-0000-00000000000b
@@ -20,6 +26,7 @@ MI_USER_ID=aaaaaaaa-0000-0000-0000-00000000000b
 [ -x "$ICINGA2" ] || bail "icinga2 is installed ($ICINGA2)"
 e2e_setup icinga2
 emu_start || bail "emulator starts"
+emu_add_legacy || bail "emulator takes the one-identity client and job"
 
 I="$T/icinga2"
 mkdir -p "$I/data" "$I/log/compat" "$I/cache" "$I/spool" "$I/run" "$T/state"
@@ -85,8 +92,10 @@ object Host "$HOST" {
 	vars.dummy_text = "Graph emulator"
 
 	vars.entra_sync_tenant = "$TENANT"
-	vars.entra_sync_client_id = "$WRITER_ID"
-	vars.entra_sync_client_secret = "$WRITER_SECRET"
+	vars.entra_sync_client_id = "$READER_ID"
+	vars.entra_sync_client_secret = "$READER_SECRET"
+	vars.entra_sync_repair_client_id = "$WRITER_ID"
+	vars.entra_sync_repair_client_secret = "$WRITER_SECRET"
 	vars.entra_sync_login_url = "$EMU_URL"
 	vars.entra_sync_graph_url = "$EMU_URL"
 	vars.entra_sync_token_cache = "$T/cache"
@@ -107,6 +116,24 @@ object Host "$HOST" {
 		entra_sync_state = [ "Paused=ok", "NotConfigured=critical" ]
 		entra_sync_warning = "2h"
 		entra_sync_critical = "4h"
+	}
+}
+
+object Host "$HOST_LEGACY" {
+	check_command = "dummy"
+	check_interval = 1h
+
+	vars.entra_sync_tenant = "$TENANT"
+	vars.entra_sync_client_id = "$LEGACY_ID"
+	vars.entra_sync_client_secret = "$LEGACY_SECRET"
+	vars.entra_sync_login_url = "$EMU_URL"
+	vars.entra_sync_graph_url = "$EMU_URL"
+	vars.entra_sync_token_cache = "$T/cache"
+	vars.entra_sync_state_dir = "$T/state"
+
+	vars.entra_sync_jobs["Box"] = {
+		entra_sync_service_principal = "$LEGACY_SP"
+		entra_sync_job = "$LEGACY_JOB"
 	}
 }
 EOF
@@ -133,8 +160,9 @@ alive() { kill -0 "$ICINGA_PID" 2>/dev/null; }
 
 # api_svc ATTR...: attributes of our service from the REST API, space separated.
 api_svc() { api_svc_of "$SVC" "$@"; }
-api_svc_of() {
-	python3 - "https://127.0.0.1:$API_PORT/v1/objects/services/$HOST!$1" "$API_PASS" "${@:2}" <<'PY' 2>/dev/null
+api_svc_of() { api_hostsvc_of "$HOST" "$@"; }
+api_hostsvc_of() {
+	python3 - "https://127.0.0.1:$API_PORT/v1/objects/services/$1!$2" "$API_PASS" "${@:3}" <<'PY' 2>/dev/null
 import base64, json, ssl, sys, urllib.parse, urllib.request
 url, password, keys = sys.argv[1], sys.argv[2], sys.argv[3:]
 ctx = ssl.create_default_context()
@@ -189,6 +217,16 @@ else
 	diag "$(grep -F "SERVICE ALERT: $HOST;$SVC" "$I"/log/compat/icinga.log 2>/dev/null | tail -3 | cut -c1-200)"
 fi
 
+# The one-identity host: the same cycle, the handler with the check's identity.
+legacy_ok_hard() { [ "$(api_hostsvc_of "$HOST_LEGACY" "$SVC" state state_type)" = "0 1" ]; }
+if wait_for 20 compat_has "SERVICE EVENT HANDLER: $HOST_LEGACY;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair" &&
+	wait_for 25 legacy_ok_hard; then
+	ok "one identity (no entra_sync_repair_*): CRITICAL HARD, handler, back to OK"
+else
+	not_ok "one identity (no entra_sync_repair_*): CRITICAL HARD, handler, back to OK"
+	diag "$(grep -F "$HOST_LEGACY;" "$I"/log/compat/icinga.log 2>/dev/null | tail -5 | cut -c1-200)"
+fi
+
 # The managed-identity service: OK, with the arguments rendered as meant.
 mi_checked() { [ "$(api_svc_of "$SVC_MI" last_check)" != "-1" ] && [ -n "$(api_svc_of "$SVC_MI" last_check)" ]; }
 wait_for 10 mi_checked >/dev/null
@@ -208,11 +246,35 @@ if [ "$starts" = 1 ]; then ok "emulator recorded exactly one start"; else
 	diag "starts=$starts"
 fi
 check "emulator recorded no restart" test "$(emu_restarts "$BOX_JOB")" = 0
+check "one identity: exactly one start of its job, no restart" \
+	test "$(emu_starts "$LEGACY_JOB") $(emu_restarts "$LEGACY_JOB")" = "1 0"
+
+# Who signed in: the reader for the checks (the token cache keeps it to one
+# sign-in), the writer only for the handler's start, and no request was
+# refused, so the reader never tried to start and the writer did.
+r=$(emu_sign_ins "$READER_ID") w=$(emu_sign_ins "$WRITER_ID") l=$(emu_sign_ins "$LEGACY_ID")
+if [ "$r" -ge 1 ] && [ "$w" -ge 1 ] && [ "$l" -ge 1 ]; then
+	ok "reader signed in for the check, writer for the handler, one-identity client for both"
+else
+	not_ok "reader signed in for the check, writer for the handler, one-identity client for both"
+fi
+diag "sign-ins: reader=$r writer=$w one-identity=$l"
+check "each start answered 204, no Graph request refused (401/403)" \
+	test "$(emu_requests POST "/$BOX_JOB/start" 204) $(emu_requests POST /start '*') $(emu_requests GET '' 401) $(emu_requests POST '' 401) $(emu_requests GET '' 403)" = "1 2 0 0 0"
 
 # The secret went through the environment: the command lines Icinga 2
 # logs (debug log) carry the identity but never the secret.
 check "debug log shows the plugin command line" grep -qF -- "--client-id" "$I/log/debug.log"
-if grep -rqF -e "$WRITER_SECRET" "$I/log" "$T/state" "$T/icinga2.out" 2>/dev/null; then
+# Rendered identities: checks as the reader, the handler as the writer, and
+# with entra_sync_repair_* the check's managed identity is not passed on.
+runs() { grep -F "notice/Process: Running command '$PLUGIN_DIR/check_entra_sync'" "$I/log/debug.log"; }
+check "debug log: Box check runs with --client-id reader" \
+	sh -c 'grep -v -- "--event-handler" | grep -F -- "'"'--client-id' '$READER_ID'"'" | grep -qF "'"'$BOX_JOB'"'"' < <(runs)
+check "debug log: Box handler runs with --client-id writer" \
+	sh -c 'grep -F -- "--event-handler" | grep -F -- "'"'--client-id' '$WRITER_ID'"'" | grep -qF "'"'$BOX_JOB'"'"' < <(runs)
+check "debug log: no handler gets the check's --managed-identity or the reader" \
+	sh -c '! grep -F -- "--event-handler" | grep -qE -- "--managed-identity|'"$READER_ID"'"' < <(runs)
+if grep -rqF -e "$WRITER_SECRET" -e "$READER_SECRET" -e "$LEGACY_SECRET" "$I/log" "$T/state" "$T/icinga2.out" 2>/dev/null; then
 	not_ok "no secret in Icinga 2's logs, state or the state dir"
 else
 	ok "no secret in Icinga 2's logs, state or the state dir"

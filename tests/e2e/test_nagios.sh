@@ -3,7 +3,11 @@
 # (included unchanged) drive the plugin against the emulator. The quarantined
 # Box job must go CRITICAL HARD, the event handler must start it exactly
 # once, and the service must come back OK, all read from Nagios' own log
-# and status.dat.
+# and status.dat. As recommended, the check signs in as the read-only
+# reader and the handler (entra_sync_repair_own_identity) as the writer,
+# which the emulator's sign-in counters must show. A second service on a
+# second quarantined job uses one identity for both with the plain
+# entra_sync_repair (what --list --format=nagios prints).
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -11,14 +15,18 @@ set -u
 NAGIOS=${NAGIOS:-/usr/sbin/nagios4}
 HOST=entra-emulator
 SVC="Entra sync Box"
+SVC_LEGACY="Entra sync Box legacy"
 
 [ -x "$NAGIOS" ] || bail "nagios4 is installed ($NAGIOS)"
 e2e_setup nagios
 emu_start || bail "emulator starts"
+emu_add_legacy || bail "emulator takes the one-identity client and job"
 
 N="$T/nagios"
 mkdir -p "$N/checkresults" "$T/state"
+secret_file "$T/reader.secret" "$READER_SECRET"
 secret_file "$T/writer.secret" "$WRITER_SECRET"
+secret_file "$T/legacy.secret" "$LEGACY_SECRET"
 
 cat >"$N/resource.cfg" <<EOF
 \$USER1\$=$PLUGIN_DIR
@@ -76,12 +84,32 @@ define service {
 	retry_interval		1
 	max_check_attempts	2
 	_ENTRA_TENANT		$TENANT
-	_ENTRA_CLIENT_ID	$WRITER_ID
-	_ENTRA_SECRET_FILE	$T/writer.secret
+	_ENTRA_CLIENT_ID	$READER_ID
+	_ENTRA_SECRET_FILE	$T/reader.secret
+	_ENTRA_REPAIR_CLIENT_ID	$WRITER_ID
+	_ENTRA_REPAIR_SECRET_FILE	$T/writer.secret
 	_ENTRA_SP		$SP_ID
 	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --login-url $EMU_URL --graph-url $EMU_URL
 	check_command		check_entra_sync!--job $BOX_JOB
-	event_handler		entra_sync_repair!--job $BOX_JOB --state-dir $T/state
+	event_handler		entra_sync_repair_own_identity!--job $BOX_JOB --state-dir $T/state
+}
+
+define service {
+	use			entra-sync-service
+	host_name		$HOST
+	service_description	$SVC_LEGACY
+	contacts		e2e
+	notifications_enabled	0
+	check_interval		2
+	retry_interval		1
+	max_check_attempts	2
+	_ENTRA_TENANT		$TENANT
+	_ENTRA_CLIENT_ID	$LEGACY_ID
+	_ENTRA_SECRET_FILE	$T/legacy.secret
+	_ENTRA_SP		$LEGACY_SP
+	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --login-url $EMU_URL --graph-url $EMU_URL
+	check_command		check_entra_sync!--job $LEGACY_JOB
+	event_handler		entra_sync_repair!--job $LEGACY_JOB --state-dir $T/state
 }
 EOF
 
@@ -145,9 +173,9 @@ fi
 spawn "$T/nagios.out" "$NAGIOS" "$N/nagios.cfg"
 NAGIOS_PID=$SPAWNED
 
-# svc_field KEY: a field of our service's block in status.dat.
+# svc_field KEY [SERVICE]: a field of a service's block in status.dat.
 svc_field() {
-	awk -v svc="$SVC" -v key="$1" '
+	awk -v svc="${2:-$SVC}" -v key="$1" '
 		/^servicestatus \{/ { inblk = 1; mine = 0; val = ""; next }
 		inblk && /^\t*\}/ { if (mine) { print val; exit } inblk = 0; next }
 		inblk {
@@ -158,7 +186,7 @@ svc_field() {
 		}' "$N/status.dat" 2>/dev/null
 }
 svc_listed() { [ -n "$(svc_field current_state)" ]; }
-svc_ok() { [ "$(svc_field current_state)" = 0 ]; }
+svc_ok() { [ "$(svc_field current_state "${1:-$SVC}")" = 0 ]; }
 log_has() { grep -qE -- "$1" "$N/nagios.log" 2>/dev/null; }
 alive() { kill -0 "$NAGIOS_PID" 2>/dev/null; }
 
@@ -173,7 +201,7 @@ fi
 
 # Check at once instead of waiting for the first scheduled slot.
 now=$(date +%s)
-timeout 5 sh -c "printf '[%s] SCHEDULE_FORCED_SVC_CHECK;%s;%s;%s\n' $now '$HOST' '$SVC' $now >'$N/nagios.cmd'" ||
+timeout 5 sh -c "printf '[%s] SCHEDULE_FORCED_SVC_CHECK;%s;%s;%s\n' $now '$HOST' '$SVC' $now $now '$HOST' '$SVC_LEGACY' $now >'$N/nagios.cmd'" ||
 	diag "could not write to the external command file"
 
 # 3: CRITICAL HARD, as Nagios logs it.
@@ -185,8 +213,8 @@ else
 fi
 
 # 4: the event handler ran for that hard state.
-check "event handler runs on CRITICAL HARD" \
-	wait_for 5 log_has "SERVICE EVENT HANDLER: $HOST;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair"
+check "event handler entra_sync_repair_own_identity runs on CRITICAL HARD" \
+	wait_for 5 log_has "SERVICE EVENT HANDLER: $HOST;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair_own_identity!"
 
 # 5: the service returns to OK (log, then status.dat).
 if wait_for 25 log_has "SERVICE ALERT: $HOST;$SVC;OK;HARD;"; then
@@ -197,6 +225,15 @@ else
 	diag "status.dat: state=$(svc_field current_state) output=$(svc_field plugin_output)"
 fi
 check "status.dat shows the service OK" wait_for 5 svc_ok
+
+# The one-identity service: the same cycle with entra_sync_repair.
+if wait_for 20 log_has "SERVICE EVENT HANDLER: $HOST;$SVC_LEGACY;CRITICAL;HARD;[0-9]+;entra_sync_repair!" &&
+	wait_for 25 log_has "SERVICE ALERT: $HOST;$SVC_LEGACY;OK;HARD;" && wait_for 5 svc_ok "$SVC_LEGACY"; then
+	ok "one identity (entra_sync_repair): CRITICAL HARD, handler, back to OK"
+else
+	not_ok "one identity (entra_sync_repair): CRITICAL HARD, handler, back to OK"
+	diag "$(grep -F "$SVC_LEGACY" "$N/nagios.log" | tail -5)"
+fi
 
 # Let a few more checks run: a healthy job must not be started again.
 sleep 4
@@ -209,11 +246,26 @@ if [ "$starts" = 1 ]; then ok "emulator recorded exactly one start"; else
 	diag "starts=$starts"
 fi
 check "emulator recorded no restart" test "$restarts" = 0
+check "one identity: exactly one start of its job, no restart" \
+	test "$(emu_starts "$LEGACY_JOB") $(emu_restarts "$LEGACY_JOB")" = "1 0"
+
+# Who signed in: the reader for the checks (the token cache keeps it to one
+# sign-in), the writer only for the handler's start, and no request was
+# refused, so the reader never tried to start and the writer did.
+r=$(emu_sign_ins "$READER_ID") w=$(emu_sign_ins "$WRITER_ID") l=$(emu_sign_ins "$LEGACY_ID")
+if [ "$r" -ge 1 ] && [ "$w" -ge 1 ] && [ "$l" -ge 1 ]; then
+	ok "reader signed in for the check, writer for the handler, one-identity client for both"
+else
+	not_ok "reader signed in for the check, writer for the handler, one-identity client for both"
+fi
+diag "sign-ins: reader=$r writer=$w one-identity=$l"
+check "each start answered 204, no Graph request refused (401/403)" \
+	test "$(emu_requests POST "/$BOX_JOB/start" 204) $(emu_requests POST /start '*') $(emu_requests GET '' 401) $(emu_requests POST '' 401) $(emu_requests GET '' 403)" = "1 2 0 0 0"
 
 # 8: the handler kept its record in --state-dir, the token cache is private.
 check "event handler wrote its state below --state-dir" test -n "$(ls -A "$T/state" 2>/dev/null)"
 check "token cache directory is 0700" test "$(stat -c %a "$T/cache" 2>/dev/null)" = 700
-if grep -rqF -e "$WRITER_SECRET" "$N" "$T/state" "$T/nagios.out" 2>/dev/null; then
+if grep -rqF -e "$WRITER_SECRET" -e "$READER_SECRET" -e "$LEGACY_SECRET" "$N" "$T/state" "$T/nagios.out" 2>/dev/null; then
 	not_ok "no secret in Nagios' files, logs or the state dir"
 else
 	ok "no secret in Nagios' files, logs or the state dir"
