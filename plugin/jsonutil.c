@@ -36,6 +36,8 @@ struct frame {
 /* Sorts the keys of the object just closed; 1 and *dup set when one repeats. */
 static int keys_repeat(struct key_ref *keys, size_t base, size_t n, struct key_ref *dup)
 {
+	if (n - base < 2)
+		return 0;
 	qsort(keys + base, n - base, sizeof(*keys), key_cmp);
 	for (size_t i = base + 1; i < n; i++) {
 		if (key_cmp(&keys[i - 1], &keys[i]) == 0) {
@@ -46,8 +48,9 @@ static int keys_repeat(struct key_ref *keys, size_t base, size_t n, struct key_r
 	return 0;
 }
 
-/* 1 when a duplicated key was found (*dup), 0 when none, -1 out of memory. */
-static int find_duplicate_key(const char *data, size_t len, struct key_ref *dup)
+/* 1 when a duplicated key was found (*dup), 0 when none, -1 out of memory.
+ * *total counts every key written in the text. */
+static int find_duplicate_key(const char *data, size_t len, struct key_ref *dup, size_t *total)
 {
 	struct frame stack[JSON_MAX_DEPTH + 2];
 	size_t depth = 0, nkeys = 0, cap = 0;
@@ -75,6 +78,7 @@ static int find_duplicate_key(const char *data, size_t len, struct key_ref *dup)
 				cap = ncap;
 			}
 			keys[nkeys++] = (struct key_ref){data + start, i - start};
+			(*total)++;
 		} else if ((c == '{' || c == '[') && depth < sizeof(stack) / sizeof(stack[0])) {
 			stack[depth++] = (struct frame){c == '{', c == '{', nkeys};
 		} else if (c == ',' && depth > 0 && stack[depth - 1].object) {
@@ -88,6 +92,22 @@ static int find_duplicate_key(const char *data, size_t len, struct key_ref *dup)
 	}
 	free(keys);
 	return found;
+}
+
+static size_t count_members(struct json_object *obj)
+{
+	size_t n = 0;
+	if (json_object_is_type(obj, json_type_object)) {
+		json_object_object_foreach(obj, k, v)
+		{
+			(void)k;
+			n += 1 + count_members(v);
+		}
+	} else if (json_object_is_type(obj, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(obj); i++)
+			n += count_members(json_object_array_get_idx(obj, i));
+	}
+	return n;
 }
 
 /* json-c clamps integers beyond int64 and turns 1e400 into infinity; neither
@@ -123,28 +143,40 @@ static const char *number_out_of_range(struct json_object *obj, const char *key)
 	}
 }
 
+static void name_copy(const char *p, size_t len, char *out, size_t n)
+{
+	size_t k = len < n - 1 ? len : n - 1;
+	memcpy(out, p, k);
+	out[k] = '\0';
+	text_clean(out);
+}
+
 /* Refuses what json-c accepts but a careful reader must not: duplicated keys
  * and numbers out of range. */
 static int check_document(const char *data, size_t len, struct json_object *obj, const char *what,
                           struct err *e)
 {
 	struct key_ref dup = {0};
-	int rc = find_duplicate_key(data, len, &dup);
+	size_t written = 0;
+	char name[64];
+	int rc = find_duplicate_key(data, len, &dup, &written);
 	if (rc < 0)
 		return err_set(e, ERR_INTERNAL, "out of memory checking %s", what);
 	if (rc > 0) {
-		char name[64];
-		size_t n = dup.len < sizeof(name) - 1 ? dup.len : sizeof(name) - 1;
-		memcpy(name, dup.p, n);
-		name[n] = '\0';
-		text_clean(name);
+		name_copy(dup.p, dup.len, name, sizeof(name));
 		return err_set(e, ERR_PARSE, "%s has the key \"%s\" twice in one object", what,
 		               name);
 	}
+	/* Keys spelled differently ("c\u006fde" and "code") that json-c decoded
+	 * to one member. */
+	if (written != count_members(obj))
+		return err_set(e, ERR_PARSE,
+		               "%s has a key twice in one object (written with escapes)", what);
 	const char *bad = number_out_of_range(obj, "(top level)");
-	if (bad != NULL)
-		return err_set(e, ERR_PARSE, "%s has a number out of range in \"%.60s\"", what,
-		               bad);
+	if (bad != NULL) {
+		name_copy(bad, strlen(bad), name, sizeof(name));
+		return err_set(e, ERR_PARSE, "%s has a number out of range in \"%s\"", what, name);
+	}
 	return 0;
 }
 

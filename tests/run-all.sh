@@ -3,6 +3,7 @@
 # Every suite speaks TAP ("ok ..." / "not ok ..."); this script counts.
 #   tests/run-all.sh                 unit, integration, e2e
 #   tests/run-all.sh unit integration
+#   tests/run-all.sh sanitize fuzz   the slow ones: sanitizers, valgrind, fuzz smoke
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -32,6 +33,13 @@ run_suite() {
 			echo "# e2e: $t"
 			"$t" || true
 		done
+		;;
+	sanitize)
+		# ASan+UBSan build of unit and integration suites, integration under valgrind
+		tests/sanitize.sh || true
+		;;
+	fuzz)
+		fuzz/run.sh "${FUZZ_SECONDS:-10}" || true
 		;;
 	*)
 		echo "not ok - unknown suite '$1'"

@@ -206,6 +206,22 @@ static void same_key_in_sibling_objects_parses(void **state)
 	json_object_put(obj);
 }
 
+static void duplicated_key_written_with_an_escape_is_refused(void **state)
+{
+	(void)state;
+	refused("{\"code\":\"Quarantine\",\"c\\u006fde\":\"Active\"}", "written with escapes");
+}
+
+static void empty_objects_parse(void **state)
+{
+	(void)state;
+	struct json_object *obj;
+	struct err e;
+	const char *text = "{\"status\":{},\"value\":[{},{}]}";
+	assert_int_equal(parse(text, strlen(text), &obj, &e), 0);
+	json_object_put(obj);
+}
+
 static void infinite_number_is_refused(void **state)
 {
 	(void)state;
@@ -238,6 +254,8 @@ int main(void)
 	    cmocka_unit_test(duplicated_key_is_refused),
 	    cmocka_unit_test(duplicated_key_in_a_later_array_element_is_refused),
 	    cmocka_unit_test(same_key_in_sibling_objects_parses),
+	    cmocka_unit_test(duplicated_key_written_with_an_escape_is_refused),
+	    cmocka_unit_test(empty_objects_parse),
 	    cmocka_unit_test(infinite_number_is_refused),
 	    cmocka_unit_test(integer_past_int64_is_refused),
 	};
