@@ -25,7 +25,9 @@ run_suite() {
 		done
 		;;
 	integration)
-		python3 tests/integration/run.py || true
+		# INTEGRATION_TESTS: optional name filters, e.g. "test_check test_errors"
+		# shellcheck disable=SC2086
+		python3 tests/integration/run.py ${INTEGRATION_TESTS:-} || true
 		;;
 	e2e)
 		for t in tests/e2e/test_*.sh; do

@@ -12,7 +12,8 @@
 #   ok - valgrind: build
 # and at the end "N passed, M failed" like tests/run-all.sh. Exit 1 on failure.
 # Environment: SANITIZE_CC (compiler for the ASan build, default cc),
-# JOBS (make -j, default nproc).
+# JOBS (make -j, default nproc), VALGRIND_TESTS (integration test modules
+# to run under valgrind, default all).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
@@ -112,7 +113,8 @@ valgrind_suite() {
 	fi
 	# harness.py wraps the binary in valgrind (--error-exitcode=97, leaks
 	# definite and indirect are errors) and scales its time limits.
-	VALGRIND=1 run_suites valgrind "$dir" integration
+	# VALGRIND_TESTS narrows the run to some test modules (CI's time budget).
+	VALGRIND=1 INTEGRATION_TESTS="${VALGRIND_TESTS:-}" run_suites valgrind "$dir" integration
 }
 
 for f in "${flavours[@]}"; do
