@@ -8,6 +8,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -310,6 +311,28 @@ def run_plugin(args, env=None, timeout=40, stdin=None):
         fail("plugin died from signal %d\n%s" % (-r.rc, r.describe()))
     return r
 
+
+
+def run_concurrently(args, n, timeout=60):
+    """Starts n plugin runs with the same arguments at once; returns their
+    Results in start order, after re-raising the first harness failure."""
+    results = [None] * n
+
+    def one(i):
+        try:
+            results[i] = run_plugin(args, timeout=timeout)
+        except AssertionError as x:
+            results[i] = x
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        if isinstance(r, AssertionError):
+            raise r
+    return results
 
 def check_args(emu, client="reader", sp=SP_DEMO, job=None, cache=None, tenant=TENANT,
                extra=(), app_id=None):

@@ -4,7 +4,6 @@ lifetime, whatever the concurrency; safe directory and file modes."""
 import os
 import pwd
 import stat
-import threading
 
 import harness as H
 from harness import expect, eq, true
@@ -24,22 +23,7 @@ def test_twenty_concurrent_cold_checks_sign_in_once():
     e = H.emu()
     cache = H.cache_dir()
     args = H.check_args(e, job=H.JOB_SCIM, cache=cache)
-    results = [None] * 20
-
-    def one(i):
-        try:
-            results[i] = H.run_plugin(args, timeout=60)
-        except AssertionError as x:
-            results[i] = x
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for r in results:
-        if isinstance(r, AssertionError):
-            raise r
+    for r in H.run_concurrently(args, 20):
         expect(r, 0)
     eq(e.counters()["sign_ins_total"], 1, "sign-ins for 20 concurrent cold checks")
     eq(e.counters()["graph_requests"], 20, "Graph requests")

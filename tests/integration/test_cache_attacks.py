@@ -314,22 +314,7 @@ def test_30_concurrent_cold_runs_one_sign_in_valid_entry():
     e = H.emu()
     cache = H.cache_dir()
     args = H.check_args(e, job=H.JOB_SCIM, cache=cache, extra=CONCURRENT_T)
-    results = [None] * 30
-
-    def one(i):
-        try:
-            results[i] = H.run_plugin(args, timeout=120)
-        except AssertionError as x:
-            results[i] = x
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(30)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for r in results:
-        if isinstance(r, AssertionError):
-            raise r
+    for r in H.run_concurrently(args, 30, timeout=120):
         expect(r, 0)
     eq(e.counters()["sign_ins_total"], 1, "sign-ins for 30 concurrent cold runs")
     no_wrong_token_used(e)
@@ -363,27 +348,13 @@ def test_30_concurrent_runs_while_the_entry_is_corrupted_and_restored():
                 pass
             n += 1
 
-    results = [None] * 30
-
-    def one(i):
-        try:
-            results[i] = H.run_plugin(args, timeout=120)
-        except AssertionError as x:
-            results[i] = x
-
     v = threading.Thread(target=vandal)
     v.start()
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(30)]
     try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        results = H.run_concurrently(args, 30, timeout=120)
     finally:
         stop.set()
         v.join()
     for r in results:
-        if isinstance(r, AssertionError):
-            raise r
         expect(r, 0)
     no_wrong_token_used(e)
