@@ -246,21 +246,7 @@ if [ "$starts" = 1 ]; then ok "emulator recorded exactly one start"; else
 	diag "starts=$starts"
 fi
 check "emulator recorded no restart" test "$(emu_restarts "$BOX_JOB")" = 0
-check "one identity: exactly one start of its job, no restart" \
-	test "$(emu_starts "$LEGACY_JOB") $(emu_restarts "$LEGACY_JOB")" = "1 0"
-
-# Who signed in: the reader for the checks (the token cache keeps it to one
-# sign-in), the writer only for the handler's start, and no request was
-# refused, so the reader never tried to start and the writer did.
-r=$(emu_sign_ins "$READER_ID") w=$(emu_sign_ins "$WRITER_ID") l=$(emu_sign_ins "$LEGACY_ID")
-if [ "$r" -ge 1 ] && [ "$w" -ge 1 ] && [ "$l" -ge 1 ]; then
-	ok "reader signed in for the check, writer for the handler, one-identity client for both"
-else
-	not_ok "reader signed in for the check, writer for the handler, one-identity client for both"
-fi
-diag "sign-ins: reader=$r writer=$w one-identity=$l"
-check "each start answered 204, no Graph request refused (401/403)" \
-	test "$(emu_requests POST "/$BOX_JOB/start" 204) $(emu_requests POST /start '*') $(emu_requests GET '' 401) $(emu_requests POST '' 401) $(emu_requests GET '' 403)" = "1 2 0 0 0"
+check_identity_split
 
 # The secret went through the environment: the command lines Icinga 2
 # logs (debug log) carry the identity but never the secret.
