@@ -7,6 +7,9 @@
 # trap also stops the emulator and removes the work directory in that case.
 set -u
 cd "$(dirname "$0")/.." || exit 2
+# Debian's python3, for which install-deps.sh installs python3-cryptography,
+# even where another python3 comes first in PATH.
+export PATH="/usr/bin:$PATH"
 crt=/usr/local/share/ca-certificates/entra-bench.crt
 work=$(mktemp -d "${TMPDIR:-/tmp}/entra-bench.XXXXXX") || exit 2
 cleanup() {

@@ -9,6 +9,9 @@
 # a regression input) and makes that line "not ok". Exit 1 when any failed.
 set -u
 cd "$(dirname "$0")/.." || exit 2
+# Debian's python3, for which install-deps.sh installs python3-cryptography,
+# even where another python3 comes first in PATH.
+export PATH="/usr/bin:$PATH"
 
 secs=${1:-${FUZZ_SECONDS:-60}}
 out=fuzz/out

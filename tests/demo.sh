@@ -4,6 +4,9 @@
 # the event handler starts the quarantined job, the check goes OK.
 set -u
 cd "$(dirname "$0")/.." || exit 2
+# Debian's python3, for which install-deps.sh installs python3-cryptography,
+# even where another python3 comes first in PATH.
+export PATH="/usr/bin:$PATH"
 BIN=plugin/check_entra_sync
 work=$(mktemp -d "${TMPDIR:-/tmp}/entra-demo.XXXXXX")
 chmod 700 "$work"

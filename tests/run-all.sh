@@ -6,6 +6,9 @@
 #   tests/run-all.sh sanitize fuzz   the slow ones: sanitizers, valgrind, fuzz smoke
 set -u
 cd "$(dirname "$0")/.." || exit 2
+# Debian's python3, for which install-deps.sh installs python3-cryptography,
+# even where another python3 comes first in PATH.
+export PATH="/usr/bin:$PATH"
 
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(unit integration e2e)

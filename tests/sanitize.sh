@@ -16,6 +16,9 @@
 # to run under valgrind, default all).
 set -u
 cd "$(dirname "$0")/.." || exit 2
+# Debian's python3, for which install-deps.sh installs python3-cryptography,
+# even where another python3 comes first in PATH.
+export PATH="/usr/bin:$PATH"
 root=$(pwd)
 
 flavours=("$@")
