@@ -1,9 +1,11 @@
 #include "common.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <time.h>
 
 static const char *const state_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
@@ -168,4 +170,31 @@ double clock_mono(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void clock_sleep(double s)
+{
+	if (!(s > 0))
+		return;
+	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Polls rather than blocking in flock(2): a blocking call cannot be bounded
+ * by the run's deadline without signals. */
+int flock_until(int fd, double deadline)
+{
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		double left = deadline - clock_mono();
+		if (left <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		clock_sleep(left < 0.02 ? left : 0.02);
+	}
 }

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PLUGIN_NAME "check_entra_sync"
+#define PLUGIN_NAME    "check_entra_sync"
 #define PLUGIN_VERSION "0.1.0"
-#define OUTPUT_PREFIX "ENTRA SYNC"
+#define OUTPUT_PREFIX  "ENTRA SYNC"
 
 enum state { STATE_OK = 0, STATE_WARNING = 1, STATE_CRITICAL = 2, STATE_UNKNOWN = 3 };
 
@@ -46,7 +46,7 @@ struct err {
 
 /* Fills e (if not NULL) and returns -1, so callers can `return err_set(...)`. */
 int err_set(struct err *e, enum err_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Prefixes the message already in e with "what: ". Returns -1. */
 int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -71,5 +71,10 @@ void str_copy(char *dst, size_t n, const char *src);
 double clock_wall(void);
 /* Monotonic seconds, for deadlines. */
 double clock_mono(void);
+/* Sleeps s seconds (fractions allowed), resuming after signals. */
+void clock_sleep(double s);
+/* Takes an exclusive flock on fd, polling until the clock_mono() deadline.
+ * 0 when locked; -1 with errno ETIMEDOUT at the deadline, or flock's errno. */
+int flock_until(int fd, double deadline);
 
 #endif

@@ -535,15 +535,6 @@ static bool status_retryable(long status, unsigned flags)
 	return false;
 }
 
-static void sleep_seconds(double s)
-{
-	struct timespec ts;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* Checks the URL before anything is sent. */
 static int url_allowed(const struct http_client *h, const char *url, unsigned flags, char *host,
                        size_t host_n, long *port, struct err *e)
@@ -670,6 +661,6 @@ int http_request(struct http_client *h, const char *method, const char *url,
 		if (h->verbose >= 2)
 			fprintf(stderr, "HTTP %ld from %s, retrying in %gs\n", resp->status, host,
 			        wait);
-		sleep_seconds(wait);
+		clock_sleep(wait);
 	}
 }

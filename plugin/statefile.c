@@ -193,18 +193,13 @@ int start_history_format(const struct start_history *h, struct buf *b)
 
 static int lock_with_deadline(int fd, double deadline, struct err *e)
 {
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return err_set(e, ERR_CONFIG, "cannot lock: %s", strerror(errno));
-		if (clock_mono() >= deadline)
-			return err_set(e, ERR_TIMEOUT,
-			               "another handler or --start holds the job's lock; gave up "
-			               "waiting at the deadline");
-		struct timespec ts = {0, 20 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
+	if (flock_until(fd, deadline) == 0)
+		return 0;
+	if (errno == ETIMEDOUT)
+		return err_set(e, ERR_TIMEOUT,
+		               "another handler or --start holds the job's lock; gave up "
+		               "waiting at the deadline");
+	return err_set(e, ERR_CONFIG, "cannot lock: %s", strerror(errno));
 }
 
 static int read_history(struct job_state *js, struct err *e)

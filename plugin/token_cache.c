@@ -15,8 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#define ENTRY_MAGIC       "check_entra_sync token v1\n"
-#define LOCK_POLL_SECONDS 0.02
+#define ENTRY_MAGIC "check_entra_sync token v1\n"
 
 static const char hexdigits[] = "0123456789abcdef";
 
@@ -269,13 +268,6 @@ void token_cache_drop(int dirfd, const char *key)
 	unlinkat(dirfd, key, 0);
 }
 
-static void sleep_seconds(double s)
-{
-	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 int token_cache_lock(int dirfd, const char *key, double deadline, struct err *e)
 {
 	char name[128];
@@ -284,23 +276,14 @@ int token_cache_lock(int dirfd, const char *key, double deadline, struct err *e)
 	if (fd < 0)
 		return err_set(e, ERR_CONFIG, "cannot open token cache lock %s: %s", name,
 		               strerror(errno));
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return fd;
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			err_set(e, ERR_CONFIG, "cannot lock token cache entry: %s",
-			        strerror(errno));
-			break;
-		}
-		double left = deadline - clock_mono();
-		if (left <= 0) {
-			err_set(e, ERR_TIMEOUT,
-			        "timed out waiting for another check_entra_sync process to sign "
-			        "in (token cache lock held)");
-			break;
-		}
-		sleep_seconds(left < LOCK_POLL_SECONDS ? left : LOCK_POLL_SECONDS);
-	}
+	if (flock_until(fd, deadline) == 0)
+		return fd;
+	if (errno == ETIMEDOUT)
+		err_set(e, ERR_TIMEOUT,
+		        "timed out waiting for another check_entra_sync process to sign in "
+		        "(token cache lock held)");
+	else
+		err_set(e, ERR_CONFIG, "cannot lock token cache entry: %s", strerror(errno));
 	close(fd);
 	return -1;
 }
