@@ -467,10 +467,9 @@ static int sign_in(struct auth_ctx *a, struct err *e)
 static int read_token_file(struct auth_ctx *a, struct err *e)
 {
 	const char *path = a->cfg->access_token_file;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_regular_file(path, "access token file", e);
 	if (fd < 0)
-		return err_set(e, ERR_CONFIG, "cannot open access token file %s: %s", path,
-		               strerror(errno));
+		return -1;
 	char *data = malloc(TOKEN_FILE_MAX + 1);
 	if (data == NULL) {
 		close(fd);

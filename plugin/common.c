@@ -1,12 +1,15 @@
 #include "common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *const state_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 
@@ -197,4 +200,17 @@ int flock_until(int fd, double deadline)
 		}
 		clock_sleep(left < 0.02 ? left : 0.02);
 	}
+}
+
+int open_regular_file(const char *path, const char *what, struct err *e)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, ERR_CONFIG, "cannot open %s %s: %s", what, path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(e, ERR_CONFIG, "%s %s is not a regular file", what, path);
+	}
+	return fd;
 }

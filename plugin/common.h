@@ -71,6 +71,10 @@ void str_copy(char *dst, size_t n, const char *src);
 double clock_wall(void);
 /* Monotonic seconds, for deadlines. */
 double clock_mono(void);
+/* Opens a regular file for reading without ever blocking on it (a FIFO or a
+ * device named by mistake would hang the run past its deadline). what names
+ * it in the error ("client secret file"). An fd, or -1 with e (ERR_CONFIG). */
+int open_regular_file(const char *path, const char *what, struct err *e);
 /* Sleeps s seconds (fractions allowed), resuming after signals. */
 void clock_sleep(double s);
 /* Takes an exclusive flock on fd, polling until the clock_mono() deadline.

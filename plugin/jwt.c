@@ -76,14 +76,13 @@ void jwt_signer_free(struct jwt_signer *s)
  * is as sensitive as a client secret. */
 static int read_pem_file(const char *path, int verbose, char **data, size_t *len, struct err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_regular_file(path, "certificate file", e);
 	if (fd < 0)
-		return err_set(e, ERR_CONFIG, "cannot open certificate file %s: %s", path,
-		               strerror(errno));
+		return -1;
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
 		close(fd);
-		return err_set(e, ERR_CONFIG, "certificate file %s is not a regular file", path);
+		return err_set(e, ERR_CONFIG, "cannot stat certificate file %s", path);
 	}
 	if (st.st_size > PEM_FILE_MAX) {
 		close(fd);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "http.h"
@@ -533,10 +534,14 @@ static int resolve_endpoints(struct config *c, struct err *e)
 
 static int read_secret_file(struct config *c, struct err *e)
 {
-	FILE *f = fopen(c->secret_file, "r");
-	if (f == NULL)
-		return err_set(e, ERR_CONFIG, "cannot read client secret file %s: %s",
-			       c->secret_file, strerror(errno));
+	int fd = open_regular_file(c->secret_file, "client secret file", e);
+	if (fd < 0)
+		return -1;
+	FILE *f = fdopen(fd, "r");
+	if (f == NULL) {
+		close(fd);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
 	char line[4096];
 	char *got = fgets(line, sizeof(line), f);
 	fclose(f);

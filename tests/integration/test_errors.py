@@ -1,6 +1,8 @@
 """Every class of failure ends in UNKNOWN (or the -t state) with a reason on
 one line: sign-in errors, Graph errors, bad bodies, throttling, deadlines."""
 
+import os
+
 import harness as H
 from harness import expect, eq, true
 
@@ -48,6 +50,26 @@ def test_unreadable_secret_file():
     r = H.run_plugin(args)
     expect(r, 3, first_contains=["/nonexistent/secret"])
     eq(e.counters()["sign_ins_total"] + e.counters()["sign_in_failures"], 0, "sign-in attempts", r)
+
+
+def _fifo():
+    path = os.path.join(H.cache_dir(), "fifo")
+    os.mkfifo(path, 0o600)
+    return path
+
+
+def test_credential_files_that_are_fifos_do_not_hang():
+    # Opening a FIFO for reading blocks until a writer comes: a mistyped path
+    # must not hold the run past its deadline (nor the -t it was given).
+    e = H.emu()
+    base = H.check_args(e, job=H.JOB_SCIM, extra=["-t", "5"])
+    i = base.index("--client-secret-file")
+    for option in ("--client-secret-file", "--certificate", "--access-token-file"):
+        fifo = _fifo()
+        args = base[:i] + [option, fifo] + base[i + 2:]
+        r = H.run_plugin(args, timeout=30)
+        expect(r, 3, first_contains=["not a regular file", fifo], one_line=True)
+        true(r.elapsed < 5, "%s on a FIFO took %.1fs" % (option, r.elapsed), r)
 
 
 def test_sign_in_throttled_then_ok():
