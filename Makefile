@@ -49,9 +49,12 @@ tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS)
 
 unit-bins: $(UNIT_BINS)
 
+# Without cmocka (a non-root user who could not install it) the unit suite is
+# reported as skipped by tests/run-all.sh rather than stopping the run.
 check:
 	tests/install-deps.sh
-	$(MAKE) $(BIN) unit-bins
+	$(MAKE) $(BIN)
+	if [ -f /usr/include/cmocka.h ]; then $(MAKE) unit-bins; fi
 	tests/run-all.sh
 
 unit: $(UNIT_BINS)
@@ -82,7 +85,7 @@ format:
 clean:
 	rm -f $(BIN) plugin/*.o plugin/*.d tests/unit/*.d $(UNIT_BINS)
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
 
 # Fuzzing (clang, libFuzzer) and the benchmark live in their own fragments.
 -include fuzz/fuzz.mk

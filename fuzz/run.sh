@@ -6,7 +6,9 @@
 #   ok - fuzz regressions <target> (N inputs)
 #   ok - fuzz <target> (N execs)
 # A new crasher is copied into fuzz/regressions/<target>/ (keep it: it becomes
-# a regression input) and makes that line "not ok". Exit 1 when any failed.
+# a regression input) and makes that line "not ok". The TAP plan comes last,
+# once every target ran, so a run that dies early has none. Exit 1 when any
+# failed.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 # Debian's python3, for which install-deps.sh installs python3-cryptography,
@@ -18,6 +20,12 @@ out=fuzz/out
 make_fuzz=(make --no-print-directory -f Makefile -f fuzz/fuzz.mk)
 failed=0
 total=0
+lines=0
+# tap LINE: one TAP test line, counted for the plan.
+tap() {
+	echo "$1"
+	lines=$((lines + 1))
+}
 
 python3 fuzz/make-seeds.py || echo "# warning: could not regenerate seeds from the fixtures"
 
@@ -44,7 +52,7 @@ for t in "${targets[@]}"; do
 	# Up to date after the build above, or its build failed (a stale binary
 	# from an earlier build must not be fuzzed in its place).
 	if ! "${make_fuzz[@]}" -q "$bin" 2>/dev/null; then
-		echo "not ok - fuzz $t (build failed, see $out.build.log)"
+		tap "not ok - fuzz $t (build failed, see $out.build.log)"
 		failed=1
 		continue
 	fi
@@ -57,9 +65,9 @@ for t in "${targets[@]}"; do
 	fi
 	if [ ${#regs[@]} -gt 0 ]; then
 		if "$bin" -runs=1 "${regs[@]}" >"$out/$t.regressions.log" 2>&1; then
-			echo "ok - fuzz regressions $t (${#regs[@]} inputs)"
+			tap "ok - fuzz regressions $t (${#regs[@]} inputs)"
 		else
-			echo "not ok - fuzz regressions $t (see $out/$t.regressions.log)"
+			tap "not ok - fuzz regressions $t (see $out/$t.regressions.log)"
 			grep -m3 -E 'ERROR|runtime error|broken promise' "$out/$t.regressions.log" | sed 's/^/# /'
 			failed=1
 		fi
@@ -94,13 +102,14 @@ for t in "${targets[@]}"; do
 		rm -f "$c"
 	done
 	if [ "$rc" -eq 0 ] && [ "$found" -eq 0 ]; then
-		echo "ok - fuzz $t ($execs execs)"
+		tap "ok - fuzz $t ($execs execs)"
 	else
-		echo "not ok - fuzz $t ($execs execs, exit $rc, see $log)"
+		tap "not ok - fuzz $t ($execs execs, exit $rc, see $log)"
 		grep -m3 -E 'ERROR|runtime error|broken promise' "$log" | sed 's/^/# /'
 		failed=1
 	fi
 done
 
 echo "# fuzz: $total execs in total, ${secs}s per target"
+echo "1..$lines"
 exit "$failed"

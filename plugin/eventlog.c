@@ -10,11 +10,9 @@
 
 #include "common.h"
 
-#define LOG_SOCKET "/dev/log"
-
 /* syslog(3) sends with a blocking send(): a daemon whose queue is full would
  * stall the handler past its deadline. Hence one non-blocking datagram. */
-void eventlog(int prio, const char *line)
+void eventlog(const char *socket_path, int prio, const char *line)
 {
 	char stamp[32] = "";
 	char msg[2300];
@@ -35,7 +33,7 @@ void eventlog(int prio, const char *line)
 	struct sockaddr_un sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	str_copy(sa.sun_path, sizeof(sa.sun_path), LOG_SOCKET);
+	str_copy(sa.sun_path, sizeof(sa.sun_path), socket_path);
 	(void)sendto(fd, msg, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sa,
 	             sizeof(sa));
 	close(fd);

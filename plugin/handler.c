@@ -144,7 +144,7 @@ static void report(struct handler_run *r, int prio, const char *job, const char 
 	}
 	text_clean(line);
 	fprintf(r->out, "%s\n", line);
-	eventlog(prio, line);
+	eventlog(r->c->syslog_socket, prio, line);
 }
 
 static int worse_exit(int a, int b)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "eventlog.h"
 #include "http.h"
 
 struct cloud {
@@ -146,7 +147,8 @@ void config_free(struct config *c)
 			 &c->imds_url,      &c->scope,           &c->mi_resource,
 			 &c->api_version,   &c->token_cache_dir, &c->sp_id,
 			 &c->app_id,        &c->job_id,          &c->cacert,
-			 &c->capath,        &c->proxy,           &c->state_dir};
+			 &c->capath,        &c->proxy,           &c->state_dir,
+			 &c->syslog_socket};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		set_str(strs[i], NULL);
 	if (c->secret != NULL) {
@@ -451,16 +453,23 @@ static int bad_option(char *const *argv, int index, int optopt_char, struct err 
 	return err_set(e, ERR_USAGE, "unknown option or missing value: %s (see --help)", name);
 }
 
+/* Arguments are never echoed: a stray one may be a secret pasted without its
+ * option. */
 static int take_positionals(struct config *c, int argc, char **argv, int first, struct err *e)
 {
 	int n = argc - first;
 	if (n == 0)
 		return 0;
-	if (c->mode != MODE_EVENT_HANDLER || n != 3)
+	if (c->mode != MODE_EVENT_HANDLER)
 		return err_set(e, ERR_USAGE,
-			       "unexpected argument '%s' (only --event-handler takes the three "
-			       "arguments $SERVICESTATE$ $SERVICESTATETYPE$ $SERVICEATTEMPT$)",
-			       argv[first]);
+			       "unexpected argument at position %d (not shown): only --event-handler "
+			       "takes arguments, $SERVICESTATE$ $SERVICESTATETYPE$ $SERVICEATTEMPT$",
+			       first);
+	if (n != 3)
+		return err_set(e, ERR_USAGE,
+			       "--event-handler needs three arguments, $SERVICESTATE$ "
+			       "$SERVICESTATETYPE$ $SERVICEATTEMPT$, not %d",
+			       n);
 	if (parse_service_state(c, argv[first], e) < 0 ||
 	    parse_state_type(c, argv[first + 1], e) < 0 || parse_attempt(c, argv[first + 2], e) < 0)
 		return -1;
@@ -605,6 +614,12 @@ static int resolve_identity(struct config *c, struct err *e)
 
 static int resolve_dirs(struct config *c, struct err *e)
 {
+	/* Test seam (documented in the man page): tests read the handler's
+	 * syslog lines from a socket of their own instead of /dev/log. */
+	const char *log = getenv("CHECK_ENTRA_SYNC_SYSLOG_SOCKET");
+	set_str(&c->syslog_socket, log != NULL && *log ? log : EVENTLOG_SOCKET);
+	if (c->syslog_socket == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
 	if (c->token_cache_dir == NULL) {
 		c->token_cache_dir = auth_default_cache_dir();
 		if (c->token_cache_dir == NULL)

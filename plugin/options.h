@@ -74,6 +74,7 @@ struct config {
 	int max_starts;           /* per job per 24 h, default 3 */
 	char *state_dir;          /* default: beside the token cache */
 	bool dry_run;
+	char *syslog_socket;      /* EVENTLOG_SOCKET, or CHECK_ENTRA_SYNC_SYSLOG_SOCKET (tests) */
 
 	/* list */
 	enum list_format list_format;

@@ -16,13 +16,13 @@
 #include "statefile.h"
 
 /* Prints the status line and writes the same text to syslog. */
-static int finish(FILE *out, enum state st, int prio, const char *msg)
+static int finish(const struct config *c, FILE *out, enum state st, int prio, const char *msg)
 {
 	char line[2048];
 	str_copy(line, sizeof(line), msg);
 	text_clean(line);
 	output_status_line(out, st, line);
-	eventlog(prio, line);
+	eventlog(c->syslog_socket, prio, line);
 	return (int)st;
 }
 
@@ -43,7 +43,7 @@ static int start_locked(const struct config *c, struct graph_client *g, FILE *ou
 	if (c->dry_run) {
 		snprintf(msg, sizeof(msg), "would start job %s (dry-run, nothing sent)%s",
 		         c->job_id, note);
-		return finish(out, STATE_OK, LOG_INFO, msg);
+		return finish(c, out, STATE_OK, LOG_INFO, msg);
 	}
 	if (graph_start_job(g, c->job_id, &e) < 0) {
 		/* No answer: the start may have happened; the cooldown should see it. */
@@ -53,17 +53,17 @@ static int start_locked(const struct config *c, struct graph_client *g, FILE *ou
 		if (e.kind == ERR_GRAPH) {
 			snprintf(msg, sizeof(msg), "Graph refused to start job %s: %s%s", c->job_id,
 			         e.msg, note);
-			return finish(out, STATE_CRITICAL, LOG_WARNING, msg);
+			return finish(c, out, STATE_CRITICAL, LOG_WARNING, msg);
 		}
 		snprintf(msg, sizeof(msg), "could not start job %s: %s%s%s", c->job_id, e.msg,
 		         unknown ? " (it may have started)" : "", note);
-		return finish(out, STATE_UNKNOWN, LOG_ERR, msg);
+		return finish(c, out, STATE_UNKNOWN, LOG_ERR, msg);
 	}
 	if (js != NULL)
 		record(js, note, note_n);
 	snprintf(msg, sizeof(msg), "started job %s (HTTP 204, request-id %s)%s", c->job_id,
 	         g->last_request_id[0] ? g->last_request_id : "none", note);
-	return finish(out, STATE_OK, LOG_NOTICE, msg);
+	return finish(c, out, STATE_OK, LOG_NOTICE, msg);
 }
 
 int mode_start(const struct config *c, struct graph_client *g, FILE *out)
@@ -74,7 +74,7 @@ int mode_start(const struct config *c, struct graph_client *g, FILE *out)
 	bool locked = false;
 
 	if (c->job_id == NULL)
-		return finish(out, STATE_UNKNOWN, LOG_ERR, "--start needs -j JOB");
+		return finish(c, out, STATE_UNKNOWN, LOG_ERR, "--start needs -j JOB");
 	/* An unusable state directory does not stop a deliberate start; it only
 	 * means the handler will not know about it, which the output says. */
 	int dir_fd = securedir_open_as(c->state_dir, "state directory", &e);
@@ -87,7 +87,7 @@ int mode_start(const struct config *c, struct graph_client *g, FILE *out)
 			char msg[1400];
 			snprintf(msg, sizeof(msg), "job %s not started: %s", c->job_id, e.msg);
 			close(dir_fd);
-			return finish(out, STATE_UNKNOWN, LOG_ERR, msg);
+			return finish(c, out, STATE_UNKNOWN, LOG_ERR, msg);
 		}
 		locked = true;
 	}

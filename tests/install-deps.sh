@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages needed to build and test check_entra_sync.
-# As root it installs what is missing; otherwise it prints the command.
+# As root it installs what is missing. Any other user gets the apt-get line
+# to run as root; a missing build package stops (exit 1), missing test
+# packages do not: the suites that need them report themselves as skipped.
 #   tests/install-deps.sh build   what make and make demo need
 #   tests/install-deps.sh         everything make check, make fuzz and make bench need
 set -eu
@@ -13,17 +15,26 @@ case "${1:-all}" in
 build) PKGS="$BUILD" ;;
 *) PKGS="$BUILD $TEST" ;;
 esac
+installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
 missing=""
+missing_build=""
 for p in $PKGS; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-		missing="$missing $p"
-	fi
+	installed "$p" && continue
+	missing="$missing $p"
+	case " $(echo $BUILD) " in *" $p "*) missing_build="$missing_build $p" ;; esac
 done
 [ -n "$missing" ] || { echo "deps: all packages present"; exit 0; }
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: missing packages. Run as root:" >&2
 	echo "  apt-get update && apt-get install -y$missing" >&2
-	exit 1
+	if [ -n "$missing_build" ]; then
+		echo "deps: cannot build without:$missing_build" >&2
+		exit 1
+	fi
+	echo "deps: going on without the test packages; the suites that need them are skipped" >&2
+	exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq

@@ -10,7 +10,9 @@
 #   ok - asan: build                 make SANITIZE=1 succeeded
 #   ok - asan: no sanitizer reports  no process wrote an ASan/UBSan/LSan report
 #   ok - valgrind: build
-# and at the end "N passed, M failed" like tests/run-all.sh. Exit 1 on failure.
+# and at the end its TAP plan (the nested streams' own plans are checked by
+# the nested tests/run-all.sh and left out) and "N passed, M failed" like
+# tests/run-all.sh. Exit 1 on failure.
 # Environment: SANITIZE_CC (compiler for the ASan build, default cc),
 # JOBS (make -j, default nproc), VALGRIND_TESTS (integration test modules
 # to run under valgrind, default all).
@@ -45,7 +47,8 @@ run_suites() {
 	shift 2
 	(cd "$dir" && tests/run-all.sh "$@" 2>&1) |
 		sed -u -E "s/^(ok|not ok)( [0-9]+)? - /\1\2 - $name: /" |
-		grep --line-buffered -Ev '^[0-9]+ passed, [0-9]+ failed$' | tee -a "$log"
+		grep --line-buffered -Ev '^([0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?|1\.\.[0-9]+.*)$' |
+		tee -a "$log"
 }
 
 # Sanitizer options compiled into the binaries: the integration harness runs
@@ -130,5 +133,6 @@ done
 
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^not ok ' "$log")
+echo "1..$((passed + failed))"
 echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

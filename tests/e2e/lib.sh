@@ -1,8 +1,10 @@
 # shellcheck shell=bash disable=SC2034
 # Shared helpers for the end-to-end tests (sourced, not run).
-# Each test prints TAP lines "ok N - name" / "not ok N - name" and "# "
-# diagnostics, starts its daemons from a private temp dir, and kills
-# everything it started on exit (trap), whether it passed or not.
+# Each test declares its plan first ("plan N" prints "1..N"), prints TAP lines
+# "ok N - name" / "not ok N - name" and "# " diagnostics, starts its daemons
+# from a private temp dir, and kills everything it started on exit (trap),
+# whether it passed or not. tests/run-all.sh compares the plan with the tests
+# reported, so a script that stops early fails even when nothing said "not ok".
 
 E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PLUGIN="$E2E_ROOT/plugin/check_entra_sync"
@@ -41,10 +43,22 @@ check() {
 	shift
 	if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
-# bail NAME: report one failure and stop (cleanup runs from the trap).
+# plan N: the number of tests this script will report.
+plan() {
+	echo "1..$1"
+}
+# skip_all REASON: the script cannot run here (a daemon is not installed);
+# one skipped test says why. Call it before plan.
+skip_all() {
+	echo "1..1"
+	echo "ok 1 - ${0##*/} # SKIP $*"
+	exit 0
+}
+# bail NAME: report one failure and stop (cleanup runs from the trap); the
+# tests not reached make the run short of its plan.
 bail() {
 	not_ok "$*"
-	exit 0
+	exit 1
 }
 
 # The user daemons run as: the current one, or 'nagios' when we are root

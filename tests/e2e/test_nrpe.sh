@@ -12,8 +12,10 @@ NRPE=${NRPE:-/usr/sbin/nrpe}
 CHECK_NRPE=${CHECK_NRPE:-/usr/lib/nagios/plugins/check_nrpe}
 EXAMPLE="$E2E_ROOT/nrpe.cfg.example"
 
-[ -x "$NRPE" ] || bail "nrpe is installed ($NRPE)"
-[ -x "$CHECK_NRPE" ] || bail "check_nrpe is installed ($CHECK_NRPE)"
+[ -x "$NRPE" ] || skip_all "nrpe is not installed ($NRPE)"
+[ -x "$CHECK_NRPE" ] || skip_all "check_nrpe is not installed ($CHECK_NRPE)"
+# Eight checks of their own and one comparison per command of the example.
+plan $((8 + $(grep -c '^command\[' "$EXAMPLE")))
 e2e_setup nrpe
 emu_start || bail "emulator starts"
 

@@ -4,6 +4,7 @@ emulator (tests/emulator). Standard library only. See run.py for the runner."""
 import copy
 import json
 import os
+import socket
 import ssl
 import subprocess
 import sys
@@ -333,6 +334,47 @@ def run_concurrently(args, n, timeout=60):
         if isinstance(r, AssertionError):
             raise r
     return results
+
+SYSLOG_ENV = "CHECK_ENTRA_SYNC_SYSLOG_SOCKET"
+
+
+class Syslog:
+    """A private syslog socket (datagram, like /dev/log) for one test, reached
+    through the plugin's documented test seam CHECK_ENTRA_SYNC_SYSLOG_SOCKET.
+    .env is the environment to pass to run_plugin; .lines() what arrived."""
+
+    def __init__(self):
+        d = tempfile.mkdtemp(prefix="log-", dir=_workdir("syslog"))
+        self.path = os.path.join(d, "log")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.env = {SYSLOG_ENV: self.path}
+        self.received = []
+
+    def lines(self):
+        """Everything received so far (waits briefly for the last datagram)."""
+        self.sock.settimeout(0.2)
+        try:
+            while True:
+                self.received.append(self.sock.recv(65536).decode("utf-8", "replace"))
+        except socket.timeout:
+            pass
+        return list(self.received)
+
+    def close(self):
+        self.sock.close()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
 
 def check_args(emu, client="reader", sp=SP_DEMO, job=None, cache=None, tenant=TENANT,
                extra=(), app_id=None):

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Runs tests/integration/test_*.py: every function named test_*, in file
-order, sequentially. Prints TAP ("ok N - module.test" / "not ok N - ...",
-reasons as "# " lines). Arguments are substring filters on module.test.
-Exit status 0 unless the runner itself broke; tests/run-all.sh counts."""
+order, sequentially. Prints TAP: the plan "1..N" first, then "ok N - module.test"
+/ "not ok N - ..." with reasons as "# " lines. A module that cannot be imported
+is one failing test named after it, so its tests cannot vanish unnoticed.
+Arguments are substring filters on module.test. Exit status 1 when any test
+failed, 0 otherwise."""
 
 import importlib
 import inspect
@@ -21,7 +23,11 @@ def collect(filters):
     for name in sorted(os.listdir(HERE)):
         if not (name.startswith("test_") and name.endswith(".py")):
             continue
-        mod = importlib.import_module(name[:-3])
+        try:
+            mod = importlib.import_module(name[:-3])
+        except Exception:
+            tests.append((name[:-3] + " (import)", _import_failed(traceback.format_exc())))
+            continue
         funcs = [f for n, f in inspect.getmembers(mod, inspect.isfunction)
                  if n.startswith("test_") and f.__module__ == mod.__name__]
         funcs.sort(key=lambda f: f.__code__.co_firstlineno)
@@ -32,6 +38,12 @@ def collect(filters):
     return tests
 
 
+def _import_failed(text):
+    def broken():
+        raise AssertionError("the module cannot be imported, none of its tests ran:\n" + text)
+    return broken
+
+
 def comment(text):
     for line in str(text).rstrip().splitlines() or [""]:
         print("# " + line)
@@ -40,6 +52,7 @@ def comment(text):
 def main():
     tests = collect(sys.argv[1:])
     print("1..%d" % len(tests))
+    failed = 0
     for n, (name, f) in enumerate(tests, 1):
         t0 = time.monotonic()
         try:
@@ -47,9 +60,11 @@ def main():
         except harness.Skip as e:
             print("ok %d - %s # SKIP %s" % (n, name, e))
         except AssertionError as e:
+            failed += 1
             print("not ok %d - %s" % (n, name))
             comment(e)
         except Exception:
+            failed += 1
             print("not ok %d - %s" % (n, name))
             comment(traceback.format_exc())
             for e in harness._shared.values():
@@ -60,7 +75,7 @@ def main():
             comment("slow: %.1f s" % (time.monotonic() - t0))
         sys.stdout.flush()
     harness.stop_all()
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -167,14 +167,6 @@ def test_deeply_nested_json_is_unknown():
     expect(run(e), 3, one_line=True)
 
 
-def test_invalid_utf8_does_not_crash():
-    e = H.emu()
-    e.add_fault(target="graph", invalid_utf8=True)
-    r = run(e)
-    true(r.rc in (0, 3), "unexpected exit %d" % r.rc, r)
-    expect(r, r.rc)
-
-
 def test_redirect_is_not_followed():
     e = H.emu()
     e.add_fault(target="graph", redirect=e.url + "/v1.0/servicePrincipals/%s/synchronization/jobs/%s"
