@@ -13,36 +13,36 @@
 struct config;
 
 struct http_client {
-	void *curl;             /* CURL *, reused for every request (connection reuse) */
-	double deadline;        /* clock_mono() value at which the run ends */
+	void *curl;      /* CURL *, reused for every request (connection reuse) */
+	double deadline; /* clock_mono() value at which the run ends */
 	int verbose;
 	const char *cacert;
 	const char *capath;
 	const char *proxy;
-	const char *graph_url;  /* configured service bases: name the service in errors, */
-	const char *login_url;  /* and (imds_url) the one plain-HTTP host allowed with */
-	const char *imds_url;   /* HTTP_RETRY_IMDS besides loopback */
-	double timeout;         /* the -t value, for messages */
-	double seconds;         /* wall time spent in HTTP so far (the 'time' metric) */
-	unsigned requests;      /* requests sent, retries included */
+	const char *graph_url; /* configured service bases: name the service in errors, */
+	const char *login_url; /* and (imds_url) the one plain-HTTP host allowed with */
+	const char *imds_url;  /* HTTP_RETRY_IMDS besides loopback */
+	double timeout;        /* the -t value, for messages */
+	double seconds;        /* wall time spent in HTTP so far (the 'time' metric) */
+	unsigned requests;     /* requests sent, retries included */
 };
 
 struct http_response {
 	long status;
-	struct buf body;        /* NUL-terminated */
-	char request_id[80];    /* from the request-id header, or "" */
-	char retry_after[80];   /* raw Retry-After header of the final answer, or "" */
-	char location[512];     /* raw Location header, or "" */
+	struct buf body;      /* NUL-terminated */
+	char request_id[80];  /* from the request-id header, or "" */
+	char retry_after[80]; /* raw Retry-After header of the final answer, or "" */
+	char location[512];   /* raw Location header, or "" */
 };
 
 /* Flags for http_request. */
 enum {
-	HTTP_NO_PROXY = 1u << 0,     /* managed identity: never through a proxy */
-	HTTP_RETRY_IMDS = 1u << 1,   /* also retry 404, 410 and every 5xx; allows
-					plain http:// to the configured IMDS URL */
-	HTTP_NO_RETRY = 1u << 2,     /* one attempt only */
+	HTTP_NO_PROXY = 1u << 0,       /* managed identity: never through a proxy */
+	HTTP_RETRY_IMDS = 1u << 1,     /* also retry 404, 410 and every 5xx; allows
+	                                  plain http:// to the configured IMDS URL */
+	HTTP_NO_RETRY = 1u << 2,       /* one attempt only */
 	HTTP_RETRY_429_ONLY = 1u << 3, /* an action (start): a 503/504 may hide a start
-					  that happened, but a 429 was not processed */
+	                                  that happened, but a 429 was not processed */
 };
 
 /* Sets up the client; deadline = clock_mono() + timeout. Trust: cacert/capath
@@ -62,8 +62,8 @@ void http_cleanup(struct http_client *h);
  * The trace at -vvv redacts Authorization, client_secret, client_assertion and
  * access_token values. */
 int http_request(struct http_client *h, const char *method, const char *url,
-		 const char *const *headers, const char *body, struct http_response *resp,
-		 unsigned flags, struct err *e);
+                 const char *const *headers, const char *body, struct http_response *resp,
+                 unsigned flags, struct err *e);
 void http_response_free(struct http_response *resp);
 
 /* Seconds left before the deadline (may be <= 0). */

@@ -10,9 +10,9 @@
 
 struct json_object;
 
-#define JOB_ID_MAX 256
+#define JOB_ID_MAX    256
 #define JOB_SHORT_MAX 128
-#define JOB_TEXT_MAX 512
+#define JOB_TEXT_MAX  512
 
 struct sync_error {
 	bool present;
@@ -22,8 +22,8 @@ struct sync_error {
 };
 
 struct task_execution {
-	bool present;                 /* false when null or absent */
-	char state[JOB_SHORT_MAX];    /* Succeeded | Failed | EntryLevelErrors | "" */
+	bool present;              /* false when null or absent */
+	char state[JOB_SHORT_MAX]; /* Succeeded | Failed | EntryLevelErrors | "" */
 	enum time_result began_valid;
 	double time_began;
 	enum time_result ended_valid;
@@ -34,8 +34,8 @@ struct task_execution {
 };
 
 struct quarantine {
-	bool present;                 /* false when null or absent */
-	char reason[JOB_SHORT_MAX];   /* may be "" */
+	bool present;               /* false when null or absent */
+	char reason[JOB_SHORT_MAX]; /* may be "" */
 	enum time_result series_began_valid, current_began_valid, next_attempt_valid;
 	double series_began, current_began, next_attempt;
 	int64_t series_count;
@@ -49,9 +49,9 @@ struct sync_job {
 	char schedule_interval[JOB_SHORT_MAX]; /* as sent, "" when absent */
 	bool interval_valid;
 	double interval_seconds;
-	char schedule_state[JOB_SHORT_MAX];    /* Active | Disabled | Paused | "" */
+	char schedule_state[JOB_SHORT_MAX]; /* Active | Disabled | Paused | "" */
 
-	bool status_code_present;              /* false for status: {} */
+	bool status_code_present; /* false for status: {} */
 	char status_code[JOB_SHORT_MAX];
 	int64_t successive_failures;
 	struct task_execution last_execution;
@@ -59,7 +59,7 @@ struct sync_job {
 	enum time_result steady_last_valid;
 	double steady_last;
 	struct quarantine quarantine;
-	bool progress_known;                   /* some progress entry with totalUnits > 0 */
+	bool progress_known; /* some progress entry with totalUnits > 0 */
 	double progress_percent;
 };
 
@@ -72,7 +72,7 @@ int job_from_json(struct json_object *obj, struct sync_job *job, struct err *e);
 /* Appends the jobs of one list page ({"value":[...], "@odata.nextLink":...})
  * to the array *jobs of length *n (realloc'd). *next_link receives a malloc'd copy of the next
  * link or NULL. 0 or -1. */
-int jobs_from_page(struct json_object *page, struct sync_job **jobs, size_t *n,
-		   char **next_link, struct err *e);
+int jobs_from_page(struct json_object *page, struct sync_job **jobs, size_t *n, char **next_link,
+                   struct err *e);
 
 #endif

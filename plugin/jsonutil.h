@@ -16,8 +16,8 @@ struct json_object;
  * error) with nesting limited to JSON_MAX_DEPTH. what names the document in
  * the error ("Graph response", "token response"). *out owned by the caller
  * (json_object_put). 0 or -1 with ERR_PARSE. */
-int json_parse_bounded(const char *data, size_t len, const char *what,
-		       struct json_object **out, struct err *e);
+int json_parse_bounded(const char *data, size_t len, const char *what, struct json_object **out,
+                       struct err *e);
 
 /* Member as string: returns the string, NULL when missing/null; *wrong_type is
  * set true when present but not a string. */

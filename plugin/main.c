@@ -28,11 +28,11 @@ static int fail(const struct config *cfg, const struct err *e)
 static void print_endpoints(const struct config *cfg)
 {
 	static const char *const methods[] = {"none", "client secret", "certificate",
-					      "managed identity", "access token file"};
+	                                      "managed identity", "access token file"};
 	fprintf(stderr, "cloud %s: login %s, graph %s/%s, scope %s, imds %s\n", cfg->cloud,
-		cfg->login_url, cfg->graph_url, cfg->api_version, cfg->scope, cfg->imds_url);
+	        cfg->login_url, cfg->graph_url, cfg->api_version, cfg->scope, cfg->imds_url);
 	fprintf(stderr, "identity: %s; token cache %s\n", methods[cfg->auth],
-		cfg->no_token_cache ? "off" : cfg->token_cache_dir);
+	        cfg->no_token_cache ? "off" : cfg->token_cache_dir);
 }
 
 static int run_check(const struct config *cfg, struct graph_client *g, struct err *e)
@@ -55,8 +55,8 @@ static int run_check(const struct config *cfg, struct graph_client *g, struct er
 	if (n == 0) {
 		free(jobs);
 		return err_set(e, ERR_GRAPH,
-			       "service principal %s has no synchronization jobs to check",
-			       cfg->sp_id ? cfg->sp_id : cfg->app_id);
+		               "service principal %s has no synchronization jobs to check",
+		               cfg->sp_id ? cfg->sp_id : cfg->app_id);
 	}
 	struct job_result *results = calloc(n, sizeof(*results));
 	if (results == NULL) {

@@ -20,10 +20,10 @@ struct cloud {
 };
 
 static const struct cloud clouds[] = {
-	{"global", "https://login.microsoftonline.com", "https://graph.microsoft.com"},
-	{"usgov", "https://login.microsoftonline.us", "https://graph.microsoft.us"},
-	{"dod", "https://login.microsoftonline.us", "https://dod-graph.microsoft.us"},
-	{"china", "https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn"},
+    {"global", "https://login.microsoftonline.com", "https://graph.microsoft.com"},
+    {"usgov", "https://login.microsoftonline.us", "https://graph.microsoft.us"},
+    {"dod", "https://login.microsoftonline.us", "https://dod-graph.microsoft.us"},
+    {"china", "https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn"},
 };
 
 #define DEFAULT_IMDS_URL "http://169.254.169.254"
@@ -67,56 +67,56 @@ enum long_only {
 };
 
 static const struct option long_options[] = {
-	{"tenant", required_argument, NULL, 'T'},
-	{"client-id", required_argument, NULL, 'C'},
-	{"client-secret-file", required_argument, NULL, OPT_SECRET_FILE},
-	/* Listed so that getopt's prefix matching never turns "--client-secret VALUE"
-	 * into a file name that an error message would then print. */
-	{"client-secret", optional_argument, NULL, OPT_SECRET_ON_ARGV},
-	{"secret", optional_argument, NULL, OPT_SECRET_ON_ARGV},
-	{"certificate", required_argument, NULL, OPT_CERTIFICATE},
-	{"jwt-alg", required_argument, NULL, OPT_JWT_ALG},
-	{"managed-identity", optional_argument, NULL, OPT_MANAGED_IDENTITY},
-	{"access-token-file", required_argument, NULL, OPT_TOKEN_FILE},
-	{"cloud", required_argument, NULL, OPT_CLOUD},
-	{"login-url", required_argument, NULL, OPT_LOGIN_URL},
-	{"graph-url", required_argument, NULL, OPT_GRAPH_URL},
-	{"imds-url", required_argument, NULL, OPT_IMDS_URL},
-	{"api-version", required_argument, NULL, OPT_API_VERSION},
-	{"token-cache", required_argument, NULL, OPT_TOKEN_CACHE},
-	{"no-token-cache", no_argument, NULL, OPT_NO_TOKEN_CACHE},
-	{"service-principal", required_argument, NULL, 's'},
-	{"app-id", required_argument, NULL, 'a'},
-	{"job", required_argument, NULL, 'j'},
-	{"warning", required_argument, NULL, 'w'},
-	{"critical", required_argument, NULL, 'c'},
-	{"failures-warning", required_argument, NULL, OPT_FAIL_WARN},
-	{"failures-critical", required_argument, NULL, OPT_FAIL_CRIT},
-	{"escrow-warning", required_argument, NULL, OPT_ESC_WARN},
-	{"escrow-critical", required_argument, NULL, OPT_ESC_CRIT},
-	{"state", required_argument, NULL, OPT_STATE},
-	{"timeout", required_argument, NULL, 't'},
-	{"cacert", required_argument, NULL, OPT_CACERT},
-	{"capath", required_argument, NULL, OPT_CAPATH},
-	{"proxy", required_argument, NULL, OPT_PROXY},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{"event-handler", no_argument, NULL, OPT_EVENT_HANDLER},
-	{"service-state", required_argument, NULL, OPT_SERVICE_STATE},
-	{"state-type", required_argument, NULL, OPT_STATE_TYPE},
-	{"attempt", required_argument, NULL, OPT_ATTEMPT},
-	{"on-soft-attempt", required_argument, NULL, OPT_ON_SOFT},
-	{"allow-reason", required_argument, NULL, OPT_ALLOW_REASON},
-	{"start-paused", no_argument, NULL, OPT_START_PAUSED},
-	{"cooldown", required_argument, NULL, OPT_COOLDOWN},
-	{"max-starts", required_argument, NULL, OPT_MAX_STARTS},
-	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
-	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	{"start", no_argument, NULL, OPT_START},
-	{"list", no_argument, NULL, OPT_LIST},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{NULL, 0, NULL, 0},
+    {"tenant", required_argument, NULL, 'T'},
+    {"client-id", required_argument, NULL, 'C'},
+    {"client-secret-file", required_argument, NULL, OPT_SECRET_FILE},
+    /* Listed so that getopt's prefix matching never turns "--client-secret VALUE"
+     * into a file name that an error message would then print. */
+    {"client-secret", optional_argument, NULL, OPT_SECRET_ON_ARGV},
+    {"secret", optional_argument, NULL, OPT_SECRET_ON_ARGV},
+    {"certificate", required_argument, NULL, OPT_CERTIFICATE},
+    {"jwt-alg", required_argument, NULL, OPT_JWT_ALG},
+    {"managed-identity", optional_argument, NULL, OPT_MANAGED_IDENTITY},
+    {"access-token-file", required_argument, NULL, OPT_TOKEN_FILE},
+    {"cloud", required_argument, NULL, OPT_CLOUD},
+    {"login-url", required_argument, NULL, OPT_LOGIN_URL},
+    {"graph-url", required_argument, NULL, OPT_GRAPH_URL},
+    {"imds-url", required_argument, NULL, OPT_IMDS_URL},
+    {"api-version", required_argument, NULL, OPT_API_VERSION},
+    {"token-cache", required_argument, NULL, OPT_TOKEN_CACHE},
+    {"no-token-cache", no_argument, NULL, OPT_NO_TOKEN_CACHE},
+    {"service-principal", required_argument, NULL, 's'},
+    {"app-id", required_argument, NULL, 'a'},
+    {"job", required_argument, NULL, 'j'},
+    {"warning", required_argument, NULL, 'w'},
+    {"critical", required_argument, NULL, 'c'},
+    {"failures-warning", required_argument, NULL, OPT_FAIL_WARN},
+    {"failures-critical", required_argument, NULL, OPT_FAIL_CRIT},
+    {"escrow-warning", required_argument, NULL, OPT_ESC_WARN},
+    {"escrow-critical", required_argument, NULL, OPT_ESC_CRIT},
+    {"state", required_argument, NULL, OPT_STATE},
+    {"timeout", required_argument, NULL, 't'},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"capath", required_argument, NULL, OPT_CAPATH},
+    {"proxy", required_argument, NULL, OPT_PROXY},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"event-handler", no_argument, NULL, OPT_EVENT_HANDLER},
+    {"service-state", required_argument, NULL, OPT_SERVICE_STATE},
+    {"state-type", required_argument, NULL, OPT_STATE_TYPE},
+    {"attempt", required_argument, NULL, OPT_ATTEMPT},
+    {"on-soft-attempt", required_argument, NULL, OPT_ON_SOFT},
+    {"allow-reason", required_argument, NULL, OPT_ALLOW_REASON},
+    {"start-paused", no_argument, NULL, OPT_START_PAUSED},
+    {"cooldown", required_argument, NULL, OPT_COOLDOWN},
+    {"max-starts", required_argument, NULL, OPT_MAX_STARTS},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"start", no_argument, NULL, OPT_START},
+    {"list", no_argument, NULL, OPT_LIST},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {NULL, 0, NULL, 0},
 };
 
 void config_init(struct config *c)
@@ -141,14 +141,14 @@ static void set_str(char **dst, const char *value)
 
 void config_free(struct config *c)
 {
-	char **strs[] = {&c->tenant,        &c->client_id,       &c->secret_file,
-			 &c->certificate,   &c->mi_client_id,    &c->access_token_file,
-			 &c->cloud,         &c->login_url,       &c->graph_url,
-			 &c->imds_url,      &c->scope,           &c->mi_resource,
-			 &c->api_version,   &c->token_cache_dir, &c->sp_id,
-			 &c->app_id,        &c->job_id,          &c->cacert,
-			 &c->capath,        &c->proxy,           &c->state_dir,
-			 &c->syslog_socket};
+	char **strs[] = {&c->tenant,       &c->client_id,       &c->secret_file,
+	                 &c->certificate,  &c->mi_client_id,    &c->access_token_file,
+	                 &c->cloud,        &c->login_url,       &c->graph_url,
+	                 &c->imds_url,     &c->scope,           &c->mi_resource,
+	                 &c->api_version,  &c->token_cache_dir, &c->sp_id,
+	                 &c->app_id,       &c->job_id,          &c->cacert,
+	                 &c->capath,       &c->proxy,           &c->state_dir,
+	                 &c->syslog_socket};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		set_str(strs[i], NULL);
 	if (c->secret != NULL) {
@@ -165,14 +165,14 @@ void config_free(struct config *c)
 }
 
 static int parse_long(const char *text, long min, long max, const char *what, long *out,
-		      struct err *e)
+                      struct err *e)
 {
 	char *end = NULL;
 	errno = 0;
 	long v = strtol(text, &end, 10);
 	if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
 		return err_set(e, ERR_USAGE, "%s must be a whole number from %ld to %ld, not '%s'",
-			       what, min, max, text);
+		               what, min, max, text);
 	*out = v;
 	return 0;
 }
@@ -186,18 +186,18 @@ static int parse_timeout(struct config *c, const char *text, struct err *e)
 		*colon = '\0';
 		if (state_parse(colon + 1, &c->timeout_state) < 0)
 			return err_set(e, ERR_USAGE,
-				       "-t: state after ':' must be ok, warning, critical or "
-				       "unknown, not '%s'",
-				       colon + 1);
+			               "-t: state after ':' must be ok, warning, critical or "
+			               "unknown, not '%s'",
+			               colon + 1);
 	}
 	char *end = NULL;
 	errno = 0;
 	double v = strtod(num, &end);
 	if (errno != 0 || end == num || *end != '\0' || !(v > 0) || v > 3600)
 		return err_set(e, ERR_USAGE,
-			       "-t: timeout must be a number of seconds above 0 and at most 3600, "
-			       "not '%s'",
-			       text);
+		               "-t: timeout must be a number of seconds above 0 and at most 3600, "
+		               "not '%s'",
+		               text);
 	c->timeout = v;
 	return 0;
 }
@@ -207,9 +207,9 @@ static int parse_override(struct config *c, const char *text, struct err *e)
 	const char *eq = strrchr(text, '=');
 	if (eq == NULL || eq == text)
 		return err_set(e, ERR_USAGE,
-			       "--state takes KEY=STATE (e.g. Paused=ok, quarantine:TooManyDeletes="
-			       "warning, execution:Failed=critical), not '%s'",
-			       text);
+		               "--state takes KEY=STATE (e.g. Paused=ok, quarantine:TooManyDeletes="
+		               "warning, execution:Failed=critical), not '%s'",
+		               text);
 	if (c->eval.n_overrides >= MAX_OVERRIDES)
 		return err_set(e, ERR_USAGE, "--state given more than %d times", MAX_OVERRIDES);
 	struct state_override *o = &c->overrides[c->eval.n_overrides];
@@ -217,9 +217,9 @@ static int parse_override(struct config *c, const char *text, struct err *e)
 	if (klen >= sizeof(o->key))
 		return err_set(e, ERR_USAGE, "--state: key too long in '%s'", text);
 	if (state_parse(eq + 1, &o->state) < 0)
-		return err_set(e, ERR_USAGE,
-			       "--state: '%s' is not a state (ok, warning, critical, unknown or 0-3)",
-			       eq + 1);
+		return err_set(
+		    e, ERR_USAGE,
+		    "--state: '%s' is not a state (ok, warning, critical, unknown or 0-3)", eq + 1);
 	memcpy(o->key, text, klen);
 	o->key[klen] = '\0';
 	c->eval.n_overrides++;
@@ -242,8 +242,8 @@ static int parse_service_state(struct config *c, const char *text, struct err *e
 {
 	if (state_parse(text, &c->service_state) < 0)
 		return err_set(e, ERR_USAGE,
-			       "service state must be OK, WARNING, CRITICAL or UNKNOWN, not '%s'",
-			       text);
+		               "service state must be OK, WARNING, CRITICAL or UNKNOWN, not '%s'",
+		               text);
 	c->have_service_state = true;
 	return 0;
 }
@@ -261,7 +261,7 @@ static int set_mode(struct config *c, enum mode m, struct err *e)
 {
 	if (c->mode != MODE_CHECK && c->mode != m)
 		return err_set(e, ERR_USAGE,
-			       "--event-handler, --start and --list exclude each other");
+		               "--event-handler, --start and --list exclude each other");
 	c->mode = m;
 	return 0;
 }
@@ -276,11 +276,11 @@ static int parse_format(struct config *c, const char *text, struct err *e)
 		}
 	}
 	return err_set(e, ERR_USAGE, "--format must be text, json, icinga2 or nagios, not '%s'",
-		       text);
+	               text);
 }
 
 static int parse_range_opt(struct range *r, const char *text, bool durations, const char *opt,
-			   struct err *e)
+                           struct err *e)
 {
 	if (range_parse(text, durations, r, e) < 0)
 		return err_prefix(e, "%s", opt);
@@ -303,8 +303,8 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 		return 0;
 	case OPT_SECRET_ON_ARGV:
 		return err_set(e, ERR_USAGE,
-			       "secrets are not accepted on the command line (other users see "
-			       "them in ps): use --client-secret-file FILE or AZURE_CLIENT_SECRET");
+		               "secrets are not accepted on the command line (other users see "
+		               "them in ps): use --client-secret-file FILE or AZURE_CLIENT_SECRET");
 	case OPT_CERTIFICATE:
 		set_str(&c->certificate, arg);
 		return 0;
@@ -315,7 +315,7 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 			c->jwt_alg = JWT_PS256;
 		else
 			return err_set(e, ERR_USAGE, "--jwt-alg must be RS256 or PS256, not '%s'",
-				       arg);
+			               arg);
 		return 0;
 	case OPT_MANAGED_IDENTITY:
 		c->managed_identity = true;
@@ -339,7 +339,7 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 	case OPT_API_VERSION:
 		if (strcmp(arg, "v1.0") != 0 && strcmp(arg, "beta") != 0)
 			return err_set(e, ERR_USAGE, "--api-version must be v1.0 or beta, not '%s'",
-				       arg);
+			               arg);
 		set_str(&c->api_version, arg);
 		return 0;
 	case OPT_TOKEN_CACHE:
@@ -408,7 +408,7 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 	case OPT_ALLOW_REASON:
 		if (c->n_allow_reasons >= MAX_REASONS)
 			return err_set(e, ERR_USAGE, "--allow-reason given more than %d times",
-				       MAX_REASONS);
+			               MAX_REASONS);
 		c->allow_reasons[c->n_allow_reasons++] = strdup(arg);
 		return 0;
 	case OPT_START_PAUSED:
@@ -461,15 +461,16 @@ static int take_positionals(struct config *c, int argc, char **argv, int first, 
 	if (n == 0)
 		return 0;
 	if (c->mode != MODE_EVENT_HANDLER)
-		return err_set(e, ERR_USAGE,
-			       "unexpected argument at position %d (not shown): only --event-handler "
-			       "takes arguments, $SERVICESTATE$ $SERVICESTATETYPE$ $SERVICEATTEMPT$",
-			       first);
+		return err_set(
+		    e, ERR_USAGE,
+		    "unexpected argument at position %d (not shown): only --event-handler "
+		    "takes arguments, $SERVICESTATE$ $SERVICESTATETYPE$ $SERVICEATTEMPT$",
+		    first);
 	if (n != 3)
 		return err_set(e, ERR_USAGE,
-			       "--event-handler needs three arguments, $SERVICESTATE$ "
-			       "$SERVICESTATETYPE$ $SERVICEATTEMPT$, not %d",
-			       n);
+		               "--event-handler needs three arguments, $SERVICESTATE$ "
+		               "$SERVICESTATETYPE$ $SERVICEATTEMPT$, not %d",
+		               n);
 	if (parse_service_state(c, argv[first], e) < 0 ||
 	    parse_state_type(c, argv[first + 1], e) < 0 || parse_attempt(c, argv[first + 2], e) < 0)
 		return -1;
@@ -491,12 +492,12 @@ static int check_url(const char *opt, const char *url, struct err *e)
 {
 	if (strncasecmp(url, "https://", 8) != 0 && strncasecmp(url, "http://", 7) != 0)
 		return err_set(e, ERR_USAGE, "%s must be an http:// or https:// URL, not '%s'", opt,
-			       url);
+		               url);
 	if (strncasecmp(url, "http://", 7) == 0 && !url_host_is_loopback(url))
 		return err_set(e, ERR_USAGE,
-			       "%s: plain http:// is allowed only for loopback hosts (tests); use "
-			       "https://",
-			       opt);
+		               "%s: plain http:// is allowed only for loopback hosts (tests); use "
+		               "https://",
+		               opt);
 	return 0;
 }
 
@@ -510,8 +511,8 @@ static int resolve_endpoints(struct config *c, struct err *e)
 				cl = &clouds[i];
 		if (cl == NULL)
 			return err_set(e, ERR_USAGE,
-				       "--cloud must be global, usgov, dod or china, not '%s'",
-				       c->cloud);
+			               "--cloud must be global, usgov, dod or china, not '%s'",
+			               c->cloud);
 	}
 	set_str(&c->cloud, cl->name);
 	char *login = url_base(c->login_url ? c->login_url : cl->login);
@@ -559,7 +560,7 @@ static int read_secret_file(struct config *c, struct err *e)
 	line[strcspn(line, "\r\n")] = '\0';
 	if (line[0] == '\0')
 		return err_set(e, ERR_CONFIG, "client secret file %s: the first line is empty",
-			       c->secret_file);
+		               c->secret_file);
 	c->secret = strdup(line);
 	memset(line, 0, sizeof(line));
 	return c->secret ? 0 : err_set(e, ERR_INTERNAL, "out of memory");
@@ -574,11 +575,11 @@ static int resolve_identity(struct config *c, struct err *e)
 		set_str(&c->client_id, env);
 
 	int explicit = (c->secret_file != NULL) + (c->certificate != NULL) + c->managed_identity +
-		       (c->access_token_file != NULL);
+	               (c->access_token_file != NULL);
 	if (explicit > 1)
 		return err_set(e, ERR_USAGE,
-			       "give only one of --client-secret-file, --certificate, "
-			       "--managed-identity and --access-token-file");
+		               "give only one of --client-secret-file, --certificate, "
+		               "--managed-identity and --access-token-file");
 	if (c->secret_file != NULL) {
 		c->auth = AUTH_SECRET;
 		if (read_secret_file(c, e) < 0)
@@ -597,17 +598,18 @@ static int resolve_identity(struct config *c, struct err *e)
 		set_str(&c->certificate, env);
 	} else {
 		return err_set(e, ERR_USAGE,
-			       "no credential: give --client-secret-file, --certificate, "
-			       "--managed-identity or --access-token-file (or set "
-			       "AZURE_CLIENT_SECRET)");
+		               "no credential: give --client-secret-file, --certificate, "
+		               "--managed-identity or --access-token-file (or set "
+		               "AZURE_CLIENT_SECRET)");
 	}
 	if (c->auth == AUTH_SECRET || c->auth == AUTH_CERTIFICATE) {
 		if (c->tenant == NULL || *c->tenant == '\0')
 			return err_set(e, ERR_USAGE,
-				       "-T/--tenant (or AZURE_TENANT_ID) is required for sign-in");
+			               "-T/--tenant (or AZURE_TENANT_ID) is required for sign-in");
 		if (c->client_id == NULL || *c->client_id == '\0')
-			return err_set(e, ERR_USAGE,
-				       "-C/--client-id (or AZURE_CLIENT_ID) is required for sign-in");
+			return err_set(
+			    e, ERR_USAGE,
+			    "-C/--client-id (or AZURE_CLIENT_ID) is required for sign-in");
 	}
 	return 0;
 }
@@ -640,7 +642,7 @@ static int check_target(struct config *c, struct err *e)
 		return err_set(e, ERR_USAGE, "give -s or -a, not both");
 	if (c->sp_id == NULL && c->app_id == NULL)
 		return err_set(e, ERR_USAGE,
-			       "-s/--service-principal ID or -a/--app-id APPID is required");
+		               "-s/--service-principal ID or -a/--app-id APPID is required");
 	if ((c->sp_id && !*c->sp_id) || (c->app_id && !*c->app_id) || (c->job_id && !*c->job_id))
 		return err_set(e, ERR_USAGE, "-s, -a and -j must not be empty");
 	if (c->mode == MODE_START && c->job_id == NULL)
@@ -648,13 +650,13 @@ static int check_target(struct config *c, struct err *e)
 	if (c->mode == MODE_EVENT_HANDLER) {
 		if (!c->have_service_state || !c->have_state_type)
 			return err_set(e, ERR_USAGE,
-				       "--event-handler needs the service state and state type: "
-				       "--service-state, --state-type, --attempt or the "
-				       "arguments $SERVICESTATE$ $SERVICESTATETYPE$ "
-				       "$SERVICEATTEMPT$");
+			               "--event-handler needs the service state and state type: "
+			               "--service-state, --state-type, --attempt or the "
+			               "arguments $SERVICESTATE$ $SERVICESTATETYPE$ "
+			               "$SERVICEATTEMPT$");
 		if (!c->state_hard && c->attempt == 0 && c->on_soft_attempt > 0)
 			return err_set(e, ERR_USAGE,
-				       "--on-soft-attempt needs the attempt number (--attempt)");
+			               "--on-soft-attempt needs the attempt number (--attempt)");
 	}
 	return 0;
 }

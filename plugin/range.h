@@ -8,12 +8,12 @@
 #include "common.h"
 
 struct range {
-	bool set;       /* false: no threshold given, never alerts */
-	bool inside;    /* '@': alert when inside [lo, hi] */
-	bool lo_inf;    /* '~' on the low side (an empty start means 0, per the guidelines) */
-	bool hi_inf;    /* "N:" form */
+	bool set;    /* false: no threshold given, never alerts */
+	bool inside; /* '@': alert when inside [lo, hi] */
+	bool lo_inf; /* '~' on the low side (an empty start means 0, per the guidelines) */
+	bool hi_inf; /* "N:" form */
 	double lo, hi;
-	char text[64];  /* the range as given (or generated), for perfdata */
+	char text[64]; /* the range as given (or generated), for perfdata */
 };
 
 /* Parses text into r. When durations is true, numbers may carry s, m, h or d
