@@ -1,10 +1,10 @@
 /* bare_get URL TOKENFILE [--cainfo FILE | --capath DIR]
  * bare_get --init-only
- * The floor of SPEC 10: one libcurl GET with the same Authorization header the
- * plugin sends, nothing else. Without a trust option libcurl's built-in default
- * (Debian: the CA bundle) is used. Exit 0 on HTTP 200, 2 otherwise.
+ * The floor of the cost targets (doc/design.md, "Cost"): one libcurl GET with the same
+ * Authorization header the plugin sends, nothing else. Without a trust option libcurl's built-in
+ * default (Debian: the CA bundle) is used. Exit 0 on HTTP 200, 2 otherwise.
  * --init-only stops after curl_global_init: the cost of starting a process
- * that links libcurl, before any request (SPEC 10's first row). */
+ * that links libcurl, before any request (the first row of that table). */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>

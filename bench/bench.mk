@@ -1,4 +1,4 @@
-# bench/bench.mk - `make bench`: the SPEC 10 cost benchmark (a measurement,
+# bench/bench.mk - `make bench`: the cost benchmark of doc/design.md (a measurement,
 # not a pass/fail test). Included from the top-level Makefile; writes
 # bench/results.md. BENCH_RUNS (default 100) sets runs per contender.
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/run.sh - run the SPEC 10 cost benchmark and write bench/results.md.
+# bench/run.sh - run the cost benchmark (doc/design.md) and write bench/results.md.
 # Called by `make bench` once the plugin, bare_get and measure are built.
 # Round 2 adds the emulator's test CA to the system trust store (root only);
 # bench.py undoes it itself, and this trap undoes it again if bench.py dies

@@ -1,6 +1,6 @@
 /* Graph job JSON -> model -> evaluation -> output, as check mode runs it.
  * The input is one job object or a list page {"value":[...]}. Besides memory
- * errors it checks the promises of SPEC section 5: the first line names the
+ * errors it checks the promises of the man page (OUTPUT): the first line names the
  * worst state and '|' appears only once, as the perfdata separator. */
 #include <json-c/json.h>
 

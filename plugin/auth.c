@@ -12,14 +12,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "http.h"
 #include "jsonutil.h"
 #include "jwt.h"
-#include "options.h"
+#include "redact.h"
 #include "securedir.h"
+#include "text.h"
 #include "token_cache.h"
+#include "url.h"
 
-#define TOKEN_FILE_MAX      (64 * 1024)
+#define TOKEN_FILE_MAX      TOKEN_ENTRY_MAX
 #define DESCRIPTION_MAX     200
 #define FORM_ASSERTION_TYPE "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -73,9 +76,7 @@ static void first_sentence(const char *desc, long *code, char *out, size_t n)
 		len++;
 	}
 	if (len > DESCRIPTION_MAX) {
-		len = DESCRIPTION_MAX;
-		while (len > 0 && ((unsigned char)p[len] & 0xc0) == 0x80)
-			len--; /* do not cut a UTF-8 sequence */
+		len = utf8_prefix(p, DESCRIPTION_MAX);
 		snprintf(out, n, "%.*s...", (int)len, p);
 	} else {
 		snprintf(out, n, "%.*s", (int)len, p);
@@ -83,7 +84,8 @@ static void first_sentence(const char *desc, long *code, char *out, size_t n)
 	text_clean(out);
 }
 
-void auth_error_describe(long status, const char *body, size_t len, char *out, size_t n)
+void auth_error_describe(long status, const char *body, size_t len, const char *secret, char *out,
+                         size_t n)
 {
 	struct json_object *root = NULL;
 	struct err perr = {0};
@@ -109,8 +111,17 @@ void auth_error_describe(long status, const char *body, size_t len, char *out, s
 				code = (long)json_object_get_int64(c0);
 		}
 		s = json_get_string(root, "error_description", &wrong);
-		if (s != NULL)
-			first_sentence(s, &code, desc, sizeof(desc));
+		if (s != NULL) {
+			/* Scrubbed whole, before the cut: a cut secret would no
+			 * longer match. */
+			char *whole = strdup(s);
+			if (whole != NULL) {
+				redact_scrub(whole, &secret, 1);
+				first_sentence(whole, &code, desc, sizeof(desc));
+				explicit_bzero(whole, strlen(whole));
+				free(whole);
+			}
+		}
 	}
 	json_object_put(root);
 
@@ -151,6 +162,8 @@ static int get_seconds(struct json_object *root, const char *key, double *out, b
 		if (!isdigit((unsigned char)*s))
 			goto wrong;
 		*out = strtod(s, &end);
+		if (errno == ERANGE)
+			errno = 0; /* 1e999: finite check below refuses it */
 		if (errno != 0 || *end != '\0')
 			goto wrong;
 	} else {
@@ -164,12 +177,11 @@ wrong:
 	return -1;
 }
 
-static bool token_chars_ok(const char *s)
+static double clamp_lifetime(double secs)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-			return false;
-	return true;
+	if (!(secs >= TOKEN_LIFETIME_MIN))
+		return TOKEN_LIFETIME_MIN;
+	return secs > TOKEN_LIFETIME_MAX ? TOKEN_LIFETIME_MAX : secs;
 }
 
 int auth_parse_token_response(const char *body, size_t len, double now, char **token,
@@ -191,7 +203,15 @@ int auth_parse_token_response(const char *body, size_t len, double now, char **t
 		        wrong ? "is not a string" : "is missing");
 		goto out;
 	}
-	if (!token_chars_ok(tok)) {
+	size_t toklen = strlen(tok);
+	if (toklen > TOKEN_ENTRY_MAX) {
+		err_set(
+		    e, ERR_PARSE,
+		    "token response: access_token is %zu bytes, more than the %u a token can be",
+		    toklen, TOKEN_ENTRY_MAX);
+		goto out;
+	}
+	if (!text_is_token(tok, toklen)) {
 		err_set(e, ERR_PARSE, "token response: access_token holds unexpected characters");
 		goto out;
 	}
@@ -202,12 +222,12 @@ int auth_parse_token_response(const char *body, size_t len, double now, char **t
 	}
 	double secs = 0;
 	if (get_seconds(root, "expires_in", &secs, &wrong) == 0) {
-		*expires_at = now + secs;
+		*expires_at = now + clamp_lifetime(secs);
 	} else if (wrong) {
 		err_set(e, ERR_PARSE, "token response: expires_in is not a positive number");
 		goto out;
 	} else if (get_seconds(root, "expires_on", &secs, &wrong) == 0) {
-		*expires_at = secs;
+		*expires_at = now + clamp_lifetime(secs - now);
 	} else {
 		err_set(e, ERR_PARSE, "token response: %s",
 		        wrong ? "expires_on is not a positive number"
@@ -225,24 +245,13 @@ out:
 	return rc;
 }
 
-char *auth_default_cache_dir(void)
-{
-	const char *base = getenv("XDG_RUNTIME_DIR");
-	if (base == NULL || *base != '/')
-		base = "/tmp";
-	struct buf b = {0};
-	if (buf_printf(&b, "%s/check_entra_sync-%lu", base, (unsigned long)geteuid()) < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return b.data;
-}
-
-void auth_init(struct auth_ctx *a, const struct config *cfg, struct http_client *http)
+void auth_init(struct auth_ctx *a, const struct auth_options *opt, struct http_client *http,
+               struct run *run)
 {
 	memset(a, 0, sizeof(*a));
-	a->cfg = cfg;
+	a->opt = opt;
 	a->http = http;
+	a->run = run;
 	a->cache_fd = -1;
 }
 
@@ -271,15 +280,8 @@ void auth_cleanup(struct auth_ctx *a)
  * the secret, whatever the server echoes. */
 static void scrub_secret(struct err *e, const char *secret)
 {
-	/* Shorter than the "***" it becomes: nothing to hide, and no progress. */
-	if (e == NULL || secret == NULL || strlen(secret) < 4)
-		return;
-	size_t slen = strlen(secret);
-	char *p;
-	while ((p = strstr(e->msg, secret)) != NULL) {
-		memcpy(p, "***", 3);
-		memmove(p + 3, p + slen, strlen(p + slen) + 1);
-	}
+	if (e != NULL)
+		redact_scrub(e->msg, &secret, 1);
 }
 
 static void wipe_free(char *s)
@@ -292,10 +294,8 @@ static void wipe_free(char *s)
 
 static void say_expiry(const struct auth_ctx *a, const char *what)
 {
-	if (a->cfg->verbose < 1)
-		return;
 	double left = a->expires_at - clock_wall();
-	fprintf(stderr, "%s (expires in %.0fm)\n", what, left > 0 ? left / 60.0 : 0.0);
+	run_say(a->run, 1, "%s (expires in %.0fm)", what, left > 0 ? left / 60.0 : 0.0);
 }
 
 static int take_answer(struct auth_ctx *a, const struct http_response *resp, const char *who,
@@ -303,11 +303,10 @@ static int take_answer(struct auth_ctx *a, const struct http_response *resp, con
 {
 	if (resp->status != 200) {
 		char line[ERR_MSG_MAX];
-		auth_error_describe(resp->status, resp->body.data, resp->body.len, line,
-		                    sizeof(line));
+		auth_error_describe(resp->status, resp->body.data, resp->body.len, a->opt->secret,
+		                    line, sizeof(line));
 		err_set(e, ERR_AUTH, "%s%s", who, line);
 		e->http_status = resp->status;
-		scrub_secret(e, a->cfg->secret);
 		return -1;
 	}
 	char *tok = NULL;
@@ -322,13 +321,13 @@ static int take_answer(struct auth_ctx *a, const struct http_response *resp, con
 	return 0;
 }
 
-static char *token_url(const struct config *cfg)
+static char *token_url(const struct auth_options *opt)
 {
-	char *tenant = url_escape(cfg->tenant);
+	char *tenant = url_escape(opt->tenant);
 	if (tenant == NULL)
 		return NULL;
 	struct buf b = {0};
-	int rc = buf_printf(&b, "%s/%s/oauth2/v2.0/token", cfg->login_url, tenant);
+	int rc = buf_printf(&b, "%s/%s/oauth2/v2.0/token", opt->login_url, tenant);
 	free(tenant);
 	if (rc < 0) {
 		buf_free(&b);
@@ -340,9 +339,9 @@ static char *token_url(const struct config *cfg)
 /* The form for client credentials; the credential part differs by method. */
 static char *sign_in_form(struct auth_ctx *a, const char *url, struct err *e)
 {
-	const struct config *cfg = a->cfg;
+	const struct auth_options *cfg = a->opt;
 	char *cred = NULL;
-	if (cfg->auth == AUTH_SECRET) {
+	if (cfg->method == AUTH_SECRET) {
 		cred = url_escape(cfg->secret);
 	} else {
 		cred = jwt_client_assertion(a->signer, cfg->jwt_alg, url, cfg->client_id,
@@ -357,9 +356,9 @@ static char *sign_in_form(struct auth_ctx *a, const char *url, struct err *e)
 	if (cred != NULL && cid != NULL && scope != NULL)
 		rc = buf_printf(
 		    &b, "client_id=%s&scope=%s&grant_type=client_credentials&%s=%s", cid, scope,
-		    cfg->auth == AUTH_SECRET ? "client_secret"
-		                             : "client_assertion_type=" FORM_ASSERTION_TYPE
-		                               "&client_assertion",
+		    cfg->method == AUTH_SECRET ? "client_secret"
+		                               : "client_assertion_type=" FORM_ASSERTION_TYPE
+		                                 "&client_assertion",
 		    cred);
 	wipe_free(cred);
 	free(cid);
@@ -376,16 +375,15 @@ static char *sign_in_form(struct auth_ctx *a, const char *url, struct err *e)
 
 static int sign_in_client(struct auth_ctx *a, struct err *e)
 {
-	const struct config *cfg = a->cfg;
+	const struct auth_options *cfg = a->opt;
 	char *url = token_url(cfg);
 	if (url == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	if (cfg->verbose >= 2)
-		fprintf(stderr, "sign-in: POST %s (client %s, scope %s, %s)\n", url, cfg->client_id,
-		        cfg->scope,
-		        cfg->auth == AUTH_SECRET    ? "client secret"
-		        : cfg->jwt_alg == JWT_PS256 ? "certificate, PS256"
-		                                    : "certificate, RS256");
+	run_say(a->run, 2, "sign-in: POST %s (client %s, scope %s, %s)", url, cfg->client_id,
+	        cfg->scope,
+	        cfg->method == AUTH_SECRET  ? "client secret"
+	        : cfg->jwt_alg == JWT_PS256 ? "certificate, PS256"
+	                                    : "certificate, RS256");
 	char *form = sign_in_form(a, url, e);
 	if (form == NULL) {
 		free(url);
@@ -406,7 +404,7 @@ static int sign_in_client(struct auth_ctx *a, struct err *e)
 	if (resp.body.data != NULL)
 		explicit_bzero(resp.body.data, resp.body.len);
 	http_response_free(&resp);
-	if (rc == 0 && cfg->verbose >= 1) {
+	if (rc == 0) {
 		char what[160];
 		snprintf(what, sizeof(what), "signed in as client %s", cfg->client_id);
 		say_expiry(a, what);
@@ -416,7 +414,7 @@ static int sign_in_client(struct auth_ctx *a, struct err *e)
 
 static int sign_in_managed_identity(struct auth_ctx *a, struct err *e)
 {
-	const struct config *cfg = a->cfg;
+	const struct auth_options *cfg = a->opt;
 	char *res = url_escape(cfg->mi_resource);
 	char *cid = cfg->mi_client_id ? url_escape(cfg->mi_client_id) : NULL;
 	struct buf url = {0};
@@ -433,8 +431,7 @@ static int sign_in_managed_identity(struct auth_ctx *a, struct err *e)
 		buf_free(&url);
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	}
-	if (cfg->verbose >= 2)
-		fprintf(stderr, "managed identity: GET %s\n", url.data);
+	run_say(a->run, 2, "managed identity: GET %s", url.data);
 	static const char *const headers[] = {"Metadata: true", "Accept: application/json", NULL};
 	struct http_response resp = {0};
 	rc = http_request(a->http, "GET", url.data, headers, NULL, &resp,
@@ -447,7 +444,7 @@ static int sign_in_managed_identity(struct auth_ctx *a, struct err *e)
 	if (resp.body.data != NULL)
 		explicit_bzero(resp.body.data, resp.body.len);
 	http_response_free(&resp);
-	if (rc == 0 && cfg->verbose >= 1) {
+	if (rc == 0) {
 		char what[200];
 		snprintf(what, sizeof(what), "signed in with the %s managed identity%s%s",
 		         cfg->mi_client_id ? "user-assigned" : "system-assigned",
@@ -459,65 +456,47 @@ static int sign_in_managed_identity(struct auth_ctx *a, struct err *e)
 
 static int sign_in(struct auth_ctx *a, struct err *e)
 {
-	if (a->cfg->auth == AUTH_MANAGED_IDENTITY)
+	if (a->opt->method == AUTH_MANAGED_IDENTITY)
 		return sign_in_managed_identity(a, e);
 	return sign_in_client(a, e);
 }
 
 static int read_token_file(struct auth_ctx *a, struct err *e)
 {
-	const char *path = a->cfg->access_token_file;
-	int fd = open_regular_file(path, "access token file", e);
-	if (fd < 0)
+	const char *path = a->opt->token_file;
+	struct buf data = {0};
+	if (fio_read_file(AT_FDCWD, path, false, TOKEN_FILE_MAX, "access token file", &data, NULL,
+	                  e) < 0) {
+		fio_wipe(&data);
 		return -1;
-	char *data = malloc(TOKEN_FILE_MAX + 1);
-	if (data == NULL) {
-		close(fd);
-		return err_set(e, ERR_INTERNAL, "out of memory");
 	}
-	size_t got = 0;
-	ssize_t n;
-	while (got < TOKEN_FILE_MAX &&
-	       ((n = read(fd, data + got, TOKEN_FILE_MAX - got)) > 0 || (n < 0 && errno == EINTR)))
-		if (n > 0)
-			got += (size_t)n;
-	int saved = errno;
-	close(fd);
-	if (n < 0) {
-		free(data);
-		return err_set(e, ERR_CONFIG, "cannot read access token file %s: %s", path,
-		               strerror(saved));
-	}
-	data[got] = '\0';
-	data[strcspn(data, "\r\n")] = '\0';
+	data.data[strcspn(data.data, "\r\n")] = '\0';
 	int rc = 0;
-	if (data[0] == '\0')
+	if (data.data[0] == '\0')
 		rc = err_set(e, ERR_CONFIG, "access token file %s: the first line is empty", path);
-	else if (!token_chars_ok(data))
+	else if (!text_is_token(data.data, strlen(data.data)))
 		rc = err_set(e, ERR_CONFIG,
 		             "access token file %s: the token holds spaces or control characters",
 		             path);
 	if (rc < 0) {
-		explicit_bzero(data, got);
-		free(data);
+		fio_wipe(&data);
 		return -1;
 	}
 	drop_token(a);
-	a->token = data;
-	if (a->cfg->verbose >= 1)
-		fprintf(stderr, "using the access token from %s (expiry unknown)\n", path);
+	a->token = data.data; /* the buffer is the token now; drop_token wipes it */
+	run_say(a->run, 1, "using the access token from %s (expiry unknown)", path);
 	return 0;
 }
 
 /* Loads what the method needs and names the cache entry after the identity. */
 static int prepare(struct auth_ctx *a, struct err *e)
 {
-	const struct config *cfg = a->cfg;
+	const struct auth_options *cfg = a->opt;
 	unsigned char fp[TOKEN_FINGERPRINT_LEN];
 	int rc;
 	if (a->cache_key[0] != '\0')
 		return 0;
-	switch (cfg->auth) {
+	switch (cfg->method) {
 	case AUTH_SECRET:
 		if (cfg->secret == NULL || cfg->secret[0] == '\0')
 			return err_set(e, ERR_CONFIG, "the client secret is empty");
@@ -525,7 +504,7 @@ static int prepare(struct auth_ctx *a, struct err *e)
 		break;
 	case AUTH_CERTIFICATE:
 		if (a->signer == NULL &&
-		    jwt_signer_load(cfg->certificate, cfg->verbose, &a->signer, e) < 0)
+		    jwt_signer_load(cfg->certificate, a->run, &a->signer, e) < 0)
 			return -1;
 		rc = jwt_signer_fingerprint(a->signer, cfg->jwt_alg, fp);
 		break;
@@ -540,7 +519,7 @@ static int prepare(struct auth_ctx *a, struct err *e)
 		return err_set(e, ERR_USAGE, "no sign-in method configured");
 	}
 	if (rc == 0) {
-		if (cfg->auth == AUTH_MANAGED_IDENTITY)
+		if (cfg->method == AUTH_MANAGED_IDENTITY)
 			rc = token_cache_key(cfg->imds_url, "", cfg->mi_client_id, cfg->mi_resource,
 			                     fp, a->cache_key);
 		else
@@ -579,19 +558,16 @@ static bool lookup(struct auth_ctx *a, const char *rejected)
  * Graph refused; an entry still holding it is dropped, not reused. */
 static int locked_sign_in(struct auth_ctx *a, const char *rejected, struct err *e)
 {
-	double deadline = clock_mono() + http_time_left(a->http);
-	int lock = token_cache_lock(a->cache_fd, a->cache_key, deadline, e);
+	int lock = token_cache_lock(a->cache_fd, a->cache_key, a->run->deadline, e);
 	if (lock < 0)
 		return -1;
 	int rc = 0;
 	if (!lookup(a, rejected)) {
 		rc = sign_in(a, e);
 		struct err werr = {0};
-		if (rc == 0 &&
-		    token_cache_store(a->cache_fd, a->cache_key, a->token, a->expires_at, &werr) <
-		        0 &&
-		    a->cfg->verbose >= 1)
-			fprintf(stderr, "warning: token not cached: %s\n", werr.msg);
+		if (rc == 0 && token_cache_store(a->cache_fd, a->cache_key, a->token, a->expires_at,
+		                                 &werr) < 0)
+			run_say(a->run, 1, "warning: token not cached: %s", werr.msg);
 	}
 	close(lock);
 	return rc;
@@ -599,17 +575,17 @@ static int locked_sign_in(struct auth_ctx *a, const char *rejected, struct err *
 
 int auth_get_token(struct auth_ctx *a, struct err *e)
 {
-	const struct config *cfg = a->cfg;
+	const struct auth_options *cfg = a->opt;
 	if (a->token != NULL)
 		return 0;
-	if (cfg->auth == AUTH_TOKEN_FILE)
+	if (cfg->method == AUTH_TOKEN_FILE)
 		return read_token_file(a, e);
 	if (prepare(a, e) < 0)
 		return -1;
-	if (cfg->no_token_cache)
+	if (cfg->no_cache)
 		return sign_in(a, e);
 	if (a->cache_fd < 0) {
-		a->cache_fd = securedir_open(cfg->token_cache_dir, e);
+		a->cache_fd = securedir_open(cfg->cache_dir, e);
 		if (a->cache_fd < 0)
 			return -1;
 	}
@@ -618,22 +594,21 @@ int auth_get_token(struct auth_ctx *a, struct err *e)
 	return locked_sign_in(a, NULL, e);
 }
 
-int auth_renew_after_401(struct auth_ctx *a, struct err *e)
+bool auth_can_renew(const struct auth_ctx *a)
 {
-	const struct config *cfg = a->cfg;
-	if (cfg->auth == AUTH_TOKEN_FILE)
-		return err_set(e, ERR_AUTH,
-		               "the access token in %s is invalid or expired (no renewal possible "
-		               "with --access-token-file)",
-		               cfg->access_token_file);
-	if (!a->from_cache || a->cache_fd < 0 || a->renewals > 0)
+	return a->from_cache && a->cache_fd >= 0 && a->renewals == 0 &&
+	       a->opt->method != AUTH_TOKEN_FILE;
+}
+
+int auth_renew(struct auth_ctx *a, struct err *e)
+{
+	if (!auth_can_renew(a))
 		return err_set(e, ERR_AUTH, "Graph refused a freshly issued access token");
 	char *rejected = a->token;
 	a->token = NULL;
 	a->from_cache = false;
 	a->renewals++;
-	if (cfg->verbose >= 1)
-		fprintf(stderr, "cached token refused (401): signing in again\n");
+	run_say(a->run, 1, "cached token refused (401): signing in again");
 	int rc = locked_sign_in(a, rejected, e);
 	wipe_free(rejected);
 	return rc;

@@ -6,14 +6,41 @@
 #include <stddef.h>
 
 #include "common.h"
+#include "jwt.h"
+#include "run.h"
 
-struct config;
 struct http_client;
-struct jwt_signer;
+
+enum auth_method {
+	AUTH_NONE,
+	AUTH_SECRET,
+	AUTH_CERTIFICATE,
+	AUTH_MANAGED_IDENTITY,
+	AUTH_TOKEN_FILE
+};
+
+/* Who signs in, how, and where; filled by options.c, read-only here. */
+struct auth_options {
+	enum auth_method method;
+	char *tenant;
+	char *client_id;
+	char *secret;      /* the value, from a file or AZURE_CLIENT_SECRET; never from argv */
+	char *certificate; /* PEM path */
+	enum jwt_alg jwt_alg;
+	char *mi_client_id; /* user-assigned managed identity, or NULL */
+	char *token_file;   /* --access-token-file */
+	char *login_url;    /* base URLs, no trailing '/' */
+	char *imds_url;
+	char *scope;       /* {cloud's Graph}/.default */
+	char *mi_resource; /* {cloud's Graph} */
+	char *cache_dir;
+	bool no_cache;
+};
 
 struct auth_ctx {
-	const struct config *cfg;
+	const struct auth_options *opt;
 	struct http_client *http;
+	struct run *run;
 	char *token;               /* current access token (secret: never print) */
 	double expires_at;         /* epoch */
 	bool from_cache;           /* token came from the cache, not a fresh sign-in */
@@ -25,31 +52,37 @@ struct auth_ctx {
 	unsigned renewals;         /* auth_renew_after_401 calls that signed in again */
 };
 
-void auth_init(struct auth_ctx *a, const struct config *cfg, struct http_client *http);
+void auth_init(struct auth_ctx *a, const struct auth_options *opt, struct http_client *http,
+               struct run *run);
 /* Makes a->token valid: cached entry when it has more than 5 minutes left,
  * otherwise sign in (under flock so concurrent processes sign in once) and
  * store. 0 or -1 with e (ERR_AUTH with AADSTS code and hint, ERR_CONFIG for
  * an unsafe cache directory, ...). */
 int auth_get_token(struct auth_ctx *a, struct err *e);
-/* After a 401 on a cached token: drop the entry and sign in anew. Returns -1
- * without retrying when the token was not from the cache or came from
- * --access-token-file (e says why). */
-int auth_renew_after_401(struct auth_ctx *a, struct err *e);
+/* True when a 401 may be answered by signing in again: the token came from
+ * the cache (it may predate a new permission, or have been revoked), the
+ * method can sign in, and this run has not renewed yet. */
+bool auth_can_renew(const struct auth_ctx *a);
+/* After a 401 on a cached token: drops the entry and signs in anew. */
+int auth_renew(struct auth_ctx *a, struct err *e);
 void auth_cleanup(struct auth_ctx *a);
 
 /* Turns a sign-in error body into one line: "sign-in failed (HTTP 401
  * invalid_client, AADSTS7000215): <first sentence of error_description> -
- * hint: ..." (hint only for the common codes). Pure. */
-void auth_error_describe(long status, const char *body, size_t len, char *out, size_t n);
+ * hint: ..." (hint only for the common codes). The description is scrubbed of
+ * secret (may be NULL) before it is cut. Pure. */
+void auth_error_describe(long status, const char *body, size_t len, const char *secret, char *out,
+                         size_t n);
 
 /* Parses a token answer (sign-in or managed identity): access_token (string),
  * token_type Bearer when present, expires_in (number or numeric string) or
  * else expires_on (epoch, number or string). *token malloc'd, *expires_at =
- * now + expires_in. 0 or -1 with e (ERR_PARSE). Pure. */
+ * now + expires_in, the lifetime clamped to TOKEN_LIFETIME_MIN ...
+ * TOKEN_LIFETIME_MAX (a server's 1e300 must not turn into a negative expiry).
+ * 0 or -1 with e (ERR_PARSE). Pure. */
+#define TOKEN_LIFETIME_MIN 60.0
+#define TOKEN_LIFETIME_MAX 86400.0
 int auth_parse_token_response(const char *body, size_t len, double now, char **token,
                               double *expires_at, struct err *e);
-
-/* The default cache directory: ${XDG_RUNTIME_DIR:-/tmp}/check_entra_sync-<uid>. malloc'd. */
-char *auth_default_cache_dir(void);
 
 #endif

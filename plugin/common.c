@@ -137,17 +137,6 @@ void buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
-void text_clean(char *s)
-{
-	for (; s != NULL && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '|')
-			*s = '/';
-		else if (c < 0x20 || c == 0x7f)
-			*s = ' ';
-	}
-}
-
 void str_copy(char *dst, size_t n, const char *src)
 {
 	if (n == 0)
@@ -155,8 +144,12 @@ void str_copy(char *dst, size_t n, const char *src)
 	if (src == NULL)
 		src = "";
 	size_t len = strlen(src);
-	if (len >= n)
+	if (len >= n) {
 		len = n - 1;
+		/* never leave half of a UTF-8 character behind */
+		while (len > 0 && ((unsigned char)src[len] & 0xc0) == 0x80)
+			len--;
+	}
 	memcpy(dst, src, len);
 	dst[len] = '\0';
 }
@@ -182,35 +175,4 @@ void clock_sleep(double s)
 	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-}
-
-/* Polls rather than blocking in flock(2): a blocking call cannot be bounded
- * by the run's deadline without signals. */
-int flock_until(int fd, double deadline)
-{
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -1;
-		double left = deadline - clock_mono();
-		if (left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		clock_sleep(left < 0.02 ? left : 0.02);
-	}
-}
-
-int open_regular_file(const char *path, const char *what, struct err *e)
-{
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(e, ERR_CONFIG, "cannot open %s %s: %s", what, path, strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return err_set(e, ERR_CONFIG, "%s %s is not a regular file", what, path);
-	}
-	return fd;
 }

@@ -61,24 +61,15 @@ int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_free(struct buf *b);
 
-/* Makes text safe for plugin output in place: '|' becomes '/', control characters
- * (CR, LF, TAB, ...) become spaces. */
-void text_clean(char *s);
-/* Copies src into dst (size n), truncating; always NUL-terminates. */
+/* Copies src into dst (size n), truncating on a UTF-8 character boundary;
+ * always NUL-terminates. */
 void str_copy(char *dst, size_t n, const char *src);
 
 /* Seconds since the epoch, with sub-second precision (wall clock). */
 double clock_wall(void);
 /* Monotonic seconds, for deadlines. */
 double clock_mono(void);
-/* Opens a regular file for reading without ever blocking on it (a FIFO or a
- * device named by mistake would hang the run past its deadline). what names
- * it in the error ("client secret file"). An fd, or -1 with e (ERR_CONFIG). */
-int open_regular_file(const char *path, const char *what, struct err *e);
 /* Sleeps s seconds (fractions allowed), resuming after signals. */
 void clock_sleep(double s);
-/* Takes an exclusive flock on fd, polling until the clock_mono() deadline.
- * 0 when locked; -1 with errno ETIMEDOUT at the deadline, or flock's errno. */
-int flock_until(int fd, double deadline);
 
 #endif

@@ -1,24 +1,30 @@
-/* SPEC section 4: one job, its thresholds and the time -> state and words.
+/* One job, its thresholds and what the run knows -> state, findings and
+ * metrics (the table of the man page, section "STATE").
  *
  * A job is judged on independent aspects, each with a default state that a
  * --state override replaces (raising or lowering it): the status code (for a
  * quarantined job the more specific quarantine:<Reason> key wins over
  * Quarantine), the last execution's result, and the thresholds on successive
- * failures, escrows and the age of the last success. The worst aspect wins.
+ * failures, escrows, the age of the last success and of the last export. The
+ * worst aspect wins. Every aspect that is not OK is kept as a finding, so the
+ * words (output.c) and the event handler (handler.c) work from the same
+ * judgement.
  *
- * Decisions where the SPEC is silent:
- * - A job that never succeeded has no age: the metric is 'U' and the age
- *   thresholds cannot alert; the text says "never succeeded". An Active job
- *   that never succeeded is therefore judged by its other aspects (a failed
- *   last run, successive failures), which do alert when something is wrong.
- * - -w/-c given: they are used as given (the missing one stays unset); the
- *   schedule defaults apply only when neither is given.
- * - The schedule defaults apply only to jobs expected to run: status Active or
- *   NotRun and a schedule that is neither Disabled nor Paused. A paused,
- *   unconfigured or quarantined job already says why nothing syncs, and its
- *   --state override must not be undone by a growing age.
+ * Decisions (doc/design.md has the reasons):
+ * - A job that never succeeded has no age and cannot alert on it; its other
+ *   aspects (a failed run, successive failures) still do.
+ * - -w/-c given: used as given (the missing one stays unset); the schedule
+ *   defaults apply only when neither is given, and only to jobs expected to
+ *   run (Active or NotRun with a schedule neither Disabled nor Paused).
  * - "Quarantined" means status.code Quarantine; a quarantine object on a
- *   job with another code (Graph's Paused example) is shown, not judged. */
+ *   job with another code (Graph's Paused example) explains it, and its error
+ *   is the job's cause, but it is not judged as a quarantine.
+ * - An execution whose times are both missing or the sentinel is a
+ *   placeholder (a brand-new job shows one with state "Failed" and error
+ *   "None"): no run, nothing to judge.
+ * - A job this plugin started, that is Active again and has not run since,
+ *   is waiting for its next cycle: WARNING, whatever the runs before the
+ *   start said, until one more cycle should have run. */
 #include "evaluate.h"
 
 #include <math.h>
@@ -28,35 +34,11 @@
 
 #define DISABLE_AFTER_DAYS 28.0
 #define SECONDS_PER_DAY    86400.0
-#define MAX_REASONS        8
-#define REASON_MAX         320
-/* An error message can be a paragraph; the first line of output cannot. */
-#define SUMMARY_MESSAGE_MAX 120
-
-struct reason {
-	enum state state;
-	char text[REASON_MAX];
-};
-
-struct reasons {
-	struct reason r[MAX_REASONS];
-	size_t n;
-};
-
-static void reason_add(struct reasons *rs, enum state st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void reason_add(struct reasons *rs, enum state st, const char *fmt, ...)
-{
-	if (rs->n >= MAX_REASONS)
-		return;
-	struct reason *r = &rs->r[rs->n++];
-	r->state = st;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(r->text, sizeof(r->text), fmt, ap);
-	va_end(ap);
-}
+/* How long a started job may wait for its next cycle before the runs before
+ * the start count again: two intervals, at least 10 minutes, at most 6 h. */
+#define WAIT_MIN     600.0
+#define WAIT_MAX     21600.0
+#define WAIT_DEFAULT 3600.0
 
 void eval_config_init(struct eval_config *cfg)
 {
@@ -81,16 +63,24 @@ static bool override_find(const struct eval_config *cfg, const char *prefix, con
 	return found;
 }
 
-/* Ages cannot be negative: a time in the future is clock skew. (Not fmax:
- * the build links no libm.) */
+/* Ages cannot be negative: a time in the future is clock skew. */
 static double non_negative(double v)
 {
 	return v > 0.0 ? v : 0.0;
 }
 
-static bool code_is(const struct sync_job *job, const char *code)
+static void add_finding(struct job_result *out, enum finding_kind kind, enum state st,
+                        const struct range *limit)
 {
-	return job->status_code_present && strcasecmp(job->status_code, code) == 0;
+	if (st == STATE_OK || out->n_findings >= FINDINGS_MAX)
+		return;
+	/* Kept worst first; equal states keep the order of the aspects. */
+	size_t i = out->n_findings++;
+	while (i > 0 && state_rank(out->findings[i - 1].state) < state_rank(st)) {
+		out->findings[i] = out->findings[i - 1];
+		i--;
+	}
+	out->findings[i] = (struct finding){kind, st, limit};
 }
 
 static bool time_newer(enum time_result valid, double t, bool *have, double *best)
@@ -108,18 +98,33 @@ static void last_success(const struct sync_job *job, double now, struct job_resu
 	double best = 0.0;
 	const struct task_execution *le = &job->last_execution;
 	time_newer(job->last_successful.ended_valid, job->last_successful.time_ended, &have, &best);
-	if (le->present && strcasecmp(le->state, "Succeeded") == 0)
+	if (le->result == RUN_SUCCEEDED)
 		time_newer(le->ended_valid, le->time_ended, &have, &best);
 	time_newer(job->steady_last_valid, job->steady_last, &have, &best);
 	out->age_known = have;
 	out->last_success = best;
 	out->last_success_age = have ? non_negative(now - best) : NAN;
+
+	const struct task_execution *lx = &job->last_with_exports;
+	out->export_age_known = lx->present && lx->ended_valid == TIME_VALID;
+	out->last_export_age = out->export_age_known ? non_negative(now - lx->time_ended) : NAN;
 }
 
 static bool schedule_disabled(const struct sync_job *job)
 {
 	return strcasecmp(job->schedule_state, "Disabled") == 0 ||
 	       (job->interval_valid && iso_duration_is_disabled(job->interval_seconds));
+}
+
+static bool expects_runs(const struct sync_job *job)
+{
+	return (job->status == JOB_ACTIVE || job->status == JOB_NOT_RUN) &&
+	       strcasecmp(job->schedule_state, "Paused") != 0 && !schedule_disabled(job);
+}
+
+static bool interval_usable(const struct sync_job *job)
+{
+	return job->interval_valid && job->interval_seconds > 0.0;
 }
 
 static void age_thresholds(const struct sync_job *job, const struct eval_config *cfg,
@@ -130,11 +135,15 @@ static void age_thresholds(const struct sync_job *job, const struct eval_config 
 		out->age_crit = cfg->age_crit;
 		return;
 	}
-	bool expects_runs = (code_is(job, "Active") || code_is(job, "NotRun")) &&
-	                    strcasecmp(job->schedule_state, "Paused") != 0 &&
-	                    !schedule_disabled(job);
-	if (!expects_runs || !job->interval_valid || !(job->interval_seconds > 0.0))
+	if (!expects_runs(job))
 		return;
+	if (!interval_usable(job)) {
+		/* No default thresholds can be derived: say so rather than never
+		 * alerting on a job that stopped syncing years ago. */
+		if (job->schedule_present)
+			add_finding(out, FINDING_INTERVAL, STATE_WARNING, NULL);
+		return;
+	}
 	range_upper(&out->age_warn, 3.0 * job->interval_seconds);
 	range_upper(&out->age_crit, 6.0 * job->interval_seconds);
 }
@@ -144,7 +153,7 @@ static void quarantine_metrics(const struct sync_job *job, double now, struct jo
 	const struct quarantine *q = &job->quarantine;
 	out->days_to_disable = -1.0;
 	out->quarantine_age_known = true;
-	out->quarantined = code_is(job, "Quarantine");
+	out->quarantined = job->status == JOB_QUARANTINE;
 	if (!out->quarantined)
 		return;
 	out->quarantine_series = q->present ? q->series_count : 0;
@@ -159,293 +168,129 @@ static void quarantine_metrics(const struct sync_job *job, double now, struct jo
 	}
 }
 
-/* The error that explains a quarantine: its own, or (older responses have
- * none) the last execution's. */
-static const struct sync_error *quarantine_error(const struct sync_job *job)
+static bool error_says_something(const struct sync_error *err)
+{
+	return err->present && (err->code[0] || err->message[0]);
+}
+
+/* The error that explains the job: a quarantine object's own (also on a
+ * Paused job), or, for a quarantine without one (older responses), the
+ * failed last run's. */
+static void find_cause(const struct sync_job *job, struct job_result *out)
 {
 	const struct sync_error *qe = &job->quarantine.error;
-	if (qe->present && (qe->code[0] || qe->message[0]))
-		return qe;
-	const struct sync_error *le = &job->last_execution.error;
-	if (job->last_execution.present && le->present && (le->code[0] || le->message[0]))
-		return le;
-	return NULL;
-}
-
-static void fmt_time(enum time_result valid, double t, char *buf, size_t n)
-{
-	if (valid == TIME_VALID)
-		time_format(t, buf, n);
-	else
-		str_copy(buf, n, valid == TIME_NEVER ? "unknown" : "invalid time");
-}
-
-static void active_text(const struct sync_job *job, const struct job_result *out, char *buf,
-                        size_t n)
-{
-	char age[48] = "", every[64] = "";
-	if (out->age_known)
-		duration_format(out->last_success_age, age, sizeof(age));
-	if (schedule_disabled(job))
-		str_copy(every, sizeof(every), ", schedule disabled");
-	else if (job->interval_valid) {
-		char iv[32];
-		duration_format(job->interval_seconds, iv, sizeof(iv));
-		snprintf(every, sizeof(every), ", every %s", iv);
-	}
-	if (out->age_known)
-		snprintf(buf, n, "active, last success %s ago%s", age, every);
-	else
-		snprintf(buf, n, "active, never succeeded%s", every);
-}
-
-static void notrun_text(const struct sync_job *job, char *buf, size_t n)
-{
-	char since[48] = "", progress[32] = "";
 	const struct task_execution *le = &job->last_execution;
-	if (le->present && le->began_valid == TIME_VALID) {
-		char t[32];
-		time_format(le->time_began, t, sizeof(t));
-		snprintf(since, sizeof(since), " since %s", t);
-	}
-	if (job->progress_known)
-		snprintf(progress, sizeof(progress), " (%.0f%% done)", job->progress_percent);
-	snprintf(buf, n, "first cycle still running%s%s", since, progress);
+	out->cause = NULL;
+	if (job->quarantine.present && error_says_something(qe))
+		out->cause = qe;
+	else if (job->status == JOB_QUARANTINE && le->result == RUN_FAILED &&
+	         error_says_something(&le->error))
+		out->cause = &le->error;
+	out->run_error_is_cause =
+	    out->cause != NULL && le->result == RUN_FAILED &&
+	    (out->cause == &le->error || (strcmp(le->error.code, out->cause->code) == 0 &&
+	                                  strcmp(le->error.message, out->cause->message) == 0));
 }
 
-static void quarantine_text(const struct sync_job *job, const struct job_result *out, char *buf,
-                            size_t n)
+/* The status code's own state, by the table of the man page. */
+static enum state status_state(const struct sync_job *job, const struct eval_config *cfg)
 {
-	const struct quarantine *q = &job->quarantine;
-	const struct sync_error *qe = quarantine_error(job);
-	char since[48] = "", left[64] = "", code[JOB_SHORT_MAX + 2] = "";
-	if (qe != NULL && qe->code[0])
-		snprintf(code, sizeof(code), ": %s", qe->code);
-	if (q->series_began_valid == TIME_VALID) {
-		char t[32];
-		time_format(q->series_began, t, sizeof(t));
-		snprintf(since, sizeof(since), " since %s", t);
-	}
-	if (out->days_to_disable > 0.0) {
-		char d[32];
-		duration_format(out->days_to_disable * SECONDS_PER_DAY, d, sizeof(d));
-		snprintf(left, sizeof(left), ", automatic disable in %s", d);
-	} else if (out->days_to_disable == 0.0) {
-		str_copy(left, sizeof(left), ", automatic disable due (28 days passed)");
-	}
-	snprintf(buf, n, "quarantined (%s%s)%s, series count %lld%s",
-	         q->reason[0] ? q->reason : "no reason given", code, since,
-	         (long long)out->quarantine_series, left);
-}
-
-/* Status code aspect: state by the table of SPEC section 4, words for the text. */
-static enum state status_aspect(const struct sync_job *job, const struct eval_config *cfg,
-                                const struct job_result *out, char *buf, size_t n)
-{
-	enum state st;
-	const char *key = job->status_code_present ? job->status_code : "NotConfigured";
-	if (code_is(job, "Active")) {
-		st = STATE_OK;
-		active_text(job, out, buf, n);
-	} else if (code_is(job, "NotRun")) {
-		st = STATE_OK;
-		notrun_text(job, buf, n);
-	} else if (!job->status_code_present || code_is(job, "NotConfigured")) {
-		st = STATE_WARNING;
-		snprintf(buf, n, "not configured%s",
-		         job->status_code_present ? "" : " (no status yet)");
-	} else if (code_is(job, "Paused")) {
-		st = STATE_WARNING;
-		snprintf(buf, n, "paused, schedule %s",
-		         job->schedule_state[0] ? job->schedule_state : "unknown");
-	} else if (code_is(job, "Quarantine")) {
-		st = STATE_CRITICAL;
-		quarantine_text(job, out, buf, n);
-	} else {
-		st = STATE_UNKNOWN;
-		snprintf(buf, n, "unexpected status code '%s'", job->status_code);
-	}
-	override_find(cfg, "", key, &st);
-	if (out->quarantined)
+	static const enum state by_status[] = {
+	    [JOB_NO_STATUS] = STATE_WARNING,    [JOB_NOT_CONFIGURED] = STATE_WARNING,
+	    [JOB_NOT_RUN] = STATE_OK,           [JOB_ACTIVE] = STATE_OK,
+	    [JOB_PAUSED] = STATE_WARNING,       [JOB_QUARANTINE] = STATE_CRITICAL,
+	    [JOB_STATUS_OTHER] = STATE_UNKNOWN,
+	};
+	enum state st = by_status[job->status];
+	override_find(cfg, "", job->status_code_present ? job->status_code : "NotConfigured", &st);
+	if (job->status == JOB_QUARANTINE)
 		override_find(cfg, "quarantine:", job->quarantine.reason, &st);
 	return st;
 }
 
-static bool same_error(const struct sync_error *a, const struct sync_error *b)
-{
-	return a != NULL && b != NULL && strcmp(a->code, b->code) == 0 &&
-	       strcmp(a->message, b->message) == 0;
-}
-
-/* quarantine_shown: the quarantine words (with their error) are already in
- * the summary, so a failed run with the same error only adds its state. */
-static void execution_aspect(const struct sync_job *job, const struct eval_config *cfg,
-                             bool quarantine_shown, struct reasons *rs)
-{
-	const struct task_execution *le = &job->last_execution;
-	if (!le->present || le->state[0] == '\0')
-		return;
-	bool failed = strcasecmp(le->state, "Failed") == 0;
-	enum state st = failed ? STATE_WARNING : STATE_OK;
-	override_find(cfg, "execution:", le->state, &st);
-	if (st == STATE_OK)
-		return;
-	const struct sync_error *err = le->error.present ? &le->error : NULL;
-	if (quarantine_shown && (err == NULL || same_error(err, quarantine_error(job)))) {
-		reason_add(rs, st, "%s", "");
-		return;
-	}
-	const char *what = failed ? "failed" : le->state;
-	if (err != NULL && (err->code[0] || err->message[0]))
-		reason_add(rs, st, "last run %s (%s%s%.*s)", what, err->code,
-		           err->code[0] && err->message[0] ? ": " : "", SUMMARY_MESSAGE_MAX,
-		           err->message);
-	else
-		reason_add(rs, st, "last run %s", what);
-}
-
-static enum state range_state(const struct range *warn, const struct range *crit, double v)
-{
-	if (range_alerts(crit, v))
-		return STATE_CRITICAL;
-	return range_alerts(warn, v) ? STATE_WARNING : STATE_OK;
-}
-
-/* "> 4h" for the usual upper bound, the range itself otherwise. */
-static void describe_range(const struct range *r, bool durations, char *buf, size_t n)
-{
-	if (!r->inside && !r->lo_inf && !r->hi_inf && r->lo == 0.0) {
-		char v[32];
-		if (durations)
-			duration_format(r->hi, v, sizeof(v));
-		else
-			range_number_format(r->hi, v, sizeof(v));
-		snprintf(buf, n, "> %s", v);
-	} else {
-		snprintf(buf, n, "range %s", r->text);
-	}
-}
-
-static void threshold_aspects(const struct sync_job *job, const struct job_result *out,
-                              struct reasons *rs)
-{
-	char lim[96];
-	double fails = (double)job->successive_failures;
-	enum state st = range_state(&out->fail_warn, &out->fail_crit, fails);
-	if (st != STATE_OK) {
-		describe_range(st == STATE_CRITICAL ? &out->fail_crit : &out->fail_warn, false, lim,
-		               sizeof(lim));
-		reason_add(rs, st, "%lld successive failure%s (%s)",
-		           (long long)job->successive_failures,
-		           job->successive_failures == 1 ? "" : "s", lim);
-	}
-	const struct task_execution *le = &job->last_execution;
-	if (le->present && le->has_count_escrowed) {
-		st = range_state(&out->escrow_warn, &out->escrow_crit, (double)le->count_escrowed);
-		if (st != STATE_OK) {
-			describe_range(st == STATE_CRITICAL ? &out->escrow_crit : &out->escrow_warn,
-			               false, lim, sizeof(lim));
-			reason_add(rs, st, "%lld escrowed (%s)", (long long)le->count_escrowed,
-			           lim);
-		}
-	}
-	if (out->age_known) {
-		st = range_state(&out->age_warn, &out->age_crit, out->last_success_age);
-		if (st != STATE_OK) {
-			char age[48];
-			duration_format(out->last_success_age, age, sizeof(age));
-			describe_range(st == STATE_CRITICAL ? &out->age_crit : &out->age_warn, true,
-			               lim, sizeof(lim));
-			reason_add(rs, st, "last success %s ago (%s)", age, lim);
-		}
-	}
-}
-
-/* Problems worst first; when there is none, the status words. */
-static void compose_summary(const struct reasons *rs, const char *status_text,
+static void last_run_aspect(const struct sync_job *job, const struct eval_config *cfg,
                             struct job_result *out)
 {
-	struct buf b = {0};
-	for (int rank = state_rank(STATE_CRITICAL); rank > 0; rank--) {
-		for (size_t i = 0; i < rs->n; i++) {
-			if (state_rank(rs->r[i].state) != rank || rs->r[i].text[0] == '\0')
-				continue;
-			buf_printf(&b, "%s%s", b.len ? "; " : "", rs->r[i].text);
-		}
-	}
-	str_copy(out->summary, sizeof(out->summary), b.len ? b.data : status_text);
-	buf_free(&b);
-}
-
-static void detail_counts(const struct task_execution *le, struct buf *b)
-{
-	if (!le->present) {
-		buf_puts(b, ", no execution yet");
+	const struct task_execution *le = &job->last_execution;
+	enum state st;
+	switch (le->result) {
+	case RUN_FAILED:
+		st = STATE_WARNING;
+		break;
+	case RUN_OTHER:
+		/* A value Microsoft added after this plugin was written: not OK
+		 * until someone has looked (an empty state says nothing). */
+		if (le->state[0] == '\0')
+			return;
+		st = STATE_WARNING;
+		break;
+	case RUN_SUCCEEDED:
+	case RUN_ENTRY_LEVEL_ERRORS:
+		st = STATE_OK;
+		break;
+	case RUN_NONE:
+	default:
 		return;
 	}
-	buf_printf(b, ", last run %s", le->state[0] ? le->state : "unknown");
-	if (le->has_count_escrowed)
-		buf_printf(b, ", escrowed %lld", (long long)le->count_escrowed);
-	if (le->has_count_exported)
-		buf_printf(b, ", exported %lld", (long long)le->count_exported);
-	if (le->has_count_imported)
-		buf_printf(b, ", imported %lld", (long long)le->count_imported);
+	override_find(cfg, "execution:", le->state, &st);
+	add_finding(out, FINDING_LAST_RUN, st, NULL);
 }
 
-static void detail_quarantine(const struct sync_job *job, const struct job_result *out,
-                              struct buf *b)
+static enum state range_state(const struct range *warn, const struct range *crit, double v,
+                              const struct range **passed)
 {
-	const struct quarantine *q = &job->quarantine;
-	if (!q->present)
-		return;
-	char since[48], next[48];
-	fmt_time(q->series_began_valid, q->series_began, since, sizeof(since));
-	fmt_time(q->next_attempt_valid, q->next_attempt, next, sizeof(next));
-	buf_printf(b, ", quarantine reason %s, series since %s, series count %lld, next attempt %s",
-	           q->reason[0] ? q->reason : "(none)", since, (long long)q->series_count, next);
-	if (out->days_to_disable >= 0.0)
-		buf_printf(b, ", automatic disable in %.1f days", out->days_to_disable);
+	*passed = NULL;
+	if (range_alerts(crit, v)) {
+		*passed = crit;
+		return STATE_CRITICAL;
+	}
+	if (range_alerts(warn, v)) {
+		*passed = warn;
+		return STATE_WARNING;
+	}
+	return STATE_OK;
 }
 
-/* A quarantine object explains a pause as well (Graph's Paused example), so
- * its error is shown whatever the status code. */
-static const struct sync_error *detail_error(const struct sync_job *job)
+static void threshold_aspects(const struct sync_job *job, struct job_result *out)
 {
-	if (job->quarantine.present)
-		return quarantine_error(job);
-	const struct sync_error *le = &job->last_execution.error;
-	return job->last_execution.present && le->present ? le : NULL;
-}
-
-static void compose_detail(const struct sync_job *job, struct job_result *out)
-{
-	struct buf b = {0};
-	buf_printf(&b, "%s [%s]: %s -- status %s, schedule %s %s", job->id, job->template_id,
-	           out->summary, job->status_code_present ? job->status_code : "(none)",
-	           job->schedule_interval[0] ? job->schedule_interval : "(none)",
-	           job->schedule_state[0] ? job->schedule_state : "(none)");
+	const struct range *passed;
+	enum state st = range_state(&out->fail_warn, &out->fail_crit,
+	                            (double)job->successive_failures, &passed);
+	add_finding(out, FINDING_FAILURES, st, passed);
+	const struct task_execution *le = &job->last_execution;
+	if (le->result != RUN_NONE && le->has_count_escrowed) {
+		st = range_state(&out->escrow_warn, &out->escrow_crit, (double)le->count_escrowed,
+		                 &passed);
+		add_finding(out, FINDING_ESCROWED, st, passed);
+	}
 	if (out->age_known) {
-		char when[48];
-		time_format(out->last_success, when, sizeof(when));
-		buf_printf(&b, ", last success %s", when);
-	} else {
-		buf_puts(&b, ", last success never");
+		st = range_state(&out->age_warn, &out->age_crit, out->last_success_age, &passed);
+		add_finding(out, FINDING_AGE, st, passed);
 	}
-	buf_printf(&b, ", successive failures %lld", (long long)job->successive_failures);
-	detail_counts(&job->last_execution, &b);
-	if (job->progress_known)
-		buf_printf(&b, ", progress %.0f%%", job->progress_percent);
-	const struct sync_error *err = detail_error(job);
-	if (err != NULL)
-		buf_printf(&b, ", error %s: %s%s", err->code[0] ? err->code : "(no code)",
-		           err->message, err->tenant_actionable ? " (tenant actionable)" : "");
-	detail_quarantine(job, out, &b);
-	str_copy(out->detail, sizeof(out->detail), b.data);
-	buf_free(&b);
+	if (out->export_age_known) {
+		st = range_state(&out->export_warn, &out->export_crit, out->last_export_age,
+		                 &passed);
+		add_finding(out, FINDING_EXPORT_AGE, st, passed);
+	}
 }
 
-void evaluate_job(const struct sync_job *job, const struct eval_config *cfg, double now,
-                  struct job_result *out)
+/* Started by this plugin (handler or --start), Active again, and no cycle
+ * has begun since: the runs before the start no longer describe the job. */
+static bool waiting_for_cycle(const struct sync_job *job, const struct job_context *ctx)
+{
+	if (ctx->started_at <= 0 || job->status != JOB_ACTIVE)
+		return false;
+	const struct task_execution *le = &job->last_execution;
+	if (le->result != RUN_NONE && le->began_valid == TIME_VALID &&
+	    le->time_began >= ctx->started_at)
+		return false;
+	double limit = interval_usable(job) ? 2.0 * job->interval_seconds : WAIT_DEFAULT;
+	limit = limit < WAIT_MIN ? WAIT_MIN : limit > WAIT_MAX ? WAIT_MAX : limit;
+	return ctx->now - ctx->started_at < limit;
+}
+
+void evaluate_job(const struct sync_job *job, const struct eval_config *cfg,
+                  const struct job_context *ctx, struct job_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->job = job;
@@ -453,25 +298,23 @@ void evaluate_job(const struct sync_job *job, const struct eval_config *cfg, dou
 	out->fail_crit = cfg->fail_crit;
 	out->escrow_warn = cfg->escrow_warn;
 	out->escrow_crit = cfg->escrow_crit;
-	last_success(job, now, out);
+	out->export_warn = cfg->export_warn;
+	out->export_crit = cfg->export_crit;
+	last_success(job, ctx->now, out);
+	quarantine_metrics(job, ctx->now, out);
+	find_cause(job, out);
+
+	if (waiting_for_cycle(job, ctx)) {
+		out->waiting_for = non_negative(ctx->now - ctx->started_at);
+		add_finding(out, FINDING_WAITING, STATE_WARNING, NULL);
+		out->state = STATE_WARNING;
+		return;
+	}
+	add_finding(out, FINDING_STATUS, status_state(job, cfg), NULL);
+	last_run_aspect(job, cfg, out);
 	age_thresholds(job, cfg, out);
-	quarantine_metrics(job, now, out);
-
-	struct reasons rs = {.n = 0};
-	char status_text[REASON_MAX];
-	enum state st = status_aspect(job, cfg, out, status_text, sizeof(status_text));
-	if (st != STATE_OK)
-		reason_add(&rs, st, "%s", status_text);
-	execution_aspect(job, cfg, out->quarantined && st != STATE_OK, &rs);
-	threshold_aspects(job, out, &rs);
-
-	out->state = STATE_OK;
-	for (size_t i = 0; i < rs.n; i++)
-		out->state = state_worst(out->state, rs.r[i].state);
-	compose_summary(&rs, status_text, out);
-	compose_detail(job, out);
-	text_clean(out->summary);
-	text_clean(out->detail);
+	threshold_aspects(job, out);
+	out->state = out->n_findings > 0 ? out->findings[0].state : STATE_OK;
 }
 
 enum state results_worst(const struct job_result *r, size_t n)
@@ -480,4 +323,12 @@ enum state results_worst(const struct job_result *r, size_t n)
 	for (size_t i = 0; i < n; i++)
 		worst = state_worst(worst, r[i].state);
 	return worst;
+}
+
+const struct finding *result_finding(const struct job_result *r, enum finding_kind kind)
+{
+	for (size_t i = 0; i < r->n_findings; i++)
+		if (r->findings[i].kind == kind)
+			return &r->findings[i];
+	return NULL;
 }

@@ -1,4 +1,5 @@
-/* Evaluation: job + thresholds + now -> state, reasons and metrics. Pure. */
+/* Evaluation: job + thresholds + now -> state, the findings that made it,
+ * and the metrics. Facts only: output.c writes every word. Pure. */
 #ifndef CES_EVALUATE_H
 #define CES_EVALUATE_H
 
@@ -15,38 +16,78 @@ struct eval_config {
 	struct range age_warn, age_crit;       /* unset: default from schedule */
 	struct range fail_warn, fail_crit;     /* default 0 and 2 */
 	struct range escrow_warn, escrow_crit; /* default unset */
+	struct range export_warn, export_crit; /* last_export_age; default unset */
 	const struct state_override *overrides;
 	size_t n_overrides;
 };
 
-/* Defaults of SPEC section 3 (failures 0 / 2, everything else unset). */
+/* Defaults of the man page (failures 0 / 2, everything else unset). */
 void eval_config_init(struct eval_config *cfg);
+
+/* One aspect of a job that is not OK. */
+enum finding_kind {
+	FINDING_STATUS,     /* status.code: not configured, paused, quarantined, unexpected */
+	FINDING_LAST_RUN,   /* lastExecution.state Failed, or a value the plugin does not know */
+	FINDING_FAILURES,   /* countSuccessiveCompleteFailures beyond its threshold */
+	FINDING_ESCROWED,   /* countEscrowed beyond its threshold */
+	FINDING_AGE,        /* the last success is older than its threshold */
+	FINDING_EXPORT_AGE, /* the last success with exports is older than its threshold */
+	FINDING_INTERVAL,   /* schedule.interval cannot be read: no default age thresholds */
+	FINDING_WAITING,    /* started by this plugin, the next cycle has not run yet */
+};
+
+struct finding {
+	enum finding_kind kind;
+	enum state state;
+	const struct range *limit; /* FAILURES, ESCROWED, AGE, EXPORT_AGE: the threshold passed */
+};
+
+#define FINDINGS_MAX 8
+
+/* What the run knows about a job besides Graph's answer. */
+struct job_context {
+	double now;        /* wall clock, epoch seconds */
+	double started_at; /* the last start this plugin recorded for the job, or 0 */
+};
 
 struct job_result {
 	const struct sync_job *job;
+	const char *owner; /* the service principal's name, when a run checks several */
 	enum state state;
-	char
-	    summary[512]; /* why, short: "quarantined (EncounteredQuarantineException) since ..." */
-	char detail[1024]; /* the long-output line for this job */
+	struct finding findings[FINDINGS_MAX]; /* worst first; none when OK */
+	size_t n_findings;
+	/* The error that explains the job: the quarantine's (or, in older
+	 * responses, the failed last run's), or one the job carries whatever
+	 * its status. NULL when none. */
+	const struct sync_error *cause;
+	bool run_error_is_cause; /* the failed last run's error is the cause itself */
 
-	bool age_known;                        /* false: never succeeded -> perfdata 'U' */
-	double last_success;                   /* epoch of the newest valid success time */
-	double last_success_age;               /* seconds */
-	struct range age_warn, age_crit;       /* the thresholds actually applied */
-	struct range fail_warn, fail_crit;     /* copied from the config, for perfdata */
-	struct range escrow_warn, escrow_crit; /* copied from the config, for perfdata */
-	bool quarantined;                      /* status.code is Quarantine */
-	bool quarantine_age_known; /* false: quarantined but no valid start time -> 'U' */
+	bool age_known;                  /* false: never succeeded -> no age */
+	double last_success;             /* epoch of the newest valid success time */
+	double last_success_age;         /* seconds */
+	struct range age_warn, age_crit; /* the thresholds actually applied */
+	struct range fail_warn, fail_crit;
+	struct range escrow_warn, escrow_crit;
+	struct range export_warn, export_crit;
+	bool export_age_known;
+	double last_export_age;    /* since lastSuccessfulExecutionWithExports ended */
+	bool quarantined;          /* status.code is Quarantine */
+	bool quarantine_age_known; /* false: quarantined but no valid start time */
 	double quarantine_age;     /* 0 when not quarantined */
 	int64_t quarantine_series; /* 0 when not quarantined */
 	double days_to_disable;    /* 28 days after seriesBegan; <0 when not quarantined/unknown */
+	double waiting_for;        /* FINDING_WAITING: seconds since the recorded start */
 };
 
-/* Evaluates one job at time now. Never fails: odd data yields UNKNOWN with a reason. */
-void evaluate_job(const struct sync_job *job, const struct eval_config *cfg, double now,
-                  struct job_result *out);
+/* Evaluates one job. Never fails: odd data yields UNKNOWN or WARNING with
+ * a finding that names it. */
+void evaluate_job(const struct sync_job *job, const struct eval_config *cfg,
+                  const struct job_context *ctx, struct job_result *out);
 
 /* The worst state of n results (OK for n == 0). */
 enum state results_worst(const struct job_result *r, size_t n);
+
+/* The finding of that kind in r, or NULL. */
+const struct finding *result_finding(const struct job_result *r, enum finding_kind kind);
 
 #endif

@@ -9,7 +9,9 @@
 
 #include "auth.h"
 #include "jsonutil.h"
-#include "options.h"
+#include "redact.h"
+#include "text.h"
+#include "url.h"
 
 #define GRAPH_MAX_PAGES   100
 #define GRAPH_MESSAGE_MAX 300
@@ -17,21 +19,80 @@
 static const char perm_read[] = "Synchronization.Read.All";
 static const char perm_write[] = "Synchronization.ReadWrite.All";
 
-/* {graph_url}/{api_version}{sp_path}/synchronization/jobs[/{job}][/{action}]. malloc'd. */
-static char *jobs_url(const struct config *cfg, const char *job_id, const char *action)
+/* "/servicePrincipals/{id}" or "/servicePrincipals(appId='{appId}')", escaped.
+ * malloc'd. */
+static char *sp_path(const struct sp_ref *sp)
 {
-	char *sp = config_sp_path(cfg);
+	struct buf b = {0};
+	int rc;
+	if (sp->id != NULL) {
+		char *id = url_escape(sp->id);
+		rc = id ? buf_printf(&b, "/servicePrincipals/%s", id) : -1;
+		free(id);
+	} else {
+		/* OData string literal: a quote is doubled, then the whole is escaped. */
+		struct buf lit = {0};
+		rc = 0;
+		for (const char *p = sp->app_id; *p && rc == 0; p++) {
+			rc = buf_append(&lit, p, 1);
+			if (rc == 0 && *p == '\'')
+				rc = buf_append(&lit, "'", 1);
+		}
+		char *id = rc == 0 && lit.data ? url_escape(lit.data) : NULL;
+		rc = id ? buf_printf(&b, "/servicePrincipals(appId='%s')", id) : -1;
+		free(id);
+		buf_free(&lit);
+	}
+	if (rc < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+void graph_sp_label(const struct sp_ref *sp, char *out, size_t n)
+{
+	if (sp->id != NULL)
+		snprintf(out, n, "service principal %s", sp->id);
+	else
+		snprintf(out, n, "service principal appId=%s", sp->app_id ? sp->app_id : "");
+	text_clean(out);
+}
+
+/* An id that would read as "." or ".." once in the path would name another
+ * resource than the one meant (libcurl and servers fold dot segments). */
+static int check_segment(const char *id, const char *what, struct err *e)
+{
+	if (id != NULL && url_segment_is_dot(id))
+		return err_set(
+		    e, ERR_USAGE,
+		    "%s '%.12s' is a relative path segment, not an id: refusing to send it", what,
+		    id);
+	return 0;
+}
+
+/* {graph_url}/{api_version}{sp_path}/synchronization/jobs[/{job}][/{action}]. malloc'd,
+ * or NULL with e. */
+static char *jobs_url(const struct graph_client *g, const struct sp_ref *sp, const char *job_id,
+                      const char *action, struct err *e)
+{
+	if (check_segment(sp->id, "service principal id", e) < 0 ||
+	    check_segment(sp->app_id, "application id", e) < 0 ||
+	    check_segment(job_id, "job id", e) < 0)
+		return NULL;
+	char *path = sp_path(sp);
 	char *job = job_id != NULL ? url_escape(job_id) : NULL;
 	struct buf b = {0};
 	int rc = -1;
-	if (sp != NULL && (job_id == NULL || job != NULL))
-		rc = buf_printf(&b, "%s/%s%s/synchronization/jobs%s%s%s%s", cfg->graph_url,
-		                cfg->api_version, sp, job ? "/" : "", job ? job : "",
+	if (path != NULL && (job_id == NULL || job != NULL))
+		rc = buf_printf(&b, "%s/%s%s/synchronization/jobs%s%s%s%s", g->opt->graph_url,
+		                g->opt->api_version, path, job ? "/" : "", job ? job : "",
 		                action ? "/" : "", action ? action : "");
-	free(sp);
+	free(path);
 	free(job);
 	if (rc < 0) {
 		buf_free(&b);
+		err_set(e, ERR_INTERNAL, "out of memory");
 		return NULL;
 	}
 	return b.data;
@@ -51,8 +112,10 @@ static int send_with_token(struct graph_client *g, const char *method, const cha
 	int rc = http_request(g->http, method, url, headers, NULL, resp, flags, e);
 	explicit_bzero(auth.data, auth.len);
 	buf_free(&auth);
-	if (rc == 0)
+	if (rc == 0) {
 		str_copy(g->last_request_id, sizeof(g->last_request_id), resp->request_id);
+		g->last_status = resp->status;
+	}
 	return rc;
 }
 
@@ -68,43 +131,50 @@ static int graph_request(struct graph_client *g, const char *method, const char 
 		return -1;
 	if (send_with_token(g, method, url, resp, e) < 0)
 		return -1;
-	if (resp->status != 401 || (!g->auth->from_cache && g->cfg->auth != AUTH_TOKEN_FILE))
+	if (resp->status != 401 || !auth_can_renew(g->auth))
 		return 0;
 	http_response_free(resp);
-	if (auth_renew_after_401(g->auth, e) < 0)
+	if (auth_renew(g->auth, e) < 0)
 		return -1;
 	return send_with_token(g, method, url, resp, e);
 }
 
-static int graph_failure(const struct http_response *resp, bool need_write, struct err *e)
+static int graph_failure(const struct graph_client *g, const struct http_response *resp,
+                         bool need_write, struct err *e)
 {
 	char text[ERR_MSG_MAX];
 	graph_error_describe(resp->status, resp->body.data, resp->body.len, resp->request_id,
-	                     need_write, text, sizeof(text));
+	                     need_write, g->auth->token, text, sizeof(text));
 	if (resp->status >= 300 && resp->status < 400 && resp->location[0] != '\0') {
 		char where[200];
-		str_copy(where, sizeof(where), resp->location);
-		text_clean(where);
+		text_copy(where, sizeof(where), resp->location);
 		size_t used = strlen(text);
 		snprintf(text + used, sizeof(text) - used, " (redirect to %s not followed)", where);
+	}
+	/* A token from --access-token-file cannot be renewed here. */
+	if (resp->status == 401 && g->auth->opt->method == AUTH_TOKEN_FILE) {
+		size_t used = strlen(text);
+		snprintf(text + used, sizeof(text) - used,
+		         " (no renewal possible with --access-token-file)");
 	}
 	if (e != NULL)
 		e->http_status = resp->status;
 	return err_set(e, ERR_GRAPH, "%s", text);
 }
 
-int graph_get_job(struct graph_client *g, const char *job_id, struct sync_job *job, struct err *e)
+int graph_get_job(struct graph_client *g, const struct sp_ref *sp, const char *job_id,
+                  struct sync_job *job, struct err *e)
 {
-	char *url = jobs_url(g->cfg, job_id, NULL);
+	char *url = jobs_url(g, sp, job_id, NULL, e);
 	if (url == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory");
+		return -1;
 	struct http_response resp;
 	int rc = graph_request(g, "GET", url, &resp, e);
 	free(url);
 	if (rc < 0)
 		return -1;
 	if (resp.status != 200) {
-		graph_failure(&resp, false, e);
+		graph_failure(g, &resp, false, e);
 		http_response_free(&resp);
 		return -1;
 	}
@@ -122,14 +192,15 @@ int graph_get_job(struct graph_client *g, const char *job_id, struct sync_job *j
 	return rc;
 }
 
-int graph_list_jobs(struct graph_client *g, struct sync_job **jobs, size_t *n, struct err *e)
+int graph_list_jobs(struct graph_client *g, const struct sp_ref *sp, struct sync_job **jobs,
+                    size_t *n, struct err *e)
 {
 	*jobs = NULL;
 	*n = 0;
 	g->pages = 0;
-	char *url = jobs_url(g->cfg, NULL, NULL);
+	char *url = jobs_url(g, sp, NULL, NULL, e);
 	if (url == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory");
+		return -1;
 
 	int rc = 0;
 	while (url != NULL && rc == 0) {
@@ -146,7 +217,7 @@ int graph_list_jobs(struct graph_client *g, struct sync_job **jobs, size_t *n, s
 			break;
 		g->pages++;
 		if (resp.status != 200) {
-			rc = graph_failure(&resp, false, e);
+			rc = graph_failure(g, &resp, false, e);
 			http_response_free(&resp);
 			break;
 		}
@@ -158,14 +229,14 @@ int graph_list_jobs(struct graph_client *g, struct sync_job **jobs, size_t *n, s
 		if (!json_object_is_type(page, json_type_object))
 			rc = err_set(e, ERR_PARSE, "Graph job list is not a JSON object");
 		else
-			rc = jobs_from_page(page, jobs, n, &url, e);
+			rc = jobs_from_page(page, GRAPH_JOBS_MAX, jobs, n, &url, e);
 		json_object_put(page);
-		if (rc == 0 && url != NULL && !url_same_origin(url, g->cfg->graph_url)) {
+		if (rc == 0 && url != NULL && !url_same_origin(url, g->opt->graph_url)) {
 			/* The bearer token must never leave the configured Graph origin. */
 			rc = err_set(e, ERR_PARSE,
 			             "Graph job list points its next page (@odata.nextLink) away "
 			             "from %s; refusing to send the token there",
-			             g->cfg->graph_url);
+			             g->opt->graph_url);
 		}
 	}
 	free(url);
@@ -177,20 +248,56 @@ int graph_list_jobs(struct graph_client *g, struct sync_job **jobs, size_t *n, s
 	return rc;
 }
 
-int graph_start_job(struct graph_client *g, const char *job_id, struct err *e)
+int graph_read_jobs(struct graph_client *g, const struct sp_ref *sp, const char *job_id,
+                    struct sync_job **jobs, size_t *n, struct err *e)
 {
-	char *url = jobs_url(g->cfg, job_id, "start");
-	if (url == NULL)
+	*jobs = NULL;
+	*n = 0;
+	if (job_id == NULL) {
+		if (graph_list_jobs(g, sp, jobs, n, e) < 0)
+			return -1;
+		if (*n > 0)
+			return 0;
+		free(*jobs);
+		*jobs = NULL;
+		char who[300];
+		graph_sp_label(sp, who, sizeof(who));
+		return err_set(e, ERR_GRAPH, "%s has no synchronization jobs to check", who);
+	}
+	*jobs = calloc(1, sizeof(**jobs));
+	if (*jobs == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
+	if (graph_get_job(g, sp, job_id, *jobs, e) < 0) {
+		free(*jobs);
+		*jobs = NULL;
+		return -1;
+	}
+	*n = 1;
+	return 0;
+}
+
+enum start_outcome graph_start_job(struct graph_client *g, const struct sp_ref *sp,
+                                   const char *job_id, struct err *e)
+{
+	char *url = jobs_url(g, sp, job_id, "start", e);
+	if (url == NULL)
+		return START_REFUSED; /* nothing was sent */
 	struct http_response resp;
 	int rc = graph_request(g, "POST", url, &resp, e);
 	free(url);
 	if (rc < 0)
-		return -1;
-	if (resp.status != 204)
-		rc = graph_failure(&resp, true, e);
+		return e != NULL && e->kind == ERR_USAGE ? START_REFUSED : START_MAYBE;
+	/* 204 is documented; any other 2xx is a start all the same. */
+	enum start_outcome out = START_DONE;
+	if (resp.status < 200 || resp.status > 299) {
+		graph_failure(g, &resp, true, e);
+		/* Only a 4xx says Graph did not act; a 429 (not retried past the
+		 * deadline) and everything else may hide a start. */
+		out = resp.status >= 400 && resp.status < 500 && resp.status != 429 ? START_REFUSED
+		                                                                    : START_MAYBE;
+	}
 	http_response_free(&resp);
-	return rc;
+	return out;
 }
 
 /* Copies s into out as one clean line: control characters and runs of white
@@ -208,6 +315,8 @@ static void one_line(const char *s, size_t len, char *out, size_t n, size_t max)
 			continue;
 		}
 		if (o >= max) {
+			out[o] = '\0';
+			o = utf8_prefix(out, o); /* never half a character */
 			memcpy(out + o, "...", 3);
 			o += 3;
 			break;
@@ -218,6 +327,23 @@ static void one_line(const char *s, size_t len, char *out, size_t n, size_t max)
 		out[o++] = c == '|' ? '/' : (char)c;
 	}
 	out[o] = '\0';
+	text_clean(out);
+}
+
+/* A server's text that may echo the token: scrubbed whole, then cut. */
+static void scrubbed_line(const char *s, size_t len, const char *token, char *out, size_t n,
+                          size_t max)
+{
+	char *whole = malloc(len + 1);
+	if (whole == NULL) {
+		str_copy(out, n, "");
+		return;
+	}
+	memcpy(whole, s, len);
+	whole[len] = '\0';
+	redact_scrub(whole, &token, 1);
+	one_line(whole, strlen(whole), out, n, max);
+	free(whole);
 }
 
 /* request-id from innerError, which may nest. */
@@ -237,7 +363,7 @@ static const char *inner_request_id(struct json_object *error)
 }
 
 void graph_error_describe(long status, const char *body, size_t len, const char *request_id,
-                          bool need_write, char *out, size_t n)
+                          bool need_write, const char *token, char *out, size_t n)
 {
 	char code[128] = "";
 	char message[GRAPH_MESSAGE_MAX + 8] = "";
@@ -254,12 +380,13 @@ void graph_error_describe(long status, const char *body, size_t len, const char 
 		if (c != NULL)
 			one_line(c, strlen(c), code, sizeof(code), sizeof(code) - 4);
 		if (m != NULL)
-			one_line(m, strlen(m), message, sizeof(message), GRAPH_MESSAGE_MAX);
+			scrubbed_line(m, strlen(m), token, message, sizeof(message),
+			              GRAPH_MESSAGE_MAX);
 		if (rid[0] == '\0')
 			str_copy(rid, sizeof(rid), inner_request_id(error));
 	} else if (body != NULL && len > 0) {
 		char snippet[128];
-		one_line(body, len, snippet, sizeof(snippet), 100);
+		scrubbed_line(body, len < 4096 ? len : 4096, token, snippet, sizeof(snippet), 100);
 		snprintf(message, sizeof(message), "unexpected answer: %s", snippet);
 	}
 	json_object_put(root);

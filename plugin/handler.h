@@ -1,30 +1,39 @@
-/* The event handler's pure decisions (SPEC section 6), apart from acting. */
+/* The event handler's decisions, apart from acting. Pure. */
 #ifndef CES_HANDLER_H
 #define CES_HANDLER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-struct config;
-struct sync_job;
+#include "evaluate.h"
 
-/* May a job quarantined for this reason be started? Without --allow-reason
- * every non-empty reason except TooManyDeletes and QuarantinedOnDemand; with
- * it, exactly the listed ones. An empty or missing reason is allowed only
- * when listed as "" (--allow-reason ''): Graph did not say why, so it could
- * be a deletion threshold. Case-insensitive. */
-bool handler_reason_allowed(const struct config *c, const char *reason);
+struct handler_options;
 
-enum job_action { JOB_SKIP, JOB_START };
+/* May a job quarantined for this reason be started? By default only the
+ * documented reasons a retry can cure (EncounteredBaseEscrowThreshold,
+ * EncounteredTotalEscrowThreshold, EncounteredEscrowProportionThreshold,
+ * EncounteredQuarantineException, IngestionInterrupted, Unknown); never an
+ * empty reason, TooManyDeletes, QuarantinedOnDemand or a reason this plugin
+ * does not know. --allow-reason replaces the set ('' allows the empty
+ * reason). Case-insensitive. */
+bool handler_reason_allowed(const struct handler_options *h, const char *reason);
 
-/* What to do with a job as just read: start it only when its status is
- * Quarantine with an allowed reason, or Paused with --start-paused (and no
- * disallowed quarantine reason attached). Never a running job. why receives
- * the reason in a few words. */
-enum job_action handler_job_action(const struct config *c, const struct sync_job *job, char *why,
-                                   size_t n);
+enum repair {
+	REPAIR_NOTHING,       /* healthy, or nothing a start repairs */
+	REPAIR_START,         /* quarantined for an allowed reason, or Paused with --start-paused */
+	REPAIR_REASON_DENIED, /* needs repair, but its reason is not allowed */
+	REPAIR_PAUSED_LEFT,   /* Paused, and --start-paused not given */
+};
+
+/* What the job, as check mode judged it, calls for. The evaluation decides
+ * whether anything is wrong (a job --state declares OK is left alone); the
+ * status and reason decide whether a start is the repair. */
+enum repair handler_decide(const struct handler_options *h, const struct job_result *r);
+
+/* Acts only on CRITICAL HARD, or CRITICAL SOFT at exactly --on-soft-attempt. */
+bool handler_should_act(const struct handler_options *h);
 
 /* "CRITICAL HARD attempt 3" from the configured service state. */
-void handler_describe_state(const struct config *c, char *out, size_t n);
+void handler_describe_state(const struct handler_options *h, char *out, size_t n);
 
 #endif

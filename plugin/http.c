@@ -1,6 +1,5 @@
 #include "http.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -9,19 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/x509.h>
 
-#include "options.h"
+#include "encode.h"
 #include "redact.h"
 #include "timeparse.h"
+#include "url.h"
 
 #define TRACE_BODY_MAX 2048
-#define MAX_ATTEMPTS   6
+/* Backoff between attempts when Retry-After asks for less (or nothing). */
+#define BACKOFF_FIRST 0.5
+#define BACKOFF_MAX   30.0
 
 /* State of one transfer, shared with the libcurl callbacks. */
 struct xfer {
@@ -62,18 +63,11 @@ static bool dir_has_hashed_certs(const char *dir)
 	return found;
 }
 
-int http_init(struct http_client *h, const struct config *cfg, struct err *e)
+int http_init(struct http_client *h, const struct http_options *opt, struct run *run, struct err *e)
 {
 	memset(h, 0, sizeof(*h));
-	h->timeout = cfg->timeout > 0 ? cfg->timeout : 20;
-	h->deadline = clock_mono() + h->timeout;
-	h->verbose = cfg->verbose;
-	h->cacert = cfg->cacert;
-	h->capath = cfg->capath;
-	h->proxy = cfg->proxy;
-	h->graph_url = cfg->graph_url;
-	h->login_url = cfg->login_url;
-	h->imds_url = cfg->imds_url;
+	h->opt = opt;
+	h->run = run;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(e, ERR_INTERNAL, "cannot initialise libcurl");
@@ -91,6 +85,8 @@ int http_init(struct http_client *h, const struct config *cfg, struct err *e)
 	rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	rc |= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	rc |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	/* The path goes out as built: libcurl must not fold "/.." segments. */
+	rc |= curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
 	rc |= curl_easy_setopt(c, CURLOPT_USERAGENT, PLUGIN_NAME "/" PLUGIN_VERSION);
 	rc |= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_BODY_MAX);
 	if (rc != CURLE_OK) {
@@ -99,13 +95,14 @@ int http_init(struct http_client *h, const struct config *cfg, struct err *e)
 	}
 
 	/* Trust. Loading the whole CA bundle costs OpenSSL 3 about 20 ms per run
-	 * (SPEC 10); the hashed directory is looked up lazily, so it is the default. */
-	if (h->cacert != NULL) {
-		rc = curl_easy_setopt(c, CURLOPT_CAINFO, h->cacert);
+	 * (doc/design.md, "Cost"); the hashed directory is looked up lazily, so it is the
+	 * default. */
+	if (opt->cacert != NULL) {
+		rc = curl_easy_setopt(c, CURLOPT_CAINFO, opt->cacert);
 		rc |= curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
-	} else if (h->capath != NULL) {
+	} else if (opt->capath != NULL) {
 		rc = curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
-		rc |= curl_easy_setopt(c, CURLOPT_CAPATH, h->capath);
+		rc |= curl_easy_setopt(c, CURLOPT_CAPATH, opt->capath);
 	} else {
 		const char *dir = default_cert_dir();
 		if (dir != NULL) {
@@ -117,11 +114,11 @@ int http_init(struct http_client *h, const struct config *cfg, struct err *e)
 		http_cleanup(h);
 		return err_set(e, ERR_CONFIG, "libcurl refused the trust settings");
 	}
-	if (h->proxy != NULL && curl_easy_setopt(c, CURLOPT_PROXY, h->proxy) != CURLE_OK) {
+	if (opt->proxy != NULL && curl_easy_setopt(c, CURLOPT_PROXY, opt->proxy) != CURLE_OK) {
 		http_cleanup(h);
-		return err_set(e, ERR_CONFIG, "libcurl refused the proxy %s", h->proxy);
+		return err_set(e, ERR_CONFIG, "libcurl refused the proxy %s", opt->proxy);
 	}
-	if (h->verbose >= 3) {
+	if (run->verbose >= 3) {
 		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
 		curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 	}
@@ -141,105 +138,6 @@ void http_response_free(struct http_response *resp)
 {
 	buf_free(&resp->body);
 	memset(resp, 0, sizeof(*resp));
-}
-
-double http_time_left(const struct http_client *h)
-{
-	return h->deadline - clock_mono();
-}
-
-/* ---- URLs ---- */
-
-/* Lower-case scheme, host (IPv6 without brackets) and port of url. 0 or -1. */
-static int url_parts(const char *url, char *scheme, size_t scheme_n, char *host, size_t host_n,
-                     long *port)
-{
-	CURLU *u = curl_url();
-	if (u == NULL)
-		return -1;
-	char *s = NULL, *hs = NULL, *ps = NULL;
-	int rc = -1;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &s, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &hs, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PORT, &ps, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-		const char *hp = hs;
-		size_t hl = strlen(hs);
-		if (hl >= 2 && hs[0] == '[' && hs[hl - 1] == ']') {
-			hp++;
-			hl -= 2;
-		}
-		if (strlen(s) < scheme_n && hl < host_n) {
-			for (size_t i = 0; s[i]; i++)
-				scheme[i] = (char)tolower((unsigned char)s[i]);
-			scheme[strlen(s)] = '\0';
-			for (size_t i = 0; i < hl; i++)
-				host[i] = (char)tolower((unsigned char)hp[i]);
-			host[hl] = '\0';
-			*port = strtol(ps, NULL, 10);
-			rc = 0;
-		}
-	}
-	curl_free(s);
-	curl_free(hs);
-	curl_free(ps);
-	curl_url_cleanup(u);
-	return rc;
-}
-
-static bool host_is_loopback(const char *host)
-{
-	unsigned char a4[4];
-	unsigned char a6[16];
-	static const unsigned char v6_loop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-	if (strcmp(host, "localhost") == 0 || strcmp(host, "localhost.") == 0)
-		return true;
-	if (inet_pton(AF_INET, host, a4) == 1)
-		return a4[0] == 127;
-	if (inet_pton(AF_INET6, host, a6) == 1)
-		return memcmp(a6, v6_loop, 16) == 0;
-	return false;
-}
-
-bool url_host_is_loopback(const char *url)
-{
-	char scheme[16], host[256];
-	long port;
-	if (url == NULL || url_parts(url, scheme, sizeof(scheme), host, sizeof(host), &port) < 0)
-		return false;
-	return host_is_loopback(host);
-}
-
-bool url_same_origin(const char *a, const char *b)
-{
-	char sa[16], sb[16], ha[256], hb[256];
-	long pa, pb;
-	if (a == NULL || b == NULL || url_parts(a, sa, sizeof(sa), ha, sizeof(ha), &pa) < 0 ||
-	    url_parts(b, sb, sizeof(sb), hb, sizeof(hb), &pb) < 0)
-		return false;
-	return strcmp(sa, sb) == 0 && strcmp(ha, hb) == 0 && pa == pb;
-}
-
-char *url_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t len = strlen(s);
-	char *out = malloc(len * 3 + 1);
-	if (out == NULL)
-		return NULL;
-	char *p = out;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-			*p++ = (char)c;
-		} else {
-			*p++ = '%';
-			*p++ = hex[c >> 4];
-			*p++ = hex[c & 15];
-		}
-	}
-	*p = '\0';
-	return out;
 }
 
 /* ---- callbacks ---- */
@@ -370,31 +268,14 @@ static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, voi
 
 /* ---- requests ---- */
 
-static void new_guid(char *out, size_t n)
-{
-	unsigned char r[16];
-	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
-		/* Only a correlation id: the clock is good enough when getrandom fails. */
-		double t = clock_wall() * 1e6;
-		for (size_t i = 0; i < sizeof(r); i++)
-			r[i] =
-			    (unsigned char)((long long)t >> (i % 8 * 8)) ^ (unsigned char)(i * 37);
-	}
-	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
-	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-	snprintf(out, n, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	         r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-	         r[13], r[14], r[15]);
-}
-
 /* "Graph", "the sign-in service", ... for messages. */
 static const char *service_name(const struct http_client *h, const char *url, const char *host)
 {
-	if (h->graph_url != NULL && url_same_origin(url, h->graph_url))
+	if (h->opt->graph_url != NULL && url_same_origin(url, h->opt->graph_url))
 		return "Graph";
-	if (h->login_url != NULL && url_same_origin(url, h->login_url))
+	if (h->opt->login_url != NULL && url_same_origin(url, h->opt->login_url))
 		return "the sign-in service";
-	if (h->imds_url != NULL && url_same_origin(url, h->imds_url))
+	if (h->opt->imds_url != NULL && url_same_origin(url, h->opt->imds_url))
 		return "the instance metadata service";
 	return host;
 }
@@ -414,9 +295,12 @@ static struct curl_slist *build_headers(const char *const *headers, bool empty_p
 	struct curl_slist *list = NULL;
 	struct curl_slist *tmp;
 	char line[64];
-	char guid[40];
-	new_guid(guid, sizeof(guid));
-	snprintf(line, sizeof(line), "client-request-id: %s", guid);
+	char guid[37];
+	/* Only a correlation id: without random bytes, none is sent. */
+	if (guid_new(guid) == 0)
+		snprintf(line, sizeof(line), "client-request-id: %s", guid);
+	else
+		str_copy(line, sizeof(line), "client-request-id:");
 	const char *fixed[] = {
 	    line,
 	    header_given(headers, "Accept") ? NULL : "Accept: application/json",
@@ -481,7 +365,7 @@ static int transfer_error(struct http_client *h, CURLcode rc, const struct xfer 
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
 		return err_set(e, ERR_TIMEOUT, "timeout after %gs while waiting for %s (%s)",
-		               h->timeout, service_name(h, url, host), where);
+		               h->run->timeout, service_name(h, url, host), where);
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return err_set(e, ERR_NETWORK, "cannot resolve host name %s", host);
 	case CURLE_COULDNT_RESOLVE_PROXY:
@@ -513,10 +397,24 @@ static int transfer_error(struct http_client *h, CURLcode rc, const struct xfer 
 		return err_set(e, ERR_NETWORK, "%s:%ld closed the connection without answering",
 		               host, port);
 	case CURLE_UNSUPPORTED_PROTOCOL:
+		/* libcurl refuses an HTTP/0.9 answer (no status line) this way. */
+		if (strstr(detail, "HTTP/0.9") != NULL)
+			return err_set(
+			    e, ERR_NETWORK,
+			    "%s:%ld did not answer with HTTP (no status line: HTTP/0.9 or "
+			    "another protocol)",
+			    host, port);
 		return err_set(e, ERR_CONFIG, "unsupported URL %s: %s", where, detail);
 	case CURLE_URL_MALFORMAT:
 		return err_set(e, ERR_CONFIG, "malformed URL %s", where);
 	case CURLE_OUT_OF_MEMORY:
+		/* libcurl says so, too, for a header line over its 100 KB limit. */
+		if (strstr(detail, "header") != NULL)
+			return err_set(
+			    e, ERR_PARSE,
+			    "answer from %s:%ld has a header larger than libcurl accepts "
+			    "(%s)",
+			    host, port, detail);
 		return err_set(e, ERR_INTERNAL, "out of memory talking to %s", host);
 	default:
 		return err_set(e, ERR_NETWORK, "HTTP request to %s:%ld failed: %s", host, port,
@@ -535,40 +433,18 @@ static bool status_retryable(long status, unsigned flags)
 	return false;
 }
 
-/* Checks the URL before anything is sent. */
-static int url_allowed(const struct http_client *h, const char *url, unsigned flags, char *host,
-                       size_t host_n, long *port, struct err *e)
-{
-	char scheme[16];
-	if (url_parts(url, scheme, sizeof(scheme), host, host_n, port) < 0)
-		return err_set(e, ERR_CONFIG, "malformed URL: %.200s", url);
-	if (strcmp(scheme, "https") == 0)
-		return 0;
-	if (strcmp(scheme, "http") != 0)
-		return err_set(e, ERR_CONFIG, "refusing %s:// URL for %s: only https is used",
-		               scheme, host);
-	if (host_is_loopback(host))
-		return 0;
-	if ((flags & HTTP_RETRY_IMDS) && h->imds_url != NULL && url_same_origin(url, h->imds_url))
-		return 0;
-	return err_set(e, ERR_CONFIG,
-	               "refusing plain http:// to %s: http is allowed only for loopback hosts "
-	               "(127.0.0.0/8, ::1, localhost); use https",
-	               host);
-}
-
 /* One attempt. 0 with resp filled, or -1 with e. */
 static int perform_once(struct http_client *h, const char *url, struct curl_slist *hdrs,
                         const char *body, struct http_response *resp, const char *host, long port,
                         unsigned flags, struct err *e)
 {
 	CURL *c = h->curl;
-	double left = http_time_left(h);
+	double left = run_left(h->run);
 	if (left <= 0) {
 		char where[300];
 		url_for_message(url, where, sizeof(where));
 		return err_set(e, ERR_TIMEOUT, "timeout after %gs while waiting for %s (%s)",
-		               h->timeout, service_name(h, url, host), where);
+		               h->run->timeout, service_name(h, url, host), where);
 	}
 	long ms = (long)(left * 1000.0) + 1;
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -605,9 +481,21 @@ static int perform_once(struct http_client *h, const char *url, struct curl_slis
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (resp->body.data == NULL && buf_append(&resp->body, "", 0) < 0)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	if (h->verbose >= 3 && resp->body.len > 0)
+	if (h->run->verbose >= 3 && resp->body.len > 0)
 		trace_body("< ", resp->body.data, resp->body.len);
 	return 0;
+}
+
+/* The next backoff: doubled, capped, with up to 25 % jitter so that many
+ * plugins throttled together do not come back together. */
+static double next_backoff(double *backoff)
+{
+	unsigned char r = 0;
+	double wait = *backoff;
+	if (random_bytes(&r, 1) == 0)
+		wait *= 1.0 + (double)r / 1020.0;
+	*backoff = *backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : *backoff * 2;
+	return wait;
 }
 
 int http_request(struct http_client *h, const char *method, const char *url,
@@ -617,12 +505,14 @@ int http_request(struct http_client *h, const char *method, const char *url,
 	char host[256];
 	long port = 0;
 	memset(resp, 0, sizeof(*resp));
-	if (url_allowed(h, url, flags, host, sizeof(host), &port, e) < 0)
+	const char *plain_ok = (flags & HTTP_RETRY_IMDS) ? h->opt->imds_url : NULL;
+	if (url_allowed(url, plain_ok, host, sizeof(host), &port, e) < 0)
 		return -1;
 	if (set_method(h->curl, method, body) < 0)
 		return err_set(e, ERR_INTERNAL, "unsupported HTTP method %s", method);
 
-	double backoff = 0.5;
+	double backoff = BACKOFF_FIRST;
+	double first = clock_mono();
 	for (int attempt = 1;; attempt++) {
 		struct curl_slist *hdrs =
 		    build_headers(headers, strcmp(method, "POST") == 0 && body == NULL);
@@ -635,32 +525,33 @@ int http_request(struct http_client *h, const char *method, const char *url,
 			http_response_free(resp);
 			return -1;
 		}
-		if ((flags & HTTP_NO_RETRY) || attempt >= MAX_ATTEMPTS ||
-		    !status_retryable(resp->status, flags))
+		if ((flags & HTTP_NO_RETRY) || !status_retryable(resp->status, flags))
 			return 0;
 
-		double wait = backoff;
-		bool asked = resp->retry_after[0] != '\0' &&
-		             retry_after_parse(resp->retry_after, clock_wall(), &wait) == 0;
-		if (!asked)
-			wait = backoff;
-		backoff = backoff * 2 > 4 ? 4 : backoff * 2;
-		double left = http_time_left(h);
+		double asked = -1;
+		if (resp->retry_after[0] != '\0' &&
+		    retry_after_parse(resp->retry_after, clock_wall(), &asked) < 0)
+			asked = -1;
+		double wait = next_backoff(&backoff);
+		if (asked > wait)
+			wait = asked;
+		double left = run_left(h->run);
 		if (wait >= left) {
+			char requested[64] = "no Retry-After";
+			if (asked >= 0)
+				snprintf(requested, sizeof(requested), "Retry-After %gs", asked);
 			if (e != NULL)
 				e->http_status = resp->status;
 			err_set(e, ERR_THROTTLED,
-			        "throttled by %s (HTTP %ld): %s %gs, only %.1fs left of the %gs "
-			        "timeout",
-			        service_name(h, url, host), resp->status,
-			        asked ? "asked to wait" : "backing off", wait, left > 0 ? left : 0,
-			        h->timeout);
+			        "throttled by %s (HTTP %ld, %s): %d attempt%s in %.1fs; the next "
+			        "wait of %.1fs does not fit the %.1fs left of the %gs timeout",
+			        service_name(h, url, host), resp->status, requested, attempt,
+			        attempt == 1 ? "" : "s", clock_mono() - first, wait,
+			        left > 0 ? left : 0, h->run->timeout);
 			http_response_free(resp);
 			return -1;
 		}
-		if (h->verbose >= 2)
-			fprintf(stderr, "HTTP %ld from %s, retrying in %gs\n", resp->status, host,
-			        wait);
+		run_say(h->run, 2, "HTTP %ld from %s, retrying in %.1fs", resp->status, host, wait);
 		clock_sleep(wait);
 	}
 }

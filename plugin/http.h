@@ -7,24 +7,29 @@
 #include <stddef.h>
 
 #include "common.h"
+#include "run.h"
 
 #define HTTP_BODY_MAX (4u * 1024u * 1024u)
 
-struct config;
+/* What the transport needs to know; filled by options.c, read-only here. */
+struct http_options {
+	char *cacert; /* trust these CA certificates, or NULL */
+	char *capath; /* trust this hashed directory, or NULL */
+	char *proxy;  /* or NULL: libcurl's proxy variables apply */
+	/* The configured service bases (owned by the auth and graph options):
+	 * they name the service in errors, and imds_url is the one plain-HTTP
+	 * origin allowed (with HTTP_RETRY_IMDS) besides loopback. */
+	const char *graph_url;
+	const char *login_url;
+	const char *imds_url;
+};
 
 struct http_client {
-	void *curl;      /* CURL *, reused for every request (connection reuse) */
-	double deadline; /* clock_mono() value at which the run ends */
-	int verbose;
-	const char *cacert;
-	const char *capath;
-	const char *proxy;
-	const char *graph_url; /* configured service bases: name the service in errors, */
-	const char *login_url; /* and (imds_url) the one plain-HTTP host allowed with */
-	const char *imds_url;  /* HTTP_RETRY_IMDS besides loopback */
-	double timeout;        /* the -t value, for messages */
-	double seconds;        /* wall time spent in HTTP so far (the 'time' metric) */
-	unsigned requests;     /* requests sent, retries included */
+	void *curl; /* CURL *, reused for every request (connection reuse) */
+	const struct http_options *opt;
+	struct run *run;   /* the deadline, -v diagnostics */
+	double seconds;    /* wall time spent in HTTP so far (the 'time' metric) */
+	unsigned requests; /* requests sent, retries included */
 };
 
 struct http_response {
@@ -45,35 +50,26 @@ enum {
 	                                  that happened, but a 429 was not processed */
 };
 
-/* Sets up the client; deadline = clock_mono() + timeout. Trust: cacert/capath
- * when given, otherwise the system's hashed certificate directory (falling back
- * to the bundle when there is none). */
-int http_init(struct http_client *h, const struct config *cfg, struct err *e);
+/* Sets up the client for the run. Trust: cacert/capath when given, otherwise
+ * the system's hashed certificate directory (falling back to the bundle when
+ * there is none). */
+int http_init(struct http_client *h, const struct http_options *opt, struct run *run,
+              struct err *e);
 void http_cleanup(struct http_client *h);
 
 /* Sends one request and waits for the final answer, retrying 429/503/504 (and
- * more with HTTP_RETRY_IMDS) with Retry-After or exponential backoff while the
- * deadline allows. headers: NULL-terminated array of "Name: value" lines.
- * body may be NULL (then an empty body with Content-Length: 0 for POST).
- * Refuses http:// for hosts other than loopback, never follows redirects.
- * Any HTTP status is a success here (0); -1 only when no usable answer came:
- * network failure, deadline (ERR_TIMEOUT), throttled past the deadline
- * (ERR_THROTTLED, with the requested delay), body over HTTP_BODY_MAX (ERR_PARSE).
- * The trace at -vvv redacts Authorization, client_secret, client_assertion and
+ * more with HTTP_RETRY_IMDS) while the run's deadline allows: after the
+ * delay Retry-After asks for, but never sooner than an exponential backoff
+ * (0.5 s doubling, with jitter), so "Retry-After: 0" is no tight loop. headers: NULL-terminated
+ * array of "Name: value" lines. body may be NULL (then an empty body with Content-Length: 0 for
+ * POST). Refuses http:// for hosts other than loopback, never follows redirects. Any HTTP status is
+ * a success here (0); -1 only when no usable answer came: network failure, deadline (ERR_TIMEOUT),
+ * throttled past the deadline (ERR_THROTTLED, with the requested delay), body over HTTP_BODY_MAX
+ * (ERR_PARSE). The trace at -vvv redacts Authorization, client_secret, client_assertion and
  * access_token values. */
 int http_request(struct http_client *h, const char *method, const char *url,
                  const char *const *headers, const char *body, struct http_response *resp,
                  unsigned flags, struct err *e);
 void http_response_free(struct http_response *resp);
-
-/* Seconds left before the deadline (may be <= 0). */
-double http_time_left(const struct http_client *h);
-
-/* True when url's host is 127.0.0.0/8, ::1 or localhost. */
-bool url_host_is_loopback(const char *url);
-/* Compares scheme, host and port of two URLs. */
-bool url_same_origin(const char *a, const char *b);
-/* Percent-encodes s for a URL path segment or form value. malloc'd. */
-char *url_escape(const char *s);
 
 #endif

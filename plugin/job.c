@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Member or NULL (missing and JSON null alike). No reference is taken. */
 static struct json_object *member(struct json_object *obj, const char *key)
@@ -91,6 +92,25 @@ static void parse_error(struct json_object *obj, struct sync_error *err)
 	err->tenant_actionable = ta != NULL && json_object_get_boolean(ta);
 }
 
+/* The index of text in names (case-insensitive), or n. */
+static size_t name_index(const char *text, const char *const *names, size_t n)
+{
+	size_t i = 0;
+	while (i < n && strcasecmp(text, names[i]) != 0)
+		i++;
+	return i;
+}
+
+static enum run_result run_result_of(const struct task_execution *t)
+{
+	static const char *const names[] = {"Succeeded", "Failed", "EntryLevelErrors"};
+	static const enum run_result results[] = {RUN_SUCCEEDED, RUN_FAILED, RUN_ENTRY_LEVEL_ERRORS,
+	                                          RUN_OTHER};
+	if (!t->present || t->placeholder)
+		return RUN_NONE;
+	return results[name_index(t->state, names, 3)];
+}
+
 static void parse_task(struct json_object *obj, struct task_execution *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -101,10 +121,14 @@ static void parse_task(struct json_object *obj, struct task_execution *t)
 	copy_string(obj, "state", t->state, sizeof(t->state));
 	t->began_valid = get_time(obj, "timeBegan", &t->time_began);
 	t->ended_valid = get_time(obj, "timeEnded", &t->time_ended);
+	/* A brand-new job shows {state: "Failed", error: {code: "None"}, both
+	 * times the sentinel}: not a failed run, no run at all. */
+	t->placeholder = t->began_valid == TIME_NEVER && t->ended_valid == TIME_NEVER;
 	t->has_count_escrowed = get_int64(obj, "countEscrowed", &t->count_escrowed);
 	t->has_count_exported = get_int64(obj, "countExported", &t->count_exported);
 	t->has_count_imported = get_int64(obj, "countImported", &t->count_imported);
 	parse_error(member(obj, "error"), &t->error);
+	t->result = run_result_of(t);
 }
 
 static void parse_quarantine(struct json_object *obj, struct quarantine *q)
@@ -151,6 +175,7 @@ static void parse_progress(struct json_object *arr, struct sync_job *job)
 
 static void parse_schedule(struct json_object *obj, struct sync_job *job)
 {
+	job->schedule_present = obj != NULL;
 	copy_string(obj, "interval", job->schedule_interval, sizeof(job->schedule_interval));
 	copy_string(obj, "state", job->schedule_state, sizeof(job->schedule_state));
 	job->interval_valid =
@@ -173,13 +198,31 @@ static void parse_status_code(struct json_object *status, struct sync_job *job)
 	job->status_code_present = job->status_code[0] != '\0';
 }
 
+static enum job_status status_of(const struct sync_job *job)
+{
+	static const char *const names[] = {"NotConfigured", "NotRun", "Active", "Paused",
+	                                    "Quarantine"};
+	static const enum job_status statuses[] = {JOB_NOT_CONFIGURED, JOB_NOT_RUN,
+	                                           JOB_ACTIVE,         JOB_PAUSED,
+	                                           JOB_QUARANTINE,     JOB_STATUS_OTHER};
+	if (!job->status_code_present)
+		return JOB_NO_STATUS;
+	return statuses[name_index(job->status_code, names, 5)];
+}
+
 static void parse_status(struct json_object *status, struct sync_job *job)
 {
 	parse_status_code(status, job);
+	job->status = status_of(job);
 	if (!get_int64(status, "countSuccessiveCompleteFailures", &job->successive_failures))
 		job->successive_failures = 0;
 	parse_task(member(status, "lastExecution"), &job->last_execution);
 	parse_task(member(status, "lastSuccessfulExecution"), &job->last_successful);
+	parse_task(member(status, "lastSuccessfulExecutionWithExports"), &job->last_with_exports);
+	struct json_object *pruned = member_of_type(status, "escrowsPruned", json_type_boolean);
+	job->escrows_pruned = pruned != NULL && json_object_get_boolean(pruned);
+	copy_string(status, "troubleshootingUrl", job->troubleshooting_url,
+	            sizeof(job->troubleshooting_url));
 	job->steady_last_valid = get_time(status, "steadyStateLastAchievedTime", &job->steady_last);
 	parse_quarantine(member(status, "quarantine"), &job->quarantine);
 	parse_progress(member(status, "progress"), job);
@@ -208,6 +251,7 @@ int job_from_json(struct json_object *obj, struct sync_job *job, struct err *e)
 	job->steady_last_valid = TIME_NEVER;
 	parse_task(NULL, &job->last_execution);
 	parse_task(NULL, &job->last_successful);
+	parse_task(NULL, &job->last_with_exports);
 	parse_quarantine(NULL, &job->quarantine);
 	if (obj == NULL || !json_object_is_type(obj, json_type_object))
 		return err_set(e, ERR_PARSE, "job is not an object (%s)", type_name(obj));
@@ -234,13 +278,17 @@ int job_from_json(struct json_object *obj, struct sync_job *job, struct err *e)
 	return 0;
 }
 
-static int append_jobs(struct json_object *value, struct sync_job **jobs, size_t *n, struct err *e)
+static int append_jobs(struct json_object *value, size_t max, struct sync_job **jobs, size_t *n,
+                       struct err *e)
 {
 	size_t count = json_object_array_length(value);
 	if (count == 0)
 		return 0;
-	if (count > SIZE_MAX / sizeof(**jobs) - *n)
-		return err_set(e, ERR_INTERNAL, "too many jobs");
+	if (count > max || *n > max - count)
+		return err_set(e, ERR_PARSE,
+		               "more than %zu synchronization jobs (%zu so far); refusing a list "
+		               "this long",
+		               max, *n + count);
 	struct sync_job *grown = realloc(*jobs, (*n + count) * sizeof(**jobs));
 	if (grown == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory for %zu jobs", *n + count);
@@ -253,8 +301,8 @@ static int append_jobs(struct json_object *value, struct sync_job **jobs, size_t
 	return 0;
 }
 
-int jobs_from_page(struct json_object *page, struct sync_job **jobs, size_t *n, char **next_link,
-                   struct err *e)
+int jobs_from_page(struct json_object *page, size_t max, struct sync_job **jobs, size_t *n,
+                   char **next_link, struct err *e)
 {
 	*next_link = NULL;
 	if (page == NULL || !json_object_is_type(page, json_type_object))
@@ -268,7 +316,7 @@ int jobs_from_page(struct json_object *page, struct sync_job **jobs, size_t *n, 
 	if (next != NULL && !json_object_is_type(next, json_type_string))
 		return err_set(e, ERR_PARSE, "job list: @odata.nextLink is not a string (%s)",
 		               type_name(next));
-	if (append_jobs(value, jobs, n, e) < 0)
+	if (append_jobs(value, max, jobs, n, e) < 0)
 		return -1;
 	if (next != NULL && json_object_get_string_len(next) > 0) {
 		*next_link = strdup(json_object_get_string(next));

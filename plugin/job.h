@@ -14,6 +14,27 @@ struct json_object;
 #define JOB_SHORT_MAX 128
 #define JOB_TEXT_MAX  512
 
+/* status.code, read once with the one case rule (Graph's enums carry no
+ * unknownFutureValue, and their case has varied): case-insensitive. */
+enum job_status {
+	JOB_NO_STATUS,      /* status {} (a job just created) or no code */
+	JOB_NOT_CONFIGURED, /* NotConfigured */
+	JOB_NOT_RUN,        /* NotRun */
+	JOB_ACTIVE,         /* Active */
+	JOB_PAUSED,         /* Paused */
+	JOB_QUARANTINE,     /* Quarantine */
+	JOB_STATUS_OTHER,   /* a value this plugin does not know: status_code holds it */
+};
+
+/* taskExecution.state, the same way. */
+enum run_result {
+	RUN_NONE,      /* no execution, or a placeholder (both times missing or the sentinel) */
+	RUN_SUCCEEDED, /* Succeeded */
+	RUN_FAILED,    /* Failed */
+	RUN_ENTRY_LEVEL_ERRORS, /* EntryLevelErrors */
+	RUN_OTHER, /* a value this plugin does not know: state holds it ("" when absent) */
+};
+
 struct sync_error {
 	bool present;
 	char code[JOB_SHORT_MAX];
@@ -22,8 +43,10 @@ struct sync_error {
 };
 
 struct task_execution {
-	bool present;              /* false when null or absent */
-	char state[JOB_SHORT_MAX]; /* Succeeded | Failed | EntryLevelErrors | "" */
+	bool present;     /* false when null or absent */
+	bool placeholder; /* present, but both times missing or the sentinel: no run */
+	enum run_result result;
+	char state[JOB_SHORT_MAX]; /* as sent: Succeeded | Failed | EntryLevelErrors | ... | "" */
 	enum time_result began_valid;
 	double time_began;
 	enum time_result ended_valid;
@@ -46,6 +69,7 @@ struct sync_job {
 	char id[JOB_ID_MAX];
 	char template_id[JOB_SHORT_MAX];
 
+	bool schedule_present;                 /* a schedule object was sent */
 	char schedule_interval[JOB_SHORT_MAX]; /* as sent, "" when absent */
 	bool interval_valid;
 	double interval_seconds;
@@ -53,14 +77,18 @@ struct sync_job {
 
 	bool status_code_present; /* false for status: {} */
 	char status_code[JOB_SHORT_MAX];
+	enum job_status status;
 	int64_t successive_failures;
 	struct task_execution last_execution;
 	struct task_execution last_successful;
+	struct task_execution last_with_exports; /* lastSuccessfulExecutionWithExports */
 	enum time_result steady_last_valid;
 	double steady_last;
 	struct quarantine quarantine;
 	bool progress_known; /* some progress entry with totalUnits > 0 */
 	double progress_percent;
+	bool escrows_pruned;                    /* status.escrowsPruned */
+	char troubleshooting_url[JOB_TEXT_MAX]; /* "" when null, empty or absent */
 };
 
 /* Fills job from one job object. Tolerates every documented quirk (null
@@ -70,9 +98,10 @@ struct sync_job {
 int job_from_json(struct json_object *obj, struct sync_job *job, struct err *e);
 
 /* Appends the jobs of one list page ({"value":[...], "@odata.nextLink":...})
- * to the array *jobs of length *n (realloc'd). *next_link receives a malloc'd copy of the next
- * link or NULL. 0 or -1. */
-int jobs_from_page(struct json_object *page, struct sync_job **jobs, size_t *n, char **next_link,
-                   struct err *e);
+ * to the array *jobs of length *n (realloc'd), refusing to hold more than
+ * max jobs (before converting any: memory stays bounded). *next_link
+ * receives a malloc'd copy of the next link or NULL. 0 or -1. */
+int jobs_from_page(struct json_object *page, size_t max, struct sync_job **jobs, size_t *n,
+                   char **next_link, struct err *e);
 
 #endif

@@ -7,6 +7,8 @@
 
 #include <json-c/json.h>
 
+#include "text.h"
+
 /* json-c keeps the last of duplicated keys silently; another reader may keep
  * the first. A document that can be read two ways could turn a quarantined
  * job into a healthy one, so duplicated keys are refused. Runs on text that

@@ -16,6 +16,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "encode.h"
+#include "fileio.h"
 #include "token_cache.h"
 
 #define PEM_FILE_MAX (1024 * 1024)
@@ -29,36 +31,6 @@ struct jwt_signer {
 	char *x5t;      /* base64url SHA-1 of der */
 	char *x5t_s256; /* base64url SHA-256 of der */
 };
-
-static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-char *base64url_encode(const unsigned char *data, size_t len)
-{
-	char *out = malloc(len / 3 * 4 + 5);
-	if (out == NULL)
-		return NULL;
-	char *o = out;
-	size_t i = 0;
-	for (; i + 3 <= len; i += 3) {
-		unsigned v = (unsigned)data[i] << 16 | (unsigned)data[i + 1] << 8 | data[i + 2];
-		*o++ = b64url[v >> 18 & 63];
-		*o++ = b64url[v >> 12 & 63];
-		*o++ = b64url[v >> 6 & 63];
-		*o++ = b64url[v & 63];
-	}
-	if (len - i == 1) {
-		unsigned v = (unsigned)data[i] << 16;
-		*o++ = b64url[v >> 18 & 63];
-		*o++ = b64url[v >> 12 & 63];
-	} else if (len - i == 2) {
-		unsigned v = (unsigned)data[i] << 16 | (unsigned)data[i + 1] << 8;
-		*o++ = b64url[v >> 18 & 63];
-		*o++ = b64url[v >> 12 & 63];
-		*o++ = b64url[v >> 6 & 63];
-	}
-	*o = '\0';
-	return out;
-}
 
 void jwt_signer_free(struct jwt_signer *s)
 {
@@ -74,52 +46,17 @@ void jwt_signer_free(struct jwt_signer *s)
 
 /* Reads the whole file (bounded) and warns about loose permissions: the key
  * is as sensitive as a client secret. */
-static int read_pem_file(const char *path, int verbose, char **data, size_t *len, struct err *e)
+static int read_pem_file(const char *path, struct run *run, struct buf *data, struct err *e)
 {
-	int fd = open_regular_file(path, "certificate file", e);
-	if (fd < 0)
-		return -1;
 	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return err_set(e, ERR_CONFIG, "cannot stat certificate file %s", path);
-	}
-	if (st.st_size > PEM_FILE_MAX) {
-		close(fd);
-		return err_set(e, ERR_CONFIG, "certificate file %s is too large (over %d bytes)",
-		               path, PEM_FILE_MAX);
-	}
-	if (verbose > 0 && (st.st_mode & (S_IRGRP | S_IROTH | S_IWGRP | S_IWOTH)))
-		fprintf(stderr,
+	if (fio_read_file(AT_FDCWD, path, false, PEM_FILE_MAX, "certificate file", data, &st, e) <
+	    0)
+		return -1;
+	if (st.st_mode & (S_IRGRP | S_IROTH | S_IWGRP | S_IWOTH))
+		run_say(run, 1,
 		        "warning: %s holds a private key and is readable by group or others "
-		        "(mode %04o); chmod 600 it\n",
+		        "(mode %04o); chmod 600 it",
 		        path, (unsigned)(st.st_mode & 07777));
-	size_t cap = (size_t)st.st_size;
-	char *buf = malloc(cap + 1);
-	if (buf == NULL) {
-		close(fd);
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	}
-	size_t got = 0;
-	while (got < cap) {
-		ssize_t n = read(fd, buf + got, cap - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int saved = errno;
-			close(fd);
-			free(buf);
-			return err_set(e, ERR_CONFIG, "cannot read certificate file %s: %s", path,
-			               strerror(saved));
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*data = buf;
-	*len = got;
 	return 0;
 }
 
@@ -217,19 +154,19 @@ static int finish_signer(struct jwt_signer *s, const char *path, struct err *e)
 	return 0;
 }
 
-int jwt_signer_load(const char *path, int verbose, struct jwt_signer **out, struct err *e)
+int jwt_signer_load(const char *path, struct run *run, struct jwt_signer **out, struct err *e)
 {
-	char *data = NULL;
-	size_t len = 0;
+	struct buf data = {0};
 	*out = NULL;
-	if (read_pem_file(path, verbose, &data, &len, e) < 0)
+	if (read_pem_file(path, run, &data, e) < 0) {
+		fio_wipe(&data);
 		return -1;
+	}
 	X509 *certs[MAX_CERTS];
 	int ncerts = 0;
 	EVP_PKEY *key = NULL;
-	int rc = scan_pem(path, data, len, certs, &ncerts, &key, e);
-	explicit_bzero(data, len);
-	free(data);
+	int rc = scan_pem(path, data.data, data.len, certs, &ncerts, &key, e);
+	fio_wipe(&data);
 
 	struct jwt_signer *s = NULL;
 	if (rc == 0 && key == NULL)
@@ -269,6 +206,14 @@ int jwt_signer_load(const char *path, int verbose, struct jwt_signer **out, stru
 	return 0;
 }
 
+double jwt_signer_not_after(const struct jwt_signer *s)
+{
+	struct tm tm;
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(s->cert), &tm) != 1)
+		return 0;
+	return (double)timegm(&tm);
+}
+
 int jwt_signer_fingerprint(const struct jwt_signer *s, enum jwt_alg alg, unsigned char out[32])
 {
 	return token_fingerprint(alg == JWT_PS256 ? "certificate-PS256" : "certificate-RS256",
@@ -294,19 +239,6 @@ static int json_str(struct buf *b, const char *s)
 			return -1;
 	}
 	return buf_puts(b, "\"");
-}
-
-static int make_guid(char out[37])
-{
-	unsigned char r[16];
-	if (RAND_bytes(r, sizeof(r)) != 1)
-		return -1;
-	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
-	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	         r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-	         r[13], r[14], r[15]);
-	return 0;
 }
 
 static int sign(const struct jwt_signer *s, enum jwt_alg alg, const char *input, size_t len,
@@ -356,7 +288,7 @@ char *jwt_client_assertion(const struct jwt_signer *s, enum jwt_alg alg, const c
 	long long t = (long long)now;
 	bool ps = alg == JWT_PS256;
 
-	if (make_guid(jti) < 0) {
+	if (guid_new(jti) < 0) {
 		err_set(e, ERR_INTERNAL, "no random bytes for the assertion id");
 		goto fail;
 	}

@@ -5,7 +5,9 @@
 #include <stddef.h>
 
 #include "common.h"
-#include "options.h"
+#include "run.h"
+
+enum jwt_alg { JWT_RS256, JWT_PS256 };
 
 /* How long an assertion is valid (Entra accepts at most 10 minutes). */
 #define JWT_LIFETIME 600
@@ -15,9 +17,9 @@ struct jwt_signer;
 /* Loads an RSA certificate and its private key from one PEM file, in either
  * order (further certificates, e.g. a chain, are allowed: the one matching
  * the key is used). Encrypted keys are refused with the command that decrypts
- * them. When verbose > 0, a file readable by group or others gets a warning
- * on stderr. Returns 0 with *out, or -1 with e (ERR_CONFIG). */
-int jwt_signer_load(const char *path, int verbose, struct jwt_signer **out, struct err *e);
+ * them. A file readable by group or others gets a warning at -v. Returns 0
+ * with *out, or -1 with e (ERR_CONFIG). */
+int jwt_signer_load(const char *path, struct run *run, struct jwt_signer **out, struct err *e);
 void jwt_signer_free(struct jwt_signer *s);
 
 /* Identifies certificate and algorithm for the token cache key. 0 or -1. */
@@ -29,7 +31,7 @@ int jwt_signer_fingerprint(const struct jwt_signer *s, enum jwt_alg alg, unsigne
 char *jwt_client_assertion(const struct jwt_signer *s, enum jwt_alg alg, const char *token_url,
                            const char *client_id, double now, struct err *e);
 
-/* Base64url without padding. malloc'd, NULL on ENOMEM. */
-char *base64url_encode(const unsigned char *data, size_t len);
+/* The certificate's notAfter, seconds since the epoch. */
+double jwt_signer_not_after(const struct jwt_signer *s);
 
 #endif

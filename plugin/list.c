@@ -10,7 +10,7 @@
 #include "job.h"
 #include "modes.h"
 #include "options.h"
-#include "output.h"
+#include "text.h"
 
 static const char *dash(const char *s)
 {
@@ -22,8 +22,26 @@ static const char *status_of(const struct sync_job *j)
 	return j->status_code_present ? j->status_code : "";
 }
 
+/* An id from Graph goes into a definition only when it is made of these:
+ * real ids are "templateId.32hex". Anything else could end a string, start
+ * an Icinga 2 runtime macro ($...$), add a command argument through Nagios'
+ * $ARGn$ or a shell metacharacter, or break a service name. */
+static bool id_safe(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return false;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
 /* Characters that survive an Icinga 2 string, a Nagios object value and the
- * single quotes of contrib/nagios/commands.cfg without escaping. */
+ * single quotes of contrib/nagios/commands.cfg without escaping (for the
+ * values the admin gave on this command line: tenant, client id, paths). */
 static bool config_safe(const char *s)
 {
 	if (s == NULL || *s == '\0')
@@ -57,6 +75,7 @@ static int list_text(FILE *out, const struct sync_job *jobs, size_t n)
 	        "STATUS", w_iv, "INTERVAL", w_sch, "SCHEDULE", "QUARANTINE");
 	for (size_t i = 0; i < n; i++) {
 		struct sync_job j = jobs[i];
+		/* a column holds one line of valid UTF-8, whatever Graph sent */
 		text_clean(j.id);
 		text_clean(j.template_id);
 		text_clean(j.status_code);
@@ -127,16 +146,28 @@ static int list_json(FILE *out, const struct config *c, const struct sync_job *j
 /* "entra-<tenant>": a host to hang the services on; the comment says to adjust it. */
 static void host_name(const struct config *c, char *out, size_t n)
 {
-	if (config_safe(c->tenant) && strchr(c->tenant, ' ') == NULL)
-		snprintf(out, n, "entra-%s", c->tenant);
+	if (config_safe(c->auth.tenant) && strchr(c->auth.tenant, ' ') == NULL)
+		snprintf(out, n, "entra-%s", c->auth.tenant);
 	else
 		str_copy(out, n, "entra");
 }
 
-/* "Entra sync <templateId>", or the job id when another job shares the template. */
+/* Why a job cannot be written into a definition, or NULL when it can. */
+static const char *unsafe_why(const struct sync_job *j)
+{
+	if (!id_safe(j->id))
+		return "its id has characters other than letters, digits, '.', '_' and '-'";
+	if (j->template_id[0] != '\0' && !id_safe(j->template_id))
+		return "its templateId has characters other than letters, digits, '.', '_' and '-'";
+	return NULL;
+}
+
+/* "Entra sync <templateId>", or the job id when another job shares the
+ * template. Both are id_safe, so none of Nagios' illegal_object_name_chars
+ * can appear. */
 static void service_name(const struct sync_job *jobs, size_t n, size_t i, char *out, size_t len)
 {
-	bool shared = jobs[i].template_id[0] == '\0' || !config_safe(jobs[i].template_id);
+	bool shared = jobs[i].template_id[0] == '\0';
 	for (size_t k = 0; k < n && !shared; k++)
 		shared = k != i && strcmp(jobs[k].template_id, jobs[i].template_id) == 0;
 	snprintf(out, len, "Entra sync %s", shared ? jobs[i].id : jobs[i].template_id);
@@ -150,9 +181,9 @@ static void icinga2_var(FILE *out, const char *name, const char *value)
 
 static void icinga2_identity(FILE *out, const struct config *c)
 {
-	icinga2_var(out, "entra_sync_tenant", c->tenant);
-	icinga2_var(out, "entra_sync_client_id", c->client_id);
-	switch (c->auth) {
+	icinga2_var(out, "entra_sync_tenant", c->auth.tenant);
+	icinga2_var(out, "entra_sync_client_id", c->auth.client_id);
+	switch (c->auth.method) {
 	case AUTH_SECRET:
 		if (c->secret_file != NULL)
 			icinga2_var(out, "entra_sync_client_secret_file", c->secret_file);
@@ -161,16 +192,16 @@ static void icinga2_identity(FILE *out, const struct config *c)
 			             "entra_sync_client_secret) */\n");
 		break;
 	case AUTH_CERTIFICATE:
-		icinga2_var(out, "entra_sync_certificate", c->certificate);
-		if (c->jwt_alg == JWT_PS256)
+		icinga2_var(out, "entra_sync_certificate", c->auth.certificate);
+		if (c->auth.jwt_alg == JWT_PS256)
 			icinga2_var(out, "entra_sync_jwt_alg", "PS256");
 		break;
 	case AUTH_MANAGED_IDENTITY:
 		fprintf(out, "\tvars.entra_sync_managed_identity = true\n");
-		icinga2_var(out, "entra_sync_managed_identity_client_id", c->mi_client_id);
+		icinga2_var(out, "entra_sync_managed_identity_client_id", c->auth.mi_client_id);
 		break;
 	case AUTH_TOKEN_FILE:
-		icinga2_var(out, "entra_sync_access_token_file", c->access_token_file);
+		icinga2_var(out, "entra_sync_access_token_file", c->auth.token_file);
 		break;
 	case AUTH_NONE:
 		break;
@@ -193,11 +224,9 @@ static int list_icinga2(FILE *out, const struct config *c, const struct sync_job
 	        " * from contrib/icinga2/entra_sync.conf. Adjust host_name to your host. The\n"
 	        " * event handler's identity needs Synchronization.ReadWrite.All. */\n");
 	for (size_t i = 0; i < n; i++) {
-		if (!config_safe(jobs[i].id)) {
-			fprintf(out,
-			        "\n/* job %zu skipped: its id has characters unsafe in a "
-			        "configuration */\n",
-			        i + 1);
+		const char *why = unsafe_why(&jobs[i]);
+		if (why != NULL) {
+			fprintf(out, "\n/* job %zu of %zu left out: %s */\n", i + 1, n, why);
 			continue;
 		}
 		service_name(jobs, n, i, name, sizeof(name));
@@ -206,7 +235,7 @@ static int list_icinga2(FILE *out, const struct config *c, const struct sync_job
 		fprintf(out, "\tcheck_command = \"entra_sync\"\n");
 		fprintf(out, "\tevent_command = \"entra_sync_repair\"\n");
 		icinga2_identity(out, c);
-		icinga2_var(out, "entra_sync_job", jobs[i].id);
+		fprintf(out, "\tvars.entra_sync_job = \"%s\"\n", jobs[i].id);
 		fprintf(out, "}\n");
 	}
 	return 0;
@@ -216,7 +245,7 @@ static int list_nagios(FILE *out, const struct config *c, const struct sync_job 
 {
 	char host[300], name[400];
 	host_name(c, host, sizeof(host));
-	const char *secret_file = c->auth == AUTH_SECRET && config_safe(c->secret_file)
+	const char *secret_file = c->auth.method == AUTH_SECRET && config_safe(c->secret_file)
 	                              ? c->secret_file
 	                              : "/etc/nagios4/entra-sync.secret";
 	fprintf(out, "# check_entra_sync --list --format=nagios: one service per synchronization\n"
@@ -225,15 +254,13 @@ static int list_nagios(FILE *out, const struct config *c, const struct sync_job 
 	             "# (contrib/nagios/commands.cfg). Adjust host_name; _ENTRA_SECRET_FILE must\n"
 	             "# name a file only the nagios user can read. The event handler's identity\n"
 	             "# needs Synchronization.ReadWrite.All.\n");
-	if (c->auth != AUTH_SECRET)
+	if (c->auth.method != AUTH_SECRET)
 		fprintf(out, "# The contrib commands sign in with a client secret file; this run "
 		             "used another method.\n");
 	for (size_t i = 0; i < n; i++) {
-		if (!config_safe(jobs[i].id)) {
-			fprintf(out,
-			        "\n# job %zu skipped: its id has characters unsafe in a "
-			        "configuration\n",
-			        i + 1);
+		const char *why = unsafe_why(&jobs[i]);
+		if (why != NULL) {
+			fprintf(out, "\n# job %zu of %zu left out: %s\n", i + 1, n, why);
 			continue;
 		}
 		service_name(jobs, n, i, name, sizeof(name));
@@ -241,10 +268,10 @@ static int list_nagios(FILE *out, const struct config *c, const struct sync_job 
 		fprintf(out, "\tuse\t\t\tentra-sync-service\n");
 		fprintf(out, "\thost_name\t\t%s\n", host);
 		fprintf(out, "\tservice_description\t%s\n", name);
-		if (config_safe(c->tenant))
-			fprintf(out, "\t_ENTRA_TENANT\t\t%s\n", c->tenant);
-		if (config_safe(c->client_id))
-			fprintf(out, "\t_ENTRA_CLIENT_ID\t%s\n", c->client_id);
+		if (config_safe(c->auth.tenant))
+			fprintf(out, "\t_ENTRA_TENANT\t\t%s\n", c->auth.tenant);
+		if (config_safe(c->auth.client_id))
+			fprintf(out, "\t_ENTRA_CLIENT_ID\t%s\n", c->auth.client_id);
 		fprintf(out, "\t_ENTRA_SECRET_FILE\t%s\n", secret_file);
 		fprintf(out, "\t_ENTRA_SP\t\t%s\n", c->sp_id);
 		fprintf(out, "\tcheck_command\t\tcheck_entra_sync!--job %s\n", jobs[i].id);
@@ -254,22 +281,18 @@ static int list_nagios(FILE *out, const struct config *c, const struct sync_job 
 	return 0;
 }
 
-int mode_list(const struct config *c, struct graph_client *g, FILE *out)
+int mode_list(const struct mode_env *m, struct err *e)
 {
-	struct err e = {0};
+	const struct config *c = m->cfg;
+	FILE *out = m->out;
 	struct sync_job *jobs = NULL;
 	size_t n = 0;
-	if (c->list_format == LIST_NAGIOS && (c->sp_id == NULL || !config_safe(c->sp_id))) {
-		output_status_line(out, STATE_UNKNOWN,
-		                   "--format=nagios needs the service principal's object id (-s): "
-		                   "contrib/nagios/commands.cfg passes --service-principal");
-		return STATE_UNKNOWN;
-	}
-	if (graph_list_jobs(g, &jobs, &n, &e) < 0) {
-		free(jobs);
-		output_status_line(out, STATE_UNKNOWN, e.msg);
-		return STATE_UNKNOWN;
-	}
+	if (c->list_format == LIST_NAGIOS && (c->sp_id == NULL || !config_safe(c->sp_id)))
+		return err_set(e, ERR_USAGE,
+		               "--format=nagios needs the service principal's object id (-s): "
+		               "contrib/nagios/commands.cfg passes --service-principal");
+	if (graph_read_jobs(m->g, &c->sp, NULL, &jobs, &n, e) < 0)
+		return -1;
 	int rc = 0;
 	switch (c->list_format) {
 	case LIST_TEXT:
@@ -286,9 +309,7 @@ int mode_list(const struct config *c, struct graph_client *g, FILE *out)
 		break;
 	}
 	free(jobs);
-	if (rc < 0) {
-		output_status_line(out, STATE_UNKNOWN, "out of memory while formatting the list");
-		return STATE_UNKNOWN;
-	}
+	if (rc < 0)
+		return err_set(e, ERR_INTERNAL, "out of memory while formatting the list");
 	return STATE_OK;
 }

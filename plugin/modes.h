@@ -1,21 +1,32 @@
-/* The modes other than check. Each returns the process exit status. */
+/* The modes: check, event handler, start, list. Each returns the process
+ * exit status, or -1 with e when it could not do its work at all; main then
+ * prints the one UNKNOWN line every mode shares. */
 #ifndef CES_MODES_H
 #define CES_MODES_H
 
 #include <stdio.h>
 
+#include "common.h"
+
 struct config;
 struct graph_client;
+struct run;
 
-/* --event-handler (SPEC section 6). g may be used only when acting. */
-int mode_event_handler(const struct config *c, struct graph_client *g, FILE *out);
-/* --start -j JOB: operator start, prints Graph's answer. */
-int mode_start(const struct config *c, struct graph_client *g, FILE *out);
+struct mode_env {
+	const struct config *cfg;
+	struct graph_client *g;
+	struct run *run;
+	FILE *out;
+};
+
+int mode_check(const struct mode_env *m, struct err *e);
+/* --event-handler: decides from the service state, re-reads the job live and
+ * starts it when it is quarantined for an allowed reason, under the guard
+ * rails of statefile.h. */
+int mode_event_handler(const struct mode_env *m, struct err *e);
+/* --start -j JOB: the operator's start, recorded for the handler's rules. */
+int mode_start(const struct mode_env *m, struct err *e);
 /* --list --format=text|json|icinga2|nagios. */
-int mode_list(const struct config *c, struct graph_client *g, FILE *out);
-
-/* True when the handler must act on this service state (pure, no Graph):
- * CRITICAL and HARD, or CRITICAL, SOFT and attempt == on_soft_attempt. */
-int handler_should_act(const struct config *c);
+int mode_list(const struct mode_env *m, struct err *e);
 
 #endif

@@ -3,15 +3,17 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-#include "auth.h"
 #include "eventlog.h"
-#include "http.h"
+#include "fileio.h"
+#include "usage.h"
 
 struct cloud {
 	const char *name;
@@ -27,6 +29,7 @@ static const struct cloud clouds[] = {
 };
 
 #define DEFAULT_IMDS_URL "http://169.254.169.254"
+#define SECRET_FILE_MAX  4096
 
 enum long_only {
 	OPT_SECRET_FILE = 1000,
@@ -46,7 +49,10 @@ enum long_only {
 	OPT_FAIL_CRIT,
 	OPT_ESC_WARN,
 	OPT_ESC_CRIT,
+	OPT_EXPORT_WARN,
+	OPT_EXPORT_CRIT,
 	OPT_STATE,
+	OPT_MAX_OUTPUT,
 	OPT_CACERT,
 	OPT_CAPATH,
 	OPT_PROXY,
@@ -74,6 +80,7 @@ static const struct option long_options[] = {
      * into a file name that an error message would then print. */
     {"client-secret", optional_argument, NULL, OPT_SECRET_ON_ARGV},
     {"secret", optional_argument, NULL, OPT_SECRET_ON_ARGV},
+    {"password", optional_argument, NULL, OPT_SECRET_ON_ARGV},
     {"certificate", required_argument, NULL, OPT_CERTIFICATE},
     {"jwt-alg", required_argument, NULL, OPT_JWT_ALG},
     {"managed-identity", optional_argument, NULL, OPT_MANAGED_IDENTITY},
@@ -94,7 +101,10 @@ static const struct option long_options[] = {
     {"failures-critical", required_argument, NULL, OPT_FAIL_CRIT},
     {"escrow-warning", required_argument, NULL, OPT_ESC_WARN},
     {"escrow-critical", required_argument, NULL, OPT_ESC_CRIT},
+    {"export-warning", required_argument, NULL, OPT_EXPORT_WARN},
+    {"export-critical", required_argument, NULL, OPT_EXPORT_CRIT},
     {"state", required_argument, NULL, OPT_STATE},
+    {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
     {"timeout", required_argument, NULL, 't'},
     {"cacert", required_argument, NULL, OPT_CACERT},
     {"capath", required_argument, NULL, OPT_CAPATH},
@@ -119,16 +129,82 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+#define AT(field) offsetof(struct config, field)
+
+/* Options that only store their argument. */
+static const struct {
+	int opt;
+	size_t offset; /* of a char * in struct config */
+} string_options[] = {
+    {'T', AT(auth.tenant)},
+    {'C', AT(auth.client_id)},
+    {OPT_SECRET_FILE, AT(secret_file)},
+    {OPT_CERTIFICATE, AT(auth.certificate)},
+    {OPT_TOKEN_FILE, AT(auth.token_file)},
+    {OPT_CLOUD, AT(cloud)},
+    {OPT_LOGIN_URL, AT(auth.login_url)},
+    {OPT_GRAPH_URL, AT(graph.graph_url)},
+    {OPT_IMDS_URL, AT(auth.imds_url)},
+    {OPT_TOKEN_CACHE, AT(auth.cache_dir)},
+    {'s', AT(sp_id)},
+    {'a', AT(app_id)},
+    {'j', AT(job_id)},
+    {OPT_CACERT, AT(http.cacert)},
+    {OPT_CAPATH, AT(http.capath)},
+    {OPT_PROXY, AT(http.proxy)},
+    {OPT_STATE_DIR, AT(handler.state_dir)},
+};
+
+/* Options that only switch something on. */
+static const struct {
+	int opt;
+	size_t offset; /* of a bool in struct config */
+} flag_options[] = {
+    {OPT_NO_TOKEN_CACHE, AT(auth.no_cache)},
+    {OPT_START_PAUSED, AT(handler.start_paused)},
+    {OPT_DRY_RUN, AT(handler.dry_run)},
+};
+
+/* Threshold options: a range, seconds (with s, m, h, d) or plain numbers. */
+static const struct {
+	int opt;
+	size_t offset; /* of a struct range in struct config */
+	bool durations;
+	const char *name;
+} range_options[] = {
+    {'w', AT(eval.age_warn), true, "-w"},
+    {'c', AT(eval.age_crit), true, "-c"},
+    {OPT_FAIL_WARN, AT(eval.fail_warn), false, "--failures-warning"},
+    {OPT_FAIL_CRIT, AT(eval.fail_crit), false, "--failures-critical"},
+    {OPT_ESC_WARN, AT(eval.escrow_warn), false, "--escrow-warning"},
+    {OPT_ESC_CRIT, AT(eval.escrow_crit), false, "--escrow-critical"},
+    {OPT_EXPORT_WARN, AT(eval.export_warn), true, "--export-warning"},
+    {OPT_EXPORT_CRIT, AT(eval.export_crit), true, "--export-critical"},
+};
+
+/* Whole-number options with their bounds. */
+static const struct {
+	int opt;
+	size_t offset; /* of a long in struct config */
+	long min, max;
+	const char *name;
+} number_options[] = {
+    {OPT_COOLDOWN, AT(handler.cooldown), 0, 30L * 86400, "--cooldown"},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 void config_init(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->mode = MODE_CHECK;
-	c->jwt_alg = JWT_RS256;
+	c->auth.jwt_alg = JWT_RS256;
 	c->timeout = 20;
 	c->timeout_state = STATE_UNKNOWN;
-	c->cooldown = 3600;
-	c->max_starts = 3;
+	c->handler.cooldown = 3600;
+	c->handler.max_starts = 3;
 	c->list_format = LIST_TEXT;
+	c->output.max_bytes = OUTPUT_MAX_DEFAULT;
 	eval_config_init(&c->eval);
 	c->eval.overrides = c->overrides;
 }
@@ -139,29 +215,32 @@ static void set_str(char **dst, const char *value)
 	*dst = value ? strdup(value) : NULL;
 }
 
+static char **string_at(struct config *c, size_t offset)
+{
+	return (char **)(void *)((char *)c + offset);
+}
+
+static void wipe_str(char **s)
+{
+	if (*s != NULL) {
+		explicit_bzero(*s, strlen(*s));
+		free(*s);
+		*s = NULL;
+	}
+}
+
 void config_free(struct config *c)
 {
-	char **strs[] = {&c->tenant,       &c->client_id,       &c->secret_file,
-	                 &c->certificate,  &c->mi_client_id,    &c->access_token_file,
-	                 &c->cloud,        &c->login_url,       &c->graph_url,
-	                 &c->imds_url,     &c->scope,           &c->mi_resource,
-	                 &c->api_version,  &c->token_cache_dir, &c->sp_id,
-	                 &c->app_id,       &c->job_id,          &c->cacert,
-	                 &c->capath,       &c->proxy,           &c->state_dir,
-	                 &c->syslog_socket};
-	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		set_str(strs[i], NULL);
-	if (c->secret != NULL) {
-		/* explicit_bzero is not C11; a volatile loop keeps the wipe */
-		volatile char *p = c->secret;
-		while (*p)
-			*p++ = '\0';
-		free(c->secret);
-		c->secret = NULL;
-	}
-	for (size_t i = 0; i < c->n_allow_reasons; i++)
-		free(c->allow_reasons[i]);
-	c->n_allow_reasons = 0;
+	for (size_t i = 0; i < COUNT(string_options); i++)
+		set_str(string_at(c, string_options[i].offset), NULL);
+	char **more[] = {&c->auth.mi_client_id, &c->auth.scope, &c->auth.mi_resource,
+	                 &c->graph.api_version, &c->handler.syslog_socket};
+	for (size_t i = 0; i < COUNT(more); i++)
+		set_str(more[i], NULL);
+	wipe_str(&c->auth.secret);
+	for (size_t i = 0; i < c->handler.n_allow_reasons; i++)
+		free(c->handler.allow_reasons[i]);
+	c->handler.n_allow_reasons = 0;
 }
 
 static int parse_long(const char *text, long min, long max, const char *what, long *out,
@@ -229,31 +308,32 @@ static int parse_override(struct config *c, const char *text, struct err *e)
 static int parse_state_type(struct config *c, const char *text, struct err *e)
 {
 	if (strcasecmp(text, "HARD") == 0)
-		c->state_hard = true;
+		c->handler.state_hard = true;
 	else if (strcasecmp(text, "SOFT") == 0)
-		c->state_hard = false;
+		c->handler.state_hard = false;
 	else
 		return err_set(e, ERR_USAGE, "state type must be SOFT or HARD, not '%s'", text);
-	c->have_state_type = true;
+	c->handler.have_state_type = true;
 	return 0;
 }
 
 static int parse_service_state(struct config *c, const char *text, struct err *e)
 {
-	if (state_parse(text, &c->service_state) < 0)
+	if (state_parse(text, &c->handler.service_state) < 0)
 		return err_set(e, ERR_USAGE,
 		               "service state must be OK, WARNING, CRITICAL or UNKNOWN, not '%s'",
 		               text);
-	c->have_service_state = true;
+	c->handler.have_service_state = true;
 	return 0;
 }
 
-static int parse_attempt(struct config *c, const char *text, struct err *e)
+static int parse_int(const char *text, long min, long max, const char *what, int *out,
+                     struct err *e)
 {
 	long v;
-	if (parse_long(text, 1, 1000000, "attempt", &v, e) < 0)
+	if (parse_long(text, min, max, what, &v, e) < 0)
 		return -1;
-	c->attempt = (int)v;
+	*out = (int)v;
 	return 0;
 }
 
@@ -269,7 +349,7 @@ static int set_mode(struct config *c, enum mode m, struct err *e)
 static int parse_format(struct config *c, const char *text, struct err *e)
 {
 	static const char *const names[] = {"text", "json", "icinga2", "nagios"};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < COUNT(names); i++) {
 		if (strcasecmp(text, names[i]) == 0) {
 			c->list_format = (enum list_format)i;
 			return 0;
@@ -279,109 +359,76 @@ static int parse_format(struct config *c, const char *text, struct err *e)
 	               text);
 }
 
-static int parse_range_opt(struct range *r, const char *text, bool durations, const char *opt,
-                           struct err *e)
+/* The options of the tables; 1 when opt is not one of them. */
+static int apply_table_option(struct config *c, int opt, const char *arg, struct err *e)
 {
-	if (range_parse(text, durations, r, e) < 0)
-		return err_prefix(e, "%s", opt);
-	return 0;
+	for (size_t i = 0; i < COUNT(string_options); i++)
+		if (string_options[i].opt == opt) {
+			set_str(string_at(c, string_options[i].offset), arg);
+			return 0;
+		}
+	for (size_t i = 0; i < COUNT(flag_options); i++)
+		if (flag_options[i].opt == opt) {
+			*(bool *)(void *)((char *)c + flag_options[i].offset) = true;
+			return 0;
+		}
+	for (size_t i = 0; i < COUNT(range_options); i++)
+		if (range_options[i].opt == opt) {
+			struct range *r =
+			    (struct range *)(void *)((char *)c + range_options[i].offset);
+			if (range_parse(arg, range_options[i].durations, r, e) < 0)
+				return err_prefix(e, "%s", range_options[i].name);
+			return 0;
+		}
+	for (size_t i = 0; i < COUNT(number_options); i++)
+		if (number_options[i].opt == opt)
+			return parse_long(arg, number_options[i].min, number_options[i].max,
+			                  number_options[i].name,
+			                  (long *)(void *)((char *)c + number_options[i].offset),
+			                  e);
+	return 1;
 }
 
 /* Handles one option; 1 for help/version, 0 to go on, -1 on error. */
 static int apply_option(struct config *c, int opt, const char *arg, FILE *out, struct err *e)
 {
+	int rc = apply_table_option(c, opt, arg, e);
+	if (rc <= 0)
+		return rc;
 	long v;
 	switch (opt) {
-	case 'T':
-		set_str(&c->tenant, arg);
-		return 0;
-	case 'C':
-		set_str(&c->client_id, arg);
-		return 0;
-	case OPT_SECRET_FILE:
-		set_str(&c->secret_file, arg);
-		return 0;
 	case OPT_SECRET_ON_ARGV:
 		return err_set(e, ERR_USAGE,
 		               "secrets are not accepted on the command line (other users see "
 		               "them in ps): use --client-secret-file FILE or AZURE_CLIENT_SECRET");
-	case OPT_CERTIFICATE:
-		set_str(&c->certificate, arg);
-		return 0;
 	case OPT_JWT_ALG:
 		if (strcasecmp(arg, "RS256") == 0)
-			c->jwt_alg = JWT_RS256;
+			c->auth.jwt_alg = JWT_RS256;
 		else if (strcasecmp(arg, "PS256") == 0)
-			c->jwt_alg = JWT_PS256;
+			c->auth.jwt_alg = JWT_PS256;
 		else
 			return err_set(e, ERR_USAGE, "--jwt-alg must be RS256 or PS256, not '%s'",
 			               arg);
 		return 0;
 	case OPT_MANAGED_IDENTITY:
-		c->managed_identity = true;
-		set_str(&c->mi_client_id, arg && *arg ? arg : NULL);
-		return 0;
-	case OPT_TOKEN_FILE:
-		set_str(&c->access_token_file, arg);
-		return 0;
-	case OPT_CLOUD:
-		set_str(&c->cloud, arg);
-		return 0;
-	case OPT_LOGIN_URL:
-		set_str(&c->login_url, arg);
-		return 0;
-	case OPT_GRAPH_URL:
-		set_str(&c->graph_url, arg);
-		return 0;
-	case OPT_IMDS_URL:
-		set_str(&c->imds_url, arg);
+		c->auth.method = AUTH_MANAGED_IDENTITY;
+		set_str(&c->auth.mi_client_id, arg && *arg ? arg : NULL);
 		return 0;
 	case OPT_API_VERSION:
 		if (strcmp(arg, "v1.0") != 0 && strcmp(arg, "beta") != 0)
 			return err_set(e, ERR_USAGE, "--api-version must be v1.0 or beta, not '%s'",
 			               arg);
-		set_str(&c->api_version, arg);
+		set_str(&c->graph.api_version, arg);
 		return 0;
-	case OPT_TOKEN_CACHE:
-		set_str(&c->token_cache_dir, arg);
-		return 0;
-	case OPT_NO_TOKEN_CACHE:
-		c->no_token_cache = true;
-		return 0;
-	case 's':
-		set_str(&c->sp_id, arg);
-		return 0;
-	case 'a':
-		set_str(&c->app_id, arg);
-		return 0;
-	case 'j':
-		set_str(&c->job_id, arg);
-		return 0;
-	case 'w':
-		return parse_range_opt(&c->eval.age_warn, arg, true, "-w", e);
-	case 'c':
-		return parse_range_opt(&c->eval.age_crit, arg, true, "-c", e);
-	case OPT_FAIL_WARN:
-		return parse_range_opt(&c->eval.fail_warn, arg, false, "--failures-warning", e);
-	case OPT_FAIL_CRIT:
-		return parse_range_opt(&c->eval.fail_crit, arg, false, "--failures-critical", e);
-	case OPT_ESC_WARN:
-		return parse_range_opt(&c->eval.escrow_warn, arg, false, "--escrow-warning", e);
-	case OPT_ESC_CRIT:
-		return parse_range_opt(&c->eval.escrow_crit, arg, false, "--escrow-critical", e);
 	case OPT_STATE:
 		return parse_override(c, arg, e);
+	case OPT_MAX_OUTPUT:
+		if (parse_long(arg, OUTPUT_MAX_MIN, 1L << 20, "--max-output", &v, e) < 0)
+			return -1;
+		c->output.max_bytes = (size_t)v;
+		return 0;
 	case 't':
 		return parse_timeout(c, arg, e);
-	case OPT_CACERT:
-		set_str(&c->cacert, arg);
-		return 0;
-	case OPT_CAPATH:
-		set_str(&c->capath, arg);
-		return 0;
-	case OPT_PROXY:
-		set_str(&c->proxy, arg);
-		return 0;
 	case 'v':
 		if (c->verbose < 3)
 			c->verbose++;
@@ -399,36 +446,19 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 	case OPT_STATE_TYPE:
 		return parse_state_type(c, arg, e);
 	case OPT_ATTEMPT:
-		return parse_attempt(c, arg, e);
+		return parse_int(arg, 1, 1000000, "attempt", &c->handler.attempt, e);
 	case OPT_ON_SOFT:
-		if (parse_long(arg, 1, 1000, "--on-soft-attempt", &v, e) < 0)
-			return -1;
-		c->on_soft_attempt = (int)v;
-		return 0;
+		return parse_int(arg, 1, 1000, "--on-soft-attempt", &c->handler.on_soft_attempt, e);
+	case OPT_MAX_STARTS:
+		return parse_int(arg, 0, 1000, "--max-starts", &c->handler.max_starts, e);
 	case OPT_ALLOW_REASON:
-		if (c->n_allow_reasons >= MAX_REASONS)
+		if (c->handler.n_allow_reasons >= MAX_REASONS)
 			return err_set(e, ERR_USAGE, "--allow-reason given more than %d times",
 			               MAX_REASONS);
-		c->allow_reasons[c->n_allow_reasons++] = strdup(arg);
-		return 0;
-	case OPT_START_PAUSED:
-		c->start_paused = true;
-		return 0;
-	case OPT_COOLDOWN:
-		if (parse_long(arg, 0, 30L * 86400, "--cooldown", &v, e) < 0)
-			return -1;
-		c->cooldown = v;
-		return 0;
-	case OPT_MAX_STARTS:
-		if (parse_long(arg, 0, 1000, "--max-starts", &v, e) < 0)
-			return -1;
-		c->max_starts = (int)v;
-		return 0;
-	case OPT_STATE_DIR:
-		set_str(&c->state_dir, arg);
-		return 0;
-	case OPT_DRY_RUN:
-		c->dry_run = true;
+		c->handler.allow_reasons[c->handler.n_allow_reasons] = strdup(arg);
+		if (c->handler.allow_reasons[c->handler.n_allow_reasons] == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		c->handler.n_allow_reasons++;
 		return 0;
 	case OPT_START:
 		return set_mode(c, MODE_START, e);
@@ -472,32 +502,28 @@ static int take_positionals(struct config *c, int argc, char **argv, int first, 
 		               "$SERVICESTATETYPE$ $SERVICEATTEMPT$, not %d",
 		               n);
 	if (parse_service_state(c, argv[first], e) < 0 ||
-	    parse_state_type(c, argv[first + 1], e) < 0 || parse_attempt(c, argv[first + 2], e) < 0)
+	    parse_state_type(c, argv[first + 1], e) < 0 ||
+	    parse_int(argv[first + 2], 1, 1000000, "attempt", &c->handler.attempt, e) < 0)
 		return -1;
 	return 0;
 }
 
-static char *url_base(const char *url)
+/* A base URL without trailing slashes. The rule for which URLs may be used
+ * at all (https, plain http only to loopback or IMDS) is enforced once, for
+ * every request, in url.c. */
+static int base_url(char **url, const char *fallback, const char *opt, struct err *e)
 {
-	char *s = strdup(url);
+	char *s = strdup(*url != NULL ? *url : fallback);
 	if (s == NULL)
-		return NULL;
+		return err_set(e, ERR_INTERNAL, "out of memory");
 	size_t n = strlen(s);
 	while (n > 0 && s[n - 1] == '/')
 		s[--n] = '\0';
-	return s;
-}
-
-static int check_url(const char *opt, const char *url, struct err *e)
-{
-	if (strncasecmp(url, "https://", 8) != 0 && strncasecmp(url, "http://", 7) != 0)
+	free(*url);
+	*url = s;
+	if (strncasecmp(s, "https://", 8) != 0 && strncasecmp(s, "http://", 7) != 0)
 		return err_set(e, ERR_USAGE, "%s must be an http:// or https:// URL, not '%s'", opt,
-		               url);
-	if (strncasecmp(url, "http://", 7) == 0 && !url_host_is_loopback(url))
-		return err_set(e, ERR_USAGE,
-		               "%s: plain http:// is allowed only for loopback hosts (tests); use "
-		               "https://",
-		               opt);
+		               s);
 	return 0;
 }
 
@@ -506,7 +532,7 @@ static int resolve_endpoints(struct config *c, struct err *e)
 	const struct cloud *cl = &clouds[0];
 	if (c->cloud != NULL) {
 		cl = NULL;
-		for (size_t i = 0; i < sizeof(clouds) / sizeof(clouds[0]); i++)
+		for (size_t i = 0; i < COUNT(clouds); i++)
 			if (strcasecmp(c->cloud, clouds[i].name) == 0)
 				cl = &clouds[i];
 		if (cl == NULL)
@@ -515,98 +541,98 @@ static int resolve_endpoints(struct config *c, struct err *e)
 			               c->cloud);
 	}
 	set_str(&c->cloud, cl->name);
-	char *login = url_base(c->login_url ? c->login_url : cl->login);
-	char *graph = url_base(c->graph_url ? c->graph_url : cl->graph);
-	char *imds = url_base(c->imds_url ? c->imds_url : DEFAULT_IMDS_URL);
-	free(c->login_url);
-	free(c->graph_url);
-	free(c->imds_url);
-	c->login_url = login;
-	c->graph_url = graph;
-	c->imds_url = imds;
-	if (login == NULL || graph == NULL || imds == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	if (check_url("--login-url", login, e) < 0 || check_url("--graph-url", graph, e) < 0)
+	if (base_url(&c->auth.login_url, cl->login, "--login-url", e) < 0 ||
+	    base_url(&c->graph.graph_url, cl->graph, "--graph-url", e) < 0 ||
+	    base_url(&c->auth.imds_url, DEFAULT_IMDS_URL, "--imds-url", e) < 0)
 		return -1;
-	/* IMDS is plain HTTP on a link-local address by design. */
-	if (strncasecmp(imds, "http://", 7) != 0 && strncasecmp(imds, "https://", 8) != 0)
-		return err_set(e, ERR_USAGE, "--imds-url must be an http:// URL, not '%s'", imds);
+	c->http.login_url = c->auth.login_url;
+	c->http.graph_url = c->graph.graph_url;
+	c->http.imds_url = c->auth.imds_url;
 
 	struct buf b = {0};
 	if (buf_printf(&b, "%s/.default", cl->graph) < 0)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	c->scope = b.data;
-	set_str(&c->mi_resource, cl->graph);
-	if (c->api_version == NULL)
-		set_str(&c->api_version, "v1.0");
+	c->auth.scope = b.data;
+	set_str(&c->auth.mi_resource, cl->graph);
+	if (c->graph.api_version == NULL)
+		set_str(&c->graph.api_version, "v1.0");
 	return 0;
 }
 
 static int read_secret_file(struct config *c, struct err *e)
 {
-	int fd = open_regular_file(c->secret_file, "client secret file", e);
-	if (fd < 0)
+	struct buf data = {0};
+	if (fio_read_file(AT_FDCWD, c->secret_file, false, SECRET_FILE_MAX, "client secret file",
+	                  &data, NULL, e) < 0) {
+		fio_wipe(&data);
 		return -1;
-	FILE *f = fdopen(fd, "r");
-	if (f == NULL) {
-		close(fd);
-		return err_set(e, ERR_INTERNAL, "out of memory");
 	}
-	char line[4096];
-	char *got = fgets(line, sizeof(line), f);
-	fclose(f);
-	if (got == NULL)
-		return err_set(e, ERR_CONFIG, "client secret file %s is empty", c->secret_file);
-	line[strcspn(line, "\r\n")] = '\0';
-	if (line[0] == '\0')
-		return err_set(e, ERR_CONFIG, "client secret file %s: the first line is empty",
-		               c->secret_file);
-	c->secret = strdup(line);
-	memset(line, 0, sizeof(line));
-	return c->secret ? 0 : err_set(e, ERR_INTERNAL, "out of memory");
+	int rc = 0;
+	if (data.len == 0)
+		rc = err_set(e, ERR_CONFIG, "client secret file %s is empty", c->secret_file);
+	data.data[strcspn(data.data, "\r\n")] = '\0';
+	if (rc == 0 && data.data[0] == '\0')
+		rc = err_set(e, ERR_CONFIG, "client secret file %s: the first line is empty",
+		             c->secret_file);
+	if (rc == 0) {
+		c->auth.secret = strdup(data.data);
+		if (c->auth.secret == NULL)
+			rc = err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	fio_wipe(&data);
+	return rc;
+}
+
+static const char *env_value(const char *name)
+{
+	const char *v = getenv(name);
+	return v != NULL && *v ? v : NULL;
 }
 
 static int resolve_identity(struct config *c, struct err *e)
 {
+	struct auth_options *a = &c->auth;
 	const char *env;
-	if (c->tenant == NULL && (env = getenv("AZURE_TENANT_ID")) != NULL && *env)
-		set_str(&c->tenant, env);
-	if (c->client_id == NULL && (env = getenv("AZURE_CLIENT_ID")) != NULL && *env)
-		set_str(&c->client_id, env);
+	if (a->tenant == NULL && (env = env_value("AZURE_TENANT_ID")) != NULL)
+		set_str(&a->tenant, env);
+	if (a->client_id == NULL && (env = env_value("AZURE_CLIENT_ID")) != NULL)
+		set_str(&a->client_id, env);
 
-	int explicit = (c->secret_file != NULL) + (c->certificate != NULL) + c->managed_identity +
-	               (c->access_token_file != NULL);
+	int explicit = (c->secret_file != NULL) + (a->certificate != NULL) +
+	               (a->method == AUTH_MANAGED_IDENTITY) + (a->token_file != NULL);
 	if (explicit > 1)
 		return err_set(e, ERR_USAGE,
 		               "give only one of --client-secret-file, --certificate, "
 		               "--managed-identity and --access-token-file");
 	if (c->secret_file != NULL) {
-		c->auth = AUTH_SECRET;
+		a->method = AUTH_SECRET;
 		if (read_secret_file(c, e) < 0)
 			return -1;
-	} else if (c->certificate != NULL) {
-		c->auth = AUTH_CERTIFICATE;
-	} else if (c->managed_identity) {
-		c->auth = AUTH_MANAGED_IDENTITY;
-	} else if (c->access_token_file != NULL) {
-		c->auth = AUTH_TOKEN_FILE;
-	} else if ((env = getenv("AZURE_CLIENT_SECRET")) != NULL && *env) {
-		c->auth = AUTH_SECRET;
-		c->secret = strdup(env);
-	} else if ((env = getenv("AZURE_CLIENT_CERTIFICATE_PATH")) != NULL && *env) {
-		c->auth = AUTH_CERTIFICATE;
-		set_str(&c->certificate, env);
+	} else if (a->certificate != NULL) {
+		a->method = AUTH_CERTIFICATE;
+	} else if (a->method == AUTH_MANAGED_IDENTITY) {
+		/* set by the option itself */
+	} else if (a->token_file != NULL) {
+		a->method = AUTH_TOKEN_FILE;
+	} else if ((env = env_value("AZURE_CLIENT_SECRET")) != NULL) {
+		a->method = AUTH_SECRET;
+		a->secret = strdup(env);
+		if (a->secret == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+	} else if ((env = env_value("AZURE_CLIENT_CERTIFICATE_PATH")) != NULL) {
+		a->method = AUTH_CERTIFICATE;
+		set_str(&a->certificate, env);
 	} else {
 		return err_set(e, ERR_USAGE,
 		               "no credential: give --client-secret-file, --certificate, "
 		               "--managed-identity or --access-token-file (or set "
 		               "AZURE_CLIENT_SECRET)");
 	}
-	if (c->auth == AUTH_SECRET || c->auth == AUTH_CERTIFICATE) {
-		if (c->tenant == NULL || *c->tenant == '\0')
+	if (a->method == AUTH_SECRET || a->method == AUTH_CERTIFICATE) {
+		if (a->tenant == NULL || *a->tenant == '\0')
 			return err_set(e, ERR_USAGE,
 			               "-T/--tenant (or AZURE_TENANT_ID) is required for sign-in");
-		if (c->client_id == NULL || *c->client_id == '\0')
+		if (a->client_id == NULL || *a->client_id == '\0')
 			return err_set(
 			    e, ERR_USAGE,
 			    "-C/--client-id (or AZURE_CLIENT_ID) is required for sign-in");
@@ -614,24 +640,34 @@ static int resolve_identity(struct config *c, struct err *e)
 	return 0;
 }
 
+char *config_default_cache_dir(void)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	if (base == NULL || *base != '/')
+		base = "/tmp";
+	struct buf b = {0};
+	if (buf_printf(&b, "%s/check_entra_sync-%lu", base, (unsigned long)geteuid()) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
 static int resolve_dirs(struct config *c, struct err *e)
 {
-	/* Test seam (documented in the man page): tests read the handler's
-	 * syslog lines from a socket of their own instead of /dev/log. */
-	const char *log = getenv("CHECK_ENTRA_SYNC_SYSLOG_SOCKET");
-	set_str(&c->syslog_socket, log != NULL && *log ? log : EVENTLOG_SOCKET);
-	if (c->syslog_socket == NULL)
+	/* Test seam (documented in the man page, ENVIRONMENT): tests read the
+	 * handler's syslog lines from a socket of their own instead of /dev/log. */
+	const char *log = env_value("CHECK_ENTRA_SYNC_SYSLOG_SOCKET");
+	set_str(&c->handler.syslog_socket, log != NULL ? log : EVENTLOG_SOCKET);
+	if (c->auth.cache_dir == NULL)
+		c->auth.cache_dir = config_default_cache_dir();
+	if (c->handler.syslog_socket == NULL || c->auth.cache_dir == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	if (c->token_cache_dir == NULL) {
-		c->token_cache_dir = auth_default_cache_dir();
-		if (c->token_cache_dir == NULL)
-			return err_set(e, ERR_INTERNAL, "out of memory");
-	}
-	if (c->state_dir == NULL) {
+	if (c->handler.state_dir == NULL) {
 		struct buf b = {0};
-		if (buf_printf(&b, "%s-state", c->token_cache_dir) < 0)
+		if (buf_printf(&b, "%s-state", c->auth.cache_dir) < 0)
 			return err_set(e, ERR_INTERNAL, "out of memory");
-		c->state_dir = b.data;
+		c->handler.state_dir = b.data;
 	}
 	return 0;
 }
@@ -645,16 +681,20 @@ static int check_target(struct config *c, struct err *e)
 		               "-s/--service-principal ID or -a/--app-id APPID is required");
 	if ((c->sp_id && !*c->sp_id) || (c->app_id && !*c->app_id) || (c->job_id && !*c->job_id))
 		return err_set(e, ERR_USAGE, "-s, -a and -j must not be empty");
+	c->sp.id = c->sp_id;
+	c->sp.app_id = c->app_id;
+	c->output.bare_labels = c->job_id != NULL;
 	if (c->mode == MODE_START && c->job_id == NULL)
 		return err_set(e, ERR_USAGE, "--start needs -j JOB (the job to start)");
 	if (c->mode == MODE_EVENT_HANDLER) {
-		if (!c->have_service_state || !c->have_state_type)
+		const struct handler_options *h = &c->handler;
+		if (!h->have_service_state || !h->have_state_type)
 			return err_set(e, ERR_USAGE,
 			               "--event-handler needs the service state and state type: "
 			               "--service-state, --state-type, --attempt or the "
 			               "arguments $SERVICESTATE$ $SERVICESTATETYPE$ "
 			               "$SERVICEATTEMPT$");
-		if (!c->state_hard && c->attempt == 0 && c->on_soft_attempt > 0)
+		if (!h->state_hard && h->attempt == 0 && h->on_soft_attempt > 0)
 			return err_set(e, ERR_USAGE,
 			               "--on-soft-attempt needs the attempt number (--attempt)");
 	}
@@ -682,33 +722,4 @@ int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err 
 	    resolve_dirs(c, e) < 0)
 		return -1;
 	return 0;
-}
-
-char *config_sp_path(const struct config *c)
-{
-	struct buf b = {0};
-	int rc;
-	if (c->sp_id != NULL) {
-		char *id = url_escape(c->sp_id);
-		rc = id ? buf_printf(&b, "/servicePrincipals/%s", id) : -1;
-		free(id);
-	} else {
-		/* OData string literal: a quote is doubled, then the whole is escaped. */
-		struct buf lit = {0};
-		rc = 0;
-		for (const char *p = c->app_id; *p && rc == 0; p++) {
-			rc = buf_append(&lit, p, 1);
-			if (rc == 0 && *p == '\'')
-				rc = buf_append(&lit, "'", 1);
-		}
-		char *id = rc == 0 && lit.data ? url_escape(lit.data) : NULL;
-		rc = id ? buf_printf(&b, "/servicePrincipals(appId='%s')", id) : -1;
-		free(id);
-		buf_free(&lit);
-	}
-	if (rc < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return b.data;
 }

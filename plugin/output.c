@@ -1,173 +1,825 @@
 /* Plugin output per the Monitoring Plugins guidelines: one status line with
- * perfdata, then one long-output line per job, worst first. */
+ * perfdata, then one long-output line per job, worst first, all of it inside
+ * --max-output bytes. Every word the check prints is written here. */
 #include "output.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-/* The label a job goes by in text and perfdata: its template id, unless
- * another reported job shares it (or it has none); then the full job id. */
-static const char *job_name(const struct job_result *r, size_t n, size_t i)
+#include "encode.h"
+#include "text.h"
+#include "timeparse.h"
+
+#define SECONDS_PER_DAY 86400.0
+/* An error message can be a paragraph; the first line of output cannot. */
+#define SUMMARY_MESSAGE_MAX 120
+#define DETAIL_MESSAGE_MAX  400
+/* Over budget, a not-OK job's line is cut to this many bytes before any is dropped. */
+#define DETAIL_SHORT 160
+
+/* ---- the words for one job ---- */
+
+static void fmt_time(enum time_result valid, double t, char *buf, size_t n)
 {
-	const struct sync_job *job = r[i].job;
-	if (job->template_id[0] == '\0')
-		return job->id;
-	for (size_t j = 0; j < n; j++) {
-		if (j != i && strcmp(r[j].job->template_id, job->template_id) == 0)
-			return job->id;
-	}
-	return job->template_id;
+	if (valid == TIME_VALID)
+		time_format(t, buf, n);
+	else
+		str_copy(buf, n, valid == TIME_NEVER ? "unknown" : "invalid time");
 }
 
-/* Indices sorted worst first; stable, so equal states keep the Graph order. */
-static size_t *order_worst_first(const struct job_result *r, size_t n)
+static bool schedule_disabled(const struct sync_job *job)
 {
-	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
-	if (idx == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		size_t j = i;
-		for (; j > 0 && state_rank(r[idx[j - 1]].state) < state_rank(r[i].state); j--)
-			idx[j] = idx[j - 1];
-		idx[j] = i;
-	}
-	return idx;
+	return strcasecmp(job->schedule_state, "Disabled") == 0 ||
+	       (job->interval_valid && iso_duration_is_disabled(job->interval_seconds));
 }
 
-static void summary_text(const struct job_result *r, size_t n, const size_t *idx, struct buf *b)
+/* " (Code: message)" of an error, message cut to max bytes. */
+static void error_words(const struct sync_error *err, size_t max, struct buf *b)
 {
-	if (n == 1) {
-		buf_printf(b, "%s %s", job_name(r, n, 0), r[0].summary);
+	char msg[JOB_TEXT_MAX];
+	str_copy(msg, sizeof(msg), err->message);
+	size_t keep = utf8_prefix(msg, max);
+	bool cut = keep < strlen(msg);
+	msg[keep] = '\0';
+	buf_printf(b, "%s%s%s%s", err->code, err->code[0] && msg[0] ? ": " : "", msg,
+	           cut ? "..." : "");
+}
+
+static void active_words(const struct sync_job *job, const struct job_result *r, struct buf *b)
+{
+	char age[48] = "", every[64] = "";
+	if (r->age_known)
+		duration_format(r->last_success_age, age, sizeof(age));
+	if (schedule_disabled(job)) {
+		str_copy(every, sizeof(every), ", schedule disabled");
+	} else if (job->interval_valid) {
+		char iv[32];
+		duration_format(job->interval_seconds, iv, sizeof(iv));
+		snprintf(every, sizeof(every), ", every %s", iv);
+	}
+	if (r->age_known)
+		buf_printf(b, "active, last success %s ago%s", age, every);
+	else
+		buf_printf(b, "active, never succeeded%s", every);
+}
+
+static void notrun_words(const struct sync_job *job, struct buf *b)
+{
+	const struct task_execution *le = &job->last_execution;
+	buf_puts(b, "first cycle still running");
+	if (le->result != RUN_NONE && le->began_valid == TIME_VALID) {
+		char t[32];
+		time_format(le->time_began, t, sizeof(t));
+		buf_printf(b, " since %s", t);
+	}
+	if (job->progress_known)
+		buf_printf(b, " (%.0f%% done)", job->progress_percent);
+}
+
+static void quarantine_words(const struct job_result *r, struct buf *b)
+{
+	const struct quarantine *q = &r->job->quarantine;
+	buf_printf(b, "quarantined (%s", q->reason[0] ? q->reason : "no reason given");
+	if (r->cause != NULL && r->cause->code[0])
+		buf_printf(b, ": %s", r->cause->code);
+	buf_puts(b, ")");
+	if (q->series_began_valid == TIME_VALID) {
+		char t[32];
+		time_format(q->series_began, t, sizeof(t));
+		buf_printf(b, " since %s", t);
+	}
+	buf_printf(b, ", series count %lld", (long long)r->quarantine_series);
+	if (r->days_to_disable > 0.0) {
+		char d[32];
+		duration_format(r->days_to_disable * SECONDS_PER_DAY, d, sizeof(d));
+		buf_printf(b, ", automatic disable in %s", d);
+	} else if (r->days_to_disable == 0.0) {
+		buf_puts(b, ", automatic disable due (28 days passed)");
+	}
+}
+
+static void status_words(const struct job_result *r, struct buf *b)
+{
+	const struct sync_job *job = r->job;
+	switch (job->status) {
+	case JOB_ACTIVE:
+		active_words(job, r, b);
+		break;
+	case JOB_NOT_RUN:
+		notrun_words(job, b);
+		break;
+	case JOB_NO_STATUS:
+		buf_puts(b, "not configured (no status yet)");
+		break;
+	case JOB_NOT_CONFIGURED:
+		buf_puts(b, "not configured");
+		break;
+	case JOB_PAUSED:
+		buf_printf(b, "paused, schedule %s",
+		           job->schedule_state[0] ? job->schedule_state : "unknown");
+		break;
+	case JOB_QUARANTINE:
+		quarantine_words(r, b);
+		break;
+	case JOB_STATUS_OTHER:
+		buf_printf(b, "unexpected status code '%s'", job->status_code);
+		break;
+	}
+}
+
+/* "> 4h" for the usual upper bound, the range itself otherwise. */
+static void range_words(const struct range *r, bool durations, struct buf *b)
+{
+	if (!r->inside && !r->lo_inf && !r->hi_inf && r->lo == 0.0) {
+		char v[48];
+		if (durations)
+			duration_format(r->hi, v, sizeof(v));
+		else
+			range_number_format(r->hi, v, sizeof(v));
+		buf_printf(b, "> %s", v);
+	} else {
+		buf_printf(b, "range %s", r->text);
+	}
+}
+
+static void run_state_words(const struct task_execution *le, struct buf *b)
+{
+	if (le->result == RUN_FAILED)
+		buf_puts(b, "failed");
+	else if (le->result == RUN_OTHER)
+		buf_printf(b, "state '%s' (unknown to this plugin)", le->state);
+	else
+		buf_puts(b, le->state);
+}
+
+static void waiting_words(const struct job_result *r, struct buf *b)
+{
+	char ago[32];
+	duration_format(r->waiting_for, ago, sizeof(ago));
+	buf_printf(b, "started by this plugin %s ago, waiting for its next cycle", ago);
+	const struct task_execution *le = &r->job->last_execution;
+	if (le->result == RUN_FAILED) {
+		buf_puts(b, " (the last run before the start failed");
+		const struct sync_error *err = r->cause != NULL ? r->cause : &le->error;
+		if (err->present && err->code[0])
+			buf_printf(b, ": %s", err->code);
+		buf_puts(b, ")");
+	}
+}
+
+/* The words of one finding; nothing when another finding already says it. */
+static void finding_words(const struct job_result *r, const struct finding *f, struct buf *b)
+{
+	const struct sync_job *job = r->job;
+	const struct task_execution *le = &job->last_execution;
+	switch (f->kind) {
+	case FINDING_STATUS:
+		status_words(r, b);
+		break;
+	case FINDING_LAST_RUN:
+		if (r->run_error_is_cause && result_finding(r, FINDING_STATUS) != NULL &&
+		    job->status == JOB_QUARANTINE)
+			break; /* the quarantine's words already name its error */
+		buf_puts(b, "last run ");
+		run_state_words(le, b);
+		if (le->error.present && (le->error.code[0] || le->error.message[0])) {
+			buf_puts(b, " (");
+			error_words(&le->error, SUMMARY_MESSAGE_MAX, b);
+			buf_puts(b, ")");
+		}
+		break;
+	case FINDING_FAILURES:
+		buf_printf(b, "%lld successive failure%s (", (long long)job->successive_failures,
+		           job->successive_failures == 1 ? "" : "s");
+		range_words(f->limit, false, b);
+		buf_puts(b, ")");
+		break;
+	case FINDING_ESCROWED:
+		buf_printf(b, "%lld escrowed (", (long long)le->count_escrowed);
+		range_words(f->limit, false, b);
+		buf_puts(b, ")");
+		break;
+	case FINDING_AGE:
+	case FINDING_EXPORT_AGE: {
+		char age[48];
+		bool exports = f->kind == FINDING_EXPORT_AGE;
+		duration_format(exports ? r->last_export_age : r->last_success_age, age,
+		                sizeof(age));
+		buf_printf(b, "last %s %s ago (", exports ? "export" : "success", age);
+		range_words(f->limit, true, b);
+		buf_puts(b, ")");
+		break;
+	}
+	case FINDING_INTERVAL:
+		if (job->schedule_interval[0])
+			buf_printf(b, "schedule interval '%s' cannot be read",
+			           job->schedule_interval);
+		else
+			buf_puts(b, "the schedule has no interval");
+		buf_puts(b, ", so no age thresholds apply (give -w/-c)");
+		break;
+	case FINDING_WAITING:
+		waiting_words(r, b);
+		break;
+	}
+}
+
+void output_job_summary(const struct job_result *r, struct buf *b)
+{
+	size_t start = b->len;
+	for (size_t i = 0; i < r->n_findings; i++) {
+		size_t before = b->len;
+		if (b->len > start)
+			buf_puts(b, "; ");
+		size_t words = b->len;
+		finding_words(r, &r->findings[i], b);
+		if (b->len == words) { /* nothing to add: take the separator back */
+			b->len = before;
+			if (b->data != NULL)
+				b->data[before] = '\0';
+		}
+	}
+	if (b->len == start)
+		status_words(r, b);
+	/* An error the job carries is named on the first line, whatever its
+	 * status, unless the words above already name it. */
+	if (r->cause != NULL && r->job->status != JOB_QUARANTINE) {
+		buf_puts(b, " - error ");
+		error_words(r->cause, SUMMARY_MESSAGE_MAX, b);
+	}
+	if (b->data != NULL)
+		text_clean(b->data + start);
+}
+
+static void detail_counts(const struct task_execution *le, struct buf *b)
+{
+	if (le->result == RUN_NONE) {
+		buf_puts(b, le->placeholder ? ", no execution yet (placeholder)"
+		                            : ", no execution yet");
 		return;
 	}
+	buf_printf(b, ", last run %s", le->state[0] ? le->state : "unknown");
+	if (le->has_count_escrowed)
+		buf_printf(b, ", escrowed %lld", (long long)le->count_escrowed);
+	if (le->has_count_exported)
+		buf_printf(b, ", exported %lld", (long long)le->count_exported);
+	if (le->has_count_imported)
+		buf_printf(b, ", imported %lld", (long long)le->count_imported);
+}
+
+static void detail_quarantine(const struct job_result *r, struct buf *b)
+{
+	const struct quarantine *q = &r->job->quarantine;
+	if (!q->present)
+		return;
+	char since[48], next[48];
+	fmt_time(q->series_began_valid, q->series_began, since, sizeof(since));
+	fmt_time(q->next_attempt_valid, q->next_attempt, next, sizeof(next));
+	buf_printf(b, ", quarantine reason %s, series since %s, series count %lld, next attempt %s",
+	           q->reason[0] ? q->reason : "(none)", since, (long long)q->series_count, next);
+	if (r->days_to_disable >= 0.0)
+		buf_printf(b, ", automatic disable in %.1f days", r->days_to_disable);
+}
+
+/* The error the long output explains: the cause, or the failed last run's. */
+static const struct sync_error *detail_error(const struct job_result *r)
+{
+	if (r->cause != NULL)
+		return r->cause;
+	const struct task_execution *le = &r->job->last_execution;
+	if (le->result != RUN_NONE && le->error.present &&
+	    (le->error.code[0] || le->error.message[0]))
+		return &le->error;
+	return NULL;
+}
+
+void output_job_detail(const struct job_result *r, struct buf *b)
+{
+	const struct sync_job *job = r->job;
+	size_t start = b->len;
+	buf_printf(b, "%s [%s]: ", job->id, job->template_id);
+	output_job_summary(r, b);
+	buf_printf(b, " -- status %s, schedule %s %s",
+	           job->status_code_present ? job->status_code : "(none)",
+	           job->schedule_interval[0] ? job->schedule_interval : "(none)",
+	           job->schedule_state[0] ? job->schedule_state : "(none)");
+	if (r->age_known) {
+		char when[48];
+		time_format(r->last_success, when, sizeof(when));
+		buf_printf(b, ", last success %s", when);
+	} else {
+		buf_puts(b, ", last success never");
+	}
+	if (r->export_age_known) {
+		char when[48];
+		time_format(job->last_with_exports.time_ended, when, sizeof(when));
+		buf_printf(b, ", last export %s", when);
+	}
+	buf_printf(b, ", successive failures %lld", (long long)job->successive_failures);
+	detail_counts(&job->last_execution, b);
+	if (job->progress_known)
+		buf_printf(b, ", progress %.0f%%", job->progress_percent);
+	const struct sync_error *err = detail_error(r);
+	if (err != NULL) {
+		buf_printf(b, ", error %s: ", err->code[0] ? err->code : "(no code)");
+		struct sync_error copy = *err;
+		copy.code[0] = '\0';
+		error_words(&copy, DETAIL_MESSAGE_MAX, b);
+		if (err->tenant_actionable)
+			buf_puts(b, " (tenant actionable)");
+	}
+	detail_quarantine(r, b);
+	if (job->escrows_pruned)
+		buf_puts(b,
+		         ", escrows pruned (the first cycle reached the error threshold, dropped "
+		         "its per-object errors and finished; fix those objects, then start the "
+		         "job)");
+	if (job->troubleshooting_url[0])
+		buf_printf(b, ", troubleshooting %s", job->troubleshooting_url);
+	if (b->data != NULL)
+		text_clean(b->data + start);
+}
+
+/* ---- names, labels and order ---- */
+
+struct view {
+	const struct job_result *r;
+	size_t index;                   /* position in the results, for stable sorting */
+	const char *name;               /* in text: the template, or the job id when shared */
+	char prefix[OUTPUT_PREFIX_MAX]; /* perfdata label prefix */
+};
+
+static int by_state_then_index(const void *a, const void *b)
+{
+	const struct view *x = a, *y = b;
+	int d = state_rank(y->r->state) - state_rank(x->r->state);
+	if (d != 0)
+		return d;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+static const char *template_of(const struct job_result *r)
+{
+	return r->job->template_id;
+}
+
+static int by_template(const void *a, const void *b)
+{
+	const struct view *const *x = a, *const *y = b;
+	int d = strcmp(template_of((*x)->r), template_of((*y)->r));
+	return d != 0 ? d : ((*x)->index > (*y)->index) - ((*x)->index < (*y)->index);
+}
+
+/* Text names in O(n log n): the template, unless another job shares it. */
+static int assign_names(struct view *v, size_t n)
+{
+	struct view **p = malloc((n ? n : 1) * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		p[i] = &v[i];
+	qsort(p, n, sizeof(*p), by_template);
+	for (size_t i = 0; i < n; i++) {
+		const char *t = template_of(p[i]->r);
+		bool shared = (i > 0 && strcmp(t, template_of(p[i - 1]->r)) == 0) ||
+		              (i + 1 < n && strcmp(t, template_of(p[i + 1]->r)) == 0);
+		p[i]->name = shared || t[0] == '\0' ? p[i]->r->job->id : t;
+	}
+	free(p);
+	return 0;
+}
+
+void output_label(const char *prefix, const char *metric, char *out, size_t n)
+{
+	snprintf(out, n, "%s%s%s", prefix, prefix[0] ? "_" : "", metric);
+	for (char *c = out; *c; c++) {
+		unsigned char ch = (unsigned char)*c;
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9')))
+			*c = '_';
+	}
+	if (strlen(out) > LABEL_MAX)
+		out[LABEL_MAX] = '\0';
+}
+
+/* The longest metric name decides how long a prefix may be. */
+#define METRIC_LONGEST 19 /* "successive_failures" */
+#define PREFIX_ROOM    (LABEL_MAX - 1 - METRIC_LONGEST)
+#define SUFFIX_HEX     6
+
+static void reduce(const char *template_id, char *out, size_t room)
+{
+	size_t o = 0;
+	for (const char *c = template_id; *c && o < room; c++) {
+		unsigned char ch = (unsigned char)*c;
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		          (ch >= '0' && ch <= '9') || ch == '_';
+		out[o++] = ok ? (char)ch : '_';
+	}
+	out[o] = '\0';
+	if (o == 0)
+		str_copy(out, room + 1, "job");
+}
+
+static int by_prefix(const void *a, const void *b)
+{
+	const struct view *const *x = a, *const *y = b;
+	int d = strcmp((*x)->prefix, (*y)->prefix);
+	return d != 0 ? d : ((*x)->index > (*y)->index) - ((*x)->index < (*y)->index);
+}
+
+/* Where two or more jobs share a prefix, each gets "_" and hex digits of the
+ * SHA-256 of its job id: stable for the job, whatever else the service
+ * principal holds. Returns how many prefixes are still shared. */
+static size_t suffix_shared(struct view **p, size_t n, size_t hex_digits)
+{
+	qsort(p, n, sizeof(*p), by_prefix);
+	size_t still = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && strcmp(p[j]->prefix, p[i]->prefix) == 0)
+			j++;
+		for (size_t k = i; j - i > 1 && k < j; k++) {
+			unsigned char md[SHA256_LEN];
+			char hex[2 * SHA256_LEN + 1];
+			const char *id = p[k]->r->job->id;
+			if (sha256(id, strlen(id), md) < 0)
+				memset(md, 0, sizeof(md));
+			hex_encode(md, sizeof(md), hex);
+			hex[hex_digits] = '\0';
+			size_t base = PREFIX_ROOM - 1 - hex_digits;
+			if (strlen(p[k]->prefix) > base)
+				p[k]->prefix[base] = '\0';
+			size_t len = strlen(p[k]->prefix);
+			snprintf(p[k]->prefix + len, OUTPUT_PREFIX_MAX - len, "_%s", hex);
+			still++;
+		}
+		i = j;
+	}
+	return still;
+}
+
+static int assign_prefixes(struct view *v, size_t n)
+{
+	struct view **p = malloc((n ? n : 1) * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		reduce(template_of(v[i].r), v[i].prefix, PREFIX_ROOM);
+		p[i] = &v[i];
+	}
+	/* One round almost always does; a second only for a hash collision
+	 * between jobs of one template (longer suffixes then). */
+	size_t digits = SUFFIX_HEX;
+	while (suffix_shared(p, n, digits) > 0 && digits < 16) {
+		qsort(p, n, sizeof(*p), by_prefix);
+		bool dup = false;
+		for (size_t i = 1; i < n && !dup; i++)
+			dup = strcmp(p[i]->prefix, p[i - 1]->prefix) == 0;
+		if (!dup)
+			break;
+		for (size_t i = 0; i < n; i++)
+			reduce(template_of(v[i].r), v[i].prefix, PREFIX_ROOM);
+		digits += 4;
+	}
+	free(p);
+	return 0;
+}
+
+int output_prefixes(const struct job_result *r, size_t n, char (*out)[OUTPUT_PREFIX_MAX])
+{
+	struct view *v = calloc(n ? n : 1, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		v[i].r = &r[i];
+		v[i].index = i;
+	}
+	int rc = assign_prefixes(v, n);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		memcpy(out[i], v[i].prefix, OUTPUT_PREFIX_MAX);
+	free(v);
+	return rc;
+}
+
+/* ---- perfdata ---- */
+
+struct metric {
+	char text[160]; /* 'label=value[uom];warn;crit;min' */
+	int tier;       /* 1: kept longest; 2: dropped first */
+	bool keep;
+};
+
+struct metrics {
+	struct metric *m;
+	size_t n, cap;
+};
+
+static void metric_add(struct metrics *ms, int tier, const char *prefix, const char *name,
+                       bool known, double v, const char *uom, const struct range *warn,
+                       const struct range *crit, bool min0)
+{
+	if (ms->n == ms->cap) {
+		size_t cap = ms->cap ? ms->cap * 2 : 64;
+		struct metric *grown = realloc(ms->m, cap * sizeof(*grown));
+		if (grown == NULL)
+			return; /* the metric is left out, the count says so */
+		ms->m = grown;
+		ms->cap = cap;
+	}
+	struct metric *m = &ms->m[ms->n++];
+	char label[LABEL_MAX + 8], num[48];
+	output_label(prefix, name, label, sizeof(label));
+	if (known)
+		range_number_format(round(v), num, sizeof(num));
+	else
+		str_copy(num, sizeof(num), "U");
+	int len = snprintf(m->text, sizeof(m->text), "%s=%s%s", label, num, known ? uom : "");
+	if (len >= 0 && (warn != NULL || crit != NULL || min0))
+		snprintf(m->text + len, sizeof(m->text) - (size_t)len, ";%s;%s;%s",
+		         warn && warn->set ? warn->text : "", crit && crit->set ? crit->text : "",
+		         min0 ? "0" : "");
+	m->tier = tier;
+	m->keep = true;
+}
+
+static void job_metrics(struct metrics *ms, const struct job_result *r, const char *prefix)
+{
+	const struct task_execution *le = &r->job->last_execution;
+	bool run = le->result != RUN_NONE;
+	metric_add(ms, 1, prefix, "last_success_age", r->age_known, r->last_success_age, "s",
+	           &r->age_warn, &r->age_crit, true);
+	metric_add(ms, 1, prefix, "successive_failures", true, (double)r->job->successive_failures,
+	           "", &r->fail_warn, &r->fail_crit, true);
+	metric_add(ms, 2, prefix, "escrowed", run && le->has_count_escrowed,
+	           (double)le->count_escrowed, "", &r->escrow_warn, &r->escrow_crit, true);
+	metric_add(ms, 2, prefix, "exported", run && le->has_count_exported,
+	           (double)le->count_exported, "", NULL, NULL, false);
+	metric_add(ms, 2, prefix, "imported", run && le->has_count_imported,
+	           (double)le->count_imported, "", NULL, NULL, false);
+	metric_add(ms, 1, prefix, "quarantine_age", r->quarantine_age_known, r->quarantine_age, "s",
+	           NULL, NULL, false);
+	metric_add(ms, 2, prefix, "quarantine_series", true, (double)r->quarantine_series, "", NULL,
+	           NULL, false);
+	if (r->export_age_known || r->export_warn.set || r->export_crit.set)
+		metric_add(ms, 2, prefix, "last_export_age", r->export_age_known,
+		           r->last_export_age, "s", &r->export_warn, &r->export_crit, true);
+	if (r->job->progress_known)
+		metric_add(ms, 2, prefix, "progress", true, r->job->progress_percent, "%", NULL,
+		           NULL, false);
+}
+
+/* ---- the whole output ---- */
+
+/* Appends text to b cut (on a character boundary, with "...") to room bytes. */
+static void append_cut(struct buf *b, const char *text, size_t room)
+{
+	size_t len = strlen(text);
+	if (len <= room) {
+		buf_puts(b, text);
+		return;
+	}
+	size_t keep = room > 3 ? utf8_prefix(text, room - 3) : 0;
+	buf_append(b, text, keep);
+	buf_puts(b, "...");
+}
+
+/* Under SUMMARY_MAX bytes whatever the number of jobs: the worst job and
+ * why (cut to leave room), then the other jobs that are not OK by name, as
+ * many as fit ("; also scim, slack and 3 more"). */
+static void summary_line(const struct view *v, size_t n, const struct run_facts *facts,
+                         struct buf *b)
+{
 	size_t bad = 0;
 	for (size_t i = 0; i < n; i++)
-		bad += r[i].state != STATE_OK;
-	if (bad == 0) {
-		buf_printf(b, "all %zu jobs OK", n);
-		return;
-	}
-	buf_printf(b, "%zu of %zu jobs not OK: %s %s", bad, n, job_name(r, n, idx[0]),
-	           r[idx[0]].summary);
-	for (size_t k = 1; k < bad; k++)
-		buf_printf(b, "%s%s %s", k == 1 ? "; also " : ", ", job_name(r, n, idx[k]),
-		           state_name(r[idx[k]].state));
-}
-
-/* Quoted when it holds a space, '=' or a quote (doubled inside), as the
- * guidelines ask; '|' and control characters would end the perfdata, so
- * they become '_'. */
-static void perf_label(struct buf *b, const char *prefix, const char *metric)
-{
-	char label[JOB_ID_MAX + 64];
-	snprintf(label, sizeof(label), "%s%s", prefix, metric);
-	bool quote = false;
-	for (char *p = label; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '|' || c < 0x20 || c == 0x7f)
-			*p = '_';
-		if (c == ' ' || c == '=' || c == '\'')
-			quote = true;
-	}
-	if (b->len > 0)
-		buf_puts(b, " ");
-	if (!quote) {
-		buf_puts(b, label);
-		return;
-	}
-	buf_puts(b, "'");
-	for (const char *p = label; *p; p++) {
-		if (*p == '\'')
-			buf_puts(b, "''");
+		bad += v[i].r->state != STATE_OK;
+	struct buf why = {0}, also = {0}, cred = {0};
+	if (facts != NULL && facts->credential_known && facts->credential_state != STATE_OK) {
+		char left[48];
+		duration_format(facts->credential_expires_in, left, sizeof(left));
+		if (facts->credential_expires_in > 0)
+			buf_printf(&cred, "; %s expires in %s", facts->credential_what, left);
 		else
-			buf_append(b, p, 1);
+			buf_printf(&cred, "; %s has expired", facts->credential_what);
 	}
-	buf_puts(b, "'");
+	if (n == 1 || bad > 0) {
+		buf_printf(&why, "%s ", v[0].name);
+		output_job_summary(v[0].r, &why);
+	}
+	for (size_t k = 1; k < bad; k++) {
+		char more[48];
+		snprintf(more, sizeof(more), " and %zu more", bad - k);
+		if (also.len + strlen(v[k].name) + 2 + strlen(more) > 60) {
+			buf_puts(&also, more);
+			break;
+		}
+		buf_printf(&also, "%s%s", k == 1 ? "; also " : ", ", v[k].name);
+	}
+	if (n > 1 && bad == 0)
+		buf_printf(b, "all %zu jobs OK", n);
+	else if (n > 1)
+		buf_printf(b, "%zu of %zu jobs not OK: ", bad, n);
+	size_t tail = also.len + (cred.len < 80 ? cred.len : 80);
+	if (why.len > 0)
+		append_cut(b, why.data,
+		           SUMMARY_MAX > b->len + tail ? SUMMARY_MAX - b->len - tail : 8);
+	if (also.len > 0)
+		buf_puts(b, also.data);
+	if (cred.len > 0)
+		append_cut(b, cred.data, SUMMARY_MAX > b->len ? SUMMARY_MAX - b->len : 0);
+	buf_free(&why);
+	buf_free(&also);
+	buf_free(&cred);
+	text_clean(b->data);
+	if (b->len > SUMMARY_MAX) { /* names alone can be long */
+		size_t keep = utf8_prefix(b->data, SUMMARY_MAX - 3);
+		b->len = keep;
+		b->data[keep] = '\0';
+		buf_puts(b, "...");
+	}
 }
 
-/* label=value[uom];warn;crit;min with empty fields for unset thresholds. */
-static void perf_item(struct buf *b, const char *prefix, const char *metric, bool known, double v,
-                      const char *uom, const struct range *warn, const struct range *crit,
-                      bool min0)
+struct page {
+	struct buf head;  /* "ENTRA SYNC X - summary" */
+	struct buf *line; /* one long-output line per job, in view order */
+	size_t n;
+	struct metrics perf;
+	struct buf extra; /* lines after the jobs' (notes, credential) */
+};
+
+static size_t perf_bytes(const struct metrics *ms)
 {
-	char num[40];
-	perf_label(b, prefix, metric);
-	if (known) {
-		/* Whole units are precise enough for graphs; %.0f rounds without libm. */
-		snprintf(num, sizeof(num), "%.0f", v);
-		buf_printf(b, "=%s%s", num, uom);
-	} else {
-		buf_puts(b, "=U");
+	size_t total = 0;
+	for (size_t i = 0; i < ms->n; i++)
+		if (ms->m[i].keep)
+			total += strlen(ms->m[i].text) + 1;
+	return total;
+}
+
+/* Bytes printed: head, " | " and perfdata, newline, long output lines. */
+static size_t page_bytes(const struct page *p, size_t ok_from, bool fold,
+                         const struct buf *fold_line, size_t cut, size_t shown)
+{
+	size_t total = p->head.len + 3 + perf_bytes(&p->perf) + 1 + p->extra.len;
+	for (size_t k = 0; k < ok_from && k < shown; k++)
+		total += (cut && p->line[k].len > cut ? cut : p->line[k].len) + 1;
+	if (shown < ok_from)
+		total += 48;
+	if (fold)
+		total += fold_line->len + 1;
+	else
+		for (size_t k = ok_from; k < p->n; k++)
+			total += p->line[k].len + 1;
+	return total;
+}
+
+static void fold_ok_jobs(const struct view *v, size_t from, size_t n, size_t room, struct buf *b)
+{
+	buf_printf(b, "[OK] %zu more job%s OK:", n - from, n - from == 1 ? "" : "s");
+	for (size_t k = from; k < n; k++) {
+		if (b->len + strlen(v[k].name) + 6 > room) {
+			buf_puts(b, " ...");
+			return;
+		}
+		buf_printf(b, " %s", v[k].name);
 	}
-	if (warn == NULL && crit == NULL && !min0)
+}
+
+static void write_line(FILE *out, const struct buf *b, size_t cut)
+{
+	size_t len = b->len;
+	if (cut && len > cut) {
+		len = utf8_prefix(b->data, cut - 3);
+		fwrite(b->data, 1, len, out);
+		fputs("...\n", out);
 		return;
-	buf_printf(b, ";%s;%s;%s", warn && warn->set ? warn->text : "",
-	           crit && crit->set ? crit->text : "", min0 ? "0" : "");
+	}
+	fwrite(b->data, 1, len, out);
+	fputc('\n', out);
 }
 
-static void perf_job(struct buf *b, const struct job_result *r, size_t n, size_t i)
+enum state output_check(FILE *out, const struct job_result *results, size_t n,
+                        const struct output_options *opt, const struct run_facts *facts)
 {
-	const struct job_result *jr = &r[i];
-	const struct task_execution *le = &jr->job->last_execution;
-	char prefix[JOB_ID_MAX + 2] = "";
-	if (n > 1)
-		snprintf(prefix, sizeof(prefix), "%s_", job_name(r, n, i));
-	perf_item(b, prefix, "last_success_age", jr->age_known, jr->last_success_age, "s",
-	          &jr->age_warn, &jr->age_crit, true);
-	perf_item(b, prefix, "successive_failures", true, (double)jr->job->successive_failures, "",
-	          &jr->fail_warn, &jr->fail_crit, true);
-	perf_item(b, prefix, "escrowed", le->present && le->has_count_escrowed,
-	          (double)le->count_escrowed, "", &jr->escrow_warn, &jr->escrow_crit, true);
-	perf_item(b, prefix, "exported", le->present && le->has_count_exported,
-	          (double)le->count_exported, "", NULL, NULL, false);
-	perf_item(b, prefix, "imported", le->present && le->has_count_imported,
-	          (double)le->count_imported, "", NULL, NULL, false);
-	perf_item(b, prefix, "quarantine_age", jr->quarantine_age_known, jr->quarantine_age, "s",
-	          NULL, NULL, false);
-	perf_item(b, prefix, "quarantine_series", true, (double)jr->quarantine_series, "", NULL,
-	          NULL, false);
-	if (jr->job->progress_known)
-		perf_item(b, prefix, "progress", true, jr->job->progress_percent, "%", NULL, NULL,
-		          false);
-}
-
-static void write_first_line(FILE *out, enum state st, struct buf *summary, struct buf *perf)
-{
-	text_clean(summary->data);
-	fprintf(out, "%s %s - %s | %s\n", OUTPUT_PREFIX, state_name(st),
-	        summary->data ? summary->data : "", perf->data ? perf->data : "");
-}
-
-enum state output_check(FILE *out, const struct job_result *results, size_t n, double http_seconds)
-{
-	struct buf summary = {0}, perf = {0};
-	size_t *idx = order_worst_first(results, n);
-	if (idx == NULL) {
-		output_status_line(out, STATE_UNKNOWN, "out of memory");
+	struct view *v = calloc(n ? n : 1, sizeof(*v));
+	struct page p = {0};
+	p.line = calloc(n ? n : 1, sizeof(*p.line));
+	if (v == NULL || p.line == NULL) {
+		free(v);
+		free(p.line);
+		output_status_line(out, STATE_UNKNOWN, "out of memory writing the output");
 		return STATE_UNKNOWN;
 	}
-	/* A service principal without jobs watches nothing: that is not OK. */
-	enum state st = n == 0 ? STATE_UNKNOWN : results_worst(results, n);
-	if (n == 0)
-		buf_puts(&summary, "no synchronization jobs found");
-	else
-		summary_text(results, n, idx, &summary);
-	for (size_t i = 0; i < n; i++)
-		perf_job(&perf, results, n, i);
-	perf_label(&perf, "", "time");
-	buf_printf(&perf, "=%.3fs",
-	           isfinite(http_seconds) && http_seconds > 0 ? http_seconds : 0.0);
-	write_first_line(out, st, &summary, &perf);
-	for (size_t k = 0; k < n; k++) {
-		char line[sizeof(results[0].detail)];
-		str_copy(line, sizeof(line), results[idx[k]].detail);
-		text_clean(line);
-		fprintf(out, "[%s] %s\n", state_name(results[idx[k]].state), line);
+	for (size_t i = 0; i < n; i++) {
+		v[i].r = &results[i];
+		v[i].index = i;
 	}
-	free(idx);
+	enum state st = results_worst(results, n);
+	if (facts != NULL && facts->credential_known)
+		st = state_worst(st, facts->credential_state);
+	if (assign_names(v, n) < 0 || (!opt->bare_labels && assign_prefixes(v, n) < 0)) {
+		free(v);
+		free(p.line);
+		output_status_line(out, STATE_UNKNOWN, "out of memory writing the output");
+		return STATE_UNKNOWN;
+	}
+	qsort(v, n, sizeof(*v), by_state_then_index);
+
+	struct buf summary = {0};
+	summary_line(v, n, facts, &summary);
+	buf_printf(&p.head, "%s %s - %s", OUTPUT_PREFIX, state_name(st), summary.data);
 	buf_free(&summary);
-	buf_free(&perf);
+
+	size_t ok_from = n;
+	p.n = n;
+	for (size_t k = 0; k < n; k++) {
+		const struct job_result *r = v[k].r;
+		if (r->state == STATE_OK && ok_from == n)
+			ok_from = k;
+		buf_printf(&p.line[k], "[%s] ", state_name(r->state));
+		if (r->owner != NULL)
+			buf_printf(&p.line[k], "(%s) ", r->owner);
+		output_job_detail(r, &p.line[k]);
+		text_clean(p.line[k].data);
+		job_metrics(&p.perf, r, opt->bare_labels ? "" : v[k].prefix);
+	}
+	if (facts != NULL && facts->credential_known)
+		metric_add(&p.perf, 1, "", "credential_expires_in", true,
+		           facts->credential_expires_in, "s", facts->credential_warn,
+		           facts->credential_crit, false);
+	size_t before = p.perf.n;
+	metric_add(&p.perf, 2, "", "time", true, 0.0, "s", NULL, NULL, false);
+	if (p.perf.n > before) /* the time metric keeps its milliseconds */
+		snprintf(p.perf.m[before].text, sizeof(p.perf.m[before].text), "time=%.3fs",
+		         facts != NULL && isfinite(facts->http_seconds) && facts->http_seconds > 0
+		             ? facts->http_seconds
+		             : 0.0);
+	if (facts != NULL && facts->note[0]) {
+		char note[sizeof(facts->note)];
+		text_copy(note, sizeof(note), facts->note);
+		buf_printf(&p.extra, "%s\n", note);
+	}
+
+	/* Fit the budget: fold OK jobs, drop tier-2 metrics (last jobs first),
+	 * then tier-1, then shorten and finally drop not-OK lines. */
+	size_t budget = opt->max_bytes ? opt->max_bytes : OUTPUT_MAX_DEFAULT;
+	size_t note_room = 80;
+	struct buf fold_line = {0};
+	bool fold = false;
+	size_t cut = 0, shown = ok_from, dropped = 0;
+	if (page_bytes(&p, ok_from, false, &fold_line, 0, shown) > budget && ok_from < n) {
+		fold = true;
+		fold_ok_jobs(v, ok_from, n, 300, &fold_line);
+	}
+	for (int tier = 2; tier >= 1; tier--) {
+		for (size_t i = p.perf.n;
+		     i-- > 0 && page_bytes(&p, ok_from, fold, &fold_line, cut, shown) +
+		                        (dropped ? note_room : 0) >
+		                    budget;) {
+			if (p.perf.m[i].tier == tier && p.perf.m[i].keep) {
+				p.perf.m[i].keep = false;
+				dropped++;
+			}
+		}
+	}
+	if (page_bytes(&p, ok_from, fold, &fold_line, cut, shown) + note_room > budget)
+		cut = DETAIL_SHORT;
+	while (shown > 0 &&
+	       page_bytes(&p, ok_from, fold, &fold_line, cut, shown) + note_room > budget)
+		shown--;
+
+	fwrite(p.head.data, 1, p.head.len, out);
+	fputs(" |", out);
+	for (size_t i = 0; i < p.perf.n; i++)
+		if (p.perf.m[i].keep)
+			fprintf(out, " %s", p.perf.m[i].text);
+	fputc('\n', out);
+	for (size_t k = 0; k < ok_from && k < shown; k++)
+		write_line(out, &p.line[k], cut);
+	if (shown < ok_from)
+		fprintf(out, "[%s] ... %zu more jobs not OK, not shown to fit --max-output %zu\n",
+		        state_name(v[shown].r->state), ok_from - shown, budget);
+	if (fold)
+		write_line(out, &fold_line, 0);
+	else
+		for (size_t k = ok_from; k < n; k++)
+			write_line(out, &p.line[k], 0);
+	if (p.extra.len > 0)
+		fwrite(p.extra.data, 1, p.extra.len, out);
+	if (dropped > 0)
+		fprintf(out, "(%zu of %zu metrics left out to fit --max-output %zu)\n", dropped,
+		        p.perf.n, budget);
+
+	for (size_t k = 0; k < n; k++)
+		buf_free(&p.line[k]);
+	free(p.line);
+	free(p.perf.m);
+	buf_free(&p.head);
+	buf_free(&p.extra);
+	buf_free(&fold_line);
+	free(v);
 	return st;
 }
 

@@ -1,19 +1,62 @@
-/* Presentation: the first line, long output and perfdata. Pure. */
+/* Presentation: every word of check mode and every status line of every
+ * mode. The first line, long output and perfdata follow the Monitoring
+ * Plugins guidelines and fit a byte budget. Pure (writes to the FILE given). */
 #ifndef CES_OUTPUT_H
 #define CES_OUTPUT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "common.h"
 #include "evaluate.h"
 
-/* Writes the complete check output for n results (sorted worst first inside,
- * the array itself is not modified) and returns the overall state. The
- * first line is "ENTRA SYNC <STATE> - <summary> | <perfdata>". http_seconds
- * becomes the once-per-run 'time' metric. Numbers in the C locale. */
-enum state output_check(FILE *out, const struct job_result *results, size_t n, double http_seconds);
+#define OUTPUT_MAX_DEFAULT 8192 /* Nagios Core keeps 8 KiB of plugin output */
+#define OUTPUT_MAX_MIN     512
+#define SUMMARY_MAX        199 /* the text before '|' */
+#define LABEL_MAX          60
 
-/* Prints "ENTRA SYNC <STATE> - <msg>" (msg cleaned with text_clean) and a newline. */
+struct output_options {
+	size_t max_bytes; /* --max-output: everything printed on stdout */
+	bool bare_labels; /* -j: one job, metric names without a job prefix */
+};
+
+/* What the run adds besides its jobs. */
+struct run_facts {
+	double http_seconds; /* the once-per-run 'time' metric */
+	/* Credential expiry (sign-in methods that know it), or known false. */
+	bool credential_known;
+	double credential_expires_in; /* seconds, may be negative */
+	enum state credential_state;
+	const struct range *credential_warn, *credential_crit;
+	char credential_what[160]; /* "client secret abc... (hint)", "certificate ..." */
+	char note[300];            /* one more long-output line, or "" */
+};
+
+/* Writes the complete check output for n >= 1 results and returns the
+ * overall state: "ENTRA SYNC <STATE> - <summary> | <perfdata>", then one
+ * long-output line per job, worst first. Over the budget, OK jobs fold into
+ * one line and perfdata drops whole metrics (the per-job ages, failures and
+ * quarantine ages last), and a line says what was left out. */
+enum state output_check(FILE *out, const struct job_result *results, size_t n,
+                        const struct output_options *opt, const struct run_facts *facts);
+
+/* The words for one job: its summary ("quarantined (Reason: Code) since
+ * ...") and its long-output line. Appended to b. */
+void output_job_summary(const struct job_result *r, struct buf *b);
+void output_job_detail(const struct job_result *r, struct buf *b);
+
+/* The perfdata label of metric for a job prefix ("" with -j): only
+ * [A-Za-z0-9_], at most LABEL_MAX bytes. */
+void output_label(const char *prefix, const char *metric, char *out, size_t n);
+/* The prefixes of n jobs without -j: each templateId reduced to
+ * [A-Za-z0-9_], and, where two jobs would share one, a short stable suffix
+ * from the job id; unique, short enough for every metric. out[i] holds
+ * OUTPUT_PREFIX_MAX bytes. 0 or -1 (ENOMEM). */
+#define OUTPUT_PREFIX_MAX 44
+int output_prefixes(const struct job_result *r, size_t n, char (*out)[OUTPUT_PREFIX_MAX]);
+
+/* "ENTRA SYNC <STATE> - <msg>": the one line every mode ends with when it
+ * could not do its work (msg is made safe: one line, valid UTF-8). */
 void output_status_line(FILE *out, enum state st, const char *msg);
 
 #endif

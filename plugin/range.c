@@ -18,13 +18,25 @@
 
 void range_number_format(double v, char *buf, size_t n)
 {
-	/* %.15g keeps integers up to 10^15 exact and never uses the locale's
-	 * separator, because this program never calls setlocale(). The build
-	 * does not link libm, hence the cast instead of floor(). */
-	if (v > -1e15 && v < 1e15 && v == (double)(long long)v)
+	/* Plain decimals only (perfdata and range syntax know no exponent),
+	 * with a '.' point: the program never calls setlocale(). */
+	if (!isfinite(v)) {
+		str_copy(buf, n, "0");
+		return;
+	}
+	if (v == floor(v) || fabs(v) >= 1e15) {
 		snprintf(buf, n, "%.0f", v);
-	else
-		snprintf(buf, n, "%.15g", v);
+		return;
+	}
+	snprintf(buf, n, "%.12f", v);
+	char *dot = strchr(buf, '.');
+	if (dot == NULL)
+		return;
+	size_t len = strlen(buf);
+	while (len > (size_t)(dot - buf) + 2 && buf[len - 1] == '0')
+		buf[--len] = '\0';
+	if (strcmp(buf, "-0.0") == 0 || strcmp(buf, "0.0") == 0)
+		str_copy(buf, n, "0");
 }
 
 /* Regenerates the text from the values, so that durations read "300" not "5m". */

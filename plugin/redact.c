@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 #include "redact.h"
 
 #include <ctype.h>
@@ -10,13 +11,78 @@ static const char *const secret_keys[] = {
     "client_assertion", "assertion",     "password", NULL,
 };
 
-static bool is_secret_key(const char *key, size_t len)
+static bool is_secret_name(const char *name, size_t len)
 {
 	for (size_t i = 0; secret_keys[i] != NULL; i++) {
-		if (strlen(secret_keys[i]) == len && strncasecmp(secret_keys[i], key, len) == 0)
+		if (strlen(secret_keys[i]) == len && strncasecmp(secret_keys[i], name, len) == 0)
 			return true;
 	}
 	return false;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The name between the quotes of a JSON string (s, len bytes without the
+ * quotes) with its escapes decoded. Only ASCII matters for the comparison:
+ * a backslash-u escape beyond it can never spell a secret member's name. */
+static bool is_secret_json_key(const char *s, size_t len)
+{
+	char name[64];
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '\\' && i + 1 < len) {
+			char x = s[++i];
+			if (x == 'u' && i + 4 < len) {
+				int v = 0;
+				for (int k = 1; k <= 4; k++) {
+					int d = hex_digit(s[i + k]);
+					v = d < 0 ? -1 : (v < 0 ? -1 : v * 16 + d);
+				}
+				if (v < 0 || v >= 0x80)
+					return false;
+				c = (char)v;
+				i += 4;
+			} else {
+				c = x;
+			}
+		}
+		if (o >= sizeof(name))
+			return false;
+		name[o++] = c;
+	}
+	return is_secret_name(name, o);
+}
+
+/* A form field name with its percent escapes (and '+') decoded. */
+static bool is_secret_form_key(const char *s, size_t len)
+{
+	char name[64];
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		int hi, lo;
+		if (c == '%' && i + 2 < len + 0 && (hi = hex_digit(s[i + 1])) >= 0 &&
+		    (lo = hex_digit(s[i + 2])) >= 0) {
+			c = (char)(hi * 16 + lo);
+			i += 2;
+		} else if (c == '+') {
+			c = ' ';
+		}
+		if (o >= sizeof(name))
+			return false;
+		name[o++] = c;
+	}
+	return is_secret_name(name, o);
 }
 
 int redact_header_line(const char *line, size_t len, struct buf *out)
@@ -62,6 +128,28 @@ static size_t json_string_end(const char *body, size_t len, size_t i)
 	return len;
 }
 
+/* At body[i] a JSON value other than a string starts: returns the index of
+ * the ',' or closing bracket that ends it, or len. */
+static size_t json_value_end(const char *body, size_t len, size_t i)
+{
+	int depth = 0;
+	while (i < len) {
+		char c = body[i];
+		if (c == '"') {
+			i = json_string_end(body, len, i);
+			continue;
+		}
+		if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && depth-- == 0)
+			return i;
+		else if (c == ',' && depth == 0)
+			return i;
+		i++;
+	}
+	return len;
+}
+
 static size_t skip_ws(const char *body, size_t len, size_t i)
 {
 	while (i < len && isspace((unsigned char)body[i]))
@@ -75,15 +163,16 @@ static size_t skip_ws(const char *body, size_t len, size_t i)
 static size_t redact_json_member(const char *body, size_t len, size_t i, struct buf *out, int *rc)
 {
 	size_t key_end = json_string_end(body, len, i);
-	if (key_end >= len || !is_secret_key(body + i + 1, key_end - i - 2))
+	if (key_end >= len || !is_secret_json_key(body + i + 1, key_end - i - 2))
 		return 0;
 	size_t j = skip_ws(body, len, key_end);
 	if (j >= len || body[j] != ':')
 		return 0;
 	j = skip_ws(body, len, j + 1);
-	if (j >= len || body[j] != '"')
+	if (j >= len)
 		return 0;
-	size_t value_end = json_string_end(body, len, j);
+	size_t value_end =
+	    body[j] == '"' ? json_string_end(body, len, j) : json_value_end(body, len, j);
 	if (buf_append(out, body + i, j - i) < 0 || buf_puts(out, "\"" REDACTED "\"") < 0)
 		*rc = -1;
 	return value_end;
@@ -97,7 +186,7 @@ static size_t redact_form_field(const char *body, size_t len, size_t i, struct b
 	size_t k = i;
 	while (k < len && body[k] != '=' && body[k] != '&')
 		k++;
-	if (k >= len || body[k] != '=' || !is_secret_key(body + i, k - i))
+	if (k >= len || body[k] != '=' || !is_secret_form_key(body + i, k - i))
 		return 0;
 	size_t v = k + 1;
 	while (v < len && body[v] != '&')
@@ -155,4 +244,75 @@ int redact_body(const char *body, size_t len, struct buf *out)
 	if (i < len && (body[i] == '{' || body[i] == '['))
 		return redact_json(body, len, out);
 	return redact_form(body, len, out);
+}
+
+#define SCRUB_MIN 8
+
+/* Length of the longest run (at least SCRUB_MIN) starting at text that also
+ * occurs in secret, or 0. */
+static size_t common_run(const char *text, const char *secret, size_t slen)
+{
+	size_t have = strnlen(text, SCRUB_MIN);
+	if (have < SCRUB_MIN || memmem(secret, slen, text, SCRUB_MIN) == NULL)
+		return 0;
+	size_t run = SCRUB_MIN;
+	while (run < slen && text[run] != '\0' && memmem(secret, slen, text, run + 1) != NULL)
+		run++;
+	return run;
+}
+
+static bool b64url_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+/* Length of a JWT-shaped string at p ("eyJ" base64url "." base64url "."
+ * base64url), or 0. */
+static size_t jwt_at(const char *p)
+{
+	if (strncmp(p, "eyJ", 3) != 0)
+		return 0;
+	size_t i = 0;
+	for (int part = 0; part < 3; part++) {
+		size_t start = i;
+		while (b64url_char(p[i]))
+			i++;
+		if (i == start && part < 2)
+			return 0;
+		if (part < 2) {
+			if (p[i] != '.')
+				return 0;
+			i++;
+		}
+	}
+	return i;
+}
+
+void redact_scrub(char *text, const char *const *secrets, size_t n)
+{
+	if (text == NULL)
+		return;
+	char *r = text, *w = text;
+	while (*r) {
+		size_t cut = jwt_at(r);
+		for (size_t k = 0; k < n && cut == 0; k++) {
+			if (secrets[k] == NULL)
+				continue;
+			size_t slen = strlen(secrets[k]);
+			if (slen >= SCRUB_MIN)
+				cut = common_run(r, secrets[k], slen);
+			else if (slen >= 4 && strncmp(r, secrets[k], slen) == 0)
+				cut = slen; /* a short secret counts whole; "***" never grows the
+				               text */
+		}
+		if (cut == 0) {
+			*w++ = *r++;
+			continue;
+		}
+		memcpy(w, "***", 3);
+		w += 3;
+		r += cut;
+	}
+	*w = '\0';
 }

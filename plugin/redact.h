@@ -1,4 +1,5 @@
-/* Redaction of secrets in traced HTTP traffic. All pure. */
+/* Keeping secrets out of what the plugin shows: the -vvv HTTP trace and
+ * every message. All pure. */
 #ifndef CES_REDACT_H
 #define CES_REDACT_H
 
@@ -13,10 +14,18 @@
  * Set-Cookie lose their value. Other lines are copied. Appends to out. */
 int redact_header_line(const char *line, size_t len, struct buf *out);
 
-/* A body as sent or received: values of secret JSON members ("access_token",
- * "refresh_token", "id_token", "client_secret", "client_assertion", ...) and of
- * secret form fields (client_secret=, client_assertion=, ...) become
- * [redacted]. An unterminated value is redacted to the end. Appends to out. */
+/* A body as sent or received: the values of secret JSON members
+ * ("access_token", "refresh_token", "id_token", "client_secret",
+ * "client_assertion", ...) and of secret form fields (client_secret=, ...)
+ * become [redacted]. Names are compared as decoded (JSON escapes, percent
+ * escapes), so no spelling of a name lets its value through. An unterminated
+ * value is redacted to the end. Appends to out. */
 int redact_body(const char *body, size_t len, struct buf *out);
+
+/* Scrubs a message in place before it is printed or cut: every run of 8 or
+ * more characters that also occurs in one of the n secrets (the client
+ * secret, access tokens) and every JWT-shaped string (three base64url parts,
+ * the first starting "eyJ") becomes "***". NULL secrets are ignored. */
+void redact_scrub(char *text, const char *const *secrets, size_t n);
 
 #endif

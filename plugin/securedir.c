@@ -65,3 +65,20 @@ int securedir_open_as(const char *path, const char *what, struct err *e)
 	}
 	return fd;
 }
+
+int securedir_open_existing(const char *path, const char *what, bool *missing, struct err *e)
+{
+	*missing = false;
+	if (path == NULL || *path == '\0')
+		return err_set(e, ERR_CONFIG, "empty %s name", what);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		*missing = errno == ENOENT;
+		return open_error(path, what, errno, e);
+	}
+	if (check_dir(fd, path, what, e) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}

@@ -11,5 +11,9 @@
 int securedir_open(const char *path, struct err *e);
 /* The same with another name in the messages ("state directory"). */
 int securedir_open_as(const char *path, const char *what, struct err *e);
+/* The same checks on a directory that must already exist (never created):
+ * -1 with e (ERR_CONFIG; e->http_status 0) otherwise, and *missing true when
+ * it does not exist. */
+int securedir_open_existing(const char *path, const char *what, bool *missing, struct err *e);
 
 #endif

@@ -1,6 +1,6 @@
 /* --start -j JOB: the operator starts one job now. No cooldown applies (it is
  * a deliberate act), but the start is taken under the job's lock and recorded
- * in the state file, so the event handler's cooldown and daily limit see it. */
+ * before the request, so the event handler's cooldown and daily limit see it. */
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -8,93 +8,86 @@
 
 #include "eventlog.h"
 #include "graph.h"
-#include "http.h"
 #include "modes.h"
 #include "options.h"
 #include "output.h"
+#include "run.h"
 #include "securedir.h"
 #include "statefile.h"
+#include "text.h"
 
 /* Prints the status line and writes the same text to syslog. */
-static int finish(const struct config *c, FILE *out, enum state st, int prio, const char *msg)
+static int finish(const struct mode_env *m, enum state st, int prio, const char *msg)
 {
 	char line[2048];
-	str_copy(line, sizeof(line), msg);
-	text_clean(line);
-	output_status_line(out, st, line);
-	eventlog(c->syslog_socket, prio, line);
+	text_copy(line, sizeof(line), msg);
+	output_status_line(m->out, st, line);
+	eventlog(m->cfg->handler.syslog_socket, prio, line);
 	return (int)st;
 }
 
-/* Records the start; on failure describes why in note. */
-static void record(struct job_state *js, char *note, size_t n)
+/* Records the coming start; on failure, note says so (the start still
+ * happens: the operator asked for it). */
+static bool record(struct job_state *js, double when, char *note, size_t n)
 {
 	struct err e = {0};
-	start_history_add(&js->history, clock_wall(), ORIGIN_OPERATOR);
-	if (job_state_save(js, &e) < 0)
-		snprintf(note, n, "; not recorded for the event handler's cooldown: %s", e.msg);
+	if (job_state_record(js, when, ORIGIN_OPERATOR, &e) == 0)
+		return true;
+	snprintf(note, n, "; not recorded for the event handler's cooldown: %s", e.msg);
+	return false;
 }
 
-static int start_locked(const struct config *c, struct graph_client *g, FILE *out,
-                        struct job_state *js, char *note, size_t note_n)
+static int start_locked(const struct mode_env *m, struct job_state *js, char *note, size_t note_n)
 {
+	const struct config *c = m->cfg;
 	char msg[2048];
 	struct err e = {0};
-	if (c->dry_run) {
+	if (c->handler.dry_run) {
 		snprintf(msg, sizeof(msg), "would start job %s (dry-run, nothing sent)%s",
 		         c->job_id, note);
-		return finish(c, out, STATE_OK, LOG_INFO, msg);
+		return finish(m, STATE_OK, LOG_INFO, msg);
 	}
-	if (graph_start_job(g, c->job_id, &e) < 0) {
-		/* No answer: the start may have happened; the cooldown should see it. */
-		bool unknown = e.kind == ERR_NETWORK || e.kind == ERR_TIMEOUT;
-		if (unknown && js != NULL)
-			record(js, note, note_n);
-		if (e.kind == ERR_GRAPH) {
-			snprintf(msg, sizeof(msg), "Graph refused to start job %s: %s%s", c->job_id,
-			         e.msg, note);
-			return finish(c, out, STATE_CRITICAL, LOG_WARNING, msg);
-		}
-		snprintf(msg, sizeof(msg), "could not start job %s: %s%s%s", c->job_id, e.msg,
-		         unknown ? " (it may have started)" : "", note);
-		return finish(c, out, STATE_UNKNOWN, LOG_ERR, msg);
+	double when = clock_wall();
+	bool recorded = js != NULL && record(js, when, note, note_n);
+	enum start_outcome out = graph_start_job(m->g, &c->sp, c->job_id, &e);
+	if (out == START_REFUSED) {
+		if (recorded)
+			job_state_unrecord(js, when, NULL);
+		snprintf(msg, sizeof(msg), "Graph refused to start job %s: %s%s", c->job_id, e.msg,
+		         note);
+		return finish(m, STATE_CRITICAL, LOG_WARNING, msg);
 	}
-	if (js != NULL)
-		record(js, note, note_n);
-	snprintf(msg, sizeof(msg), "started job %s (HTTP 204, request-id %s)%s", c->job_id,
-	         g->last_request_id[0] ? g->last_request_id : "none", note);
-	return finish(c, out, STATE_OK, LOG_NOTICE, msg);
+	if (out == START_MAYBE) {
+		snprintf(msg, sizeof(msg), "could not start job %s: %s (it may have started%s)%s",
+		         c->job_id, e.msg, recorded ? "; counted as a start" : "", note);
+		return finish(m, STATE_UNKNOWN, LOG_ERR, msg);
+	}
+	snprintf(msg, sizeof(msg), "started job %s (HTTP %ld, request-id %s)%s", c->job_id,
+	         m->g->last_status, m->g->last_request_id[0] ? m->g->last_request_id : "none",
+	         note);
+	return finish(m, STATE_OK, LOG_NOTICE, msg);
 }
 
-int mode_start(const struct config *c, struct graph_client *g, FILE *out)
+int mode_start(const struct mode_env *m, struct err *e)
 {
+	const struct config *c = m->cfg;
 	char note[1200] = "";
-	struct err e = {0};
+	struct err local = {0};
 	struct job_state js;
-	bool locked = false;
-
-	if (c->job_id == NULL)
-		return finish(c, out, STATE_UNKNOWN, LOG_ERR, "--start needs -j JOB");
 	/* An unusable state directory does not stop a deliberate start; it only
 	 * means the handler will not know about it, which the output says. */
-	int dir_fd = securedir_open_as(c->state_dir, "state directory", &e);
+	int dir_fd = securedir_open_as(c->handler.state_dir, "state directory", &local);
 	if (dir_fd < 0) {
 		snprintf(note, sizeof(note), "; not recorded for the event handler's cooldown: %s",
-		         e.msg);
-	} else {
-		double deadline = clock_mono() + http_time_left(g->http);
-		if (job_state_acquire(dir_fd, c->job_id, deadline, &js, &e) < 0) {
-			char msg[1400];
-			snprintf(msg, sizeof(msg), "job %s not started: %s", c->job_id, e.msg);
-			close(dir_fd);
-			return finish(c, out, STATE_UNKNOWN, LOG_ERR, msg);
-		}
-		locked = true;
+		         local.msg);
+		return start_locked(m, NULL, note, sizeof(note));
 	}
-	int rc = start_locked(c, g, out, locked ? &js : NULL, note, sizeof(note));
-	if (locked)
-		job_state_release(&js);
-	if (dir_fd >= 0)
+	if (job_state_acquire(dir_fd, c->job_id, m->run->deadline, &js, e) < 0) {
 		close(dir_fd);
+		return err_prefix(e, "job %s not started", c->job_id);
+	}
+	int rc = start_locked(m, &js, note, sizeof(note));
+	job_state_release(&js);
+	close(dir_fd);
 	return rc;
 }

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "encode.h"
+#include "fileio.h"
 
 #define STATE_FILE_MAX (64 * 1024)
 #define TEMPLATE_MAX   64
@@ -54,16 +56,12 @@ int job_file_stem(const char *job_id, char *out, size_t n)
 		str_copy(out, n, job_id);
 		return 0;
 	}
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	if (EVP_Digest(job_id, strlen(job_id), md, &len, EVP_sha256(), NULL) != 1 || len != 32)
+	unsigned char md[SHA256_LEN];
+	if (sha256(job_id, strlen(job_id), md) < 0)
 		return -1;
-	char *p = out;
-	*p++ = 'x';
-	*p++ = '_';
-	for (unsigned i = 0; i < len; i++)
-		p += snprintf(p, 3, "%02x", md[i]);
-	*p = '\0';
+	out[0] = 'x';
+	out[1] = '_';
+	hex_encode(md, sizeof(md), out + 2);
 	return 0;
 }
 
@@ -191,58 +189,27 @@ int start_history_format(const struct start_history *h, struct buf *b)
 	return 0;
 }
 
-static int lock_with_deadline(int fd, double deadline, struct err *e)
-{
-	if (flock_until(fd, deadline) == 0)
-		return 0;
-	if (errno == ETIMEDOUT)
-		return err_set(e, ERR_TIMEOUT,
-		               "another handler or --start holds the job's lock; gave up "
-		               "waiting at the deadline");
-	return err_set(e, ERR_CONFIG, "cannot lock: %s", strerror(errno));
-}
-
 static int read_history(struct job_state *js, struct err *e)
 {
 	char name[STEM_MAX + 8];
 	snprintf(name, sizeof(name), "%s.state", js->stem);
-	int fd = openat(js->dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT) {
-			js->history.n = 0;
-			return 0;
-		}
-		return err_set(e, ERR_CONFIG, "cannot open state file %s: %s", name,
-		               strerror(errno));
-	}
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > STATE_FILE_MAX) {
-		close(fd);
-		return err_set(e, ERR_CONFIG, "state file %s is not a regular file under %d bytes",
-		               name, STATE_FILE_MAX);
+	if (fstatat(js->dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+		js->history.n = 0; /* never started */
+		return 0;
 	}
-	char *text = malloc((size_t)st.st_size + 1);
-	if (text == NULL) {
-		close(fd);
-		return err_set(e, ERR_INTERNAL, "out of memory");
+	struct buf text = {0};
+	if (fio_read_file(js->dir_fd, name, true, STATE_FILE_MAX, "state file", &text, NULL, e) <
+	    0) {
+		buf_free(&text);
+		return -1;
 	}
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, text + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	text[got] = '\0';
 	int rc = 0;
-	if (strlen(text) != got)
+	if (strlen(text.data) != text.len)
 		rc = err_set(e, ERR_CONFIG, "state file %s holds a NUL byte", name);
-	else if (start_history_parse(text, &js->history, e) < 0)
+	else if (start_history_parse(text.data, &js->history, e) < 0)
 		rc = err_prefix(e, "state file %s", name);
-	free(text);
+	buf_free(&text);
 	return rc;
 }
 
@@ -256,32 +223,13 @@ int job_state_acquire(int dir_fd, const char *job_id, double deadline, struct jo
 		return err_set(e, ERR_INTERNAL, "cannot derive a file name for the job");
 	char name[STEM_MAX + 8];
 	snprintf(name, sizeof(name), "%s.lock", js->stem);
-	int fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = fio_lock(dir_fd, name, deadline, "another handler or --start holding the job", e);
 	if (fd < 0)
-		return err_set(e, ERR_CONFIG, "cannot open lock file %s: %s", name,
-		               strerror(errno));
-	if (lock_with_deadline(fd, deadline, e) < 0) {
-		close(fd);
-		return err_prefix(e, "lock file %s", name);
-	}
+		return -1;
 	js->lock_fd = fd;
 	if (read_history(js, e) < 0) {
 		job_state_release(js);
 		return -1;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		data += w;
-		len -= (size_t)w;
 	}
 	return 0;
 }
@@ -293,35 +241,54 @@ int job_state_save(struct job_state *js, struct err *e)
 		buf_free(&b);
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	}
-	char name[STEM_MAX + 8], tmp[STEM_MAX + 32];
+	char name[STEM_MAX + 8], what[STEM_MAX + 24];
 	snprintf(name, sizeof(name), "%s.state", js->stem);
-	snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", js->stem, (long)getpid());
-	/* We hold the job's lock, so a leftover temporary file of ours is stale. */
-	unlinkat(js->dir_fd, tmp, 0);
-	int fd =
-	    openat(js->dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		buf_free(&b);
-		return err_set(e, ERR_CONFIG, "cannot create %s: %s", tmp, strerror(errno));
-	}
-	int rc = write_all(fd, b.data, b.len) == 0 && fsync(fd) == 0 ? 0 : -1;
-	int saved = errno;
-	if (close(fd) < 0 && rc == 0) {
-		rc = -1;
-		saved = errno;
-	}
+	snprintf(what, sizeof(what), "state file %s", name);
+	int rc = fio_replace(js->dir_fd, name, b.data, b.len, what, e);
 	buf_free(&b);
-	if (rc == 0 && renameat(js->dir_fd, tmp, js->dir_fd, name) < 0) {
-		rc = -1;
-		saved = errno;
+	return rc;
+}
+
+int job_state_record(struct job_state *js, double now, enum start_origin origin, struct err *e)
+{
+	start_history_add(&js->history, now, origin);
+	return job_state_save(js, e);
+}
+
+int job_state_unrecord(struct job_state *js, double when, struct err *e)
+{
+	for (size_t i = js->history.n; i-- > 0;) {
+		if (js->history.e[i].when == when) {
+			memmove(&js->history.e[i], &js->history.e[i + 1],
+			        (js->history.n - i - 1) * sizeof(js->history.e[0]));
+			js->history.n--;
+			if (js->history.n > 0)
+				return job_state_save(js, e);
+			/* no start left: as if none had been tried */
+			char name[STEM_MAX + 8];
+			snprintf(name, sizeof(name), "%s.state", js->stem);
+			if (unlinkat(js->dir_fd, name, 0) < 0 && errno != ENOENT)
+				return err_set(e, ERR_CONFIG, "cannot remove state file %s: %s",
+				               name, strerror(errno));
+			return 0;
+		}
 	}
-	if (rc < 0) {
-		unlinkat(js->dir_fd, tmp, 0);
-		return err_set(e, ERR_CONFIG, "cannot write state file %s: %s", name,
-		               strerror(saved));
-	}
-	fsync(js->dir_fd);
 	return 0;
+}
+
+double job_state_last_start(int dir_fd, const char *job_id)
+{
+	struct job_state js;
+	memset(&js, 0, sizeof(js));
+	js.dir_fd = dir_fd;
+	js.lock_fd = -1;
+	if (job_file_stem(job_id, js.stem, sizeof(js.stem)) < 0 || read_history(&js, NULL) < 0)
+		return 0;
+	double newest = 0;
+	for (size_t i = 0; i < js.history.n; i++)
+		if (js.history.e[i].when > newest)
+			newest = js.history.e[i].when;
+	return newest;
 }
 
 void job_state_release(struct job_state *js)

@@ -64,8 +64,18 @@ struct job_state {
  * taken). On success job_state_release must be called. */
 int job_state_acquire(int dir_fd, const char *job_id, double deadline, struct job_state *js,
                       struct err *e);
-/* Writes js->history atomically (temporary file, fsync, rename), mode 0600. */
+/* Writes js->history atomically and durably (fio_replace), mode 0600. */
 int job_state_save(struct job_state *js, struct err *e);
+/* Adds a start at now and saves: the one way a start is recorded, before
+ * the request that makes it (so a start that cannot be recorded is not
+ * made). 0 or -1 with e. */
+int job_state_record(struct job_state *js, double now, enum start_origin origin, struct err *e);
+/* Takes back the start recorded at when (Graph definitely refused it) and
+ * saves. 0 or -1 with e. */
+int job_state_unrecord(struct job_state *js, double when, struct err *e);
+/* The newest start recorded for job_id (0 when none or unreadable), read
+ * without the lock: a state file is only ever replaced whole. */
+double job_state_last_start(int dir_fd, const char *job_id);
 /* Unlocks and closes the lock file. */
 void job_state_release(struct job_state *js);
 

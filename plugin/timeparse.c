@@ -390,11 +390,10 @@ static bool http_date_asctime(const char *p, double *epoch)
 	return true;
 }
 
-/* floor() without libm (the build links none) for |x| < 2^63. */
+/* floor() as an integer; callers keep |x| below 1e15. */
 static long long floor_ll(double x)
 {
-	long long i = (long long)x;
-	return (double)i > x ? i - 1 : i;
+	return (long long)floor(x);
 }
 
 static double clamp_delay(double d)

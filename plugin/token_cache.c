@@ -13,20 +13,12 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
+
+#include "encode.h"
+#include "fileio.h"
+#include "text.h"
 
 #define ENTRY_MAGIC "check_entra_sync token v1\n"
-
-static const char hexdigits[] = "0123456789abcdef";
-
-static void to_hex(const unsigned char *in, size_t len, char *out)
-{
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = hexdigits[in[i] >> 4];
-		out[2 * i + 1] = hexdigits[in[i] & 0x0f];
-	}
-	out[2 * len] = '\0';
-}
 
 static int digest_field(EVP_MD_CTX *ctx, const char *name, const void *data, size_t len)
 {
@@ -61,7 +53,7 @@ int token_cache_key(const char *login_url, const char *tenant, const char *clien
 	    digest_str(ctx, "client", client_id) == 0 && digest_str(ctx, "scope", scope) == 0 &&
 	    digest_field(ctx, "credential", fingerprint, TOKEN_FINGERPRINT_LEN) == 0 &&
 	    EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32) {
-		to_hex(md, mdlen, out);
+		hex_encode(md, mdlen, out);
 		rc = 0;
 	}
 	EVP_MD_CTX_free(ctx);
@@ -84,21 +76,9 @@ int token_fingerprint(const char *kind, const void *data, size_t len,
 	return rc;
 }
 
-/* Bearer tokens are JWTs or opaque strings of printable ASCII; anything else
- * in an entry means it is damaged. */
-static int token_text_ok(const char *s, size_t len)
-{
-	if (len == 0)
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return 0;
-	return 1;
-}
-
 char *token_entry_format(const char *token, double expires_at)
 {
-	if (token == NULL || !token_text_ok(token, strlen(token)) || !isfinite(expires_at))
+	if (token == NULL || !text_is_token(token, strlen(token)) || !isfinite(expires_at))
 		return NULL;
 	struct buf b = {0};
 	if (buf_printf(&b, "%sexpires_at=%lld\naccess_token=%s\nend\n", ENTRY_MAGIC,
@@ -146,7 +126,7 @@ int token_entry_parse(const char *data, size_t len, char **token, double *expire
 	}
 	const char *tok;
 	size_t toklen;
-	if (take_line(&p, end, "access_token=", &tok, &toklen) < 0 || !token_text_ok(tok, toklen))
+	if (take_line(&p, end, "access_token=", &tok, &toklen) < 0 || !text_is_token(tok, toklen))
 		return -1;
 	if (take_line(&p, end, "end", &v, &vlen) < 0 || vlen != 0 || p != end)
 		return -1;
@@ -163,60 +143,29 @@ int token_entry_parse(const char *data, size_t len, char **token, double *expire
 int token_cache_lookup(int dirfd, const char *key, double now, char **token, double *expires_at)
 {
 	*token = NULL;
-	/* O_NONBLOCK: a FIFO planted under the entry's name must not hang us. */
-	int fd = openat(dirfd, key, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	struct buf data = {0};
+	double when = 0;
+	int found = 0;
+	/* Never blocks (a FIFO planted under the entry's name) and never
+	 * follows a symlink; an entry of another user is not ours to trust. */
+	int fd = fio_open_read(dirfd, key, true, "token cache entry", &st, NULL);
 	if (fd < 0)
 		return 0;
-	struct stat st;
-	char *data = NULL;
-	int found = 0;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    st.st_size <= 0 || st.st_size > (off_t)TOKEN_ENTRY_MAX)
-		goto out;
-	size_t size = (size_t)st.st_size;
-	data = malloc(size);
-	if (data == NULL)
-		goto out;
-	size_t got = 0;
-	while (got < size) {
-		ssize_t n = read(fd, data + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto out;
-		got += (size_t)n;
+	if (st.st_uid == geteuid() && st.st_size > 0 && st.st_size <= (off_t)TOKEN_ENTRY_MAX &&
+	    fio_read_fd(fd, TOKEN_ENTRY_MAX, "token cache entry", &data, NULL) == 0 &&
+	    token_entry_parse(data.data, data.len, token, &when) == 0) {
+		if (when - now > TOKEN_RENEW_MARGIN) {
+			*expires_at = when;
+			found = 1;
+		} else {
+			free(*token);
+			*token = NULL;
+		}
 	}
-	double when = 0;
-	if (token_entry_parse(data, size, token, &when) < 0)
-		goto out;
-	if (when - now <= TOKEN_RENEW_MARGIN) {
-		free(*token);
-		*token = NULL;
-		goto out;
-	}
-	*expires_at = when;
-	found = 1;
-out:
-	if (data != NULL) {
-		explicit_bzero(data, size);
-		free(data);
-	}
+	fio_wipe(&data);
 	close(fd);
 	return found;
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 int token_cache_store(int dirfd, const char *key, const char *token, double expires_at,
@@ -226,41 +175,10 @@ int token_cache_store(int dirfd, const char *key, const char *token, double expi
 	if (text == NULL)
 		return err_set(e, ERR_INTERNAL, "cannot format token cache entry");
 	size_t len = strlen(text);
-	unsigned char rnd[8];
-	char rhex[17];
-	char tmp[128];
-	int fd = -1;
-	for (int attempt = 0; attempt < 8 && fd < 0; attempt++) {
-		if (RAND_bytes(rnd, sizeof(rnd)) != 1)
-			break;
-		to_hex(rnd, sizeof(rnd), rhex);
-		snprintf(tmp, sizeof(tmp), ".tmp-%.16s-%s", key, rhex);
-		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0 && errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
-		err_set(e, ERR_CONFIG, "cannot create token cache entry: %s", strerror(errno));
-		goto fail;
-	}
-	if (write_all(fd, text, len) < 0) {
-		err_set(e, ERR_CONFIG, "cannot write token cache entry: %s", strerror(errno));
-		close(fd);
-		unlinkat(dirfd, tmp, 0);
-		goto fail;
-	}
-	if (close(fd) < 0 || renameat(dirfd, tmp, dirfd, key) < 0) {
-		err_set(e, ERR_CONFIG, "cannot store token cache entry: %s", strerror(errno));
-		unlinkat(dirfd, tmp, 0);
-		goto fail;
-	}
+	int rc = fio_replace(dirfd, key, text, len, "token cache entry", e);
 	explicit_bzero(text, len);
 	free(text);
-	return 0;
-fail:
-	explicit_bzero(text, len);
-	free(text);
-	return -1;
+	return rc;
 }
 
 void token_cache_drop(int dirfd, const char *key)
@@ -272,18 +190,5 @@ int token_cache_lock(int dirfd, const char *key, double deadline, struct err *e)
 {
 	char name[128];
 	snprintf(name, sizeof(name), "%s.lock", key);
-	int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
-	if (fd < 0)
-		return err_set(e, ERR_CONFIG, "cannot open token cache lock %s: %s", name,
-		               strerror(errno));
-	if (flock_until(fd, deadline) == 0)
-		return fd;
-	if (errno == ETIMEDOUT)
-		err_set(e, ERR_TIMEOUT,
-		        "timed out waiting for another check_entra_sync process to sign in "
-		        "(token cache lock held)");
-	else
-		err_set(e, ERR_CONFIG, "cannot lock token cache entry: %s", strerror(errno));
-	close(fd);
-	return -1;
+	return fio_lock(dirfd, name, deadline, "another check_entra_sync process to sign in", e);
 }

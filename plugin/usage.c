@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "common.h"
-#include "options.h"
+#include "usage.h"
 
 static const char usage_text[] =
     "Usage:\n"

@@ -1,4 +1,4 @@
-"""Every way to get a token (SPEC section 3 identity, section 7): client
+"""Every way to get a token (man page: IDENTITY, TOKEN CACHE): client
 secret, certificate (RS256 and PS256), managed identity, access token file;
 the errors each one can meet; clouds; and cache entries kept apart per
 credential."""

@@ -1,4 +1,4 @@
-"""The token cache (SPEC section 7): one sign-in per identity per token
+"""The token cache (man page: TOKEN CACHE): one sign-in per identity per token
 lifetime, whatever the concurrency; safe directory and file modes."""
 
 import os

@@ -1,4 +1,4 @@
-"""Attacks on the token cache (SPEC section 7): whatever is planted in or
+"""Attacks on the token cache (man page: TOKEN CACHE): whatever is planted in or
 around the cache directory, the plugin never follows a link, never writes
 through one, never uses a token it did not get from the configured sign-in,
 and signs in afresh instead; an unsafe directory is refused outright."""

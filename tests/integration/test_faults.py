@@ -1,4 +1,4 @@
-"""The fault matrix (SPEC sections 8 and 9): network, TLS and body faults each
+"""The fault matrix (doc/design.md: HTTP and failures): network, TLS and body faults each
 end in exactly one output line "ENTRA SYNC UNKNOWN - <cause>" (or the -t
 state), exit 3, inside the deadline; and neither the token nor the secret
 ever goes to a host other than the configured Graph and login hosts."""

@@ -15,7 +15,9 @@ from harness import eq, true
 REASONS_ALLOWED = ["EncounteredBaseEscrowThreshold", "EncounteredTotalEscrowThreshold",
                    "EncounteredEscrowProportionThreshold", "EncounteredQuarantineException",
                    "Unknown", "IngestionInterrupted"]
-REASONS_DENIED = ["TooManyDeletes", "QuarantinedOnDemand"]
+# Never started by default: the two that need a person, and any reason the
+# plugin does not know (Microsoft adds values; none is retried blindly).
+REASONS_DENIED = ["TooManyDeletes", "QuarantinedOnDemand", "EncounteredNewFutureReason"]
 
 
 def state_dir():
@@ -139,7 +141,9 @@ def test_handler_each_quarantine_reason():
             for i, reason in enumerate(REASONS_ALLOWED + REASONS_DENIED)]
     e.put_sp(H.SP_TEST, jobs, appId=H.APP_TEST)
     r = handler(e, sp=H.SP_TEST)
-    eq(r.rc, 0, "exit status", r)
+    # every allowed reason started; the denied ones need repair and were left
+    # alone by the rules: exit 1
+    eq(r.rc, 1, "exit status", r)
     s = starts(e)
     for job, reason in zip(jobs, REASONS_ALLOWED + REASONS_DENIED):
         l = line_for(r, job["id"])
@@ -156,9 +160,25 @@ def test_handler_too_many_deletes_with_job_is_skipped():
     e = H.emu()
     e.quarantine(H.JOB_BOX, "TooManyDeletes")
     r = handler(e, job=H.JOB_BOX)
-    eq(r.rc, 0, "exit status", r)
+    eq(r.rc, 1, "exit status of a repair the rules refuse", r)
     true("approve or reject the deletes" in r.stdout, "no hint for TooManyDeletes", r)
     eq(starts(e), {}, "starts", r)
+
+
+def test_handler_unknown_reason_is_refused_saying_so():
+    e = H.emu()
+    job = H.make_job(template="newreason", code="Quarantine",
+                     quarantine=quarantine("EncounteredNewFutureReason"))
+    e.put_sp(H.SP_TEST, [job], appId=H.APP_TEST)
+    r = handler(e, sp=H.SP_TEST, job=job["id"])
+    eq(r.rc, 1, "exit status of a repair the rules refuse", r)
+    l = line_for(r, job["id"])
+    true(": skipped - " in l and "EncounteredNewFutureReason" in l and "--allow-reason" in l,
+         "the refusal does not quote the reason and name --allow-reason", r)
+    eq(starts(e), {}, "starts of a job quarantined for an unknown reason", r)
+    r = handler(e, sp=H.SP_TEST, job=job["id"],
+                extra=["--allow-reason", "EncounteredNewFutureReason"])
+    eq((r.rc, starts(e)), (0, {job["id"]: 1}), "exit and starts with the reason allowed", r)
 
 
 def test_handler_allow_reason_replaces_the_default_set():
@@ -177,7 +197,8 @@ def test_handler_empty_reason_needs_explicit_allow():
     job = H.make_job(template="noreason", code="Quarantine", quarantine=quarantine(""))
     e.put_sp(H.SP_TEST, [job], appId=H.APP_TEST)
     r = handler(e, sp=H.SP_TEST, job=job["id"])
-    eq(r.rc, 0, "exit status", r)
+    eq(r.rc, 1, "exit status of a repair the rules refuse", r)
+    true("no reason given" in r.stdout, "the refusal does not say the reason is empty", r)
     eq(starts(e), {}, "starts of a job quarantined without a reason", r)
     r = handler(e, sp=H.SP_TEST, job=job["id"], extra=["--allow-reason", ""])
     eq(starts(e), {job["id"]: 1}, "starts with --allow-reason ''", r)
@@ -188,7 +209,7 @@ def test_handler_paused_needs_start_paused():
     job = H.make_job(template="paused", code="Paused", schedule_state="Paused")
     e.put_sp(H.SP_TEST, [job], appId=H.APP_TEST)
     r = handler(e, sp=H.SP_TEST, job=job["id"])
-    eq(r.rc, 0, "exit status", r)
+    eq(r.rc, 1, "exit status of a repair the rules refuse", r)
     true("--start-paused" in r.stdout, "skip reason does not name --start-paused", r)
     eq(starts(e), {}, "starts without --start-paused", r)
     r = handler(e, sp=H.SP_TEST, job=job["id"], extra=["--start-paused"])

@@ -1,4 +1,4 @@
-"""Secret hygiene (SPEC section 9): in every mode, at -vvv, on success and on
+"""Secret hygiene (doc/design.md: secrets): in every mode, at -vvv, on success and on
 error, and with every sign-in method, no client secret, client assertion or
 access token reaches stdout, stderr, syslog, argv or any file but the token
 cache. Tokens are learnt from the cache entries (the emulator does not list

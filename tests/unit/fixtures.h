@@ -8,6 +8,7 @@
 
 #include "evaluate.h"
 #include "job.h"
+#include "output.h"
 
 #define NOW 1772366400.0 /* 2026-03-01T12:00:00Z */
 
@@ -188,7 +189,26 @@ static inline void eval_json(const char *json, const struct eval_config *cfg, st
                              struct job_result *r)
 {
 	load_job(json, job);
-	evaluate_job(job, cfg, NOW, r);
+	struct job_context ctx = {.now = NOW, .started_at = 0};
+	evaluate_job(job, cfg, &ctx, r);
+}
+
+/* The words output.c writes for a result (the summary, the long-output
+ * line), in a buffer that lives until the next call. */
+static inline const char *summary_of(const struct job_result *r)
+{
+	static struct buf b;
+	buf_free(&b);
+	output_job_summary(r, &b);
+	return b.data ? b.data : "";
+}
+
+static inline const char *detail_of(const struct job_result *r)
+{
+	static struct buf b;
+	buf_free(&b);
+	output_job_detail(r, &b);
+	return b.data ? b.data : "";
 }
 
 static inline void eval_default(const char *json, struct sync_job *job, struct job_result *r)

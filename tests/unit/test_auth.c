@@ -19,7 +19,7 @@
 
 static void describe(long status, const char *body, char *out, size_t n)
 {
-	auth_error_describe(status, body, body ? strlen(body) : 0, out, n);
+	auth_error_describe(status, body, body ? strlen(body) : 0, NULL, out, n);
 }
 
 /* An answer shaped like the identity platform's. */
@@ -273,11 +273,14 @@ static void truncated_token_answer_is_refused(void **state)
 
 /* --- access token file, cache directory --- */
 
-static void config_for_token_file(struct config *c, const char *path)
+static struct run R;
+
+static void config_for_token_file(struct auth_options *c, const char *path)
 {
 	memset(c, 0, sizeof(*c));
-	c->auth = AUTH_TOKEN_FILE;
-	c->access_token_file = (char *)path;
+	c->method = AUTH_TOKEN_FILE;
+	c->token_file = (char *)path;
+	run_init(&R, 20, 0);
 }
 
 static void access_token_file_first_line_is_used(void **state)
@@ -287,22 +290,17 @@ static void access_token_file_first_line_is_used(void **state)
 	int fd = mkstemp(path);
 	assert_true(write(fd, "tok.en-1\r\nsecond line\n", 22) == 22);
 	close(fd);
-	struct config c;
+	struct auth_options c;
 	config_for_token_file(&c, path);
 	struct auth_ctx a;
-	auth_init(&a, &c, NULL);
+	auth_init(&a, &c, NULL, &R);
 	struct err e = {0};
 	assert_int_equal(auth_get_token(&a, &e), 0);
 	assert_string_equal(a.token, "tok.en-1");
 	assert_false(a.from_cache);
 	assert_int_equal(a.sign_ins, 0);
-	assert_int_equal(auth_renew_after_401(&a, &e), -1);
-	char want[256];
-	snprintf(want, sizeof(want),
-	         "the access token in %s is invalid or expired (no renewal possible with "
-	         "--access-token-file)",
-	         path);
-	assert_string_equal(e.msg, want);
+	/* a token from a file is never renewed: Graph's refusal stands */
+	assert_false(auth_can_renew(&a));
 	auth_cleanup(&a);
 	unlink(path);
 }
@@ -314,10 +312,10 @@ static void empty_access_token_file_is_an_error(void **state)
 	int fd = mkstemp(path);
 	assert_true(write(fd, "\nx\n", 3) == 3);
 	close(fd);
-	struct config c;
+	struct auth_options c;
 	config_for_token_file(&c, path);
 	struct auth_ctx a;
-	auth_init(&a, &c, NULL);
+	auth_init(&a, &c, NULL, &R);
 	struct err e = {0};
 	assert_int_equal(auth_get_token(&a, &e), -1);
 	assert_int_equal(e.kind, ERR_CONFIG);
@@ -325,7 +323,7 @@ static void empty_access_token_file_is_an_error(void **state)
 	auth_cleanup(&a);
 	unlink(path);
 	config_for_token_file(&c, "/nonexistent/token");
-	auth_init(&a, &c, NULL);
+	auth_init(&a, &c, NULL, &R);
 	assert_int_equal(auth_get_token(&a, &e), -1);
 	assert_non_null(strstr(e.msg, "cannot open access token file /nonexistent/token"));
 	auth_cleanup(&a);
@@ -337,17 +335,18 @@ static void unsafe_cache_directory_stops_before_sign_in(void **state)
 	char dir[] = "/tmp/test_auth_dir.XXXXXX";
 	assert_non_null(mkdtemp(dir));
 	chmod(dir, 0777);
-	struct config c;
+	struct auth_options c;
 	memset(&c, 0, sizeof(c));
-	c.auth = AUTH_SECRET;
+	run_init(&R, 20, 0);
+	c.method = AUTH_SECRET;
 	c.secret = (char *)"s3cret-VALUE";
 	c.tenant = (char *)"t";
 	c.client_id = (char *)"c";
 	c.login_url = (char *)"http://127.0.0.1:1";
 	c.scope = (char *)"https://graph.microsoft.com/.default";
-	c.token_cache_dir = dir;
+	c.cache_dir = dir;
 	struct auth_ctx a;
-	auth_init(&a, &c, NULL);
+	auth_init(&a, &c, NULL, &R);
 	struct err e = {0};
 	assert_int_equal(auth_get_token(&a, &e), -1);
 	assert_int_equal(e.kind, ERR_CONFIG);
@@ -360,13 +359,15 @@ static void unsafe_cache_directory_stops_before_sign_in(void **state)
 static void renewal_needs_a_cached_token(void **state)
 {
 	(void)state;
-	struct config c;
+	struct auth_options c;
 	memset(&c, 0, sizeof(c));
-	c.auth = AUTH_SECRET;
+	run_init(&R, 20, 0);
+	c.method = AUTH_SECRET;
 	struct auth_ctx a;
-	auth_init(&a, &c, NULL);
+	auth_init(&a, &c, NULL, &R);
 	struct err e = {0};
-	assert_int_equal(auth_renew_after_401(&a, &e), -1);
+	assert_false(auth_can_renew(&a));
+	assert_int_equal(auth_renew(&a, &e), -1);
 	assert_int_equal(e.kind, ERR_AUTH);
 	auth_cleanup(&a);
 }
@@ -376,18 +377,18 @@ static void default_cache_dir_follows_xdg_runtime_dir(void **state)
 	(void)state;
 	char want[128];
 	setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
-	char *d = auth_default_cache_dir();
+	char *d = config_default_cache_dir();
 	snprintf(want, sizeof(want), "/run/user/1000/check_entra_sync-%lu",
 	         (unsigned long)geteuid());
 	assert_string_equal(d, want);
 	free(d);
 	unsetenv("XDG_RUNTIME_DIR");
-	d = auth_default_cache_dir();
+	d = config_default_cache_dir();
 	snprintf(want, sizeof(want), "/tmp/check_entra_sync-%lu", (unsigned long)geteuid());
 	assert_string_equal(d, want);
 	free(d);
 	setenv("XDG_RUNTIME_DIR", "", 1);
-	d = auth_default_cache_dir();
+	d = config_default_cache_dir();
 	assert_string_equal(d, want);
 	free(d);
 }

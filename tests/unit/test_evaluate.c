@@ -1,4 +1,4 @@
-/* SPEC section 4: status mapping, overrides, last success, thresholds,
+/* The man page's STATE table: status mapping, overrides, last success, thresholds,
  * quarantine details. All at NOW = 2026-03-01T12:00:00Z. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,7 +68,7 @@ static void healthy_active_job_is_ok_with_default_age_thresholds(void **state)
 	assert_true(S.r.last_success_age > 119.8 && S.r.last_success_age < 120.0);
 	assert_string_equal(S.r.age_warn.text, "360");
 	assert_string_equal(S.r.age_crit.text, "720");
-	assert_string_equal(S.r.summary, "active, last success 2m ago, every 2m");
+	assert_string_equal(summary_of(&S.r), "active, last success 2m ago, every 2m");
 	assert_false(S.r.quarantined);
 	assert_true(S.r.quarantine_age == 0.0);
 	assert_int_equal(S.r.quarantine_series, 0);
@@ -80,13 +80,13 @@ static void detail_names_id_template_code_and_counts(void **state)
 	(void)state;
 	cfg_init(&S);
 	run(&S, J_HEALTHY_CLOUD_SYNC);
-	assert_contains(S.r.detail, "AD2AADProvisioning.fd1c9b9e8077402c8bc03a7186c8f976");
-	assert_contains(S.r.detail, "[AD2AADProvisioning]");
-	assert_contains(S.r.detail, "status Active");
-	assert_contains(S.r.detail, "schedule PT2M Active");
-	assert_contains(S.r.detail, "last success 2026-03-01 11:58:00Z");
-	assert_contains(S.r.detail, "escrowed 15, exported 3, imported 20");
-	assert_contains(S.r.detail, "successive failures 0");
+	assert_contains(detail_of(&S.r), "AD2AADProvisioning.fd1c9b9e8077402c8bc03a7186c8f976");
+	assert_contains(detail_of(&S.r), "[AD2AADProvisioning]");
+	assert_contains(detail_of(&S.r), "status Active");
+	assert_contains(detail_of(&S.r), "schedule PT2M Active");
+	assert_contains(detail_of(&S.r), "last success 2026-03-01 11:58:00Z");
+	assert_contains(detail_of(&S.r), "escrowed 15, exported 3, imported 20");
+	assert_contains(detail_of(&S.r), "successive failures 0");
 }
 
 static void last_success_takes_newest_of_the_three_sources(void **state)
@@ -128,7 +128,7 @@ static void invalid_and_sentinel_times_are_not_successes(void **state)
 	        "\"lastExecution\":{\"state\":\"Succeeded\",\"timeEnded\":\"\"},"
 	        "\"steadyStateLastAchievedTime\":\"0001-01-01T00:00:00Z\"}}");
 	assert_false(S.r.age_known);
-	assert_contains(S.r.summary, "never succeeded");
+	assert_contains(summary_of(&S.r), "never succeeded");
 }
 
 static void active_job_that_never_succeeded_is_ok_and_age_cannot_alert(void **state)
@@ -140,8 +140,8 @@ static void active_job_that_never_succeeded_is_ok_and_age_cannot_alert(void **st
 	assert_int_equal(S.r.state, STATE_OK);
 	assert_false(S.r.age_known);
 	assert_true(S.r.age_crit.set);
-	assert_string_equal(S.r.summary, "active, never succeeded, every 40m");
-	assert_contains(S.r.detail, "last success never");
+	assert_string_equal(summary_of(&S.r), "active, never succeeded, every 40m");
+	assert_contains(detail_of(&S.r), "last success never");
 }
 
 static void success_older_than_six_intervals_is_critical(void **state)
@@ -150,7 +150,7 @@ static void success_older_than_six_intervals_is_critical(void **state)
 	cfg_init(&S);
 	run(&S, J_ACTIVE_SUCCESS_AT("2026-03-01T07:00:00Z"));
 	assert_int_equal(S.r.state, STATE_CRITICAL);
-	assert_string_equal(S.r.summary, "last success 5h ago (> 4h)");
+	assert_string_equal(summary_of(&S.r), "last success 5h ago (> 4h)");
 	assert_string_equal(S.r.age_warn.text, "7200");
 	assert_string_equal(S.r.age_crit.text, "14400");
 }
@@ -161,7 +161,7 @@ static void success_older_than_three_intervals_is_warning(void **state)
 	cfg_init(&S);
 	run(&S, J_ACTIVE_SUCCESS_AT("2026-03-01T09:30:00Z"));
 	assert_int_equal(S.r.state, STATE_WARNING);
-	assert_string_equal(S.r.summary, "last success 2h 30m ago (> 2h)");
+	assert_string_equal(summary_of(&S.r), "last success 2h 30m ago (> 2h)");
 }
 
 static void success_exactly_at_threshold_is_ok(void **state)
@@ -181,7 +181,7 @@ static void explicit_warning_replaces_both_defaults(void **state)
 	assert_int_equal(S.r.state, STATE_WARNING);
 	assert_string_equal(S.r.age_warn.text, "3600");
 	assert_false(S.r.age_crit.set);
-	assert_string_equal(S.r.summary, "last success 5h ago (> 1h)");
+	assert_string_equal(summary_of(&S.r), "last success 5h ago (> 1h)");
 }
 
 static void explicit_critical_range_with_units(void **state)
@@ -191,7 +191,7 @@ static void explicit_critical_range_with_units(void **state)
 	set_range(&S.cfg.age_crit, "10m", true);
 	run(&S, J_ACTIVE_SUCCESS_AT("2026-03-01T11:45:00Z"));
 	assert_int_equal(S.r.state, STATE_CRITICAL);
-	assert_string_equal(S.r.summary, "last success 15m ago (> 10m)");
+	assert_string_equal(summary_of(&S.r), "last success 15m ago (> 10m)");
 }
 
 static void explicit_inside_range_is_described_as_range(void **state)
@@ -201,7 +201,7 @@ static void explicit_inside_range_is_described_as_range(void **state)
 	set_range(&S.cfg.age_warn, "@0:20m", true);
 	run(&S, J_ACTIVE_SUCCESS_AT("2026-03-01T11:45:00Z"));
 	assert_int_equal(S.r.state, STATE_WARNING);
-	assert_string_equal(S.r.summary, "last success 15m ago (range @0:1200)");
+	assert_string_equal(summary_of(&S.r), "last success 15m ago (range @0:1200)");
 }
 
 static void disabled_schedule_has_no_default_age_threshold(void **state)
@@ -212,7 +212,7 @@ static void disabled_schedule_has_no_default_age_threshold(void **state)
 	assert_int_equal(S.r.state, STATE_OK);
 	assert_false(S.r.age_warn.set);
 	assert_false(S.r.age_crit.set);
-	assert_string_equal(S.r.summary, "active, last success 30d ago, schedule disabled");
+	assert_string_equal(summary_of(&S.r), "active, last success 30d ago, schedule disabled");
 }
 
 static void disabled_schedule_obeys_explicit_thresholds(void **state)
@@ -222,7 +222,7 @@ static void disabled_schedule_obeys_explicit_thresholds(void **state)
 	set_range(&S.cfg.age_crit, "7d", true);
 	run(&S, J_DISABLED_SCHEDULE);
 	assert_int_equal(S.r.state, STATE_CRITICAL);
-	assert_contains(S.r.summary, "last success 30d ago (> 7d)");
+	assert_contains(summary_of(&S.r), "last success 30d ago (> 7d)");
 }
 
 static void timespan_max_interval_alone_disables_the_default(void **state)
@@ -236,16 +236,20 @@ static void timespan_max_interval_alone_disables_the_default(void **state)
 	assert_false(S.r.age_warn.set);
 }
 
-static void unparsable_interval_has_no_default_age_threshold(void **state)
+static void unparsable_interval_is_warning_naming_it(void **state)
 {
 	(void)state;
 	cfg_init(&S);
 	run(&S, "{\"id\":\"scim.1\",\"schedule\":{\"interval\":\"P1M\",\"state\":\"Active\"},"
 	        "\"status\":{\"code\":\"Active\","
 	        "\"steadyStateLastAchievedTime\":\"2025-01-01T00:00:00Z\"}}");
-	assert_int_equal(S.r.state, STATE_OK);
+	/* no default age thresholds can be derived: a job silent for a year
+	 * must not read as OK */
+	assert_int_equal(S.r.state, STATE_WARNING);
 	assert_false(S.r.age_warn.set);
-	assert_string_equal(S.r.summary, "active, last success 424d 12h ago");
+	assert_non_null(result_finding(&S.r, FINDING_INTERVAL));
+	assert_string_equal(summary_of(&S.r), "schedule interval 'P1M' cannot be read, so no age "
+	                                      "thresholds apply (give -w/-c)");
 }
 
 static void paused_schedule_has_no_default_age_threshold(void **state)
@@ -265,12 +269,15 @@ static void paused_job_is_warning_naming_schedule_state(void **state)
 	cfg_init(&S);
 	run(&S, J_PAUSED_DOC_EXAMPLE);
 	assert_int_equal(S.r.state, STATE_WARNING);
-	assert_string_equal(S.r.summary, "paused, schedule Paused");
+	/* the error the quarantine object carries is named on the first line */
+	assert_string_equal(summary_of(&S.r), "paused, schedule Paused - error "
+	                                      "SalesforceInvalidCredentials: Invalid Salesforce "
+	                                      "credentials.");
 	assert_false(S.r.quarantined);
 	assert_int_equal(S.r.quarantine_series, 0);
 	assert_false(S.r.age_warn.set);
-	assert_contains(S.r.detail, "SalesforceInvalidCredentials");
-	assert_contains(S.r.detail, "series count 2");
+	assert_contains(detail_of(&S.r), "SalesforceInvalidCredentials");
+	assert_contains(detail_of(&S.r), "series count 2");
 }
 
 static void paused_override_to_ok_lowers_the_state(void **state)
@@ -280,7 +287,9 @@ static void paused_override_to_ok_lowers_the_state(void **state)
 	add_override(&S, "paused", STATE_OK);
 	run(&S, J_PAUSED_DOC_EXAMPLE);
 	assert_int_equal(S.r.state, STATE_OK);
-	assert_string_equal(S.r.summary, "paused, schedule Paused");
+	assert_string_equal(summary_of(&S.r), "paused, schedule Paused - error "
+	                                      "SalesforceInvalidCredentials: Invalid Salesforce "
+	                                      "credentials.");
 }
 
 static void empty_status_is_warning_not_configured(void **state)
@@ -289,8 +298,8 @@ static void empty_status_is_warning_not_configured(void **state)
 	cfg_init(&S);
 	run(&S, J_NEW_JOB);
 	assert_int_equal(S.r.state, STATE_WARNING);
-	assert_string_equal(S.r.summary, "not configured (no status yet)");
-	assert_contains(S.r.detail, "status (none)");
+	assert_string_equal(summary_of(&S.r), "not configured (no status yet)");
+	assert_contains(detail_of(&S.r), "status (none)");
 }
 
 static void not_configured_override_covers_empty_status(void **state)
@@ -308,7 +317,7 @@ static void not_configured_code_is_warning(void **state)
 	cfg_init(&S);
 	run(&S, J_NOT_CONFIGURED);
 	assert_int_equal(S.r.state, STATE_WARNING);
-	assert_string_equal(S.r.summary, "not configured");
+	assert_string_equal(summary_of(&S.r), "not configured");
 }
 
 static void unexpected_code_is_unknown_and_quoted(void **state)
@@ -317,7 +326,7 @@ static void unexpected_code_is_unknown_and_quoted(void **state)
 	cfg_init(&S);
 	run(&S, J_UNKNOWN_CODE);
 	assert_int_equal(S.r.state, STATE_UNKNOWN);
-	assert_string_equal(S.r.summary, "unexpected status code 'Restarting'");
+	assert_string_equal(summary_of(&S.r), "unexpected status code 'Restarting'");
 }
 
 static void non_string_code_is_unknown_not_missing(void **state)
@@ -326,7 +335,7 @@ static void non_string_code_is_unknown_not_missing(void **state)
 	cfg_init(&S);
 	run(&S, "{\"id\":\"scim.1\",\"status\":{\"code\":7}}");
 	assert_int_equal(S.r.state, STATE_UNKNOWN);
-	assert_string_equal(S.r.summary, "unexpected status code '7'");
+	assert_string_equal(summary_of(&S.r), "unexpected status code '7'");
 }
 
 static void unexpected_code_can_be_overridden(void **state)
@@ -344,9 +353,9 @@ static void not_run_is_ok_with_since_and_progress(void **state)
 	cfg_init(&S);
 	run(&S, J_NOT_RUN);
 	assert_int_equal(S.r.state, STATE_OK);
-	assert_string_equal(S.r.summary,
+	assert_string_equal(summary_of(&S.r),
 	                    "first cycle still running since 2026-03-01 11:00:00Z (75% done)");
-	assert_contains(S.r.detail, "progress 75%");
+	assert_contains(detail_of(&S.r), "progress 75%");
 }
 
 static void not_run_without_start_time_says_only_running(void **state)
@@ -355,7 +364,7 @@ static void not_run_without_start_time_says_only_running(void **state)
 	cfg_init(&S);
 	run(&S, "{\"id\":\"scim.1\",\"status\":{\"code\":\"NotRun\",\"lastExecution\":null}}");
 	assert_int_equal(S.r.state, STATE_OK);
-	assert_string_equal(S.r.summary, "first cycle still running");
+	assert_string_equal(summary_of(&S.r), "first cycle still running");
 }
 
 static void quarantined_box_is_critical_with_every_detail(void **state)
@@ -366,17 +375,18 @@ static void quarantined_box_is_critical_with_every_detail(void **state)
 	assert_int_equal(S.r.state, STATE_CRITICAL);
 	assert_true(S.r.quarantined);
 	assert_string_equal(
-	    S.r.summary, "quarantined (EncounteredQuarantineException: BoxInsufficientPermissions)"
-	                 " since 2026-02-20 08:00:00Z, series count 6, automatic disable in 18d "
-	                 "20h; 6 successive failures (> 2)");
+	    summary_of(&S.r),
+	    "quarantined (EncounteredQuarantineException: BoxInsufficientPermissions)"
+	    " since 2026-02-20 08:00:00Z, series count 6, automatic disable in 18d "
+	    "20h; 6 successive failures (> 2)");
 	assert_true(S.r.quarantine_age == 9 * 86400.0 + 4 * 3600.0);
 	assert_int_equal(S.r.quarantine_series, 6);
 	assert_true(S.r.days_to_disable > 18.83 && S.r.days_to_disable < 18.84);
-	assert_contains(S.r.detail, "The Box admin credentials lack the co-admin role.");
-	assert_contains(S.r.detail, "(tenant actionable)");
-	assert_contains(S.r.detail, "next attempt unknown");
-	assert_contains(S.r.detail, "series since 2026-02-20 08:00:00Z");
-	assert_contains(S.r.detail, "automatic disable in 18.8 days");
+	assert_contains(detail_of(&S.r), "The Box admin credentials lack the co-admin role.");
+	assert_contains(detail_of(&S.r), "(tenant actionable)");
+	assert_contains(detail_of(&S.r), "next attempt unknown");
+	assert_contains(detail_of(&S.r), "series since 2026-02-20 08:00:00Z");
+	assert_contains(detail_of(&S.r), "automatic disable in 18.8 days");
 	assert_false(S.r.age_known);
 	assert_false(S.r.age_warn.set);
 }
@@ -387,9 +397,9 @@ static void quarantine_without_own_error_uses_last_execution_error(void **state)
 	cfg_init(&S);
 	run(&S, J_QUARANTINED_BOX_NO_QERROR);
 	assert_int_equal(S.r.state, STATE_CRITICAL);
-	assert_contains(S.r.summary,
+	assert_contains(summary_of(&S.r),
 	                "(EncounteredQuarantineException: BoxInsufficientPermissions)");
-	assert_contains(S.r.detail, "error BoxInsufficientPermissions: The Box admin");
+	assert_contains(detail_of(&S.r), "error BoxInsufficientPermissions: The Box admin");
 }
 
 static void quarantine_reason_override_lowers_to_warning(void **state)
@@ -400,7 +410,7 @@ static void quarantine_reason_override_lowers_to_warning(void **state)
 	set_range(&S.cfg.fail_crit, "10", false);
 	run(&S, J_QUARANTINED_BOX);
 	assert_int_equal(S.r.state, STATE_WARNING);
-	assert_contains(S.r.summary, "quarantined (EncounteredQuarantineException");
+	assert_contains(summary_of(&S.r), "quarantined (EncounteredQuarantineException");
 }
 
 static void quarantine_reason_override_is_case_insensitive(void **state)
@@ -412,7 +422,7 @@ static void quarantine_reason_override_is_case_insensitive(void **state)
 	S.cfg.fail_warn.set = S.cfg.fail_crit.set = false;
 	run(&S, J_QUARANTINED_BOX);
 	assert_int_equal(S.r.state, STATE_OK);
-	assert_contains(S.r.summary, "quarantined");
+	assert_contains(summary_of(&S.r), "quarantined");
 }
 
 static void reason_override_wins_over_code_override(void **state)
@@ -463,7 +473,7 @@ static void quarantine_code_without_quarantine_object(void **state)
 	cfg_init(&S);
 	run(&S, "{\"id\":\"scim.1\",\"status\":{\"code\":\"Quarantine\",\"quarantine\":null}}");
 	assert_int_equal(S.r.state, STATE_CRITICAL);
-	assert_string_equal(S.r.summary, "quarantined (no reason given), series count 0");
+	assert_string_equal(summary_of(&S.r), "quarantined (no reason given), series count 0");
 	assert_false(S.r.quarantine_age_known);
 	assert_true(S.r.days_to_disable < 0);
 }
@@ -478,7 +488,7 @@ static void quarantine_series_unknown_falls_back_to_current_began(void **state)
 	assert_true(S.r.quarantine_age_known);
 	assert_true(S.r.quarantine_age == 3600.0);
 	assert_true(S.r.days_to_disable < 0);
-	assert_string_equal(S.r.summary, "quarantined (TooManyDeletes), series count 1");
+	assert_string_equal(summary_of(&S.r), "quarantined (TooManyDeletes), series count 1");
 }
 
 static void quarantine_past_28_days_says_disable_due(void **state)
@@ -489,7 +499,7 @@ static void quarantine_past_28_days_says_disable_due(void **state)
 	        "{\"reason\":\"Unknown\",\"seriesBegan\":\"2026-01-01T00:00:00Z\","
 	        "\"seriesCount\":30}}}");
 	assert_true(S.r.days_to_disable == 0.0);
-	assert_contains(S.r.summary, "automatic disable due");
+	assert_contains(summary_of(&S.r), "automatic disable due");
 }
 
 static void quarantine_next_attempt_shown_when_known(void **state)
@@ -499,8 +509,8 @@ static void quarantine_next_attempt_shown_when_known(void **state)
 	run(&S, "{\"id\":\"scim.1\",\"status\":{\"code\":\"Quarantine\",\"quarantine\":"
 	        "{\"reason\":\"Unknown\",\"seriesBegan\":\"2026-03-01T06:00:00Z\","
 	        "\"nextAttempt\":\"2026-03-01T18:00:00.5Z\",\"seriesCount\":1}}}");
-	assert_contains(S.r.detail, "next attempt 2026-03-01 18:00:00Z");
-	assert_contains(S.r.summary, "automatic disable in 27d 18h");
+	assert_contains(detail_of(&S.r), "next attempt 2026-03-01 18:00:00Z");
+	assert_contains(summary_of(&S.r), "automatic disable in 27d 18h");
 }
 
 static void failed_last_run_is_warning_with_code_and_message(void **state)
@@ -509,7 +519,7 @@ static void failed_last_run_is_warning_with_code_and_message(void **state)
 	cfg_init(&S);
 	run(&S, J_ACTIVE_LAST_RUN_FAILED);
 	assert_int_equal(S.r.state, STATE_WARNING);
-	assert_string_equal(S.r.summary,
+	assert_string_equal(summary_of(&S.r),
 	                    "last run failed (SystemForCrossDomainIdentityManagementService"
 	                    "Incompatible: The SCIM endpoint answered 500.); 1 successive failure "
 	                    "(> 0)");
@@ -520,9 +530,10 @@ static void failed_last_run_without_error_object(void **state)
 	(void)state;
 	cfg_init(&S);
 	run(&S, "{\"id\":\"scim.1\",\"status\":{\"code\":\"Active\",\"lastExecution\":"
-	        "{\"state\":\"Failed\",\"error\":null}}}");
+	        "{\"state\":\"Failed\",\"error\":null,\"timeBegan\":\"2026-03-01T11:00:00Z\","
+	        "\"timeEnded\":\"2026-03-01T11:01:00Z\"}}}");
 	assert_int_equal(S.r.state, STATE_WARNING);
-	assert_string_equal(S.r.summary, "last run failed");
+	assert_string_equal(summary_of(&S.r), "last run failed");
 }
 
 static void execution_override_raises_failed_to_critical(void **state)
@@ -532,7 +543,7 @@ static void execution_override_raises_failed_to_critical(void **state)
 	add_override(&S, "execution:Failed", STATE_CRITICAL);
 	run(&S, J_ACTIVE_LAST_RUN_FAILED);
 	assert_int_equal(S.r.state, STATE_CRITICAL);
-	assert_contains(S.r.summary, "last run failed");
+	assert_contains(summary_of(&S.r), "last run failed");
 }
 
 static void execution_override_lowers_failed_to_ok(void **state)
@@ -543,7 +554,7 @@ static void execution_override_lowers_failed_to_ok(void **state)
 	S.cfg.fail_warn.set = false;
 	run(&S, J_ACTIVE_LAST_RUN_FAILED);
 	assert_int_equal(S.r.state, STATE_OK);
-	assert_string_equal(S.r.summary, "active, last success 1h ago, every 40m");
+	assert_string_equal(summary_of(&S.r), "active, last success 1h ago, every 40m");
 }
 
 static void entry_level_errors_are_ok_by_default(void **state)
@@ -561,7 +572,7 @@ static void entry_level_errors_override_raises(void **state)
 	add_override(&S, "execution:EntryLevelErrors", STATE_WARNING);
 	run(&S, J_ENTRY_LEVEL_ERRORS);
 	assert_int_equal(S.r.state, STATE_WARNING);
-	assert_string_equal(S.r.summary, "last run EntryLevelErrors");
+	assert_string_equal(summary_of(&S.r), "last run EntryLevelErrors");
 }
 
 static void escrow_thresholds_raise_warning_then_critical(void **state)
@@ -572,11 +583,11 @@ static void escrow_thresholds_raise_warning_then_critical(void **state)
 	set_range(&S.cfg.escrow_crit, "1000", false);
 	run(&S, J_ENTRY_LEVEL_ERRORS);
 	assert_int_equal(S.r.state, STATE_WARNING);
-	assert_string_equal(S.r.summary, "120 escrowed (> 100)");
+	assert_string_equal(summary_of(&S.r), "120 escrowed (> 100)");
 	set_range(&S.cfg.escrow_crit, "110", false);
 	run(&S, J_ENTRY_LEVEL_ERRORS);
 	assert_int_equal(S.r.state, STATE_CRITICAL);
-	assert_string_equal(S.r.summary, "120 escrowed (> 110)");
+	assert_string_equal(summary_of(&S.r), "120 escrowed (> 110)");
 }
 
 static void escrow_threshold_ignores_unknown_count(void **state)
@@ -602,7 +613,7 @@ static void failures_warn_at_one_and_critical_at_three(void **state)
 		run(&S, json);
 		assert_int_equal(S.r.state, want[n]);
 	}
-	assert_string_equal(S.r.summary, "3 successive failures (> 2)");
+	assert_string_equal(summary_of(&S.r), "3 successive failures (> 2)");
 }
 
 static void failure_ranges_can_be_replaced(void **state)
@@ -612,7 +623,7 @@ static void failure_ranges_can_be_replaced(void **state)
 	set_range(&S.cfg.fail_warn, "10", false);
 	set_range(&S.cfg.fail_crit, "20", false);
 	run(&S, J_QUARANTINED_BOX);
-	assert_not_contains(S.r.summary, "successive");
+	assert_not_contains(summary_of(&S.r), "successive");
 	assert_string_equal(S.r.fail_warn.text, "10");
 }
 
@@ -629,14 +640,14 @@ static void text_never_carries_pipes_or_newlines(void **state)
 {
 	(void)state;
 	cfg_init(&S);
-	run(&S,
-	    "{\"id\":\"scim|1\",\"status\":{\"code\":\"Active\",\"lastExecution\":"
-	    "{\"state\":\"Failed\",\"error\":{\"code\":\"A|B\",\"message\":\"x|y\\nz\\r\\t\"}}}}");
-	assert_null(strchr(S.r.summary, '|'));
-	assert_null(strchr(S.r.detail, '|'));
-	assert_null(strchr(S.r.summary, '\n'));
-	assert_null(strchr(S.r.detail, '\n'));
-	assert_contains(S.r.summary, "A/B: x/y z");
+	run(&S, "{\"id\":\"scim|1\",\"status\":{\"code\":\"Active\",\"lastExecution\":"
+	        "{\"state\":\"Failed\",\"timeEnded\":\"2026-03-01T11:01:00Z\","
+	        "\"error\":{\"code\":\"A|B\",\"message\":\"x|y\\nz\\r\\t\"}}}}");
+	assert_null(strchr(summary_of(&S.r), '|'));
+	assert_null(strchr(detail_of(&S.r), '|'));
+	assert_null(strchr(summary_of(&S.r), '\n'));
+	assert_null(strchr(detail_of(&S.r), '\n'));
+	assert_contains(summary_of(&S.r), "A/B: x/y z");
 }
 
 static void results_worst_uses_plugin_order(void **state)
@@ -673,7 +684,7 @@ int main(void)
 	    cmocka_unit_test(disabled_schedule_has_no_default_age_threshold),
 	    cmocka_unit_test(disabled_schedule_obeys_explicit_thresholds),
 	    cmocka_unit_test(timespan_max_interval_alone_disables_the_default),
-	    cmocka_unit_test(unparsable_interval_has_no_default_age_threshold),
+	    cmocka_unit_test(unparsable_interval_is_warning_naming_it),
 	    cmocka_unit_test(paused_schedule_has_no_default_age_threshold),
 	    cmocka_unit_test(paused_job_is_warning_naming_schedule_state),
 	    cmocka_unit_test(paused_override_to_ok_lowers_the_state),

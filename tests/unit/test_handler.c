@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "evaluate.h"
 #include "handler.h"
 #include "job.h"
 #include "modes.h"
@@ -22,15 +24,30 @@
 
 #define NOW 1800000000.0
 
-static void config_with_state(struct config *c, enum state st, bool hard, int attempt, int on_soft)
+static void config_with_state(struct handler_options *c, enum state st, bool hard, int attempt,
+                              int on_soft)
 {
-	config_init(c);
+	memset(c, 0, sizeof(*c));
 	c->have_service_state = true;
 	c->service_state = st;
 	c->have_state_type = true;
 	c->state_hard = hard;
 	c->attempt = attempt;
 	c->on_soft_attempt = on_soft;
+}
+
+static void rules_init(struct handler_options *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->cooldown = 3600;
+	h->max_starts = 3;
+}
+
+static void rules_free(struct handler_options *h)
+{
+	for (size_t i = 0; i < h->n_allow_reasons; i++)
+		free(h->allow_reasons[i]);
+	h->n_allow_reasons = 0;
 }
 
 /* ---- handler_should_act ---- */
@@ -43,7 +60,7 @@ static void should_act_every_state_type_and_attempt(void **state)
 		for (int hard = 0; hard <= 1; hard++)
 			for (int attempt = 0; attempt <= 5; attempt++)
 				for (int on_soft = 0; on_soft <= 4; on_soft++) {
-					struct config c;
+					struct handler_options c;
 					config_with_state(&c, states[s], hard, attempt, on_soft);
 					bool want = states[s] == STATE_CRITICAL &&
 					            (hard || (on_soft > 0 && attempt == on_soft));
@@ -58,7 +75,7 @@ static void should_act_every_state_type_and_attempt(void **state)
 static void should_act_critical_hard(void **state)
 {
 	(void)state;
-	struct config c;
+	struct handler_options c;
 	config_with_state(&c, STATE_CRITICAL, true, 3, 0);
 	assert_true(handler_should_act(&c));
 }
@@ -66,7 +83,7 @@ static void should_act_critical_hard(void **state)
 static void should_not_act_on_soft_without_on_soft_attempt(void **state)
 {
 	(void)state;
-	struct config c;
+	struct handler_options c;
 	config_with_state(&c, STATE_CRITICAL, false, 1, 0);
 	assert_false(handler_should_act(&c));
 }
@@ -74,7 +91,7 @@ static void should_not_act_on_soft_without_on_soft_attempt(void **state)
 static void should_act_on_soft_only_at_the_given_attempt(void **state)
 {
 	(void)state;
-	struct config c;
+	struct handler_options c;
 	config_with_state(&c, STATE_CRITICAL, false, 2, 2);
 	assert_true(handler_should_act(&c));
 	c.attempt = 1;
@@ -86,7 +103,7 @@ static void should_act_on_soft_only_at_the_given_attempt(void **state)
 static void should_not_act_on_warning_unknown_or_ok_hard(void **state)
 {
 	(void)state;
-	struct config c;
+	struct handler_options c;
 	config_with_state(&c, STATE_WARNING, true, 3, 0);
 	assert_false(handler_should_act(&c));
 	c.service_state = STATE_UNKNOWN;
@@ -98,7 +115,7 @@ static void should_not_act_on_warning_unknown_or_ok_hard(void **state)
 static void should_not_act_without_service_state(void **state)
 {
 	(void)state;
-	struct config c;
+	struct handler_options c;
 	config_with_state(&c, STATE_CRITICAL, true, 3, 0);
 	c.have_service_state = false;
 	assert_false(handler_should_act(&c));
@@ -110,7 +127,7 @@ static void should_not_act_without_service_state(void **state)
 static void describe_state_names_state_type_and_attempt(void **state)
 {
 	(void)state;
-	struct config c;
+	struct handler_options c;
 	char buf[64];
 	config_with_state(&c, STATE_CRITICAL, false, 2, 0);
 	handler_describe_state(&c, buf, sizeof(buf));
@@ -132,23 +149,26 @@ static const char *const allowed_by_default[] = {
     "IngestionInterrupted",
 };
 
-static void default_reasons_allow_all_but_deletes_and_on_demand(void **state)
+static void default_reasons_are_the_documented_curable_ones(void **state)
 {
 	(void)state;
-	struct config c;
-	config_init(&c);
+	struct handler_options c;
+	rules_init(&c);
 	for (size_t i = 0; i < sizeof(allowed_by_default) / sizeof(allowed_by_default[0]); i++)
 		assert_true(handler_reason_allowed(&c, allowed_by_default[i]));
 	assert_false(handler_reason_allowed(&c, "TooManyDeletes"));
 	assert_false(handler_reason_allowed(&c, "QuarantinedOnDemand"));
 	assert_false(handler_reason_allowed(&c, "toomanydeletes"));
+	/* a reason Microsoft adds tomorrow is not retried blindly */
+	assert_false(handler_reason_allowed(&c, "EncounteredNewFutureReason"));
+	assert_true(handler_reason_allowed(&c, "encounteredquarantineexception"));
 }
 
 static void empty_reason_is_not_allowed_by_default(void **state)
 {
 	(void)state;
-	struct config c;
-	config_init(&c);
+	struct handler_options c;
+	rules_init(&c);
 	assert_false(handler_reason_allowed(&c, ""));
 	assert_false(handler_reason_allowed(&c, NULL));
 }
@@ -156,128 +176,132 @@ static void empty_reason_is_not_allowed_by_default(void **state)
 static void allow_reason_replaces_the_default_set(void **state)
 {
 	(void)state;
-	struct config c;
-	config_init(&c);
+	struct handler_options c;
+	rules_init(&c);
 	c.allow_reasons[c.n_allow_reasons++] = strdup("TooManyDeletes");
 	c.allow_reasons[c.n_allow_reasons++] = strdup("Unknown");
 	assert_true(handler_reason_allowed(&c, "TooManyDeletes"));
 	assert_true(handler_reason_allowed(&c, "unknown"));
 	assert_false(handler_reason_allowed(&c, "EncounteredQuarantineException"));
 	assert_false(handler_reason_allowed(&c, ""));
-	config_free(&c);
+	rules_free(&c);
 }
 
 static void allow_reason_empty_string_allows_the_empty_reason(void **state)
 {
 	(void)state;
-	struct config c;
-	config_init(&c);
+	struct handler_options c;
+	rules_init(&c);
 	c.allow_reasons[c.n_allow_reasons++] = strdup("");
 	assert_true(handler_reason_allowed(&c, ""));
 	assert_false(handler_reason_allowed(&c, "Unknown"));
-	config_free(&c);
+	rules_free(&c);
 }
 
-/* ---- what to do with a job ---- */
+/* ---- what to do with a job: decided from check mode's judgement ---- */
 
-static void make_job(struct sync_job *j, const char *code, const char *reason)
+static struct sync_job J;
+static struct job_result R;
+
+static enum repair decide(const struct handler_options *h, const char *code, const char *reason)
 {
-	memset(j, 0, sizeof(*j));
-	str_copy(j->id, sizeof(j->id), "Box.fedcba9876543210fedcba9876543210");
-	str_copy(j->template_id, sizeof(j->template_id), "Box");
+	memset(&J, 0, sizeof(J));
+	str_copy(J.id, sizeof(J.id), "Box.fedcba9876543210fedcba9876543210");
+	str_copy(J.template_id, sizeof(J.template_id), "Box");
 	if (code != NULL) {
-		j->status_code_present = true;
-		str_copy(j->status_code, sizeof(j->status_code), code);
+		/* the model's one case rule, as job.c applies it */
+		static const char *const names[] = {"NotConfigured", "NotRun", "Active", "Paused",
+		                                    "Quarantine"};
+		static const enum job_status st[] = {JOB_NOT_CONFIGURED, JOB_NOT_RUN, JOB_ACTIVE,
+		                                     JOB_PAUSED, JOB_QUARANTINE};
+		J.status_code_present = true;
+		str_copy(J.status_code, sizeof(J.status_code), code);
+		J.status = JOB_STATUS_OTHER;
+		for (size_t i = 0; i < 5; i++)
+			if (strcasecmp(code, names[i]) == 0)
+				J.status = st[i];
 	}
 	if (reason != NULL) {
-		j->quarantine.present = true;
-		str_copy(j->quarantine.reason, sizeof(j->quarantine.reason), reason);
+		J.quarantine.present = true;
+		str_copy(J.quarantine.reason, sizeof(J.quarantine.reason), reason);
 	}
+	struct eval_config ev;
+	eval_config_init(&ev);
+	struct job_context ctx = {.now = NOW};
+	evaluate_job(&J, &ev, &ctx, &R);
+	return handler_decide(h, &R);
 }
 
 static void quarantine_with_allowed_reason_is_started(void **state)
 {
 	(void)state;
-	struct config c;
-	struct sync_job j;
-	char why[256];
-	config_init(&c);
-	make_job(&j, "Quarantine", "EncounteredQuarantineException");
-	assert_int_equal(handler_job_action(&c, &j, why, sizeof(why)), JOB_START);
-	assert_non_null(strstr(why, "EncounteredQuarantineException"));
+	struct handler_options c;
+	rules_init(&c);
+	assert_int_equal(decide(&c, "Quarantine", "EncounteredQuarantineException"), REPAIR_START);
+}
+
+static void quarantine_code_in_another_case_is_judged_the_same(void **state)
+{
+	(void)state;
+	struct handler_options c;
+	rules_init(&c);
+	/* check mode calls "quarantine" CRITICAL; the handler must not say "healthy" */
+	assert_int_equal(decide(&c, "quarantine", "EncounteredQuarantineException"), REPAIR_START);
+	assert_int_equal(R.state, STATE_CRITICAL);
+	assert_int_equal(decide(&c, "QUARANTINE", "TooManyDeletes"), REPAIR_REASON_DENIED);
 }
 
 static void quarantine_reason_too_many_deletes_is_not_started(void **state)
 {
 	(void)state;
-	struct config c;
-	struct sync_job j;
-	char why[256];
-	config_init(&c);
-	make_job(&j, "Quarantine", "TooManyDeletes");
-	assert_int_equal(handler_job_action(&c, &j, why, sizeof(why)), JOB_SKIP);
-	assert_non_null(strstr(why, "approve or reject the deletes"));
-	make_job(&j, "Quarantine", "QuarantinedOnDemand");
-	assert_int_equal(handler_job_action(&c, &j, why, sizeof(why)), JOB_SKIP);
+	struct handler_options c;
+	rules_init(&c);
+	assert_int_equal(decide(&c, "Quarantine", "TooManyDeletes"), REPAIR_REASON_DENIED);
+	assert_int_equal(decide(&c, "Quarantine", "QuarantinedOnDemand"), REPAIR_REASON_DENIED);
+	assert_int_equal(decide(&c, "Quarantine", "EncounteredNewFutureReason"),
+	                 REPAIR_REASON_DENIED);
 }
 
 static void quarantine_without_reason_is_not_started_by_default(void **state)
 {
 	(void)state;
-	struct config c;
-	struct sync_job j;
-	char why[256];
-	config_init(&c);
-	make_job(&j, "Quarantine", NULL);
-	assert_int_equal(handler_job_action(&c, &j, why, sizeof(why)), JOB_SKIP);
-	make_job(&j, "Quarantine", "");
-	assert_int_equal(handler_job_action(&c, &j, why, sizeof(why)), JOB_SKIP);
-	assert_non_null(strstr(why, "no reason"));
+	struct handler_options c;
+	rules_init(&c);
+	assert_int_equal(decide(&c, "Quarantine", NULL), REPAIR_REASON_DENIED);
+	assert_int_equal(decide(&c, "Quarantine", ""), REPAIR_REASON_DENIED);
 }
 
 static void paused_is_started_only_with_start_paused(void **state)
 {
 	(void)state;
-	struct config c;
-	struct sync_job j;
-	char why[256];
-	config_init(&c);
-	make_job(&j, "Paused", NULL);
-	assert_int_equal(handler_job_action(&c, &j, why, sizeof(why)), JOB_SKIP);
+	struct handler_options c;
+	rules_init(&c);
+	assert_int_equal(decide(&c, "Paused", NULL), REPAIR_PAUSED_LEFT);
 	c.start_paused = true;
-	assert_int_equal(handler_job_action(&c, &j, why, sizeof(why)), JOB_START);
+	assert_int_equal(decide(&c, "Paused", NULL), REPAIR_START);
 	/* the documented Paused job with an empty quarantine reason */
-	make_job(&j, "Paused", "");
-	assert_int_equal(handler_job_action(&c, &j, why, sizeof(why)), JOB_START);
+	assert_int_equal(decide(&c, "Paused", ""), REPAIR_START);
 }
 
 static void paused_with_disallowed_quarantine_reason_is_not_started(void **state)
 {
 	(void)state;
-	struct config c;
-	struct sync_job j;
-	char why[256];
-	config_init(&c);
+	struct handler_options c;
+	rules_init(&c);
 	c.start_paused = true;
-	make_job(&j, "Paused", "TooManyDeletes");
-	assert_int_equal(handler_job_action(&c, &j, why, sizeof(why)), JOB_SKIP);
+	assert_int_equal(decide(&c, "Paused", "TooManyDeletes"), REPAIR_REASON_DENIED);
 }
 
 static void running_or_unconfigured_jobs_are_never_started(void **state)
 {
 	(void)state;
-	struct config c;
-	struct sync_job j;
-	char why[256];
-	config_init(&c);
+	struct handler_options c;
+	rules_init(&c);
 	c.start_paused = true;
 	const char *codes[] = {"Active", "NotRun", "NotConfigured", "SomethingNew"};
-	for (size_t i = 0; i < 4; i++) {
-		make_job(&j, codes[i], NULL);
-		assert_int_equal(handler_job_action(&c, &j, why, sizeof(why)), JOB_SKIP);
-	}
-	make_job(&j, NULL, NULL); /* status: {} */
-	assert_int_equal(handler_job_action(&c, &j, why, sizeof(why)), JOB_SKIP);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(decide(&c, codes[i], NULL), REPAIR_NOTHING);
+	assert_int_equal(decide(&c, NULL, NULL), REPAIR_NOTHING); /* status: {} */
 }
 
 /* ---- start rules ---- */
@@ -656,11 +680,12 @@ int main(void)
 	    cmocka_unit_test(should_not_act_on_warning_unknown_or_ok_hard),
 	    cmocka_unit_test(should_not_act_without_service_state),
 	    cmocka_unit_test(describe_state_names_state_type_and_attempt),
-	    cmocka_unit_test(default_reasons_allow_all_but_deletes_and_on_demand),
+	    cmocka_unit_test(default_reasons_are_the_documented_curable_ones),
 	    cmocka_unit_test(empty_reason_is_not_allowed_by_default),
 	    cmocka_unit_test(allow_reason_replaces_the_default_set),
 	    cmocka_unit_test(allow_reason_empty_string_allows_the_empty_reason),
 	    cmocka_unit_test(quarantine_with_allowed_reason_is_started),
+	    cmocka_unit_test(quarantine_code_in_another_case_is_judged_the_same),
 	    cmocka_unit_test(quarantine_reason_too_many_deletes_is_not_started),
 	    cmocka_unit_test(quarantine_without_reason_is_not_started_by_default),
 	    cmocka_unit_test(paused_is_started_only_with_start_paused),

@@ -12,49 +12,8 @@
 #include "auth.h"
 #include "graph.h"
 #include "http.h"
-#include "options.h"
 #include "redact.h"
-
-/* graph.o refers to these; the tests here never reach them. Weak so that the
- * real definitions win when every module is linked. */
-__attribute__((weak)) int auth_get_token(struct auth_ctx *a, struct err *e)
-{
-	(void)a;
-	return err_set(e, ERR_INTERNAL, "stub");
-}
-__attribute__((weak)) int auth_renew_after_401(struct auth_ctx *a, struct err *e)
-{
-	(void)a;
-	return err_set(e, ERR_INTERNAL, "stub");
-}
-__attribute__((weak)) char *config_sp_path(const struct config *c)
-{
-	(void)c;
-	return NULL;
-}
-__attribute__((weak)) int job_from_json(struct json_object *obj, struct sync_job *job,
-                                        struct err *e)
-{
-	(void)obj;
-	(void)job;
-	return err_set(e, ERR_INTERNAL, "stub");
-}
-__attribute__((weak)) int jobs_from_page(struct json_object *page, struct sync_job **jobs,
-                                         size_t *n, char **next_link, struct err *e)
-{
-	(void)page;
-	(void)jobs;
-	(void)n;
-	(void)next_link;
-	return err_set(e, ERR_INTERNAL, "stub");
-}
-__attribute__((weak)) int retry_after_parse(const char *s, double now, double *delay)
-{
-	(void)s;
-	(void)now;
-	(void)delay;
-	return -1;
-}
+#include "url.h"
 
 static void loopback_hosts_are_recognised(void **state)
 {
@@ -200,7 +159,7 @@ static void graph_error_has_code_message_and_request_id(void **state)
 	                   "property objects are not present.\",\"innerError\":{\"request-id\":"
 	                   "\"inner-id\"}}}";
 	char out[512];
-	graph_error_describe(404, body, strlen(body), "hdr-id", false, out, sizeof(out));
+	graph_error_describe(404, body, strlen(body), "hdr-id", false, NULL, out, sizeof(out));
 	assert_string_equal(out, "Graph HTTP 404 Request_ResourceNotFound: Resource 'x' does not "
 	                         "exist / or one of its queried reference-property objects are "
 	                         "not present. (request-id hdr-id)");
@@ -212,7 +171,7 @@ static void graph_error_falls_back_to_nested_inner_request_id(void **state)
 	const char *body = "{\"error\":{\"code\":\"BadRequest\",\"message\":\"m\",\"innerError\":"
 	                   "{\"date\":\"d\",\"innerError\":{\"request-id\":\"deep-id\"}}}}";
 	char out[256];
-	graph_error_describe(400, body, strlen(body), "", false, out, sizeof(out));
+	graph_error_describe(400, body, strlen(body), "", false, NULL, out, sizeof(out));
 	assert_string_equal(out, "Graph HTTP 400 BadRequest: m (request-id deep-id)");
 }
 
@@ -221,11 +180,11 @@ static void graph_401_quirk_names_the_permission(void **state)
 	(void)state;
 	const char *body = "{\"error\":{\"code\":\"UnknownError\",\"message\":\"\"}}";
 	char out[512];
-	graph_error_describe(401, body, strlen(body), "r1", false, out, sizeof(out));
+	graph_error_describe(401, body, strlen(body), "r1", false, NULL, out, sizeof(out));
 	assert_string_equal(out, "Graph HTTP 401 UnknownError (request-id r1) - the application "
 	                         "needs the Microsoft Graph application permission "
 	                         "Synchronization.Read.All (admin consent granted)");
-	graph_error_describe(403, body, strlen(body), "", true, out, sizeof(out));
+	graph_error_describe(403, body, strlen(body), "", true, NULL, out, sizeof(out));
 	assert_non_null(strstr(out, "Synchronization.ReadWrite.All"));
 }
 
@@ -238,7 +197,7 @@ static void graph_error_with_html_body_is_one_bounded_line(void **state)
 	memset(body + start, 'x', 2000);
 	body[start + 2000] = '\0';
 	char out[512];
-	graph_error_describe(502, body, strlen(body), NULL, false, out, sizeof(out));
+	graph_error_describe(502, body, strlen(body), NULL, false, NULL, out, sizeof(out));
 	assert_non_null(strstr(out, "Graph HTTP 502: unexpected answer: <html> <body>Bad Gateway"));
 	assert_null(strchr(out, '\n'));
 	assert_true(strlen(out) < 200);
@@ -248,9 +207,9 @@ static void graph_error_without_body(void **state)
 {
 	(void)state;
 	char out[128];
-	graph_error_describe(503, "", 0, "", false, out, sizeof(out));
+	graph_error_describe(503, "", 0, "", false, NULL, out, sizeof(out));
 	assert_string_equal(out, "Graph HTTP 503");
-	graph_error_describe(500, NULL, 0, NULL, false, out, sizeof(out));
+	graph_error_describe(500, NULL, 0, NULL, false, NULL, out, sizeof(out));
 	assert_string_equal(out, "Graph HTTP 500");
 }
 
@@ -263,7 +222,7 @@ static void graph_error_long_message_is_cut(void **state)
 	msg[sizeof(msg) - 1] = '\0';
 	snprintf(body, sizeof(body), "{\"error\":{\"code\":\"X\",\"message\":\"%s\"}}", msg);
 	char out[1024];
-	graph_error_describe(400, body, strlen(body), "id", false, out, sizeof(out));
+	graph_error_describe(400, body, strlen(body), "id", false, NULL, out, sizeof(out));
 	assert_true(strlen(out) < 400);
 	assert_non_null(strstr(out, "..."));
 	assert_non_null(strstr(out, "(request-id id)"));
@@ -274,7 +233,8 @@ static void graph_error_fits_a_small_buffer(void **state)
 	(void)state;
 	const char *body = "{\"error\":{\"code\":\"UnknownError\",\"message\":\"\"}}";
 	char out[20];
-	graph_error_describe(401, body, strlen(body), "request-id-value", false, out, sizeof(out));
+	graph_error_describe(401, body, strlen(body), "request-id-value", false, NULL, out,
+	                     sizeof(out));
 	assert_int_equal(strlen(out), sizeof(out) - 1);
 }
 

@@ -337,7 +337,7 @@ static void list_page_gives_jobs_and_next_link(void **state)
 	size_t n = 0;
 	char *next = NULL;
 	struct err e = {0};
-	assert_int_equal(jobs_from_page(page, &jobs, &n, &next, &e), 0);
+	assert_int_equal(jobs_from_page(page, 1000, &jobs, &n, &next, &e), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(jobs[0].template_id, "AD2AADProvisioning");
 	assert_string_equal(jobs[1].template_id, "Box");
@@ -346,7 +346,7 @@ static void list_page_gives_jobs_and_next_link(void **state)
 	json_object_put(page);
 
 	page = parse("{\"value\":[" J_NEW_JOB "]}");
-	assert_int_equal(jobs_from_page(page, &jobs, &n, &next, &e), 0);
+	assert_int_equal(jobs_from_page(page, 1000, &jobs, &n, &next, &e), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(jobs[2].template_id, "scim");
 	assert_null(next);
@@ -363,7 +363,7 @@ static void empty_value_array_gives_no_jobs(void **state)
 	size_t n = 0;
 	char *next = (char *)"stale";
 	struct err e = {0};
-	assert_int_equal(jobs_from_page(page, &jobs, &n, &next, &e), 0);
+	assert_int_equal(jobs_from_page(page, 1000, &jobs, &n, &next, &e), 0);
 	assert_int_equal(n, 0);
 	assert_null(next);
 	free(jobs);
@@ -377,7 +377,7 @@ static void page_fails(const char *json, const char *needle)
 	size_t n = 0;
 	char *next = NULL;
 	struct err e = {0};
-	assert_int_equal(jobs_from_page(page, &jobs, &n, &next, &e), -1);
+	assert_int_equal(jobs_from_page(page, 1000, &jobs, &n, &next, &e), -1);
 	assert_int_equal(e.kind, ERR_PARSE);
 	assert_contains(e.msg, needle);
 	assert_int_equal(n, 0);

@@ -1,0 +1,51 @@
+/* The files the plugin reads and writes: credential files, token cache
+ * entries, the handler's start history. Reads are bounded and never block on
+ * a FIFO or a device; a write replaces its file atomically and durably; a
+ * lock waits no longer than the run. Every module that touches a file uses
+ * these, and nothing else does. */
+#ifndef CES_FILEIO_H
+#define CES_FILEIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "common.h"
+
+/* Opens path (relative to dirfd, or AT_FDCWD) for reading, without blocking
+ * and, with nofollow, without following a symlink in the last component. It
+ * must be a regular file. st (may be NULL) receives its status. what names it
+ * in errors ("client secret file"). An fd, or -1 with e (ERR_CONFIG). */
+int fio_open_read(int dirfd, const char *path, bool nofollow, const char *what, struct stat *st,
+                  struct err *e);
+
+/* Reads the rest of fd into out (NUL-terminated; a NUL inside is kept), at
+ * most max bytes: more is an error that says so. 0 or -1 with e (ERR_CONFIG). */
+int fio_read_fd(int fd, size_t max, const char *what, struct buf *out, struct err *e);
+
+/* fio_open_read, fio_read_fd and close in one. */
+int fio_read_file(int dirfd, const char *path, bool nofollow, size_t max, const char *what,
+                  struct buf *out, struct stat *st, struct err *e);
+
+/* Writes all of data, resuming after signals. 0, or -1 with errno. */
+int fio_write_all(int fd, const void *data, size_t len);
+
+/* Replaces name in dirfd by data: a fresh 0600 temporary file (random name,
+ * O_EXCL, never through a symlink) written whole and fsync'd, renamed over
+ * name (a symlink there is replaced, not followed), then the directory
+ * fsync'd. On failure the old file is untouched and no temporary file is
+ * left. 0, or -1 with e (ERR_CONFIG naming what and the system's reason). */
+int fio_replace(int dirfd, const char *name, const void *data, size_t len, const char *what,
+                struct err *e);
+
+/* Opens the lock file name in dirfd (0600, created when missing, never
+ * through a symlink) and takes an exclusive flock, polling until the
+ * clock_mono() deadline. The fd (close it to unlock), or -1 with e:
+ * ERR_TIMEOUT naming holder ("another check_entra_sync process signing in")
+ * when the deadline passed, ERR_CONFIG otherwise. */
+int fio_lock(int dirfd, const char *name, double deadline, const char *holder, struct err *e);
+
+/* Zeroes and frees a buffer that held a secret. */
+void fio_wipe(struct buf *b);
+
+#endif

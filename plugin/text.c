@@ -1,0 +1,100 @@
+#include "text.h"
+
+#include <string.h>
+
+#include "common.h"
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one.
+ * Overlong forms, surrogates and code points above U+10FFFF are invalid. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* C1 controls (U+0080-U+009F), the line and paragraph separators. */
+static bool is_wide_control(const unsigned char *s, size_t len)
+{
+	if (len == 2)
+		return s[0] == 0xc2 && s[1] <= 0x9f;
+	return len == 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9);
+}
+
+void text_clean(char *s)
+{
+	if (s == NULL)
+		return;
+	unsigned char *r = (unsigned char *)s, *w = (unsigned char *)s;
+	while (*r) {
+		size_t len = utf8_len(r);
+		if (len == 0) {
+			*w++ = '?';
+			r++;
+		} else if (len == 1) {
+			unsigned char c = *r++;
+			*w++ = c == '|' ? '/' : (c < 0x20 || c == 0x7f) ? ' ' : c;
+		} else if (is_wide_control(r, len)) {
+			*w++ = ' ';
+			r += len;
+		} else {
+			memmove(w, r, len);
+			w += len;
+			r += len;
+		}
+	}
+	*w = '\0';
+}
+
+size_t utf8_prefix(const char *s, size_t max)
+{
+	size_t i = 0;
+	while (s[i] != '\0') {
+		size_t len = utf8_len((const unsigned char *)s + i);
+		if (len == 0)
+			len = 1;
+		if (i + len > max)
+			break;
+		i += len;
+	}
+	return i;
+}
+
+void text_copy(char *dst, size_t n, const char *src)
+{
+	if (n == 0)
+		return;
+	str_copy(dst, n, src);
+	text_clean(dst);
+	if (src != NULL && strlen(src) >= n && n >= 4) {
+		size_t keep = utf8_prefix(dst, n - 4);
+		memcpy(dst + keep, "...", 4);
+	}
+}
+
+bool text_is_token(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}

@@ -1,0 +1,27 @@
+/* Text the plugin prints: valid UTF-8, no control characters, cut on
+ * character boundaries. Every line that reaches stdout or syslog goes
+ * through here. All pure. */
+#ifndef CES_TEXT_H
+#define CES_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Makes s safe for plugin output in place (it never grows): invalid UTF-8
+ * bytes become '?', C0 and C1 control characters, DEL, U+2028 and U+2029
+ * become a space, and '|' (the perfdata separator) becomes '/'. */
+void text_clean(char *s);
+
+/* The length of the longest prefix of s (at most max bytes) that does not
+ * split a UTF-8 character. */
+size_t utf8_prefix(const char *s, size_t max);
+
+/* Copies src into dst (size n) cleaned as text_clean does, cut on a
+ * character boundary with "..." when it does not fit (n >= 4). */
+void text_copy(char *dst, size_t n, const char *src);
+
+/* True when s (len bytes) is a plausible bearer token: printable ASCII
+ * without spaces, and not empty. */
+bool text_is_token(const char *s, size_t len);
+
+#endif
