@@ -269,6 +269,9 @@ class Graph:
         st.count("batch_requests")
         if req.method != "POST":
             return graph_error(405, "Request_BadRequest", "Method not allowed.", req)
+        who = self.caller(req)      # no or a bad token fails the whole batch
+        if isinstance(who, Response):
+            return who
         try:
             doc = json.loads(req.body or b"")
         except ValueError:

@@ -221,6 +221,9 @@ def batch_limits_and_errors(e):
     eq({r["id"]: r["status"] for r in b["responses"]}, {"1": 400, "2": 424}, "dependsOn on a failure")
     st, _, b = batch(e, ["/organization"])
     eq(b["responses"][0]["status"], 403, "reader lacks Organization.Read.All inside a batch")
+    st, _, b = e.graph("POST", "/v1.0/$batch", token="eyJ0.eyJ0.unknown",
+                       body={"requests": [{"id": "1", "method": "GET", "url": "/organization"}]})
+    eq((st, b["error"]["code"]), (401, "InvalidAuthenticationToken"), "a bad token fails the batch")
 
 
 @test
