@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make demo: the plugin against the bundled Graph emulator. A service
 # principal holds a healthy and a quarantined job; the check goes CRITICAL,
-# the event handler starts the quarantined job, the check goes OK.
+# the event handler starts the quarantined job, a check while the job waits
+# for its next cycle, the cycle runs (in Entra minutes later; here on a
+# control call), the check goes OK.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 # Debian's python3, for which install-deps.sh installs python3-cryptography,
@@ -35,6 +37,12 @@ reader=(-C aaaaaaaa-0000-0000-0000-000000000001 --client-secret-file "$work/read
 writer=(-C aaaaaaaa-0000-0000-0000-000000000002 --client-secret-file "$work/writer.secret")
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
+# emu METHOD PATH: a control call to the emulator, body on stdout.
+emu() {
+	python3 -c 'import sys, urllib.request
+req = urllib.request.Request(sys.argv[1], method=sys.argv[2], data=b"" if sys.argv[2] == "POST" else None)
+sys.stdout.write(urllib.request.urlopen(req, timeout=10).read().decode())' "$url$2" "$1"
+}
 
 step "1. Check every job of the service principal (read-only identity)" \
 	"check_entra_sync -T $TENANT -C <reader> --client-secret-file reader.secret -s $SP"
@@ -46,17 +54,27 @@ step "2. Nagios/Icinga run the event handler: CRITICAL HARD (identity with write
 "$BIN" --event-handler "${common[@]}" "${writer[@]}" --state-dir "$work/state" CRITICAL HARD 3
 echo "(exit $?)"
 
-step "3. The next check" "check_entra_sync ... -s $SP"
+step "3. A check right after the start" "check_entra_sync ... -s $SP"
+echo "(start only clears the quarantine; the job's last run stays failed until its next cycle)"
+"$BIN" "${common[@]}" "${reader[@]}"
+echo "(exit $?)"
+
+step "4. Entra runs the job's next cycle (the emulator on request; Entra within its interval)" \
+	"POST /_emu/jobs/$BOX/cycle"
+emu POST "/_emu/jobs/$BOX/cycle" >/dev/null || { echo "demo: the emulator did not run the cycle"; exit 1; }
+echo "cycle done"
+
+step "5. The next check" "check_entra_sync ... -s $SP"
 "$BIN" "${common[@]}" "${reader[@]}"
 rc=$?
 echo "(exit $rc)"
 
-step "4. What the emulator saw" "GET /_emu/counters"
-python3 - "$url" "$BOX" <<'PY'
-import json, sys, urllib.request
-c = json.load(urllib.request.urlopen(sys.argv[1] + "/_emu/counters"))
-print("sign-ins: %d   Graph requests: %d   starts of %s: %d   restarts: %d" % (
-    c["sign_ins_total"], c["graph_requests"], sys.argv[2],
-    c["starts"].get(sys.argv[2], 0), sum(c.get("restarts", {}).values())))
-PY
+step "6. What the emulator saw" "GET /_emu/counters"
+emu GET /_emu/counters | python3 -c '
+import json, sys
+box = sys.argv[1]
+c = json.load(sys.stdin)
+print("sign-ins: %d   Graph requests: %d   starts of %s: %d   cycles: %d   restarts: %d" % (
+    c["sign_ins_total"], c["graph_requests"], box, c["starts"].get(box, 0),
+    c["cycles"].get(box, 0), sum(c.get("restarts", {}).values())))' "$BOX"
 [ "$rc" -eq 0 ] || { echo "demo: the last check did not come back OK"; exit 1; }

@@ -145,7 +145,10 @@ secret_file() {
 	if [ "$(id -u)" -eq 0 ]; then chown "$RUN_USER:$RUN_GROUP" "$1"; fi
 }
 
-# emu_start: starts the emulator (default fixture), sets EMU_URL.
+# emu_start: starts the emulator (default fixture), sets EMU_URL. A started
+# job runs its next cycle EMU_CYCLE_DELAY seconds later (default 3), not the
+# emulator's default of one schedule interval, so that the daemons see the
+# repaired job come back OK within a test.
 emu_start() {
 	local pf="$T/emu.port" i
 	spawn "$T/emu.log" python3 "$EMULATOR" --port 0 --port-file "$pf"
@@ -155,6 +158,7 @@ emu_start() {
 	done
 	[ -s "$pf" ] || { diag "emulator did not start:" "$(tail -5 "$T/emu.log")"; return 1; }
 	EMU_URL="http://127.0.0.1:$(cat "$pf")"
+	emu POST /_emu/settings "{\"cycle_delay\": ${EMU_CYCLE_DELAY:-3}}" >/dev/null
 }
 
 # emu GET|POST PATH [JSON]: control API call, body on stdout (python3, no

@@ -20,7 +20,7 @@ def aad_error(status, error, code, text):
     trace, corr = str(uuid.uuid4()), str(uuid.uuid4())
     return status, {
         "error": error,
-        "error_description": "AADSTS%d: %s Trace ID: %s Correlation ID: %s Timestamp: %s"
+        "error_description": "AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s"
         % (code, text, trace, corr, now.strftime("%Y-%m-%d %H:%M:%SZ")),
         "error_codes": [code],
         "timestamp": now.strftime("%Y-%m-%d %H:%M:%SZ"),
@@ -154,7 +154,9 @@ def token_endpoint(state, tenant_alias, body, token_url):
         return fail(401, "invalid_client", 7000218,
                     "The request body must contain the following parameter: 'client_assertion' "
                     "or 'client_secret'.")
-    tok, life = state.issue_token(cid, client["permissions"], scope)
+    tok, life = state.issue_token(cid, client["permissions"], scope,
+                                  appidacr="2" if "client_assertion" in form else "1",
+                                  tenant=tenant)
     return 200, {"token_type": "Bearer", "expires_in": life, "ext_expires_in": life,
                  "access_token": tok}
 
@@ -182,7 +184,7 @@ def imds_endpoint(state, query, headers):
     if mi is None:
         return 400, {"error": "invalid_request",
                      "error_description": "Identity not found"}
-    tok, life = state.issue_token(mi["client_id"], mi["permissions"], resource)
+    tok, life = state.issue_token(mi["client_id"], mi["permissions"], resource, appidacr="2")
     now = int(time.time())
     return 200, {"access_token": tok, "client_id": mi["client_id"],
                  "expires_in": str(life), "expires_on": str(now + life),

@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
-"""Microsoft Graph synchronization + identity platform + IMDS emulator for
-tests. See PROTOCOL.md. Logs request lines (never bodies or headers) to stderr."""
+"""Microsoft Graph + identity platform + IMDS emulator for tests. See
+PROTOCOL.md. Logs request lines (never bodies or headers) to stderr."""
 
 import argparse
-import datetime
 import json
 import os
 import re
@@ -12,35 +11,26 @@ import socket
 import ssl
 import sys
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, urlsplit, parse_qs
+from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emuauth  # noqa: E402
-from emustate import State, Fault, READ, WRITE, DEFAULT_SETTINGS  # noqa: E402
+import emufixtures  # noqa: E402
+from emugraph import Graph, Req, Response, process  # noqa: E402
+from emustate import State, Fault, DEFAULT_SETTINGS  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOKEN_RE = re.compile(r"^/([^/]+)/oauth2/v2\.0/token$")
-GRAPH_RE = re.compile(
-    r"^/(v1\.0|beta)/servicePrincipals(?:/([^/()]+)|\(appId='([^']*)'\))"
-    r"/synchronization/jobs(?:/([^/]+)(?:/(start|pause|restart))?)?/?$")
 STATE = None
-
-
-class Response:
-    def __init__(self, status, body=b"", headers=None, obj=None):
-        self.status, self.headers, self.obj = status, dict(headers or {}), obj
-        if obj is not None:
-            body = json.dumps(obj).encode()
-            self.headers.setdefault("Content-Type", "application/json; charset=utf-8")
-        self.body = body
-
-
-def graph_error(status, code, message, req):
-    return Response(status, obj={"error": {"code": code, "message": message, "innerError": {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
-        "request-id": req.request_id, "client-request-id": req.client_request_id}}})
+GRAPH = None
+SETTING_TYPES = {"token_lifetime": (int,), "page_size": (int,), "cycle_delay": (int, float, type(None)),
+                 "throttle_after": (int, type(None)), "throttle_window": (int, float),
+                 "batch_order": (str,), "tenant_permission_error": (int,),
+                 "onprem_sync_app_tokens": (str,)}
+SETTING_VALUES = {"batch_order": ("reversed", "request", "shuffled"),
+                  "tenant_permission_error": (401, 403),
+                  "onprem_sync_app_tokens": ("allow", "refuse")}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -96,11 +86,13 @@ class Handler(BaseHTTPRequestHandler):
         return "%s://%s" % (scheme, host)
 
     def dispatch(self, method):
-        self.request_id = str(uuid.uuid4())
-        self.client_request_id = self.headers.get("client-request-id", "")
         url = urlsplit(self.path)
-        path, self.query = unquote(url.path), url.query
+        path = unquote(url.path)
         body = self.read_body()
+        req = Req(method, path, url.query, self.headers, body, self.base_url(),
+                  self.headers.get("client-request-id", ""))
+        self.request_id = req.request_id
+        STATE.run_due_cycles()
         if path.startswith("/_emu/"):
             target = "control"
         elif TOKEN_RE.match(path):
@@ -109,24 +101,18 @@ class Handler(BaseHTTPRequestHandler):
             target = "imds"
         else:
             target = "graph"
-        if target == "graph":
-            with STATE.lock:
-                STATE.counters["graph_requests"] += 1
-        fault = STATE.take_fault(target, method, path) if target != "control" else None
-        if fault and fault.get("delay"):
-            time.sleep(float(fault["delay"]))
-        if fault and Fault(fault).replaces():
-            resp = self.fault_response(fault, target)
+        if target == "control":
+            resp, fault = self.route(target, req), None
         else:
-            resp = self.route(target, method, path, body)
-            if fault:
-                resp = self.mutate(fault, resp)
+            if target == "graph":
+                STATE.count("graph_requests")
+            resp, fault = process(STATE, req, target, lambda r: self.route(target, r))
         if resp is None:                      # drop
             self.log_entry(method, path, 0)
             self.close_connection = True
             return
         self.log_entry(method, path, resp.status)
-        self.send(resp, fault or {})
+        self.send(req, resp, dict(fault or {}, **resp.transport))
 
     def log_entry(self, method, path, status):
         if path.startswith("/_emu/"):
@@ -137,12 +123,12 @@ class Handler(BaseHTTPRequestHandler):
             "Content-Length": h.get("Content-Length"), "Metadata": h.get("Metadata"),
             "Authorization-present": "Authorization" in h}})
 
-    def send(self, resp, fault):
+    def send(self, req, resp, fault):
         body = resp.body
         self.send_response(resp.status)
-        resp.headers.setdefault("request-id", self.request_id)
-        if self.client_request_id:
-            resp.headers.setdefault("client-request-id", self.client_request_id)
+        resp.headers.setdefault("request-id", req.request_id)
+        if req.client_request_id:
+            resp.headers.setdefault("client-request-id", req.client_request_id)
         for k, v in resp.headers.items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
@@ -164,160 +150,84 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.wfile.write(body)
 
-    # -- faults ------------------------------------------------------------
-    def fault_response(self, f, target):
-        if f.get("drop"):
-            return None
-        if f.get("redirect"):
-            return Response(f.get("status", 302), headers={"Location": f["redirect"]})
-        headers = dict(f.get("headers", {}))
-        if "retry_after" in f:
-            headers["Retry-After"] = str(f["retry_after"])
-        status = int(f.get("status", 429 if "retry_after" in f else 200))
-        if "json" in f:
-            return Response(status, headers=headers, obj=f["json"])
-        if "body" in f:
-            headers.setdefault("Content-Type", "application/json")
-            return Response(status, f["body"].encode("utf-8", "surrogateescape"), headers)
-        if f.get("nest"):
-            d = int(f["nest"])
-            headers.setdefault("Content-Type", "application/json")
-            return Response(status, b"[" * d + b"]" * d, headers)
-        if status == 429 and target == "graph":
-            r = graph_error(429, "TooManyRequests", "Too many requests.", self)
-        elif status >= 400 and target == "graph":
-            r = graph_error(status, "UnknownError", "Injected fault.", self)
-        elif status >= 400:
-            r = Response(status, obj=emuauth.aad_error(
-                status, "temporarily_unavailable", 50196, "Injected fault.")[1])
-        else:
-            r = Response(status, obj={})
-        r.headers.update(headers)
-        return r
-
-    def mutate(self, f, resp):
-        if f.get("next_link") and isinstance(resp.obj, dict) and "value" in resp.obj:
-            resp = Response(resp.status, headers=resp.headers,
-                            obj=dict(resp.obj, **{"@odata.nextLink": f["next_link"]}))
-        if f.get("oversize") and isinstance(resp.obj, dict):
-            size = int(f["oversize"])
-            pad = max(0, size - len(resp.body) - 20)
-            resp = Response(resp.status, headers=resp.headers,
-                            obj=dict(resp.obj, **{"x-emulator-padding": "x" * pad}))
-        if f.get("invalid_utf8"):
-            b = resp.body
-            i = b.find(b'":"')
-            resp.body = b[:i + 3] + b"\xff\xfe\xc3" + b[i + 3:] if i >= 0 else b + b"\xff"
-        return resp
-
     # -- routing -----------------------------------------------------------
-    def route(self, target, method, path, body):
+    def route(self, target, req):
         try:
             if target == "control":
-                return self.control(method, path[len("/_emu"):], body)
+                return self.control(req.method, req.path[len("/_emu"):], req.body)
             if target == "login":
-                if method != "POST":
+                if req.method != "POST":
                     return Response(405, obj={"error": "invalid_request"})
-                tenant = TOKEN_RE.match(path).group(1)
-                st, obj = emuauth.token_endpoint(STATE, tenant, body or b"", self.base_url() + path)
+                tenant = TOKEN_RE.match(req.path).group(1)
+                st, obj = emuauth.token_endpoint(STATE, tenant, req.body or b"",
+                                                 req.base_url + req.path)
                 return Response(st, obj=obj)
             if target == "imds":
-                if path != "/metadata/identity/oauth2/token" or method != "GET":
+                if req.path != "/metadata/identity/oauth2/token" or req.method != "GET":
                     return Response(404, obj={"error": "not_found"})
-                st, obj = emuauth.imds_endpoint(STATE, self.query, self.headers)
+                st, obj = emuauth.imds_endpoint(STATE, req.query, req.headers)
                 return Response(st, obj=obj)
-            return self.graph(method, path, body)
+            return GRAPH.route(req)
         except (ValueError, KeyError, TypeError) as e:
             return Response(400, obj={"error": "emulator: %s" % e})
-
-    def graph(self, method, path, body):
-        m = GRAPH_RE.match(path)
-        if not m:
-            seg = path.rstrip("/").rsplit("/", 1)[-1]
-            return graph_error(400, "BadRequest", "Resource not found for the segment '%s'." % seg, self)
-        version, sp_id, app_id, job_id, action = m.groups()
-        auth = self.headers.get("Authorization", "")
-        if not auth.startswith("Bearer ") or not auth[7:].strip():
-            return graph_error(401, "InvalidAuthenticationToken", "Access token is empty.", self)
-        who = STATE.check_token(auth[7:].strip())
-        if who is None:
-            return graph_error(401, "InvalidAuthenticationToken",
-                               "Access token has expired or is not yet valid.", self)
-        perms = who[1]
-        need = (WRITE,) if action else (READ, WRITE)
-        if not any(p in perms for p in need):
-            return graph_error(401, "UnknownError", "", self)
-        sp = STATE.find_sp(sp_id=sp_id) if sp_id else STATE.find_sp(app_id=app_id)
-        if sp is None:
-            return graph_error(404, "Request_ResourceNotFound", "Resource '%s' does not exist or "
-                               "one of its queried reference-property objects are not present."
-                               % (sp_id or app_id), self)
-        ctx = "%s/%s/$metadata#servicePrincipals('%s')/synchronization/jobs" % (
-            self.base_url(), version, sp["id"])
-        if job_id is None:
-            if method != "GET":
-                return graph_error(405, "Request_BadRequest", "Method not allowed.", self)
-            return self.list_jobs(version, sp, ctx, app_id is not None)
-        job = STATE.find_job(job_id, sp)
-        if job is None:
-            return graph_error(404, "Request_ResourceNotFound",
-                               "Resource '%s' does not exist." % job_id, self)
-        if action is None:
-            if method != "GET":
-                return graph_error(405, "Request_BadRequest", "Method not allowed.", self)
-            with STATE.lock:
-                return Response(200, obj=dict({"@odata.context": ctx + "/$entity"}, **job))
-        if method != "POST":
-            return graph_error(405, "Request_BadRequest", "Method not allowed.", self)
-        if body is None:
-            return Response(411, b"<h2>Length Required</h2>", {"Content-Type": "text/html"})
-        if action == "restart":
-            try:
-                crit = json.loads(body or b"null")
-                assert isinstance(crit, dict) and isinstance(crit.get("criteria"), dict)
-            except (ValueError, AssertionError):
-                return graph_error(400, "BadRequest", "restart needs a criteria object.", self)
-        getattr(STATE, action)(job)
-        return Response(204)
-
-    def list_jobs(self, version, sp, ctx, by_app_id):
-        q = parse_qs(self.query)
-        try:
-            skip = int(q.get("$skiptoken", ["0"])[0])
-        except ValueError:
-            return graph_error(400, "BadRequest", "Invalid $skiptoken.", self)
-        size = max(1, int(STATE.settings["page_size"]))
-        with STATE.lock:
-            page = [dict(j) for j in sp["jobs"][skip:skip + size]]
-            more = skip + size < len(sp["jobs"])
-        obj = {"@odata.context": ctx, "value": page}
-        if more:
-            where = ("servicePrincipals(appId='%s')" % sp["appId"] if by_app_id
-                     else "servicePrincipals/%s" % sp["id"])
-            obj["@odata.nextLink"] = "%s/%s/%s/synchronization/jobs?$skiptoken=%d" % (
-                self.base_url(), version, where, skip + size)
-        return Response(200, obj=obj)
 
     # -- control API -------------------------------------------------------
     def control(self, method, path, body):
         data = json.loads(body) if body else {}
+        if not isinstance(data, dict):
+            raise ValueError("a control call body is a JSON object")
+        job_call = re.match(r"^/jobs/([^/]+)/(quarantine|cycle|next-cycle)$", path)
         if (method, path) == ("POST", "/reset"):
             STATE.reset()
         elif method == "PUT" and path.startswith("/servicePrincipals/"):
             STATE.put_sp(path.split("/", 2)[2], data)
-        elif method == "POST" and re.match(r"^/jobs/[^/]+/quarantine$", path):
-            job = STATE.find_job(path.split("/")[2])
+        elif method == "POST" and re.match(r"^/servicePrincipals/[^/]+/generate-jobs$", path):
+            sp_id = path.split("/")[2]
+            jobs = emufixtures.generate_jobs(data.get("count", 60), data.get("mix"),
+                                             data.get("seed", 1), data.get("share_every", 5), sp_id)
+            old = STATE.find_sp(sp_id=sp_id) or {}
+            sp = STATE.put_sp(sp_id, {"appId": data.get("appId", old.get("appId")),
+                                      "displayName": data.get("displayName", old.get("displayName")),
+                                      "jobs": jobs})
+            return Response(200, obj={"servicePrincipalId": sp["id"],
+                                      "jobs": [{"id": j["id"], "templateId": j["templateId"],
+                                                "code": j["status"]["code"]} for j in sp["jobs"]]})
+        elif job_call and method == "POST":
+            job = STATE.find_job(job_call.group(1))
             if job is None:
                 return Response(404, obj={"error": "no such job"})
-            STATE.quarantine(job, data.get("reason", "EncounteredQuarantineException"))
+            what = job_call.group(2)
+            if what == "quarantine":
+                STATE.quarantine(job, data.get("reason", "EncounteredQuarantineException"))
+            elif what == "next-cycle":
+                STATE.set_outcome(job, data)
+            else:
+                STATE.run_cycle(job)
+                with STATE.lock:
+                    return Response(200, obj={"ok": True, "status": job.get("status")})
+        elif (method, path) == ("GET", "/cycles"):
+            now = time.time()
+            with STATE.lock:
+                return Response(200, obj={"pending": {j: round(t - now, 3) for j, t in STATE.cycles.items()},
+                                          "outcomes": STATE.outcomes})
         elif (method, path) == ("POST", "/clients"):
             STATE.add_client(data)
-        elif (method, path) == ("POST", "/settings"):
-            unknown = set(data) - set(DEFAULT_SETTINGS)
-            if unknown:
-                raise ValueError("unknown settings: %s" % ", ".join(sorted(unknown)))
+        elif (method, path) == ("POST", "/tokens"):
+            return Response(200, obj=STATE.mint_token(data))
+        elif (method, path) == ("GET", "/fixtures"):
+            return Response(200, obj=emufixtures.names(STATE))
+        elif method == "POST" and path.startswith("/fixtures/"):
+            return Response(200, obj=emufixtures.install(STATE, path.split("/", 2)[2], data))
+        elif (method, path) == ("POST", "/tenant/generate"):
+            return Response(200, obj=emufixtures.generate_tenant(STATE, data))
+        elif (method, path) == ("POST", "/tenant/directory-sync"):
+            tenant = STATE.tenant(data.pop("tenant")) if data.get("tenant") else STATE.default_tenant()
+            STATE.set_directory(tenant, data, replace=False)
+        elif (method, path) == ("GET", "/tenant"):
             with STATE.lock:
-                STATE.settings.update(data)
+                return Response(200, obj=STATE.tenant_data)
+        elif (method, path) == ("POST", "/settings"):
+            self.settings(data)
         elif (method, path) == ("POST", "/faults"):
             with STATE.lock:
                 STATE.faults.append(Fault(data))
@@ -337,13 +247,26 @@ class Handler(BaseHTTPRequestHandler):
             return Response(404, obj={"error": "unknown control call %s %s" % (method, path)})
         return Response(200, obj={"ok": True})
 
+    @staticmethod
+    def settings(data):
+        unknown = set(data) - set(DEFAULT_SETTINGS)
+        if unknown:
+            raise ValueError("unknown settings: %s" % ", ".join(sorted(unknown)))
+        for k, v in data.items():
+            if isinstance(v, bool) or not isinstance(v, SETTING_TYPES[k]):
+                raise ValueError("setting %s: wrong type %s" % (k, type(v).__name__))
+            if k in SETTING_VALUES and v not in SETTING_VALUES[k]:
+                raise ValueError("setting %s: one of %s" % (k, ", ".join(map(str, SETTING_VALUES[k]))))
+        with STATE.lock:
+            STATE.settings.update(data)
+
 
 def _terminate(*_):
     raise SystemExit(0)
 
 
 def main():
-    global STATE
+    global STATE, GRAPH
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
@@ -354,6 +277,7 @@ def main():
     ap.add_argument("--quiet", action="store_true", help="do not log request lines")
     a = ap.parse_args()
     STATE = State(a.fixture)
+    GRAPH = Graph(STATE)
     if a.quiet:
         Handler.log_message = lambda *args: None
     ThreadingHTTPServer.daemon_threads = True

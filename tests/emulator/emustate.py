@@ -1,14 +1,21 @@
-"""Emulator state: fixture loading, time templates, clients, tokens,
-service principals, counters and faults. No HTTP here."""
+"""Emulator state: fixture loading, time templates, clients and their
+application objects, tokens, service principals, the tenant's organization
+and directory synchronization objects, job actions and cycles, counters and
+faults. No HTTP here."""
 
+import base64
 import copy
 import datetime
 import hashlib
 import json
+import math
+import os
 import re
-import secrets
 import threading
 import time
+import uuid
+
+import emujwt
 
 SENTINEL = "0001-01-01T00:00:00Z"
 GRAPH_HOSTS = (
@@ -20,14 +27,63 @@ GRAPH_HOSTS = (
 SCOPES = tuple(h + "/.default" for h in GRAPH_HOSTS)
 READ = "Synchronization.Read.All"
 WRITE = "Synchronization.ReadWrite.All"
-DEFAULT_SETTINGS = {"token_lifetime": 3600, "page_size": 50}
+APP_READ = ("Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All",
+            "Directory.ReadWrite.All")
+ORG_READ = ("Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All",
+            "Directory.ReadWrite.All")
+ONPREM_READ = ("OnPremDirectorySynchronization.Read.All",
+               "OnPremDirectorySynchronization.ReadWrite.All")
+# Directory roles that let a delegated caller use the synchronization API.
+SYNC_ROLES = tuple(emujwt.ROLE_IDS[n] for n in (
+    "Global Administrator", "Application Administrator", "Cloud Application Administrator",
+    "Hybrid Identity Administrator"))
+GLOBAL_ADMIN = emujwt.ROLE_IDS["Global Administrator"]
+
+DEFAULT_SETTINGS = {
+    "token_lifetime": 3600,
+    "page_size": 50,              # jobs per list page
+    "cycle_delay": None,          # seconds from start to the next cycle; None: the schedule interval
+    "throttle_after": None,       # Graph requests (batch items included) per window, then 429
+    "throttle_window": 10,
+    "batch_order": "reversed",    # reversed | request | shuffled
+    "tenant_permission_error": 403,   # 403 Authorization_RequestDenied or 401 UnknownError
+    "onprem_sync_app_tokens": "allow",  # allow | refuse (the v1.0 page says app-only is not supported)
+}
+DEFAULT_CYCLE_DELAY = 2400        # 40 minutes: the app provisioning interval
+MAX_BATCH = 20
+HERE = os.path.dirname(os.path.abspath(__file__))
 _TEMPLATE = re.compile(r"^\{\{now(?:([+-])(\d+))?\}\}$")
+_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+_NS = uuid.UUID("3c0b9a52-7f1e-4d2a-8b6c-5e9f0a1d2c3b")
 
 
 def iso(ts):
-    """Epoch seconds -> ISO 8601 UTC with 7 fraction digits, as Graph writes."""
+    """Epoch seconds -> ISO 8601 UTC with 7 fraction digits, as Graph writes job times."""
     d = datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + "%06d0Z" % d.microsecond
+
+
+def iso_seconds(ts):
+    """Epoch seconds -> ISO 8601 UTC without fraction, as directory objects carry them."""
+    return datetime.datetime.fromtimestamp(int(ts), datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(s):
+    """ISO 8601 UTC (0-7 fraction digits) -> epoch seconds, or None."""
+    if not isinstance(s, str):
+        return None
+    m = re.match(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d{1,7})?Z$", s)
+    if not m:
+        return None
+    d = datetime.datetime(*map(int, m.groups()[:6]), tzinfo=datetime.timezone.utc)
+    return d.timestamp() + float(m.group(7) or 0)
+
+
+def seconds_only(value):
+    """A templated or ISO time string -> the same time without fraction digits."""
+    ts = parse_iso(value)
+    return value if ts is None or value == SENTINEL else iso_seconds(ts)
 
 
 def expand(value, now=None):
@@ -45,16 +101,43 @@ def expand(value, now=None):
     return value
 
 
-def cert_ids(pem):
-    """PEM certificate -> (public key, x5t, x5t#S256)."""
+def duration_seconds(text):
+    """An ISO 8601 duration as Graph writes schedule intervals -> seconds, or None."""
+    m = _DURATION.match(text) if isinstance(text, str) else None
+    if not m or text in ("P", "PT"):
+        return None
+    d, h, mi, s = m.groups()
+    return int(d or 0) * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60 + float(s or 0)
+
+
+def merge(base, extra):
+    """Deep merge of dicts: extra's values win, nested dicts merge."""
+    out = dict(base)
+    for k, v in extra.items():
+        out[k] = merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def stable_uuid(*parts):
+    return str(uuid.uuid5(_NS, "/".join(str(p) for p in parts)))
+
+
+def cert_info(pem):
+    """PEM certificate -> dict with the public key, x5t, x5t#S256, SHA-1
+    thumbprint (hex upper-case), validity, subject and DER (base64)."""
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
-    from base64 import urlsafe_b64encode
 
     cert = x509.load_pem_x509_certificate(pem.encode() if isinstance(pem, str) else pem)
     der = cert.public_bytes(Encoding.DER)
-    b64 = lambda b: urlsafe_b64encode(b).rstrip(b"=").decode()
-    return cert.public_key(), b64(hashlib.sha1(der).digest()), b64(hashlib.sha256(der).digest())
+    return {"key": cert.public_key(),
+            "x5t": emujwt.b64u(hashlib.sha1(der).digest()),
+            "x5t#S256": emujwt.b64u(hashlib.sha256(der).digest()),
+            "thumbprint": hashlib.sha1(der).hexdigest().upper(),
+            "not_before": cert.not_valid_before_utc.timestamp(),
+            "not_after": cert.not_valid_after_utc.timestamp(),
+            "subject": cert.subject.rfc4514_string(),
+            "der_b64": base64.b64encode(der).decode()}
 
 
 class Fault:
@@ -84,6 +167,15 @@ class Fault:
         return any(k in self.spec for k in self.REPLACING)
 
 
+def replaces(spec):
+    return any(k in spec for k in Fault.REPLACING)
+
+
+def _sum_counts(st):
+    return sum(int(e.get("value") or 0) for e in st.get("synchronizedEntryCountByType") or []
+               if isinstance(e, dict))
+
+
 class State:
     def __init__(self, fixture_path):
         self.fixture_path = fixture_path
@@ -97,15 +189,20 @@ class State:
         with self.lock:
             self.settings = dict(DEFAULT_SETTINGS)
             self.tenants = {}     # alias (lower) -> tenant id
-            self.clients = {}     # client_id -> dict
+            self.tenant_data = {}  # tenant id -> {"organization": {...}, "onPremisesSynchronization": {...}}
+            self.clients = {}     # client_id -> dict (with its "application" object)
             self.managed = {}     # client_id -> dict (tenant, permissions, system)
-            self.tokens = {}      # token -> (client_id, permissions, expires_epoch)
-            self.sps = {}         # sp id -> {"id","appId","jobs":[...]}
+            self.tokens = {}      # token -> dict (client_id, permissions, kind, wids, exp, tenant)
+            self.sps = {}         # sp id (lower) -> {"id","appId","displayName","jobs":[...]}
             self.faults = []
+            self.cycles = {}      # job id -> epoch when its next cycle runs
+            self.outcomes = {}    # job id -> what its cycles do
+            self.throttle = []    # epochs of the Graph requests in the current window
             self.counters = self._fresh_counters()
             for t in fx.get("tenants", []):
                 for alias in [t["id"]] + t.get("domains", []):
                     self.tenants[alias.lower()] = t["id"]
+                self.set_directory(t["id"], self.directory_preset(t.get("directory", "never")))
             for c in fx.get("clients", []):
                 self.add_client(c)
             for m in fx.get("managed_identities", []):
@@ -118,16 +215,50 @@ class State:
     @staticmethod
     def _fresh_counters():
         return {"sign_ins_total": 0, "sign_ins": {}, "sign_in_failures": 0, "scopes": {},
-                "assertion_algs": {}, "graph_requests": 0, "imds_requests": 0,
-                "starts": {}, "pauses": {}, "restarts": {}, "requests": []}
+                "assertion_algs": {}, "graph_requests": 0, "batch_requests": 0,
+                "batch_items": 0, "imds_requests": 0, "application_requests": 0,
+                "organization_requests": 0, "onprem_sync_requests": 0,
+                "service_principal_list_requests": 0, "throttled": 0,
+                "starts": {}, "pauses": {}, "restarts": {}, "cycles": {}, "requests": []}
 
     def default_tenant(self):
         return next(iter(self.tenants.values()), None)
 
+    # -- directory synchronization (organization + onPremisesSynchronization)
+    @staticmethod
+    def documented():
+        with open(os.path.join(HERE, "fixtures", "documented.json")) as f:
+            return json.load(f)["fixtures"]
+
+    def directory_preset(self, name):
+        fx = self.documented().get(name if name.startswith("dirsync-") else "dirsync-" + name)
+        if fx is None or fx.get("kind") != "directory":
+            raise ValueError("no directory synchronization fixture named %r" % name)
+        return fx
+
+    def set_directory(self, tenant, data, replace=True):
+        """Sets the tenant's organization and onPremisesSynchronization from a
+        fixture (partial objects merged over complete defaults)."""
+        now = time.time()
+        org = expand(data.get("organization", {}), now)
+        for k in ("onPremisesLastSyncDateTime", "onPremisesLastPasswordSyncDateTime"):
+            if isinstance(org.get(k), str):
+                org[k] = seconds_only(org[k])
+        sync = expand(data.get("onPremisesSynchronization", {}), now)
+        with self.lock:
+            cur = {} if replace else self.tenant_data.get(tenant, {})
+            base_org = cur.get("organization") or _default_organization(tenant)
+            base_sync = cur.get("onPremisesSynchronization") or _default_onprem_sync(tenant)
+            self.tenant_data[tenant] = {"organization": merge(base_org, org),
+                                        "onPremisesSynchronization": merge(base_sync, sync)}
+
+    # -- clients and their application objects ------------------------------
     def add_client(self, c):
         if "client_id" not in c:
             raise ValueError("client_id is required")
-        entry = {"client_id": c["client_id"],
+        now = time.time()
+        cid = c["client_id"]
+        entry = {"client_id": cid,
                  "tenant": c.get("tenant") or self.default_tenant(),
                  "secret": c.get("secret"),
                  "secret_expired": bool(c.get("secret_expired", False)),
@@ -135,19 +266,89 @@ class State:
                  "certs": []}
         pems = c.get("certificate_pem")
         for pem in ([pems] if isinstance(pems, str) else pems or []):
-            key, x5t, x5t256 = cert_ids(pem)
-            entry["certs"].append({"key": key, "x5t": x5t, "x5t#S256": x5t256})
+            entry["certs"].append(cert_info(pem))
+        entry["application"] = self._application(entry, c, now)
         with self.lock:
-            self.clients[c["client_id"]] = entry
+            self.clients[cid] = entry
         return entry
 
+    @staticmethod
+    def _application(entry, c, now):
+        """The client's app registration as Graph serves it: one password
+        credential for its secret (hint = first three characters) after any
+        extra ones, one key credential per certificate after any extra ones."""
+        cid = entry["client_id"]
+        pwds = []
+        for i, p in enumerate(c.get("extra_passwords", [])):
+            p = expand(p, now)
+            pwds.append({"customKeyIdentifier": p.get("customKeyIdentifier"),
+                         "displayName": p.get("displayName", "older secret %d" % (i + 1)),
+                         "endDateTime": seconds_only(p.get("endDateTime", iso(now + 90 * 86400))),
+                         "hint": p.get("hint", "old"),
+                         "keyId": p.get("keyId", stable_uuid(cid, "extra-password", i)),
+                         "secretText": None,
+                         "startDateTime": seconds_only(p.get("startDateTime", iso(now - 300 * 86400)))})
+        if entry["secret"] is not None:
+            end = c.get("secret_end")
+            if end is None:
+                end = iso(now - 86400) if entry["secret_expired"] else iso(now + 365 * 86400)
+            pwds.append({"customKeyIdentifier": None, "displayName": "emulator secret",
+                         "endDateTime": seconds_only(expand(end, now)),
+                         "hint": entry["secret"][:3],
+                         "keyId": stable_uuid(cid, "secret", entry["secret"]),
+                         "secretText": None,
+                         "startDateTime": seconds_only(expand(c.get("secret_start", "{{now-2592000}}"), now))})
+        keys = []
+        for i, k in enumerate(c.get("extra_keys", [])):
+            k = expand(k, now)
+            keys.append({"customKeyIdentifier": k.get("customKeyIdentifier"),
+                         "displayName": k.get("displayName", "CN=older certificate %d" % (i + 1)),
+                         "endDateTime": seconds_only(k.get("endDateTime", iso(now + 90 * 86400))),
+                         "key": k.get("key"),
+                         "keyId": k.get("keyId", stable_uuid(cid, "extra-key", i)),
+                         "startDateTime": seconds_only(k.get("startDateTime", iso(now - 300 * 86400))),
+                         "type": k.get("type", "AsymmetricX509Cert"),
+                         "usage": k.get("usage", "Verify")})
+        for cert in entry["certs"]:
+            end = c.get("cert_end")
+            keys.append({"customKeyIdentifier": cert["thumbprint"],
+                         "displayName": cert["subject"],
+                         "endDateTime": seconds_only(expand(end, now)) if end else iso_seconds(cert["not_after"]),
+                         "key": cert["der_b64"],
+                         "keyId": stable_uuid(cid, "cert", cert["thumbprint"]),
+                         "startDateTime": iso_seconds(cert["not_before"]),
+                         "type": "AsymmetricX509Cert", "usage": "Verify"})
+        return {"id": emujwt.object_id(cid, "app"), "appId": cid,
+                "displayName": c.get("display_name", "monitoring client %s" % cid[-4:]),
+                "createdDateTime": iso_seconds(now - 400 * 86400),
+                "signInAudience": "AzureADMyOrg",
+                "passwordCredentials": pwds, "keyCredentials": keys}
+
+    def find_application(self, app_id=None, object_id=None):
+        with self.lock:
+            for c in self.clients.values():
+                a = c["application"]
+                if (app_id is not None and a["appId"].lower() == app_id.lower()) or \
+                        (object_id is not None and a["id"].lower() == object_id.lower()):
+                    return a
+        return None
+
+    # -- service principals --------------------------------------------------
     def put_sp(self, sp_id, body):
         jobs = body.get("jobs", [])
         if not isinstance(jobs, list) or not all(isinstance(j, dict) and "id" in j for j in jobs):
             raise ValueError("jobs must be a list of objects with an id")
+        name = body.get("displayName") or (jobs[0].get("templateId") if jobs else None) \
+            or "app %s" % sp_id[:8]
+        sp = {"id": sp_id, "appId": body.get("appId"), "displayName": name,
+              "jobs": expand(copy.deepcopy(jobs))}
+        if body.get("raw_list_body") is not None:
+            sp["raw_list_body"] = body["raw_list_body"]
         with self.lock:
-            self.sps[sp_id.lower()] = {"id": sp_id, "appId": body.get("appId"),
-                                       "jobs": expand(copy.deepcopy(jobs))}
+            self.sps[sp_id.lower()] = sp
+            for j in sp["jobs"]:
+                self.cycles.pop(j["id"], None)
+        return sp
 
     # -- lookups -----------------------------------------------------------
     def tenant(self, alias):
@@ -171,11 +372,17 @@ class State:
         return None
 
     # -- tokens ------------------------------------------------------------
-    def issue_token(self, client_id, permissions, scope):
-        tok = secrets.token_urlsafe(48)
+    def issue_token(self, client_id, permissions, scope, appidacr="1", tenant=None):
+        """An app-only token for a sign-in; scope None for tokens minted by the
+        control API (not counted as sign-ins)."""
         life = int(self.settings["token_lifetime"])
+        tenant = tenant or self.default_tenant()
+        aud = (scope or GRAPH_HOSTS[0]).replace("/.default", "").rstrip("/")
+        tok, claims = emujwt.mint(tenant, client_id, aud, life, roles=permissions, appidacr=appidacr)
         with self.lock:
-            self.tokens[tok] = (client_id, list(permissions), time.time() + life)
+            self.tokens[tok] = {"client_id": client_id, "permissions": set(permissions),
+                                "kind": "app", "wids": set(claims["wids"]),
+                                "exp": claims["exp"], "tenant": tenant}
             if scope is not None:
                 c = self.counters
                 c["sign_ins_total"] += 1
@@ -183,48 +390,147 @@ class State:
                 c["scopes"][scope] = c["scopes"].get(scope, 0) + 1
         return tok, life
 
+    def mint_token(self, spec):
+        """Control API: a token with the given permissions, app-only ("roles")
+        or delegated ("scp" plus directory roles in "wids")."""
+        kind = spec.get("kind", "delegated")
+        if kind not in ("delegated", "app"):
+            raise ValueError("kind must be delegated or app")
+        tenant = self.tenant(spec.get("tenant", "")) if spec.get("tenant") else self.default_tenant()
+        life = int(spec.get("lifetime", self.settings["token_lifetime"]))
+        cid = spec.get("client_id", "14d82eec-204b-4c2f-b7e8-296a70dab67e")
+        aud = spec.get("audience", GRAPH_HOSTS[0])
+        if kind == "app":
+            perms = list(spec.get("roles", spec.get("permissions", [])))
+            tok, claims = emujwt.mint(tenant, cid, aud, life, roles=perms, appidacr="1")
+        else:
+            perms = list(spec.get("scp", spec.get("permissions", [])))
+            wids = emujwt.role_ids(spec.get("directory_roles", spec.get("wids", [])))
+            tok, claims = emujwt.mint(tenant, cid, aud, life, scp=perms, wids=wids,
+                                      upn=spec.get("upn"))
+        with self.lock:
+            self.tokens[tok] = {"client_id": cid, "permissions": set(perms), "kind": kind,
+                                "wids": set(claims["wids"]), "exp": claims["exp"],
+                                "tenant": tenant}
+        return {"access_token": tok, "token_type": "Bearer", "expires_in": life, "claims": claims}
+
     def check_token(self, tok):
-        """-> (client_id, permissions) or None when unknown or expired."""
+        """-> the token's entry (client_id, permissions, kind, wids, tenant), or
+        None when unknown or expired."""
         with self.lock:
             t = self.tokens.get(tok)
-            if t is None or t[2] <= time.time():
+            if t is None or t["exp"] <= time.time():
                 return None
-            return t[0], t[1]
+            return t
 
     # -- job actions -------------------------------------------------------
     def start(self, job):
+        """What Graph promises for start: 204, the quarantine cleared, the
+        job running again. Nothing about the last runs changes until the next
+        cycle, which comes later (cycle_delay) and does what next-cycle says."""
+        now = time.time()
         with self.lock:
             st = job.setdefault("status", {})
-            if st.get("code") in ("Quarantine", "Paused"):
-                st["code"] = "Active"
+            code = st.get("code")
+            sched = job.get("schedule") if isinstance(job.get("schedule"), dict) else None
+            if code in ("Quarantine", "Paused"):
+                never_ran = (st.get("lastExecution") is None and st.get("quarantine") is None
+                             and st.get("lastSuccessfulExecution") is None)
+                if never_ran:
+                    # A new job's first start: NotRun with a placeholder execution, as the
+                    # cross-tenant synchronization walkthrough shows it.
+                    st["code"] = "NotRun"
+                    st["lastExecution"] = placeholder_execution()
+                    if sched and sched.get("state") == "Disabled":
+                        sched["state"] = "Active"
+                else:
+                    st["code"] = "Active"
                 st["quarantine"] = None
-                st["countSuccessiveCompleteFailures"] = 0
-                # The cycle that start triggers succeeds, as when the admin
-                # has fixed the cause; /_emu/jobs/{id}/quarantine models a
-                # cause that persists.
-                now = iso(time.time())
-                run = {"activityIdentifier": None, "countEscrowed": 0,
-                       "countExported": 0, "countImported": 0, "error": None,
-                       "state": "Succeeded", "timeBegan": now, "timeEnded": now}
-                st["lastExecution"] = dict(run)
-                st["lastSuccessfulExecution"] = dict(run)
-            sched = job.get("schedule")
-            if isinstance(sched, dict) and sched.get("state") == "Paused":
-                sched["state"] = "Active"
+                if sched and sched.get("state") == "Paused":
+                    sched["state"] = "Active"
+                self.cycles.setdefault(job["id"], now + self.cycle_delay(job))
             self._count("starts", job["id"])
+
+    def cycle_delay(self, job):
+        d = self.settings.get("cycle_delay")
+        if d is not None:
+            return max(0.0, float(d))
+        secs = duration_seconds((job.get("schedule") or {}).get("interval"))
+        return secs if secs and 0 < secs <= 86400 else DEFAULT_CYCLE_DELAY
 
     def pause(self, job):
         with self.lock:
             job.setdefault("status", {})["code"] = "Paused"
             if isinstance(job.get("schedule"), dict):
                 job["schedule"]["state"] = "Paused"
+            self.cycles.pop(job["id"], None)
             self._count("pauses", job["id"])
 
     def restart(self, job):
         self._count("restarts", job["id"])
 
-    def quarantine(self, job, reason):
-        now = time.time()
+    def set_outcome(self, job, spec):
+        outcome = spec.get("outcome", "succeed")
+        if outcome not in ("succeed", "fail", "quarantine"):
+            raise ValueError("outcome must be succeed, fail or quarantine")
+        with self.lock:
+            self.outcomes[job["id"]] = dict(spec, outcome=outcome)
+
+    def run_due_cycles(self, now=None):
+        """Runs every cycle whose time has come (cycles run lazily, when a
+        request arrives). A cycle of a job paused meanwhile does not run."""
+        now = time.time() if now is None else now
+        with self.lock:
+            due = [j for j, t in self.cycles.items() if t <= now]
+            for job_id in due:
+                del self.cycles[job_id]
+                job = self.find_job(job_id)
+                if job is not None and (job.get("status") or {}).get("code") != "Paused":
+                    self.run_cycle(job, now)
+
+    def run_cycle(self, job, now=None):
+        """One synchronization cycle, doing what next-cycle asked (default succeed)."""
+        now = time.time() if now is None else now
+        with self.lock:
+            self.cycles.pop(job["id"], None)
+            spec = self.outcomes.get(job["id"], {"outcome": "succeed"})
+            st = job.setdefault("status", {})
+            prev = st.get("lastSuccessfulExecution") or st.get("lastExecution") or {}
+            entitled = int(prev.get("countEntitled") or 0) or _sum_counts(st) or 10
+            began = now - float(spec.get("duration", 45))
+            run = {"activityIdentifier": str(uuid.uuid4()), "countEntitled": entitled,
+                   "countEntitledForProvisioning": entitled, "countEscrowed": 0,
+                   "countEscrowedRaw": 0, "countExported": 0, "countExports": 0,
+                   "countImported": entitled, "countImportedDeltas": 0,
+                   "countImportedReferenceDeltas": 0, "error": None, "state": "Succeeded",
+                   "timeBegan": iso(began), "timeEnded": iso(now)}
+            if spec["outcome"] == "succeed":
+                exported = int(spec.get("exported", 2))
+                run.update(countExported=exported, countExports=exported,
+                           countImportedDeltas=exported)
+                st.update(code="Active", quarantine=None, countSuccessiveCompleteFailures=0,
+                          lastExecution=run, lastSuccessfulExecution=dict(run), progress=[],
+                          steadyStateLastAchievedTime=iso(now))
+                if st.get("steadyStateFirstAchievedTime") in (None, "", SENTINEL):
+                    st["steadyStateFirstAchievedTime"] = iso(now)
+                if exported > 0:
+                    st["lastSuccessfulExecutionWithExports"] = dict(run)
+            else:
+                err = _cycle_error(st, spec)
+                run.update(state="Failed", error=dict(err), countImported=0,
+                           countEntitled=0, countEntitledForProvisioning=0)
+                st["lastExecution"] = run
+                st["countSuccessiveCompleteFailures"] = int(
+                    st.get("countSuccessiveCompleteFailures") or 0) + 1
+                if spec["outcome"] == "quarantine":
+                    self.quarantine(job, spec.get("reason", "EncounteredQuarantineException"),
+                                    error=err, now=now)
+                elif st.get("code") in (None, "NotRun"):
+                    st["code"] = "Active"
+            self._count("cycles", job["id"])
+
+    def quarantine(self, job, reason, error=None, now=None):
+        now = time.time() if now is None else now
         with self.lock:
             st = job.setdefault("status", {})
             old = st.get("quarantine") or {}
@@ -235,15 +541,34 @@ class State:
                 "reason": reason,
                 "seriesBegan": old.get("seriesBegan") or iso(now),
                 "seriesCount": int(old.get("seriesCount") or 0) + 1,
-                "error": {"code": "EmulatorQuarantine",
-                          "message": "Quarantined by the test emulator (%s)." % reason,
-                          "tenantActionable": True},
+                "error": dict(error) if error else {
+                    "code": "EmulatorQuarantine",
+                    "message": "Quarantined by the test emulator (%s)." % reason,
+                    "tenantActionable": True},
             }
+            self.cycles.pop(job["id"], None)
 
     def _count(self, kind, job_id):
         with self.lock:
             d = self.counters[kind]
             d[job_id] = d.get(job_id, 0) + 1
+
+    # -- throttling ----------------------------------------------------------
+    def throttled(self, now=None):
+        """Counts one Graph request against throttle_after per throttle_window;
+        -> seconds to wait when it is over the limit (not counted), else None."""
+        limit = self.settings.get("throttle_after")
+        if not limit:
+            return None
+        now = time.time() if now is None else now
+        window = float(self.settings.get("throttle_window") or 10)
+        with self.lock:
+            self.throttle = [t for t in self.throttle if t > now - window]
+            if len(self.throttle) >= int(limit):
+                self.counters["throttled"] += 1
+                return max(1, int(math.ceil(self.throttle[0] + window - now)))
+            self.throttle.append(now)
+        return None
 
     # -- faults and request log -------------------------------------------
     def take_fault(self, target, method, path):
@@ -255,6 +580,10 @@ class State:
                     return f.spec
         return None
 
+    def count(self, name, n=1):
+        with self.lock:
+            self.counters[name] += n
+
     def log_request(self, entry):
         with self.lock:
             reqs = self.counters["requests"]
@@ -264,3 +593,72 @@ class State:
     def snapshot(self):
         with self.lock:
             return json.loads(json.dumps(self.counters))
+
+
+def _cycle_error(st, spec):
+    """The error a failing cycle reports: the code asked for ("error_code",
+    or "reason" for outcome fail), else the job's last real error, else a
+    generic one."""
+    code = spec.get("error_code") or (spec.get("reason") if spec["outcome"] == "fail" else None)
+    if code:
+        return {"code": code, "message": spec.get("message", "The emulated cycle failed (%s)." % code),
+                "tenantActionable": True}
+    for e in ((st.get("lastExecution") or {}).get("error"), (st.get("quarantine") or {}).get("error")):
+        if isinstance(e, dict) and e.get("code") not in (None, "", "None"):
+            return dict(e)
+    return {"code": "EmulatorCycleFailed", "message": "The emulated synchronization cycle failed.",
+            "tenantActionable": True}
+
+
+def placeholder_execution():
+    """The lastExecution Graph shows on a job that has not run yet: "Failed",
+    error code "None", zero counts, sentinel times."""
+    return {"activityIdentifier": None, "countEntitled": 0, "countEntitledForProvisioning": 0,
+            "countEscrowed": 0, "countEscrowedRaw": 0, "countExported": 0, "countExports": 0,
+            "countImported": 0, "countImportedDeltas": 0, "countImportedReferenceDeltas": 0,
+            "state": "Failed", "timeBegan": SENTINEL, "timeEnded": SENTINEL,
+            "error": {"code": "None", "message": "", "tenantActionable": False}}
+
+
+FEATURES = ("blockCloudObjectTakeoverThroughHardMatchEnabled", "blockSoftMatchEnabled",
+            "bypassDirSyncOverridesEnabled", "cloudPasswordPolicyForPasswordSyncedUsersEnabled",
+            "concurrentCredentialUpdateEnabled", "concurrentOrgIdProvisioningEnabled",
+            "deviceWritebackEnabled", "directoryExtensionsEnabled",
+            "fopeConflictResolutionEnabled", "groupWriteBackEnabled", "passwordSyncEnabled",
+            "passwordWritebackEnabled", "quarantineUponProxyAddressesConflictEnabled",
+            "quarantineUponUpnConflictEnabled", "softMatchOnUpnEnabled",
+            "synchronizeUpnForManagedUsersEnabled", "unifiedGroupWritebackEnabled",
+            "userForcePasswordChangeOnLogonEnabled", "userWritebackEnabled")
+
+
+def _default_organization(tenant):
+    return {"id": tenant, "deletedDateTime": None, "businessPhones": ["+31 20 555 0100"],
+            "city": "Amsterdam", "country": None, "countryLetterCode": "NL",
+            "createdDateTime": "2019-03-14T09:26:53Z", "defaultUsageLocation": None,
+            "displayName": "Contoso (emulated)", "isMultipleDataLocationsForServicesEnabled": None,
+            "marketingNotificationEmails": [], "onPremisesLastPasswordSyncDateTime": None,
+            "onPremisesLastSyncDateTime": None, "onPremisesSyncEnabled": None,
+            "partnerTenantType": None, "postalCode": None, "preferredLanguage": "en",
+            "securityComplianceNotificationMails": [],
+            "securityComplianceNotificationPhones": [], "state": None, "street": None,
+            "technicalNotificationMails": ["it@contoso.onmicrosoft.com"], "tenantType": "AAD",
+            "directorySizeQuota": {"used": 1312, "total": 300000}, "assignedPlans": [],
+            "privacyProfile": {"contactEmail": "", "statementUrl": ""}, "provisionedPlans": [],
+            "verifiedDomains": [{"capabilities": "Email, OfficeCommunicationsOnline",
+                                 "isDefault": True, "isInitial": True,
+                                 "name": "contoso.onmicrosoft.com", "type": "Managed"}]}
+
+
+def _default_onprem_sync(tenant):
+    return {"id": tenant,
+            "configuration": {
+                "accidentalDeletionPrevention": {"synchronizationPreventionType": "enabledForCount",
+                                                 "alertThreshold": 500},
+                "anchorAttribute": "mS-DS-ConsistencyGuid",
+                "applicationId": "1a2b3c4d-0000-4000-8000-00000000c0de",
+                "currentExportData": None,
+                "customerRequestedSynchronizationInterval": None,
+                "synchronizationClientVersion": "2.4.27.0",
+                "synchronizationInterval": "PT30M",
+                "writebackConfiguration": None},
+            "features": {k: False for k in FEATURES}}

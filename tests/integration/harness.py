@@ -29,6 +29,9 @@ CLIENTS = {
     "reader": ("aaaaaaaa-0000-0000-0000-000000000001", "reader-secret-Q8~xVALUE"),
     "writer": ("aaaaaaaa-0000-0000-0000-000000000002", "writer-secret-Z3~yVALUE"),
     "noperm": ("aaaaaaaa-0000-0000-0000-000000000003", "noperm-secret-P1~zVALUE"),
+    # Synchronization.Read.All, Organization.Read.All,
+    # OnPremDirectorySynchronization.Read.All, Application.Read.All
+    "auditor": ("aaaaaaaa-0000-0000-0000-000000000004", "auditor-secret-D4~wVALUE"),
 }
 MI_SYSTEM = "aaaaaaaa-0000-0000-0000-00000000000a"
 MI_USER = "aaaaaaaa-0000-0000-0000-00000000000b"
@@ -222,6 +225,35 @@ class Emulator:
 
     def quarantine(self, job_id, reason="EncounteredQuarantineException"):
         return self.control("POST", "/_emu/jobs/%s/quarantine" % job_id, {"reason": reason})
+
+    def cycle(self, job_id):
+        """Runs the job's next synchronization cycle now; -> its new status."""
+        return self.control("POST", "/_emu/jobs/%s/cycle" % job_id)["status"]
+
+    def next_cycle(self, job_id, outcome="succeed", **kw):
+        """What the job's cycles do from now on: succeed, fail or quarantine
+        (reason=..., error_code=..., message=..., exported=...)."""
+        return self.control("POST", "/_emu/jobs/%s/next-cycle" % job_id, dict(kw, outcome=outcome))
+
+    def install_fixture(self, name, **kw):
+        """Installs a named set of fixtures/documented.json (PROTOCOL.md)."""
+        return self.control("POST", "/_emu/fixtures/" + name, kw)
+
+    def generate_tenant(self, **kw):
+        return self.control("POST", "/_emu/tenant/generate", kw)
+
+    def generate_jobs(self, sp_id, count, **kw):
+        return self.control("POST", "/_emu/servicePrincipals/%s/generate-jobs" % sp_id,
+                            dict(kw, count=count))
+
+    def mint_token(self, **kw):
+        """A token from the control API (kind "delegated" with scp and
+        directory_roles, or "app" with roles); -> the token string."""
+        return self.control("POST", "/_emu/tokens", kw)["access_token"]
+
+    def set_directory(self, **kw):
+        """Merges organization / onPremisesSynchronization values over the tenant's."""
+        return self.control("POST", "/_emu/tenant/directory-sync", kw)
 
     def log_tail(self, n=15):
         try:
