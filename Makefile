@@ -3,6 +3,7 @@
 #   make check      run every test (unit, integration, end-to-end)
 #   make demo       run the plugin against the bundled Graph emulator
 #   make install    PREFIX, DESTDIR, PLUGINDIR honoured
+#   make dist       check_entra_sync-VERSION.tar.gz of the tracked files
 #   make deps       install the Debian build and test packages (as root)
 
 PREFIX    ?= /usr/local
@@ -24,7 +25,10 @@ WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototyp
 	-Wvla -Wno-format-truncation $(if $(WERROR),-Werror)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN  := $(if $(SANITIZE),$(SAN_FLAGS))
-ALL_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(SAN) $(CFLAGS) $(DEP_CFLAGS) -MMD -MP
+# CPPFLAGS, CFLAGS and LDFLAGS from the environment (dpkg-buildflags) are
+# honoured. WARN comes after CFLAGS: a plain -Wformat there (dpkg-buildflags
+# has one) would otherwise turn -Wformat=2 back into level 1.
+ALL_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(CPPFLAGS) $(SAN) $(CFLAGS) $(WARN) $(DEP_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
 BIN        := plugin/check_entra_sync
@@ -84,6 +88,8 @@ clean:
 
 -include $(OBJS:.o=.d)
 
-# Fuzzing (clang, libFuzzer) and the benchmark live in their own fragments.
+# Fuzzing (clang, libFuzzer), the benchmark and the source tarball live in
+# their own fragments.
 -include fuzz/fuzz.mk
 -include bench/bench.mk
+include dist.mk
