@@ -13,9 +13,16 @@ DESTDIR   ?=
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-CFLAGS     ?= -O2 -g
 WERROR     ?=
 SANITIZE   ?=
+# Defaults with the hardening of dpkg-buildflags (hardening=+all) that costs
+# a warm check nothing measurable (tests/package/hardening_cost.py); PIE is
+# the compiler's default. CPPFLAGS, CFLAGS and LDFLAGS from the environment
+# (dpkg-buildflags, sanitizer builds) replace them. _FORTIFY_SOURCE needs an
+# optimised build and would hide accesses from ASan.
+CFLAGS     ?= -O2 -g -fstack-protector-strong
+CPPFLAGS   ?= $(if $(SANITIZE),,$(if $(filter-out -O0,$(filter -O%,$(CFLAGS))),-D_FORTIFY_SOURCE=2))
+LDFLAGS    ?= -Wl,-z,relro -Wl,-z,now
 
 PKGS      := libcurl json-c libcrypto
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -25,9 +32,8 @@ WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototyp
 	-Wvla -Wno-format-truncation $(if $(WERROR),-Werror)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN  := $(if $(SANITIZE),$(SAN_FLAGS))
-# CPPFLAGS, CFLAGS and LDFLAGS from the environment (dpkg-buildflags) are
-# honoured. WARN comes after CFLAGS: a plain -Wformat there (dpkg-buildflags
-# has one) would otherwise turn -Wformat=2 back into level 1.
+# WARN comes after CFLAGS: a plain -Wformat there (dpkg-buildflags has one)
+# would otherwise turn -Wformat=2 back into level 1.
 ALL_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(CPPFLAGS) $(SAN) $(CFLAGS) $(WARN) $(DEP_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
