@@ -19,7 +19,7 @@ DISTDIR      ?= .
 
 # The file list alone, one path a line (tests/package uses it for a clean copy).
 dist-files:
-	@if [ -e .git ] && git rev-parse --git-dir >/dev/null 2>&1; then \
+	@if [ -e .git ]; then \
 		git ls-files; \
 	elif [ -f MANIFEST ]; then \
 		cat MANIFEST; \
@@ -33,7 +33,7 @@ dist:
 	tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/entra-dist.XXXXXX"); \
 	trap 'rm -rf "$$tmp"' EXIT; \
 	$(MAKE) -s --no-print-directory dist-files >"$$tmp/list"; \
-	if [ -e .git ] && git rev-parse --git-dir >/dev/null 2>&1; then \
+	if [ -e .git ]; then \
 		epoch=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct)}; \
 		if [ -n "$$(git status --porcelain --untracked-files=no)" ]; then \
 			echo "dist: warning: uncommitted changes to tracked files are in the tarball" >&2; \
