@@ -3,6 +3,7 @@
 #   make check      run every test (unit, integration, end-to-end)
 #   make demo       run the plugin against the bundled Graph emulator
 #   make install    PREFIX, DESTDIR, PLUGINDIR honoured
+#   make dist       check_entra_sync-VERSION.tar.gz of the tracked files
 #   make deps       install the Debian build and test packages (as root)
 
 PREFIX    ?= /usr/local
@@ -12,9 +13,16 @@ DESTDIR   ?=
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-CFLAGS     ?= -O2 -g
 WERROR     ?=
 SANITIZE   ?=
+# Defaults with the hardening of dpkg-buildflags (hardening=+all) that costs
+# a warm check nothing measurable (tests/package/hardening_cost.py); PIE is
+# the compiler's default. CPPFLAGS, CFLAGS and LDFLAGS from the environment
+# (dpkg-buildflags, sanitizer builds) replace them. _FORTIFY_SOURCE needs an
+# optimised build and would hide accesses from ASan.
+CFLAGS     ?= -O2 -g -fstack-protector-strong
+CPPFLAGS   ?= $(if $(SANITIZE),,$(if $(filter-out -O0,$(filter -O%,$(CFLAGS))),-D_FORTIFY_SOURCE=2))
+LDFLAGS    ?= -Wl,-z,relro -Wl,-z,now
 
 PKGS      := libcurl json-c libcrypto
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -24,7 +32,9 @@ WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototyp
 	-Wvla -Wno-format-truncation $(if $(WERROR),-Werror)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN  := $(if $(SANITIZE),$(SAN_FLAGS))
-ALL_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(SAN) $(CFLAGS) $(DEP_CFLAGS) -MMD -MP
+# WARN comes after CFLAGS: a plain -Wformat there (dpkg-buildflags has one)
+# would otherwise turn -Wformat=2 back into level 1.
+ALL_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(CPPFLAGS) $(SAN) $(CFLAGS) $(WARN) $(DEP_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
 BIN        := plugin/check_entra_sync
@@ -101,6 +111,8 @@ clean:
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
 
-# Fuzzing (clang, libFuzzer) and the benchmark live in their own fragments.
+# Fuzzing (clang, libFuzzer), the benchmark and the source tarball live in
+# their own fragments.
 -include fuzz/fuzz.mk
 -include bench/bench.mk
+include dist.mk

@@ -10,7 +10,8 @@ BUILD="build-essential pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev
 python3 python3-cryptography openssl ca-certificates"
 TEST="libcmocka-dev valgrind clang libclang-rt-14-dev
 nagios4-core icinga2 nagios-nrpe-server nagios-nrpe-plugin monitoring-plugins-standard liburiparser1
-hyperfine"
+hyperfine
+dpkg-dev debhelper fakeroot lintian"
 case "${1:-all}" in
 build) PKGS="$BUILD" ;;
 *) PKGS="$BUILD $TEST" ;;

@@ -1,0 +1,361 @@
+#!/usr/bin/env bash
+# The Debian package, end to end: build it from a clean copy of the tracked
+# files (make dist) with dpkg-buildpackage, lintian it, install it with
+# apt-get, run the installed plugin against the Graph emulator (one check, one
+# repair by the event handler with the writer identity), check where its
+# files went and that nothing reaches a monitoring daemon's configuration,
+# then purge it and check that nothing of it is left.
+# TAP on stdout; exits 1 when a test failed. Needs root (apt-get install);
+# refuses to touch a machine where check-entra-sync or a plugin of that name
+# is already installed.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 2
+# Debian's python3 (install-deps.sh equips it), even where another comes first.
+export PATH="/usr/bin:/usr/sbin:/sbin:$PATH"
+export DEBIAN_FRONTEND=noninteractive
+
+PKG=check-entra-sync
+PLUGIN=/usr/lib/nagios/plugins/check_entra_sync
+PLAN=16
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "1..1"
+	echo "ok 1 - package test # SKIP needs root (apt-get install)"
+	exit 0
+fi
+if dpkg-query -W -f='${db:Status-Status}' "$PKG" 2>/dev/null | grep -qv '^not-installed$' ||
+	[ -e "$PLUGIN" ]; then
+	echo "1..1"
+	echo "ok 1 - package test # SKIP $PKG or $PLUGIN is already on this machine; the test would replace and purge it"
+	exit 0
+fi
+
+# Identities and objects of the emulator's default fixture (tests/emulator/PROTOCOL.md).
+TENANT=11111111-2222-3333-4444-555555555555
+READER_ID=aaaaaaaa-0000-0000-0000-000000000001
+WRITER_ID=aaaaaaaa-0000-0000-0000-000000000002
+SP_ID=5a1f0c2e-0000-4000-8000-000000000001
+BOX_JOB=Box.fedcba9876543210fedcba9876543210
+
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $*"
+}
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $*"
+}
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+# bail NAME: this step failed and the rest cannot run.
+bail() {
+	not_ok "$*"
+	while [ "$n" -lt "$PLAN" ]; do
+		n=$((n + 1))
+		echo "not ok $n - not run: an earlier step failed"
+	done
+	exit 1
+}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/entra-package.XXXXXX")
+chmod 700 "$T"
+emu_pid=""
+installed_by_us=""
+cleanup() {
+	[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null
+	if [ -n "$installed_by_us" ] && dpkg-query -W "$PKG" >/dev/null 2>&1; then
+		apt-get purge -y -qq -o DPkg::Lock::Timeout=300 "$PKG" >/dev/null 2>&1
+	fi
+	rm -rf "$T"
+	[ -n "${I:-}" ] && rm -rf "$I"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+echo "1..$PLAN"
+
+VERSION=$(sed -n 's/^#define PLUGIN_VERSION "\([^"]*\)".*/\1/p' plugin/common.h)
+ARCH=$(dpkg --print-architecture)
+
+# 1: a clean copy: the tracked files only, through make dist.
+if tarball=$(make -s --no-print-directory dist DISTDIR="$T" 2>"$T/dist.err") &&
+	mkdir "$T/src" && tar -xzf "$tarball" -C "$T/src"; then
+	ok "make dist gives a clean copy of the tree ($(basename "$tarball"))"
+else
+	diag "$(cat "$T/dist.err")"
+	bail "make dist gives a clean copy of the tree"
+fi
+SRC="$T/src/$(basename "$tarball" .tar.gz)"
+
+# 2: the build, as the brief of debian/ says: binary only, unsigned.
+if (cd "$SRC" && dpkg-buildpackage -us -uc -b) >"$T/build.log" 2>&1; then
+	ok "dpkg-buildpackage -us -uc -b builds the package"
+else
+	diag "$(tail -n 30 "$T/build.log")"
+	bail "dpkg-buildpackage -us -uc -b builds the package"
+fi
+DEB="$T/src/${PKG}_${VERSION}_${ARCH}.deb"
+CHANGES="$T/src/${PKG}_${VERSION}_${ARCH}.changes"
+[ -f "$DEB" ] || bail "the build made $(basename "$DEB") (check the changelog version)"
+diag "dh_auto_test: $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$T/build.log" | tail -n 1)"
+
+# 3: lintian. Every tag is printed as a diagnostic; errors fail.
+lintian --fail-on error "$CHANGES" >"$T/lintian.log" 2>&1
+lrc=$?
+grep -v 'running with root privileges' "$T/lintian.log" | sed 's/^/# lintian: /'
+check "lintian reports no errors" test "$lrc" -eq 0
+
+# 4: one version: debian/changelog is held to plugin/common.h by debian/rules;
+# here the built package and the source are held to each other.
+deb_version=$(dpkg-deb -f "$DEB" Version)
+check "package version $deb_version is PLUGIN_VERSION $VERSION" test "$deb_version" = "$VERSION"
+
+# 5: no maintainer scripts, no conffiles, nothing under /etc: installing the
+# package cannot change a running daemon's configuration.
+dpkg-deb --ctrl-tarfile "$DEB" | tar -t | sed 's,^\./,,' | grep -v '^$' | sort >"$T/control.list"
+dpkg-deb -c "$DEB" | awk '{print $NF}' | sed 's,^\./,/,' >"$T/data.list"
+if [ "$(tr '\n' ' ' <"$T/control.list")" = "control md5sums " ] && ! grep -q '^/etc' "$T/data.list"; then
+	ok "no maintainer scripts, no conffiles, nothing under /etc"
+else
+	diag "control members: $(tr '\n' ' ' <"$T/control.list")" "$(grep '^/etc' "$T/data.list")"
+	not_ok "no maintainer scripts, no conffiles, nothing under /etc"
+fi
+
+# 6: the hardening of debian/rules reached the binary.
+bin_in_deb="$T/deb"
+dpkg-deb -x "$DEB" "$bin_in_deb"
+elf="$bin_in_deb$PLUGIN"
+hard=""
+readelf -h "$elf" | grep -q 'Type:[[:space:]]*DYN' || hard="$hard no-PIE"
+readelf -lW "$elf" | grep -q GNU_RELRO || hard="$hard no-RELRO"
+readelf -dW "$elf" | grep -qE 'FLAGS.*\bNOW\b|BIND_NOW' || hard="$hard no-BIND_NOW"
+readelf --dyn-syms -W "$elf" | grep -q '__stack_chk_fail' || hard="$hard no-stack-protector"
+readelf --dyn-syms -W "$elf" | grep -qE '__[a-z]+_chk\b' || hard="$hard no-fortify"
+if [ -z "$hard" ]; then
+	ok "the plugin is built PIE, with full RELRO (bindnow), stack protector and fortify"
+else
+	not_ok "the plugin is built PIE, with full RELRO (bindnow), stack protector and fortify:$hard"
+fi
+
+# 7: install as a user would.
+if (cd "$T/src" && apt-get install -y -o DPkg::Lock::Timeout=300 ./"${PKG}"_*.deb) >"$T/install.log" 2>&1; then
+	installed_by_us=1
+	ok "apt-get install -y ./${PKG}_*.deb"
+else
+	installed_by_us=1
+	diag "$(tail -n 20 "$T/install.log")"
+	bail "apt-get install -y ./${PKG}_*.deb"
+fi
+
+# 8: where the files are.
+dpkg -L "$PKG" | sort >"$T/installed.list"
+D=/usr/share/doc/$PKG
+E=$D/examples
+missing=""
+for f in "$PLUGIN" /usr/share/man/man1/check_entra_sync.1.gz "$D/copyright" "$D/changelog.gz" \
+	"$D/README.md.gz" "$E/README.md" "$E/nrpe.cfg.example" "$E/icinga2/entra_sync.conf" \
+	"$E/icinga2/example-services.conf" "$E/nagios/commands.cfg" "$E/nagios/services.cfg" \
+	/usr/share/icinga2/include/entra_sync.conf; do
+	grep -qxF "$f" "$T/installed.list" && [ -f "$f" ] || missing="$missing $f"
+done
+[ -x "$PLUGIN" ] || missing="$missing (executable $PLUGIN)"
+for f in contrib/README.md contrib/icinga2/entra_sync.conf contrib/icinga2/example-services.conf \
+	contrib/nagios/commands.cfg contrib/nagios/services.cfg; do
+	cmp -s "$f" "$E/${f#contrib/}" || missing="$missing (examples differ from $f)"
+done
+cmp -s nrpe.cfg.example "$E/nrpe.cfg.example" || missing="$missing (examples differ from nrpe.cfg.example)"
+cmp -s contrib/icinga2/entra_sync.conf /usr/share/icinga2/include/entra_sync.conf ||
+	missing="$missing (the Icinga 2 include differs from contrib/icinga2/entra_sync.conf)"
+# No daemon reads these without being told to: not conf.d, not nrpe.d, not
+# /etc/nagios-plugins/config (Debian's nagios4 reads it) and not the ITL's
+# plugins-contrib.d (Debian's icinga2.conf includes <plugins-contrib>).
+stray=$(grep -E '^/etc|^/usr/share/icinga2/include/plugins-contrib' "$T/installed.list")
+zcat /usr/share/man/man1/check_entra_sync.1.gz | head -n 5 | grep -q '^\.TH CHECK_ENTRA_SYNC 1' ||
+	missing="$missing (man page)"
+if [ -z "$missing" ] && [ -z "$stray" ]; then
+	ok "dpkg -L: plugin, man page, contrib/ and nrpe.cfg.example as examples, the Icinga 2 include; nothing in a daemon's configuration"
+else
+	diag "missing or wrong:$missing" "in a daemon's configuration: $stray"
+	not_ok "dpkg -L: plugin, man page, contrib/ and nrpe.cfg.example as examples, the Icinga 2 include; nothing in a daemon's configuration"
+fi
+
+# 9: the installed binary says the package's version.
+out=$("$PLUGIN" --version 2>&1)
+check "check_entra_sync --version prints 'check_entra_sync $deb_version'" test "$out" = "check_entra_sync $deb_version"
+
+# The emulator, as tests/demo.sh starts it.
+python3 tests/emulator/emulator.py --port 0 --port-file "$T/port" --quiet 2>"$T/emulator.log" &
+emu_pid=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+[ -s "$T/port" ] || {
+	diag "$(cat "$T/emulator.log")"
+	bail "the emulator starts"
+}
+URL="http://127.0.0.1:$(cat "$T/port")"
+
+# The Box job's quarantine series began 3 days and 30 minutes ago, so that
+# "automatic disable in 24d 23h" cannot tick over while the test runs (the
+# default fixture's 3 days exactly can). Prints the series start as the
+# plugin writes it.
+since=$(python3 - "$URL" "$SP_ID" "$BOX_JOB" <<'PY'
+import datetime, json, sys, urllib.request
+url, sp_id, box = sys.argv[1:]
+fixture = json.load(open("tests/emulator/fixtures/default.json"))
+sp = next(s for s in fixture["servicePrincipals"] if s["id"] == sp_id)
+for job in sp["jobs"]:
+    if job["id"] == box:
+        job["status"]["quarantine"]["seriesBegan"] = "{{now-261000}}"
+req = urllib.request.Request("%s/_emu/servicePrincipals/%s" % (url, sp_id), method="PUT",
+                             data=json.dumps({"appId": sp["appId"], "jobs": sp["jobs"]}).encode(),
+                             headers={"Content-Type": "application/json"})
+urllib.request.urlopen(req).read()
+state = json.dumps(json.load(urllib.request.urlopen(url + "/_emu/state")))
+def find(o):
+    if isinstance(o, dict):
+        if o.get("id") == box:
+            return o
+        o = list(o.values())
+    if isinstance(o, list):
+        for v in o:
+            r = find(v)
+            if r:
+                return r
+began = find(json.loads(state))["status"]["quarantine"]["seriesBegan"]
+t = datetime.datetime.strptime(began[:19], "%Y-%m-%dT%H:%M:%S")
+print(t.strftime("%Y-%m-%d %H:%M:%SZ"))
+PY
+) || bail "the emulator takes the test's Box job"
+
+printf '%s\n' 'reader-secret-Q8~xVALUE' >"$T/reader.secret"
+printf '%s\n' 'writer-secret-Z3~yVALUE' >"$T/writer.secret"
+chmod 600 "$T"/*.secret
+common=(-T "$TENANT" -s "$SP_ID" -j "$BOX_JOB" --login-url "$URL" --graph-url "$URL" --token-cache "$T/cache")
+
+# 10: one check with the read-only identity.
+"$PLUGIN" "${common[@]}" -C "$READER_ID" --client-secret-file "$T/reader.secret" >"$T/check.out" 2>"$T/check.err"
+rc=$?
+first=$(head -n 1 "$T/check.out")
+want="ENTRA SYNC CRITICAL - Box quarantined (EncounteredQuarantineException: BoxInsufficientPermissions) since $since, series count 6, automatic disable in 24d 23h; 6 successive failures (> 2)"
+# Perfdata carries measured values (quarantine age, time): labels and fixed values exact, those two by pattern.
+perf_re='^last_success_age=U;;;0 successive_failures=6;0;2;0 escrowed=0;;;0 exported=0 imported=0 quarantine_age=[0-9]+s quarantine_series=6 time=[0-9.]+s$'
+if [ "$rc" -eq 2 ] && [ "${first%% | *}" = "$want" ] && [[ "${first#* | }" =~ $perf_re ]]; then
+	ok "installed check: exit 2, first line '$want | ...'"
+else
+	diag "exit $rc" "got:  $first" "want: $want | ${perf_re}" "$(cat "$T/check.err")"
+	not_ok "installed check: exit 2, first line '$want | ...'"
+fi
+
+# 11: the event handler, as Nagios/Icinga run it on CRITICAL HARD, with the
+# identity that may write.
+"$PLUGIN" --event-handler "${common[@]}" -C "$WRITER_ID" --client-secret-file "$T/writer.secret" \
+	--state-dir "$T/state" CRITICAL HARD 3 >"$T/handler.out" 2>"$T/handler.err"
+rc=$?
+line=$(sed 's/ (request-id [^)]*)$//' "$T/handler.out")
+want="job $BOX_JOB: started - was quarantined (EncounteredQuarantineException); now Active"
+if [ "$rc" -eq 0 ] && [ "$line" = "$want" ]; then
+	ok "installed event handler CRITICAL HARD 3: exit 0, '$want'"
+else
+	diag "exit $rc" "got:  $(cat "$T/handler.out")" "want: $want (request-id ...)" "$(cat "$T/handler.err")"
+	not_ok "installed event handler CRITICAL HARD 3: exit 0, '$want'"
+fi
+
+# 12: what the emulator saw: one start, no restart, the writer signed in for it.
+counts=$(python3 - "$URL" "$BOX_JOB" "$WRITER_ID" <<'PY'
+import json, sys, urllib.request
+c = json.load(urllib.request.urlopen(sys.argv[1] + "/_emu/counters"))
+print("starts=%d restarts=%d writer_sign_ins=%d" % (
+    sum(c["starts"].values()), sum(c.get("restarts", {}).values()), c["sign_ins"].get(sys.argv[3], 0)))
+PY
+)
+check "the emulator counted exactly one start ($counts)" test "$counts" = "starts=1 restarts=0 writer_sign_ins=1"
+
+# 13: Icinga 2 finds the CheckCommand and EventCommand by `include <entra_sync.conf>`
+# (its include path, read only when a configuration says so).
+if [ -x /usr/sbin/icinga2 ] && id nagios >/dev/null 2>&1; then
+	# Its own directory: icinga2 -C runs as nagios, and $T is root's, 0700.
+	I=$(mktemp -d "${TMPDIR:-/tmp}/entra-package-icinga2.XXXXXX")
+	mkdir -p "$I/data" "$I/log" "$I/cache" "$I/spool" "$I/run"
+	cat >"$I/icinga2.conf" <<EOF
+const PluginContribDir = "/usr/lib/nagios/plugins"
+const NodeName = "package-test.local"
+const ZoneName = NodeName
+const TicketSalt = ""
+include <itl>
+include <entra_sync.conf>
+object Endpoint NodeName { }
+object Zone ZoneName { endpoints = [ NodeName ] }
+object Host "entra" { check_command = "dummy" }
+object Service "box" {
+	host_name = "entra"
+	check_command = "entra_sync"
+	event_command = "entra_sync_repair"
+	vars.entra_sync_tenant = "$TENANT"
+	vars.entra_sync_client_id = "$READER_ID"
+	vars.entra_sync_client_secret_file = "$T/reader.secret"
+	vars.entra_sync_service_principal = "$SP_ID"
+	vars.entra_sync_job = "$BOX_JOB"
+}
+EOF
+	chown -R nagios "$I"
+	if /usr/sbin/icinga2 daemon -C -c "$I/icinga2.conf" -DDataDir="$I/data" -DLogDir="$I/log" \
+		-DCacheDir="$I/cache" -DSpoolDir="$I/spool" -DInitRunDir="$I/run" \
+		-DPidPath="$I/run/icinga2.pid" -DStatePath="$I/data/icinga2.state" \
+		-DObjectsPath="$I/cache/icinga2.debug" -DVarsPath="$I/cache/icinga2.vars" \
+		-DModAttrPath="$I/data/modified-attributes.conf" \
+		-DRunAsUser=nagios -DRunAsGroup="$(id -gn nagios)" >"$I/validate.log" 2>&1; then
+		ok "icinga2 daemon -C accepts 'include <entra_sync.conf>' from the package"
+	else
+		diag "$(grep -iE 'critical|error' "$I/validate.log" | head -n 10)"
+		not_ok "icinga2 daemon -C accepts 'include <entra_sync.conf>' from the package"
+	fi
+	rm -rf "$I"
+	I=""
+else
+	ok "icinga2 accepts 'include <entra_sync.conf>' # SKIP icinga2 is not installed"
+fi
+
+kill "$emu_pid" 2>/dev/null
+wait "$emu_pid" 2>/dev/null
+emu_pid=""
+
+# 14-16: remove it cleanly.
+if apt-get purge -y -o DPkg::Lock::Timeout=300 "$PKG" >"$T/purge.log" 2>&1; then
+	ok "apt-get purge -y $PKG"
+else
+	diag "$(tail -n 20 "$T/purge.log")"
+	not_ok "apt-get purge -y $PKG"
+fi
+status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$PKG" 2>/dev/null)
+if [ -z "$status" ] || [ "${status:0:2}" = "un" ] || [ "${status:0:2}" = "pn" ]; then
+	installed_by_us=""
+	ok "dpkg -l no longer lists $PKG as installed"
+else
+	diag "dpkg status: $status"
+	not_ok "dpkg -l no longer lists $PKG as installed"
+fi
+left=""
+while read -r p; do
+	case "$p" in /usr/*) ;; *) continue ;; esac
+	[ -e "$p" ] || continue
+	# A directory may stay when another package owns it (/usr/lib/nagios/plugins).
+	[ -d "$p" ] && dpkg -S "$p" >/dev/null 2>&1 && continue
+	left="$left $p"
+done <"$T/installed.list"
+if [ -z "$left" ]; then
+	ok "nothing of the package is left under /usr"
+else
+	diag "left behind:$left"
+	not_ok "nothing of the package is left under /usr"
+fi
+
+[ "$failed" -eq 0 ]
