@@ -8,7 +8,7 @@
 set -eu
 BUILD="build-essential pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev
 python3 python3-cryptography openssl ca-certificates"
-TEST="libcmocka-dev valgrind clang libclang-rt-14-dev
+TEST="libcmocka-dev valgrind clang libclang-rt-14-dev cppcheck clang-format
 nagios4-core icinga2 nagios-nrpe-server nagios-nrpe-plugin monitoring-plugins-standard liburiparser1
 hyperfine
 dpkg-dev debhelper fakeroot lintian"

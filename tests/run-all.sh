@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the test suites and ends with one line "N passed, M failed[, K skipped]".
-#   tests/run-all.sh                   runner, unit, integration, e2e
+#   tests/run-all.sh                   runner, emulator, unit, integration, e2e
 #   tests/run-all.sh unit integration
 #   tests/run-all.sh sanitize fuzz     the slow ones: sanitizers, valgrind, fuzz smoke
+#   tests/run-all.sh package           the source tarball and the Debian package (root)
 #
 # Every suite is made of streams (one unit binary, the integration runner, one
 # e2e script, ...) that speak TAP. A stream is trusted only when it ends the way
@@ -22,7 +23,7 @@ cd "$(dirname "$0")/.." || exit 2
 export PATH="/usr/bin:$PATH"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(runner unit integration e2e)
+[ ${#suites[@]} -gt 0 ] || suites=(runner emulator unit integration e2e)
 
 log=$(mktemp)
 out=$(mktemp)
@@ -103,7 +104,11 @@ run_suite() {
 	# shellcheck disable=SC2086
 	integration) stream integration python3 tests/integration/run.py ${INTEGRATION_TESTS:-} ;;
 	e2e) suite_e2e ;;
-	package) stream package/test_package tests/package/test_package.sh ;;
+	emulator) stream emulator/selftest python3 tests/emulator/selftest.py ;;
+	package)
+		stream package/test_dist tests/package/test_dist.sh
+		stream package/test_package tests/package/test_package.sh
+		;;
 	sanitize) stream sanitize tests/sanitize.sh ;;
 	fuzz) stream fuzz fuzz/run.sh "${FUZZ_SECONDS:-10}" ;;
 	*) say "not ok - unknown suite '$1'" ;;
