@@ -13,6 +13,9 @@
       behind every target, and every stored perfdata metric of the
       entra_sync services is drawn by one of them (so the module's default
       template draws none)
+  dashboards_check.py icingaweb2-php TEMPLATES.ini
+      PHP's parse_ini_string (what Icinga Web 2's IniParser calls) reads the
+      file as this script does; exit status 77 when php is not installed
   dashboards_check.py png TEMPLATES.ini --render URL --host HOST
           --service SERVICE --template NAME [--job PREFIX] --out FILE
           [--from TIME] [--until TIME]
@@ -28,7 +31,9 @@ Problems are printed one a line; exit status 1 when there is one.
 import configparser
 import json
 import re
+import shutil
 import struct
+import subprocess
 import sys
 import urllib.parse
 import urllib.request
@@ -246,19 +251,13 @@ class MacroTemplate:
 
 def load_templates(path):
     """{name: {"check_commands", "curves": {curve: (filter, function)}, "urlparams"}}, problems."""
-    cp = configparser.RawConfigParser(comment_prefixes=(";", "#"), inline_comment_prefixes=None,
-                                      strict=True)
-    cp.optionxform = str
-    with open(path) as f:
-        cp.read_file(f)
     problems, raw = [], {}
-    for section in cp.sections():
+    for section, options in ini_sections(path).items():
         m = re.match(r"^(.+)\.(graph|metrics_filters|urlparams|functions)$", section)
         if not m:
             problems.append("bad section name %r" % section)
             continue
-        raw.setdefault(m.group(1), {})[m.group(2)] = {
-            k: (v[1:-1] if len(v) >= 2 and v[0] == v[-1] == '"' else v) for k, v in cp.items(section)}
+        raw.setdefault(m.group(1), {})[m.group(2)] = options
     templates = {}
     for name, t in raw.items():
         graph = dict(t.get("graph", {}))
@@ -295,6 +294,33 @@ def load_templates(path):
         templates[name] = {"check_commands": commands, "curves": curves,
                            "urlparams": t.get("urlparams", {})}
     return templates, problems
+
+
+def ini_sections(path):
+    cp = configparser.RawConfigParser(comment_prefixes=(";", "#"), inline_comment_prefixes=None,
+                                      strict=True)
+    cp.optionxform = str
+    with open(path) as f:
+        cp.read_file(f)
+    return {section: {k: (v[1:-1] if len(v) >= 2 and v[0] == v[-1] == '"' else v)
+                      for k, v in cp.items(section)} for section in cp.sections()}
+
+
+def icingaweb2_php(path):
+    if not shutil.which("php"):
+        return None
+    out = subprocess.run(["php", "-r", 'echo json_encode(parse_ini_string(file_get_contents($argv[1]),'
+                          ' true), JSON_UNESCAPED_SLASHES);', path],
+                         capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        return ["php cannot parse %s: %s" % (path, (out.stderr or out.stdout).strip()[:200])]
+    php, mine = json.loads(out.stdout), ini_sections(path)
+    problems = []
+    for section in sorted(set(php) | set(mine)):
+        if php.get(section) != mine.get(section):
+            problems.append("section %s: PHP reads %r, this check %r"
+                            % (section, php.get(section), mine.get(section)))
+    return problems
 
 
 def graphite_escape(name):
@@ -422,6 +448,11 @@ def main(argv):
         problems = grafana(path, Influx(opt("--url"), opt("--db")))
     elif cmd == "icingaweb2":
         problems = icingaweb2(path, Graphite(opt("--render")), opt("--host"))
+    elif cmd == "icingaweb2-php":
+        problems = icingaweb2_php(path)
+        if problems is None:
+            print("php is not installed")
+            return 77
     elif cmd == "png":
         problems, values = png(path, Graphite(opt("--render")), opt("--host"), opt("--service"),
                                opt("--template"), opt("--job", ""), opt("--out"),

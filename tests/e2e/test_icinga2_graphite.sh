@@ -65,6 +65,15 @@ diag "whisper files: $(find "$CARBON_WHISPER" -name '*.wsp' | wc -l); $(python3 
 
 icinga2_stack_log_quiet GraphiteWriter
 
+# The templates as Icinga Web 2 reads them (PHP's parse_ini_string).
+out=$(python3 "$DASHBOARDS_CHECK" icingaweb2-php "$E2E_ROOT/contrib/icingaweb2/entra_sync.ini")
+case $? in
+0) ok "Icinga Web 2 graphite templates: PHP's parse_ini_string reads them as the checks below do" ;;
+77) skip "Icinga Web 2 graphite templates: PHP's parse_ini_string reads them as the checks below do" "php-cli is not installed" ;;
+*) not_ok "Icinga Web 2 graphite templates: PHP's parse_ini_string reads them as the checks below do"
+	diag "$(printf '%s\n' "$out" | head -5 | cut -c1-300)" ;;
+esac
+
 # graphite-web: the dashboards and templates query the stored series.
 if ! /usr/bin/python3 -c 'import graphite.render' 2>/dev/null; then
 	for n in "Grafana dashboard (Graphite)" "Icinga Web 2 graphite templates" "quarantine graph PNG"; do
