@@ -251,8 +251,9 @@ check_identity_split() {
 # Many jobs and dashboards: test_icinga2_graphite.sh, test_icinga2_influxdb.sh,
 # test_nagios_many.sh.
 
-# A service principal with one quarantined job (checked with -j) and one
-# with 40 jobs, one of them quarantined (checked without -j): jobs40.py.
+# A service principal with one job (checked with -j) and one with 40 jobs
+# (checked without -j); the tests put one job of each into quarantine
+# (jobs40.py).
 SP_ONE=5a1f0c2e-0000-4000-8000-0000000000e1
 SP_MANY=5a1f0c2e-0000-4000-8000-0000000000e4
 JOBS40="$E2E_ROOT/tests/e2e/jobs40.py"
