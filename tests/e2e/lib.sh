@@ -264,3 +264,461 @@ check_identity_split() {
 	check "each start answered 204, no Graph request refused (401/403)" \
 		test "$(emu_requests POST "/$BOX_JOB/start" 204) $(emu_requests POST /start '*') $(emu_requests GET '' 401) $(emu_requests POST '' 401) $(emu_requests GET '' 403)" = "1 2 0 0 0"
 }
+
+# ---------------------------------------------------------------------------
+# Many jobs and dashboards: test_icinga2_graphite.sh, test_icinga2_influxdb.sh,
+# test_nagios_many.sh.
+
+# A service principal with one job (checked with -j) and one with 40 jobs
+# (checked without -j); the tests put one job of each into quarantine
+# (jobs40.py).
+SP_ONE=5a1f0c2e-0000-4000-8000-0000000000e1
+SP_MANY=5a1f0c2e-0000-4000-8000-0000000000e4
+JOBS40="$E2E_ROOT/tests/e2e/jobs40.py"
+PERFDATA_CHECK="$E2E_ROOT/tests/e2e/perfdata_check.py"
+SERIES_CHECK="$E2E_ROOT/tests/e2e/series_check.py"
+DASHBOARDS_CHECK="$E2E_ROOT/tests/e2e/dashboards_check.py"
+
+# RUN_AS: command prefix that runs as RUN_USER, for daemons started by spawn.
+if [ "$(id -u)" -eq 0 ] && [ "$RUN_USER" != root ]; then
+	RUN_AS=(setpriv --reuid="$RUN_USER" --regid="$RUN_GROUP" --init-groups --)
+else
+	RUN_AS=()
+fi
+
+# skip NAME REASON: an assertion that cannot run on this machine.
+skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1 # SKIP $2"
+}
+
+# free_port: a free TCP port on 127.0.0.1.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# emu_try METHOD PATH [JSON]: a control call that may be refused; prints
+# "STATUS BODY" instead of failing.
+emu_try() {
+	python3 - "$EMU_URL$2" "$1" "${3:-}" <<'PY'
+import sys, urllib.error, urllib.request
+url, method, body = sys.argv[1], sys.argv[2], sys.argv[3]
+req = urllib.request.Request(url, method=method, data=body.encode() if body else None,
+                             headers={"Content-Type": "application/json"} if body else {})
+try:
+    with urllib.request.urlopen(req, timeout=10) as r:
+        print(r.status, r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+PY
+}
+
+# emu_put_file PATH FILE: PUT a JSON file (too big for an argument).
+emu_put_file() {
+	python3 - "$EMU_URL$1" "$2" <<'PY'
+import sys, urllib.request
+url, path = sys.argv[1:3]
+with open(path, "rb") as f:
+    req = urllib.request.Request(url, method="PUT", data=f.read(),
+                                 headers={"Content-Type": "application/json"})
+with urllib.request.urlopen(req, timeout=10) as r:
+    r.read()
+PY
+}
+
+# emu_put_stack [--quarantined]: SP_ONE and SP_MANY into the emulator (with
+# --quarantined, one job of each in quarantine), their JSON kept in
+# $T/sp-one.json and $T/sp-many.json; the jobs to be quarantined in ONE_JOB
+# and MANY_Q_JOB.
+emu_put_stack() {
+	python3 "$JOBS40" one "$@" >"$T/sp-one.json" &&
+		python3 "$JOBS40" many "$@" >"$T/sp-many.json" &&
+		emu_put_file "/_emu/servicePrincipals/$SP_ONE" "$T/sp-one.json" &&
+		emu_put_file "/_emu/servicePrincipals/$SP_MANY" "$T/sp-many.json" || return 1
+	ONE_JOB=$(python3 "$JOBS40" ids one)
+	MANY_Q_JOB=$(python3 "$JOBS40" ids many)
+	ONE_JOB=${ONE_JOB%%$'\n'*} MANY_Q_JOB=${MANY_Q_JOB%%$'\n'*}
+}
+
+# emu_cycle JOB: the job's next synchronization cycle, where the emulator
+# separates it from start (POST /_emu/jobs/{id}/cycle). Returns 0 when it
+# ran, 1 when the emulator has no such call (its start records the cycle
+# itself), 2 on any other answer.
+emu_cycle() {
+	local out
+	out=$(emu_try POST "/_emu/jobs/$1/cycle" '{}')
+	case "$out" in
+	2[0-9][0-9]" "*) return 0 ;;
+	404" "*"unknown control call"*) return 1 ;;
+	*) diag "cycle $1: $out"; return 2 ;;
+	esac
+}
+
+# --- Icinga 2 with a metric writer -----------------------------------------
+STACK_HOST=entra-stack
+SVC_ONE=entra-sync-Box
+SVC_MANY=entra-sync-all
+
+# icinga2_stack_conf WRITER_OBJECT: $I/icinga2.conf and I2_DEFS for a private
+# Icinga 2 under $T/icinga2 (I): the contrib CheckCommand and EventCommand
+# (entra_sync.conf, included unchanged), WRITER_OBJECT (a GraphiteWriter or
+# InfluxdbWriter), a PerfdataWriter recording every perfdata string Icinga 2
+# received with the check's execution end (the timestamp the writers use),
+# the compat log, and host STACK_HOST with SVC_ONE (SP_ONE, --job) and
+# SVC_MANY (SP_MANY, all jobs). Both services check every 2 s (retry 1 s)
+# and go HARD at the 6th attempt, so quarantine_age is stored a few times
+# before the event handler repairs the job.
+icinga2_stack_conf() {
+	I="$T/icinga2"
+	mkdir -p "$I/data" "$I/log/compat" "$I/cache" "$I/spool/perfdata" "$I/spool/tmp" "$I/run" "$T/state"
+	cat >"$I/icinga2.conf" <<CONF
+const PluginContribDir = "$PLUGIN_DIR"
+
+include <itl>
+include "$E2E_ROOT/contrib/icinga2/entra_sync.conf"
+
+object FileLogger "main-log" {
+	severity = "information"
+	path = LogDir + "/icinga2.log"
+}
+object FileLogger "debug-file" {
+	severity = "debug"
+	path = LogDir + "/debug.log"
+}
+object CompatLogger "compatlog" {
+	log_dir = LogDir + "/compat"
+}
+object CheckerComponent "checker" { }
+
+$1
+
+object PerfdataWriter "received" {
+	service_perfdata_path = SpoolDir + "/perfdata/service-perfdata"
+	service_temp_path = SpoolDir + "/tmp/service-perfdata"
+	host_perfdata_path = SpoolDir + "/perfdata/host-perfdata"
+	host_temp_path = SpoolDir + "/tmp/host-perfdata"
+	rotation_interval = 1s
+	service_format_template = "EXEC::\$service.last_check_result.execution_end\$\tHOSTNAME::\$host.name\$\tSERVICEDESC::\$service.name\$\tSERVICESTATE::\$service.state\$\tSERVICESTATETYPE::\$service.state_type\$\tSERVICEPERFDATA::\$service.perfdata\$"
+}
+
+object Host "$STACK_HOST" {
+	check_command = "dummy"
+	check_interval = 1h
+	vars.entra_sync_tenant = "$TENANT"
+	vars.entra_sync_client_id = "$READER_ID"
+	vars.entra_sync_client_secret = "$READER_SECRET"
+	vars.entra_sync_repair_client_id = "$WRITER_ID"
+	vars.entra_sync_repair_client_secret = "$WRITER_SECRET"
+	vars.entra_sync_login_url = "$EMU_URL"
+	vars.entra_sync_graph_url = "$EMU_URL"
+	vars.entra_sync_token_cache = "$T/cache"
+	vars.entra_sync_state_dir = "$T/state"
+	vars.entra_sync_timeout = 20
+}
+
+template Service "stack-service" {
+	host_name = "$STACK_HOST"
+	check_command = "entra_sync"
+	event_command = "entra_sync_repair"
+	enable_event_handler = true
+	max_check_attempts = 6
+	check_interval = 2s
+	retry_interval = 1s
+}
+object Service "$SVC_ONE" {
+	import "stack-service"
+	vars.entra_sync_service_principal = "$SP_ONE"
+	vars.entra_sync_job = "$ONE_JOB"
+}
+object Service "$SVC_MANY" {
+	import "stack-service"
+	vars.entra_sync_service_principal = "$SP_MANY"
+}
+CONF
+	I2_DEFS=(-DDataDir="$I/data" -DLogDir="$I/log" -DCacheDir="$I/cache" -DSpoolDir="$I/spool"
+		-DInitRunDir="$I/run" -DPidPath="$I/run/icinga2.pid" -DStatePath="$I/data/icinga2.state"
+		-DObjectsPath="$I/cache/icinga2.debug" -DVarsPath="$I/cache/icinga2.vars"
+		-DModAttrPath="$I/data/modified-attributes.conf"
+		-DRunAsUser="$RUN_USER" -DRunAsGroup="$RUN_GROUP")
+	if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$I" "$T/state"; fi
+}
+
+_stack_compat_has() { grep -qE -- "$1" "$I"/log/compat/icinga.log 2>/dev/null; }
+_stack_started() { [ "$(emu_starts "$1")" -ge 1 ]; }
+# _stack_records_after SERVICE TS N: N check results of SERVICE at or after TS recorded.
+_stack_records_after() {
+	[ "$(cat "$I"/spool/perfdata/service-perfdata.* 2>/dev/null |
+		awk -F'\t' -v s="SERVICEDESC::$1" -v t="$2" '$3 == s { sub(/^EXEC::/, "", $1); if ($1 + 0 >= t + 0) n++ } END { print n + 0 }')" -ge "$3" ]
+}
+
+# icinga2_stack_run WRITER_NAME READY_CMD: validates and starts Icinga 2 (conf
+# from icinga2_stack_conf) with both service principals healthy; once
+# READY_CMD succeeds (the writer can store what it gets; STACK_SINCE is the
+# next second, where the series checks start) and two healthy check results
+# of each service are recorded, puts one job of each into quarantine. Then asserts, for SVC_ONE and SVC_MANY: CRITICAL HARD, the event
+# handler, exactly one start of the quarantined job (then its next cycle,
+# where the emulator separates that from start), OK HARD; and waits until
+# each service has 3 more check results recorded. Returns 1 when Icinga 2
+# does not run (the caller stops).
+icinga2_stack_run() {
+	local svc job pair ok_ts
+	if "$ICINGA2" daemon -C -c "$I/icinga2.conf" "${I2_DEFS[@]}" >"$T/validate.log" 2>&1; then
+		ok "icinga2 daemon -C accepts $1, PerfdataWriter and the contrib definitions"
+	else
+		not_ok "icinga2 daemon -C accepts $1, PerfdataWriter and the contrib definitions"
+		diag "$(grep -E 'critical|warning|rror' "$T/validate.log" | head -20)"
+		return 1
+	fi
+	spawn "$T/icinga2.out" "$ICINGA2" daemon -c "$I/icinga2.conf" "${I2_DEFS[@]}"
+	ICINGA_PID=$SPAWNED
+	if ! wait_for 30 "$2"; then
+		not_ok "icinga2 runs and its $1 is ready"
+		diag "$(grep -E 'critical|warning' "$I/log/icinga2.log" 2>/dev/null | tail -5)" "$(tail -3 "$T/icinga2.out")"
+		return 1
+	fi
+	# Two healthy check results of each service stored first, then the quarantine.
+	STACK_SINCE=$(($(date +%s) + 1))
+	for svc in "$SVC_ONE" "$SVC_MANY"; do
+		wait_for 20 _stack_records_after "$svc" "$STACK_SINCE" 2 || diag "$svc: no 2 check results after $STACK_SINCE"
+	done
+	emu_put_stack --quarantined || { not_ok "emulator quarantines one job of each service principal"; return 1; }
+
+	for pair in "$SVC_ONE:$ONE_JOB" "$SVC_MANY:$MANY_Q_JOB"; do
+		svc=${pair%%:*} job=${pair#*:}
+		if wait_for 40 _stack_compat_has "SERVICE ALERT: $STACK_HOST;$svc;CRITICAL;HARD;[0-9]+;ENTRA SYNC CRITICAL" &&
+			wait_for 10 _stack_compat_has "SERVICE EVENT HANDLER: $STACK_HOST;$svc;CRITICAL;HARD;[0-9]+;entra_sync_repair" &&
+			wait_for 15 _stack_started "$job"; then
+			ok "$svc: CRITICAL HARD, event handler entra_sync_repair starts the quarantined job"
+		else
+			not_ok "$svc: CRITICAL HARD, event handler entra_sync_repair starts the quarantined job"
+			diag "$(grep -F "$svc;" "$I"/log/compat/icinga.log 2>/dev/null | tail -5 | cut -c1-200)"
+		fi
+		emu_cycle "$job"
+		case $? in
+		0) diag "$job: the emulator ran its next cycle (POST /_emu/jobs/{id}/cycle)" ;;
+		1) diag "$job: no /_emu/jobs/{id}/cycle in this emulator; its start recorded the cycle" ;;
+		esac
+	done
+	for svc in "$SVC_ONE" "$SVC_MANY"; do
+		if wait_for 30 _stack_compat_has "SERVICE ALERT: $STACK_HOST;$svc;OK;HARD;"; then
+			ok "$svc: back to OK HARD after the repair (compat log)"
+		else
+			not_ok "$svc: back to OK HARD after the repair (compat log)"
+			diag "$(grep -F "$svc;" "$I"/log/compat/icinga.log 2>/dev/null | tail -3 | cut -c1-200)"
+		fi
+	done
+	check "exactly one start of each quarantined job, no restart" \
+		test "$(emu_starts "$ONE_JOB") $(emu_starts "$MANY_Q_JOB") $(emu_restarts "$ONE_JOB") $(emu_restarts "$MANY_Q_JOB")" = "1 1 0 0"
+	# A few check results after the repair, recorded and rotated.
+	ok_ts=$(date +%s)
+	for svc in "$SVC_ONE" "$SVC_MANY"; do
+		wait_for 30 _stack_records_after "$svc" "$ok_ts" 3 || diag "$svc: fewer than 3 check results recorded after $ok_ts"
+	done
+	return 0
+}
+
+# icinga2_stack_received: the perfdata Icinga 2 received, service by service,
+# against the rule (strict grammar, bare labels with -j, prefixed labels
+# without, [A-Za-z0-9_]{1,60}, unique, units).
+icinga2_stack_received() {
+	local out
+	if out=$(python3 "$SERIES_CHECK" received "$I/spool/perfdata" --service "$SVC_ONE" --single); then
+		ok "$SVC_ONE (-j): every check result's perfdata well-formed, bare labels"
+	else
+		not_ok "$SVC_ONE (-j): every check result's perfdata well-formed, bare labels"
+		diag "$(printf '%s\n' "$out" | head -8)"
+	fi
+	if out=$(python3 "$SERIES_CHECK" received "$I/spool/perfdata" --service "$SVC_MANY" --jobs "$T/sp-many.json"); then
+		ok "$SVC_MANY (40 jobs): every check result's perfdata well-formed, prefixed labels by the rule"
+	else
+		not_ok "$SVC_MANY (40 jobs): every check result's perfdata well-formed, prefixed labels by the rule"
+		diag "$(printf '%s\n' "$out" | head -8)"
+	fi
+}
+
+# icinga2_stack_log_quiet WRITER_NAME: what Icinga 2 logged about perfdata.
+# Two assertions: nothing but metrics printed as U (today's plugin prints U
+# for a job that never succeeded or never ran: last_success_age, escrowed,
+# exported, imported), and nothing at all.
+icinga2_stack_log_quiet() {
+	local log="$I/log/icinga2.log" all others
+	# Connection trouble is not about perfdata; it is shown, not judged.
+	grep -E '(warning|critical)/'"$1"'' "$log" | grep -i 'connect' | sed -E 's/^\[[^]]*\] //' | sort | uniq -c | head -3 | sed 's/^/# /'
+	all=$(grep -E '(warning|critical)/('"$1"'|PerfdataValue)' "$log" | grep -vi 'connect' | sed -E 's/^\[[^]]*\] //')
+	others=$(printf '%s\n' "$all" | grep -vE "Ignoring invalid perfdata .* with value: [^ =]+=U(;[^ ]*)?$" | grep -v '^$')
+	if [ -z "$others" ]; then
+		ok "icinga2.log: no $1 or perfdata warning but for metrics printed as U"
+	else
+		not_ok "icinga2.log: no $1 or perfdata warning but for metrics printed as U"
+		diag "$(printf '%s\n' "$others" | sort | uniq -c | sort -rn | head -8)"
+	fi
+	if ! printf '%s\n' "$all" | grep -q .; then
+		ok "icinga2.log: no $1 or perfdata warning at all"
+	else
+		not_ok "icinga2.log: no $1 or perfdata warning at all"
+		diag "$(printf '%s\n' "$all" | sort | uniq -c | sort -rn | head -5)"
+	fi
+	# Debug level: thresholds or units Icinga 2 could not use (dropped silently).
+	others=$(grep -E 'debug/PerfdataValue' "$I/log/debug.log" | sed -E 's/^\[[^]]*\] //' | sort | uniq -c)
+	if [ -z "$others" ]; then
+		ok "debug.log: PerfdataValue dropped no threshold and no unit"
+	else
+		not_ok "debug.log: PerfdataValue dropped no threshold and no unit"
+		diag "$others"
+	fi
+}
+
+# --- Graphite: carbon-cache and graphite-web ------------------------------------
+
+# carbon_start: Debian's carbon-cache as RUN_USER on loopback, its whisper
+# files under $T/carbon/whisper (CARBON_WHISPER) at 1 s resolution, no
+# create/update throttling. Sets CARBON_PORT (line receiver) and
+# CARBON_QUERY (cache query port, for graphite-web).
+carbon_start() {
+	local c="$T/carbon" i
+	mkdir -p "$c/whisper" "$c/log" "$c/run"
+	CARBON_WHISPER="$c/whisper"
+	CARBON_PORT=$(free_port)
+	CARBON_QUERY=$(free_port)
+	cat >"$c/carbon.conf" <<CONF
+[cache]
+STORAGE_DIR = $c/
+LOCAL_DATA_DIR = $c/whisper/
+CONF_DIR = $c/
+LOG_DIR = $c/log/
+PID_DIR = $c/run/
+DATABASE = whisper
+USER =
+ENABLE_LOGROTATION = False
+MAX_CACHE_SIZE = inf
+MAX_UPDATES_PER_SECOND = inf
+MAX_CREATES_PER_MINUTE = inf
+LINE_RECEIVER_INTERFACE = 127.0.0.1
+LINE_RECEIVER_PORT = $CARBON_PORT
+ENABLE_UDP_LISTENER = False
+PICKLE_RECEIVER_INTERFACE = 127.0.0.1
+PICKLE_RECEIVER_PORT = $(free_port)
+CACHE_QUERY_INTERFACE = 127.0.0.1
+CACHE_QUERY_PORT = $CARBON_QUERY
+WHISPER_AUTOFLUSH = True
+WHISPER_FALLOCATE_CREATE = False
+CONF
+	cat >"$c/storage-schemas.conf" <<CONF
+[everything]
+pattern = .*
+retentions = 1s:2h
+CONF
+	if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$c"; fi
+	spawn "$T/carbon.out" "${RUN_AS[@]}" carbon-cache --config="$c/carbon.conf" --debug start
+	for ((i = 0; i < 60; i++)); do
+		port_open "$CARBON_PORT" && port_open "$CARBON_QUERY" && return 0
+		sleep 0.25
+	done
+	diag "carbon-cache did not listen:" "$(tail -5 "$T/carbon.out")"
+	return 1
+}
+
+# port_open PORT: something accepts connections on 127.0.0.1:PORT.
+port_open() {
+	python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" 2>/dev/null
+}
+
+# graphite_web_start WHISPER_DIR CARBON_QUERY_PORT: Debian's graphite-web
+# (its Django WSGI application in the standard library's WSGI server) as
+# RUN_USER on a loopback port, with a private settings module, database and
+# logs under $T/graphite-web. Sets GRAPHITE_URL.
+graphite_web_start() {
+	local g="$T/graphite-web" i
+	mkdir -p "$g/log"
+	cat >"$g/e2e_graphite_settings.py" <<PY
+SECRET_KEY = "e2e-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+TIME_ZONE = "UTC"
+STORAGE_DIR = "$g"
+WHISPER_DIR = "$1"
+STANDARD_DIRS = ["$1"]
+LOG_DIR = "$g/log"
+INDEX_FILE = "$g/index"
+CARBONLINK_HOSTS = ["127.0.0.1:$2:a"]
+DATABASES = {"default": {"NAME": "$g/graphite.db", "ENGINE": "django.db.backends.sqlite3",
+                         "USER": "", "PASSWORD": "", "HOST": "", "PORT": ""}}
+PY
+	cat >"$g/serve.py" <<'PY'
+import os, sys
+sys.path.insert(0, sys.argv[1])
+os.environ["DJANGO_SETTINGS_MODULE"] = "graphite.settings"
+os.environ["GRAPHITE_SETTINGS_MODULE"] = "e2e_graphite_settings"
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+from django.core.management import call_command
+from graphite.wsgi import application
+call_command("migrate", verbosity=0, interactive=False)  # the private sqlite database
+class Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+srv = make_server("127.0.0.1", 0, application, handler_class=Quiet)
+with open(sys.argv[2] + ".tmp", "w") as f:
+    f.write(str(srv.server_port))
+os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+srv.serve_forever()
+PY
+	if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$g"; fi
+	spawn "$T/graphite-web.out" "${RUN_AS[@]}" /usr/bin/python3 "$g/serve.py" "$g" "$g/port"
+	for ((i = 0; i < 120; i++)); do
+		[ -s "$g/port" ] && break
+		sleep 0.25
+	done
+	[ -s "$g/port" ] || { diag "graphite-web did not start:" "$(tail -5 "$T/graphite-web.out")"; return 1; }
+	GRAPHITE_URL="http://127.0.0.1:$(cat "$g/port")"
+}
+
+# --- InfluxDB 1.x ----------------------------------------------------------------
+
+# influx_start: Debian's influxd as RUN_USER with a private configuration,
+# meta/data/wal under $T/influxdb, HTTP and RPC on loopback ports, no
+# reporting, no _internal monitor; creates the database icinga2. Sets
+# INFLUX_URL.
+influx_start() {
+	local d="$T/influxdb" i
+	mkdir -p "$d/meta" "$d/data" "$d/wal"
+	INFLUX_URL="http://127.0.0.1:$(free_port)"
+	cat >"$d/influxdb.conf" <<CONF
+reporting-disabled = true
+bind-address = "127.0.0.1:$(free_port)"
+[meta]
+  dir = "$d/meta"
+[data]
+  dir = "$d/data"
+  wal-dir = "$d/wal"
+  query-log-enabled = false
+[monitor]
+  store-enabled = false
+[http]
+  bind-address = "${INFLUX_URL#http://}"
+  log-enabled = false
+  pprof-enabled = false
+[logging]
+  level = "warn"
+  suppress-logo = true
+CONF
+	if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$d"; fi
+	spawn "$T/influxd.out" "${RUN_AS[@]}" influxd run -config "$d/influxdb.conf"
+	for ((i = 0; i < 80; i++)); do
+		influx_q "" "CREATE DATABASE icinga2" >/dev/null 2>&1 && return 0
+		sleep 0.25
+	done
+	diag "influxd did not answer:" "$(tail -5 "$T/influxd.out")"
+	return 1
+}
+
+# influx_q DB QUERY: InfluxQL over HTTP (POST /query), JSON on stdout.
+influx_q() {
+	python3 - "$INFLUX_URL" "$1" "$2" <<'PY'
+import sys, urllib.parse, urllib.request
+url, db, q = sys.argv[1:4]
+params = {"q": q, "epoch": "s"}
+if db:
+    params["db"] = db
+with urllib.request.urlopen(url + "/query", data=urllib.parse.urlencode(params).encode(), timeout=10) as r:
+    sys.stdout.write(r.read().decode())
+PY
+}
