@@ -78,19 +78,28 @@ static void notrun_words(const struct sync_job *job, struct buf *b)
 		buf_printf(b, " (%.0f%% done)", job->progress_percent);
 }
 
-static void quarantine_words(const struct job_result *r, struct buf *b)
+/* brief (the first line): how long, why, when Entra gives up; the long
+ * output adds the start time and the series count. */
+static void quarantine_words(const struct job_result *r, bool brief, struct buf *b)
 {
 	const struct quarantine *q = &r->job->quarantine;
-	buf_printf(b, "quarantined (%s", q->reason[0] ? q->reason : "no reason given");
+	buf_puts(b, "quarantined");
+	if (brief && r->quarantine_age_known && r->quarantine_age > 0) {
+		char d[32];
+		duration_format(r->quarantine_age, d, sizeof(d));
+		buf_printf(b, " for %s", d);
+	}
+	buf_printf(b, " (%s", q->reason[0] ? q->reason : "no reason given");
 	if (r->cause != NULL && r->cause->code[0])
 		buf_printf(b, ": %s", r->cause->code);
 	buf_puts(b, ")");
-	if (q->series_began_valid == TIME_VALID) {
+	if (!brief && q->series_began_valid == TIME_VALID) {
 		char t[32];
 		time_format(q->series_began, t, sizeof(t));
 		buf_printf(b, " since %s", t);
 	}
-	buf_printf(b, ", series count %lld", (long long)r->quarantine_series);
+	if (!brief)
+		buf_printf(b, ", series count %lld", (long long)r->quarantine_series);
 	if (r->days_to_disable > 0.0) {
 		char d[32];
 		duration_format(r->days_to_disable * SECONDS_PER_DAY, d, sizeof(d));
@@ -100,7 +109,7 @@ static void quarantine_words(const struct job_result *r, struct buf *b)
 	}
 }
 
-static void status_words(const struct job_result *r, struct buf *b)
+static void status_words(const struct job_result *r, bool brief, struct buf *b)
 {
 	const struct sync_job *job = r->job;
 	switch (job->status) {
@@ -121,7 +130,7 @@ static void status_words(const struct job_result *r, struct buf *b)
 		           job->schedule_state[0] ? job->schedule_state : "unknown");
 		break;
 	case JOB_QUARANTINE:
-		quarantine_words(r, b);
+		quarantine_words(r, brief, b);
 		break;
 	case JOB_STATUS_OTHER:
 		buf_printf(b, "unexpected status code '%s'", job->status_code);
@@ -170,13 +179,14 @@ static void waiting_words(const struct job_result *r, struct buf *b)
 }
 
 /* The words of one finding; nothing when another finding already says it. */
-static void finding_words(const struct job_result *r, const struct finding *f, struct buf *b)
+static void finding_words(const struct job_result *r, const struct finding *f, bool brief,
+                          struct buf *b)
 {
 	const struct sync_job *job = r->job;
 	const struct task_execution *le = &job->last_execution;
 	switch (f->kind) {
 	case FINDING_STATUS:
-		status_words(r, b);
+		status_words(r, brief, b);
 		break;
 	case FINDING_LAST_RUN:
 		if (r->run_error_is_cause && result_finding(r, FINDING_STATUS) != NULL &&
@@ -226,7 +236,7 @@ static void finding_words(const struct job_result *r, const struct finding *f, s
 	}
 }
 
-void output_job_summary(const struct job_result *r, struct buf *b)
+static void job_words(const struct job_result *r, bool brief, struct buf *b)
 {
 	size_t start = b->len;
 	for (size_t i = 0; i < r->n_findings; i++) {
@@ -234,7 +244,7 @@ void output_job_summary(const struct job_result *r, struct buf *b)
 		if (b->len > start)
 			buf_puts(b, "; ");
 		size_t words = b->len;
-		finding_words(r, &r->findings[i], b);
+		finding_words(r, &r->findings[i], brief, b);
 		if (b->len == words) { /* nothing to add: take the separator back */
 			b->len = before;
 			if (b->data != NULL)
@@ -242,7 +252,7 @@ void output_job_summary(const struct job_result *r, struct buf *b)
 		}
 	}
 	if (b->len == start)
-		status_words(r, b);
+		status_words(r, brief, b);
 	/* An error the job carries is named on the first line, whatever its
 	 * status, unless the words above already name it. */
 	if (r->cause != NULL && r->job->status != JOB_QUARANTINE) {
@@ -251,6 +261,11 @@ void output_job_summary(const struct job_result *r, struct buf *b)
 	}
 	if (b->data != NULL)
 		text_clean(b->data + start);
+}
+
+void output_job_summary(const struct job_result *r, struct buf *b)
+{
+	job_words(r, true, b);
 }
 
 static void detail_counts(const struct task_execution *le, struct buf *b)
@@ -300,7 +315,7 @@ void output_job_detail(const struct job_result *r, struct buf *b)
 	const struct sync_job *job = r->job;
 	size_t start = b->len;
 	buf_printf(b, "%s [%s]: ", job->id, job->template_id);
-	output_job_summary(r, b);
+	job_words(r, false, b);
 	buf_printf(b, " -- status %s, schedule %s %s",
 	           job->status_code_present ? job->status_code : "(none)",
 	           job->schedule_interval[0] ? job->schedule_interval : "(none)",
@@ -517,10 +532,15 @@ struct metrics {
 	size_t n, cap;
 };
 
+/* A metric without a value (a job that never succeeded has no age) is left
+ * out rather than printed as 'U': Icinga 2 warns about every 'U' on every
+ * check and its writers drop it anyway, so the graph shows the same gap. */
 static void metric_add(struct metrics *ms, int tier, const char *prefix, const char *name,
                        bool known, double v, const char *uom, const struct range *warn,
                        const struct range *crit, bool min0)
 {
+	if (!known)
+		return;
 	if (ms->n == ms->cap) {
 		size_t cap = ms->cap ? ms->cap * 2 : 64;
 		struct metric *grown = realloc(ms->m, cap * sizeof(*grown));
@@ -532,11 +552,8 @@ static void metric_add(struct metrics *ms, int tier, const char *prefix, const c
 	struct metric *m = &ms->m[ms->n++];
 	char label[LABEL_MAX + 8], num[48];
 	output_label(prefix, name, label, sizeof(label));
-	if (known)
-		range_number_format(round(v), num, sizeof(num));
-	else
-		str_copy(num, sizeof(num), "U");
-	int len = snprintf(m->text, sizeof(m->text), "%s=%s%s", label, num, known ? uom : "");
+	range_number_format(round(v), num, sizeof(num));
+	int len = snprintf(m->text, sizeof(m->text), "%s=%s%s", label, num, uom);
 	if (len >= 0 && (warn != NULL || crit != NULL || min0))
 		snprintf(m->text + len, sizeof(m->text) - (size_t)len, ";%s;%s;%s",
 		         warn && warn->set ? warn->text : "", crit && crit->set ? crit->text : "",
@@ -750,7 +767,7 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 		           facts->credential_expires_in, "s", facts->credential_warn,
 		           facts->credential_crit, false);
 	size_t before = p.perf.n;
-	metric_add(&p.perf, 2, "", "time", true, 0.0, "s", NULL, NULL, false);
+	metric_add(&p.perf, 1, "", "time", true, 0.0, "s", NULL, NULL, false);
 	if (p.perf.n > before) /* the time metric keeps its milliseconds */
 		snprintf(p.perf.m[before].text, sizeof(p.perf.m[before].text), "time=%.3fs",
 		         facts != NULL && isfinite(facts->http_seconds) && facts->http_seconds > 0

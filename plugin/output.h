@@ -12,7 +12,8 @@
 
 #define OUTPUT_MAX_DEFAULT 8192 /* Nagios Core keeps 8 KiB of plugin output */
 #define OUTPUT_MAX_MIN     512
-#define SUMMARY_MAX        199 /* the text before '|' */
+#define HEAD_MAX           199 /* the first line's text before '|', "ENTRA SYNC ..." included */
+#define SUMMARY_MAX        (HEAD_MAX - 22) /* after "ENTRA SYNC CRITICAL - " */
 #define LABEL_MAX          60
 
 struct output_options {

@@ -89,7 +89,10 @@ def never_succeeded(template, index):
 
 
 def many(with_quarantine):
-    jobs = []
+    # The first cycle in progress comes first: over the 8 KiB budget the
+    # plugin drops the counts of the last OK jobs first, and its progress
+    # metric is what the dashboards' progress panel needs.
+    jobs = [never_succeeded("servicenow", 0)]
     for i in range(12):
         jobs.append(healthy("AD2AADProvisioning", i, "PT2M", 60, escrowed=i, exported=i * 2,
                             imported=2000 + i))
@@ -98,7 +101,6 @@ def many(with_quarantine):
             jobs.append(quarantined("scim", i, 5, 1200))
         else:
             jobs.append(healthy("scim", i, "PT40M", 600, exported=3 + i, imported=120 + i))
-    jobs.append(never_succeeded("servicenow", 0))
     jobs.append(healthy("salesforce", 0, "PT40M", 600, escrowed=120, exported=30, imported=500,
                         state="EntryLevelErrors"))
     jobs.append(healthy("google-workspace", 0, "PT40M", 900, exported=5, imported=300))

@@ -27,7 +27,10 @@ import re
 import sys
 
 UNITS = {"last_success_age": "s", "successive_failures": "", "escrowed": "", "exported": "",
-         "imported": "", "quarantine_age": "s", "quarantine_series": "", "progress": "%"}
+         "imported": "", "quarantine_age": "s", "quarantine_series": "", "progress": "%",
+         "last_export_age": "s"}
+# Once per run, never prefixed.
+RUN_METRICS = ("time", "credential_expires_in")
 KEPT = ("last_success_age", "successive_failures", "quarantine_age")
 NUM = r"-?[0-9]+(?:\.[0-9]+)?"
 VALUE_RE = re.compile(r"^(?:(?P<num>%s)(?P<uom>[^;0-9.\-]*)|(?P<u>U))$" % NUM)
@@ -117,7 +120,7 @@ def check_rule(items, single, jobs):
         problems.append("'time' appears %d times, not once" % labels.count("time"))
     prefixes = {}
     for i in items:
-        if i["label"] == "time":
+        if i["label"] in RUN_METRICS:
             if i.get("uom") != "s":
                 problems.append("time: unit %r, not s" % i.get("uom"))
             continue

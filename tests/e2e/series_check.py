@@ -237,7 +237,7 @@ def received(records, service, single, jobs):
         probs += perfdata_check.check_rule(items, single, jobs)
         problems += ["received: %s at %d: %s" % (service, r["ts"], p) for p in probs]
         prefixes.add(frozenset(perfdata_check.base_of(i["label"])[0] for i in items
-                               if i["label"] != "time"))
+                               if i["label"] not in perfdata_check.RUN_METRICS))
     if len(prefixes) > 1:
         problems.append("received: %s: the job prefixes changed between check results" % service)
     uniq = []

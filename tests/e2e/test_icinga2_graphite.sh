@@ -21,10 +21,11 @@ export PATH="/usr/bin:$PATH"
 ICINGA2=${ICINGA2:-/usr/sbin/icinga2}
 NAME="Icinga 2 GraphiteWriter -> carbon-cache"
 
-[ -x "$ICINGA2" ] || { skip "$NAME" "icinga2 is not installed"; exit 0; }
-command -v carbon-cache >/dev/null || { skip "$NAME" "carbon-cache is not installed (graphite-carbon)"; exit 0; }
-/usr/bin/python3 -c 'import whisper' 2>/dev/null || { skip "$NAME" "python3-whisper is not installed"; exit 0; }
+[ -x "$ICINGA2" ] || skip_all "icinga2 is not installed"
+command -v carbon-cache >/dev/null || skip_all "carbon-cache is not installed (graphite-carbon)"
+/usr/bin/python3 -c 'import whisper' 2>/dev/null || skip_all "python3-whisper is not installed"
 
+plan 22
 e2e_setup graphite
 emu_start || bail "emulator starts"
 emu_put_stack || bail "emulator takes the 1-job and the 40-job service principals"
@@ -76,7 +77,7 @@ esac
 
 # graphite-web: the dashboards and templates query the stored series.
 if ! /usr/bin/python3 -c 'import graphite.render' 2>/dev/null; then
-	for n in "Grafana dashboard (Graphite)" "Icinga Web 2 graphite templates" "quarantine graph PNG"; do
+	for n in "graphite-web serves the whisper files" "Grafana dashboard (Graphite)" "Icinga Web 2 graphite templates" "quarantine graph PNG"; do
 		skip "$n" "graphite-web is not installed"
 	done
 elif ! graphite_web_start "$CARBON_WHISPER" "$CARBON_QUERY"; then

@@ -19,9 +19,10 @@ export PATH="/usr/bin:$PATH"
 ICINGA2=${ICINGA2:-/usr/sbin/icinga2}
 NAME="Icinga 2 InfluxdbWriter -> InfluxDB"
 
-[ -x "$ICINGA2" ] || { skip "$NAME" "icinga2 is not installed"; exit 0; }
-command -v influxd >/dev/null || { skip "$NAME" "influxd is not installed (influxdb)"; exit 0; }
+[ -x "$ICINGA2" ] || skip_all "icinga2 is not installed"
+command -v influxd >/dev/null || skip_all "influxd is not installed (influxdb)"
 
+plan 18
 e2e_setup influxdb
 emu_start || bail "emulator starts"
 emu_put_stack || bail "emulator takes the 1-job and the 40-job service principals"

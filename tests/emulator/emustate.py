@@ -122,6 +122,15 @@ def stable_uuid(*parts):
     return str(uuid.uuid5(_NS, "/".join(str(p) for p in parts)))
 
 
+def _utc(cert, field):
+    """A validity bound as epoch seconds. Debian 12's python3-cryptography
+    (38) has only the naive UTC attribute; newer ones add ..._utc."""
+    aware = getattr(cert, field + "_utc", None)
+    if aware is not None:
+        return aware.timestamp()
+    return getattr(cert, field).replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
 def cert_info(pem):
     """PEM certificate -> dict with the public key, x5t, x5t#S256, SHA-1
     thumbprint (hex upper-case), validity, subject and DER (base64)."""
@@ -134,8 +143,8 @@ def cert_info(pem):
             "x5t": emujwt.b64u(hashlib.sha1(der).digest()),
             "x5t#S256": emujwt.b64u(hashlib.sha256(der).digest()),
             "thumbprint": hashlib.sha1(der).hexdigest().upper(),
-            "not_before": cert.not_valid_before_utc.timestamp(),
-            "not_after": cert.not_valid_after_utc.timestamp(),
+            "not_before": _utc(cert, "not_valid_before"),
+            "not_after": _utc(cert, "not_valid_after"),
             "subject": cert.subject.rfc4514_string(),
             "der_b64": base64.b64encode(der).decode()}
 

@@ -376,9 +376,11 @@ static void quarantined_box_is_critical_with_every_detail(void **state)
 	assert_true(S.r.quarantined);
 	assert_string_equal(
 	    summary_of(&S.r),
-	    "quarantined (EncounteredQuarantineException: BoxInsufficientPermissions)"
-	    " since 2026-02-20 08:00:00Z, series count 6, automatic disable in 18d "
-	    "20h; 6 successive failures (> 2)");
+	    "quarantined for 9d 4h (EncounteredQuarantineException: BoxInsufficientPermissions),"
+	    " automatic disable in 18d 20h; 6 successive failures (> 2)");
+	assert_contains(detail_of(&S.r), "quarantined (EncounteredQuarantineException: "
+	                                 "BoxInsufficientPermissions) since 2026-02-20 08:00:00Z, "
+	                                 "series count 6, automatic disable in 18d 20h");
 	assert_true(S.r.quarantine_age == 9 * 86400.0 + 4 * 3600.0);
 	assert_int_equal(S.r.quarantine_series, 6);
 	assert_true(S.r.days_to_disable > 18.83 && S.r.days_to_disable < 18.84);
@@ -410,7 +412,7 @@ static void quarantine_reason_override_lowers_to_warning(void **state)
 	set_range(&S.cfg.fail_crit, "10", false);
 	run(&S, J_QUARANTINED_BOX);
 	assert_int_equal(S.r.state, STATE_WARNING);
-	assert_contains(summary_of(&S.r), "quarantined (EncounteredQuarantineException");
+	assert_contains(summary_of(&S.r), "quarantined for 9d 4h (EncounteredQuarantineException");
 }
 
 static void quarantine_reason_override_is_case_insensitive(void **state)
@@ -473,7 +475,8 @@ static void quarantine_code_without_quarantine_object(void **state)
 	cfg_init(&S);
 	run(&S, "{\"id\":\"scim.1\",\"status\":{\"code\":\"Quarantine\",\"quarantine\":null}}");
 	assert_int_equal(S.r.state, STATE_CRITICAL);
-	assert_string_equal(summary_of(&S.r), "quarantined (no reason given), series count 0");
+	assert_string_equal(summary_of(&S.r), "quarantined (no reason given)");
+	assert_contains(detail_of(&S.r), "quarantined (no reason given), series count 0");
 	assert_false(S.r.quarantine_age_known);
 	assert_true(S.r.days_to_disable < 0);
 }
@@ -488,7 +491,8 @@ static void quarantine_series_unknown_falls_back_to_current_began(void **state)
 	assert_true(S.r.quarantine_age_known);
 	assert_true(S.r.quarantine_age == 3600.0);
 	assert_true(S.r.days_to_disable < 0);
-	assert_string_equal(summary_of(&S.r), "quarantined (TooManyDeletes), series count 1");
+	assert_string_equal(summary_of(&S.r), "quarantined for 1h (TooManyDeletes)");
+	assert_contains(detail_of(&S.r), "quarantined (TooManyDeletes), series count 1");
 }
 
 static void quarantine_past_28_days_says_disable_due(void **state)
