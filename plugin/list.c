@@ -11,6 +11,7 @@
 #include "modes.h"
 #include "options.h"
 #include "text.h"
+#include "url.h"
 
 static const char *dash(const char *s)
 {
@@ -28,7 +29,7 @@ static const char *status_of(const struct sync_job *j)
  * $ARGn$ or a shell metacharacter, or break a service name. */
 static bool id_safe(const char *s)
 {
-	if (s == NULL || *s == '\0')
+	if (s == NULL || *s == '\0' || url_segment_is_dot(s))
 		return false;
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
@@ -156,7 +157,8 @@ static void host_name(const struct config *c, char *out, size_t n)
 static const char *unsafe_why(const struct sync_job *j)
 {
 	if (!id_safe(j->id))
-		return "its id has characters other than letters, digits, '.', '_' and '-'";
+		return "its id is a relative path segment or has characters other than letters, "
+		       "digits, '.', '_' and '-'";
 	if (j->template_id[0] != '\0' && !id_safe(j->template_id))
 		return "its templateId has characters other than letters, digits, '.', '_' and '-'";
 	return NULL;
