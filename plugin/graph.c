@@ -99,17 +99,19 @@ static char *jobs_url(const struct graph_client *g, const struct sp_ref *sp, con
 }
 
 static int send_with_token(struct graph_client *g, const char *method, const char *url,
-                           struct http_response *resp, struct err *e)
+                           const char *json_body, struct http_response *resp, struct err *e)
 {
 	struct buf auth = {0};
 	if (buf_printf(&auth, "Authorization: Bearer %s", g->auth->token) < 0) {
 		buf_free(&auth);
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	}
-	const char *headers[] = {auth.data, NULL};
-	/* Retrying a POST start after a 503/504 could start the job twice. */
-	unsigned flags = strcmp(method, "POST") == 0 ? HTTP_RETRY_429_ONLY : 0;
-	int rc = http_request(g->http, method, url, headers, NULL, resp, flags, e);
+	const char *headers[] = {auth.data, json_body ? "Content-Type: application/json" : NULL,
+	                         NULL};
+	/* Retrying a POST start after a 503/504 could start the job twice; a
+	 * $batch of reads may be sent again. */
+	unsigned flags = strcmp(method, "POST") == 0 && json_body == NULL ? HTTP_RETRY_429_ONLY : 0;
+	int rc = http_request(g->http, method, url, headers, json_body, resp, flags, e);
 	explicit_bzero(auth.data, auth.len);
 	buf_free(&auth);
 	if (rc == 0) {
@@ -124,39 +126,64 @@ static int send_with_token(struct graph_client *g, const char *method, const cha
  * message): a token cached before admin consent was granted lacks the new
  * role, and a fresh one carries it. A rejected --access-token-file token
  * cannot be renewed; the auth module says so. */
-static int graph_request(struct graph_client *g, const char *method, const char *url,
-                         struct http_response *resp, struct err *e)
+int graph_call(struct graph_client *g, const char *method, const char *url, const char *json_body,
+               struct http_response *resp, struct err *e)
 {
 	if (g->auth->token == NULL && auth_get_token(g->auth, e) < 0)
 		return -1;
-	if (send_with_token(g, method, url, resp, e) < 0)
+	if (send_with_token(g, method, url, json_body, resp, e) < 0)
 		return -1;
 	if (resp->status != 401 || !auth_can_renew(g->auth))
 		return 0;
 	http_response_free(resp);
 	if (auth_renew(g->auth, e) < 0)
 		return -1;
-	return send_with_token(g, method, url, resp, e);
+	return send_with_token(g, method, url, json_body, resp, e);
 }
 
-static int graph_failure(const struct graph_client *g, const struct http_response *resp,
-                         bool need_write, struct err *e)
+static int graph_request(struct graph_client *g, const char *method, const char *url,
+                         struct http_response *resp, struct err *e)
+{
+	return graph_call(g, method, url, NULL, resp, e);
+}
+
+char *graph_url(const struct graph_client *g, const char *path)
+{
+	struct buf b = {0};
+	if (buf_printf(&b, "%s/%s%s", g->opt->graph_url, g->opt->api_version, path) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+char *graph_jobs_path(const struct sp_ref *sp, struct err *e)
+{
+	if (check_segment(sp->id, "service principal id", e) < 0 ||
+	    check_segment(sp->app_id, "application id", e) < 0)
+		return NULL;
+	char *path = sp_path(sp);
+	struct buf b = {0};
+	if (path == NULL || buf_printf(&b, "%s/synchronization/jobs", path) < 0) {
+		free(path);
+		buf_free(&b);
+		err_set(e, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	free(path);
+	return b.data;
+}
+
+int graph_answer_error(const struct graph_client *g, long status, const char *body, size_t len,
+                       const char *request_id, const char *permission, struct err *e)
 {
 	char text[ERR_MSG_MAX], detail[ERR_MSG_MAX];
-	struct graph_error_ctx ctx = {.request_id = resp->request_id,
-	                              .permission = need_write ? perm_write : perm_read,
+	struct graph_error_ctx ctx = {.request_id = request_id,
+	                              .permission = permission,
 	                              .delegated = auth_token_delegated(g->auth),
 	                              .token = g->auth->token};
-	graph_error_describe(resp->status, resp->body.data, resp->body.len, &ctx, text,
-	                     sizeof(text), detail, sizeof(detail));
-	if (resp->status >= 300 && resp->status < 400 && resp->location[0] != '\0') {
-		char where[200];
-		text_copy(where, sizeof(where), resp->location);
-		size_t used = strlen(text);
-		snprintf(text + used, sizeof(text) - used, " (redirect to %s not followed)", where);
-	}
-	/* A token from --access-token-file cannot be renewed here. */
-	if (resp->status == 401 && g->auth->opt->method == AUTH_TOKEN_FILE) {
+	graph_error_describe(status, body, len, &ctx, text, sizeof(text), detail, sizeof(detail));
+	if (status == 401 && g->auth->opt->method == AUTH_TOKEN_FILE) {
 		size_t used = strlen(text);
 		snprintf(text + used, sizeof(text) - used,
 		         " (no renewal possible with --access-token-file)");
@@ -164,7 +191,22 @@ static int graph_failure(const struct graph_client *g, const struct http_respons
 	err_set(e, ERR_GRAPH, "%s", text);
 	err_detail(e, "%s", detail);
 	if (e != NULL)
-		e->http_status = resp->status;
+		e->http_status = status;
+	return -1;
+}
+
+static int graph_failure(const struct graph_client *g, const struct http_response *resp,
+                         bool need_write, struct err *e)
+{
+	graph_answer_error(g, resp->status, resp->body.data, resp->body.len, resp->request_id,
+	                   need_write ? perm_write : perm_read, e);
+	if (e != NULL && resp->status >= 300 && resp->status < 400 && resp->location[0] != '\0') {
+		char where[200];
+		text_copy(where, sizeof(where), resp->location);
+		size_t used = strlen(e->msg);
+		snprintf(e->msg + used, sizeof(e->msg) - used, " (redirect to %s not followed)",
+		         where);
+	}
 	return -1;
 }
 
