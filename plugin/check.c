@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "evaluate.h"
+#include "expiry.h"
 #include "graph.h"
 #include "modes.h"
 #include "options.h"
@@ -45,7 +46,11 @@ int mode_check(const struct mode_env *m, struct err *e)
 	}
 	if (state_fd >= 0)
 		close(state_fd);
-	struct run_facts facts = {.http_seconds = m->g->http->seconds};
+	struct expiry_result expiry;
+	mode_credential_expiry(m, &expiry);
+	struct run_facts facts = {0};
+	output_expiry_facts(&expiry, &facts);
+	facts.http_seconds = m->g->http->seconds;
 	enum state st = output_check(m->out, results, n, &cfg->output, &facts);
 	free(results);
 	free(jobs);

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "auth.h"
+#include "credential.h"
 #include "jsonutil.h"
 #include "redact.h"
 #include "text.h"
@@ -18,6 +19,23 @@
 
 static const char perm_read[] = "Synchronization.Read.All";
 static const char perm_write[] = "Synchronization.ReadWrite.All";
+static const char perm_app_read[] = "Application.Read.All";
+
+/* An OData string literal for a key segment: a quote is doubled, then the
+ * whole is escaped. malloc'd, NULL on ENOMEM or an empty value. */
+static char *odata_literal(const char *value)
+{
+	struct buf lit = {0};
+	int rc = 0;
+	for (const char *p = value; *p && rc == 0; p++) {
+		rc = buf_append(&lit, p, 1);
+		if (rc == 0 && *p == '\'')
+			rc = buf_append(&lit, "'", 1);
+	}
+	char *out = rc == 0 && lit.data ? url_escape(lit.data) : NULL;
+	buf_free(&lit);
+	return out;
+}
 
 /* "/servicePrincipals/{id}" or "/servicePrincipals(appId='{appId}')", escaped.
  * malloc'd. */
@@ -30,18 +48,9 @@ static char *sp_path(const struct sp_ref *sp)
 		rc = id ? buf_printf(&b, "/servicePrincipals/%s", id) : -1;
 		free(id);
 	} else {
-		/* OData string literal: a quote is doubled, then the whole is escaped. */
-		struct buf lit = {0};
-		rc = 0;
-		for (const char *p = sp->app_id; *p && rc == 0; p++) {
-			rc = buf_append(&lit, p, 1);
-			if (rc == 0 && *p == '\'')
-				rc = buf_append(&lit, "'", 1);
-		}
-		char *id = rc == 0 && lit.data ? url_escape(lit.data) : NULL;
+		char *id = odata_literal(sp->app_id);
 		rc = id ? buf_printf(&b, "/servicePrincipals(appId='%s')", id) : -1;
 		free(id);
-		buf_free(&lit);
 	}
 	if (rc < 0) {
 		buf_free(&b);
@@ -139,12 +148,12 @@ static int graph_request(struct graph_client *g, const char *method, const char 
 	return send_with_token(g, method, url, resp, e);
 }
 
-static int graph_failure(const struct graph_client *g, const struct http_response *resp,
-                         bool need_write, struct err *e)
+static int graph_failure_for(const struct graph_client *g, const struct http_response *resp,
+                             const char *permission, struct err *e)
 {
 	char text[ERR_MSG_MAX];
-	graph_error_describe(resp->status, resp->body.data, resp->body.len, resp->request_id,
-	                     need_write, g->auth->token, text, sizeof(text));
+	graph_error_describe_for(resp->status, resp->body.data, resp->body.len, resp->request_id,
+	                         permission, g->auth->token, text, sizeof(text));
 	if (resp->status >= 300 && resp->status < 400 && resp->location[0] != '\0') {
 		char where[200];
 		text_copy(where, sizeof(where), resp->location);
@@ -160,6 +169,12 @@ static int graph_failure(const struct graph_client *g, const struct http_respons
 	if (e != NULL)
 		e->http_status = resp->status;
 	return err_set(e, ERR_GRAPH, "%s", text);
+}
+
+static int graph_failure(const struct graph_client *g, const struct http_response *resp,
+                         bool need_write, struct err *e)
+{
+	return graph_failure_for(g, resp, need_write ? perm_write : perm_read, e);
 }
 
 int graph_get_job(struct graph_client *g, const struct sp_ref *sp, const char *job_id,
@@ -365,6 +380,13 @@ static const char *inner_request_id(struct json_object *error)
 void graph_error_describe(long status, const char *body, size_t len, const char *request_id,
                           bool need_write, const char *token, char *out, size_t n)
 {
+	graph_error_describe_for(status, body, len, request_id, need_write ? perm_write : perm_read,
+	                         token, out, n);
+}
+
+void graph_error_describe_for(long status, const char *body, size_t len, const char *request_id,
+                              const char *permission, const char *token, char *out, size_t n)
+{
 	char code[128] = "";
 	char message[GRAPH_MESSAGE_MAX + 8] = "";
 	char rid[80] = "";
@@ -408,5 +430,40 @@ void graph_error_describe(long status, const char *body, size_t len, const char 
 		snprintf(out + used, n - (size_t)used,
 		         " - the application needs the Microsoft Graph application permission "
 		         "%s (admin consent granted)",
-		         need_write ? perm_write : perm_read);
+		         permission);
+}
+
+int graph_get_app_credentials(struct graph_client *g, const char *app_id,
+                              struct app_credentials *out, struct err *e)
+{
+	if (app_id == NULL || *app_id == '\0')
+		return err_set(e, ERR_USAGE, "no client id to look up");
+	char *lit = odata_literal(app_id);
+	struct buf url = {0};
+	if (lit == NULL ||
+	    buf_printf(&url, "%s/%s/applications(appId='%s')?$select=passwordCredentials",
+	               g->opt->graph_url, g->opt->api_version, lit) < 0) {
+		free(lit);
+		buf_free(&url);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	free(lit);
+	struct http_response resp;
+	int rc = graph_request(g, "GET", url.data, &resp, e);
+	buf_free(&url);
+	if (rc < 0)
+		return -1;
+	if (resp.status != 200) {
+		graph_failure_for(g, &resp, perm_app_read, e);
+		http_response_free(&resp);
+		return -1;
+	}
+	struct json_object *root = NULL;
+	rc = json_parse_bounded(resp.body.data, resp.body.len, "Graph application", &root, e);
+	http_response_free(&resp);
+	if (rc < 0)
+		return -1;
+	rc = app_credentials_from_json(root, out, e);
+	json_object_put(root);
+	return rc;
 }

@@ -10,6 +10,7 @@
 #include "job.h"
 
 struct auth_ctx;
+struct app_credentials;
 
 /* Where Graph is; filled by options.c, read-only here. */
 struct graph_options {
@@ -66,5 +67,16 @@ void graph_sp_label(const struct sp_ref *sp, char *out, size_t n);
  * NULL) is scrubbed from the message before it is cut. Pure. */
 void graph_error_describe(long status, const char *body, size_t len, const char *request_id,
                           bool need_write, const char *token, char *out, size_t n);
+
+/* The same, naming permission in the hint on 401/403. */
+void graph_error_describe_for(long status, const char *body, size_t len, const char *request_id,
+                              const char *permission, const char *token, char *out, size_t n);
+
+/* GET /{v}/applications(appId='{app_id}')?$select=passwordCredentials: the
+ * monitoring application's own client secrets (never their values). 0, or
+ * -1 with e (e->http_status set for an answer; 401/403 name
+ * Application.Read.All). */
+int graph_get_app_credentials(struct graph_client *g, const char *app_id,
+                              struct app_credentials *out, struct err *e);
 
 #endif

@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expiry.h"
 #include "graph.h"
 #include "job.h"
 #include "modes.h"
 #include "options.h"
+#include "output.h"
 #include "text.h"
 
 static const char *dash(const char *s)
@@ -98,7 +100,8 @@ static struct json_object *string_or_null(const char *s, bool present)
 	return present ? json_object_new_string(s) : NULL;
 }
 
-static int list_json(FILE *out, const struct config *c, const struct sync_job *jobs, size_t n)
+static int list_json(FILE *out, const struct config *c, const struct sync_job *jobs, size_t n,
+                     const struct expiry_result *x)
 {
 	struct json_object *root = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
@@ -110,6 +113,12 @@ static int list_json(FILE *out, const struct config *c, const struct sync_job *j
 	json_object_object_add(root, c->sp_id ? "servicePrincipal" : "appId",
 	                       json_object_new_string(c->sp_id ? c->sp_id : c->app_id));
 	json_object_object_add(root, "jobs", arr);
+	if (x->status == EXPIRY_KNOWN) {
+		json_object_object_add(root, "credentialExpiresIn",
+		                       json_object_new_int64((int64_t)x->expires_in));
+		json_object_object_add(root, "credentialState",
+		                       json_object_new_string(state_name(x->state)));
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct sync_job *j = &jobs[i];
 		struct json_object *o = json_object_new_object();
@@ -293,19 +302,30 @@ int mode_list(const struct mode_env *m, struct err *e)
 		               "contrib/nagios/commands.cfg passes --service-principal");
 	if (graph_read_jobs(m->g, &c->sp, NULL, &jobs, &n, e) < 0)
 		return -1;
+	struct expiry_result x;
+	char clause[300];
+	mode_credential_expiry(m, &x);
+	output_expiry_clause(&x, clause, sizeof(clause));
 	int rc = 0;
 	switch (c->list_format) {
 	case LIST_TEXT:
 		rc = list_text(out, jobs, n);
+		if (clause[0])
+			fprintf(out, "note: %s\n", clause);
 		break;
 	case LIST_JSON:
-		rc = list_json(out, c, jobs, n);
+		rc = list_json(out, c, jobs, n, &x);
 		break;
 	case LIST_ICINGA2:
 		rc = list_icinga2(out, c, jobs, n);
+		if (clause[0])
+			fprintf(out, "\n// note: %s\n",
+			        clause); /* one line: a name cannot end it */
 		break;
 	case LIST_NAGIOS:
 		rc = list_nagios(out, c, jobs, n);
+		if (clause[0])
+			fprintf(out, "\n# note: %s\n", clause);
 		break;
 	}
 	free(jobs);

@@ -70,6 +70,9 @@ enum long_only {
 	OPT_START,
 	OPT_LIST,
 	OPT_FORMAT,
+	OPT_SECRET_EXPIRY,
+	OPT_CRED_WARN,
+	OPT_CRED_CRIT,
 };
 
 static const struct option long_options[] = {
@@ -126,6 +129,9 @@ static const struct option long_options[] = {
     {"start", no_argument, NULL, OPT_START},
     {"list", no_argument, NULL, OPT_LIST},
     {"format", required_argument, NULL, OPT_FORMAT},
+    {"secret-expiry", no_argument, NULL, OPT_SECRET_EXPIRY},
+    {"credential-warning", required_argument, NULL, OPT_CRED_WARN},
+    {"credential-critical", required_argument, NULL, OPT_CRED_CRIT},
     {NULL, 0, NULL, 0},
 };
 
@@ -163,6 +169,7 @@ static const struct {
     {OPT_NO_TOKEN_CACHE, AT(auth.no_cache)},
     {OPT_START_PAUSED, AT(handler.start_paused)},
     {OPT_DRY_RUN, AT(handler.dry_run)},
+    {OPT_SECRET_EXPIRY, AT(secret_expiry)},
 };
 
 /* Threshold options: a range, seconds (with s, m, h, d) or plain numbers. */
@@ -207,6 +214,7 @@ void config_init(struct config *c)
 	c->output.max_bytes = OUTPUT_MAX_DEFAULT;
 	eval_config_init(&c->eval);
 	c->eval.overrides = c->overrides;
+	expiry_config_init(&c->expiry);
 }
 
 static void set_str(char **dst, const char *value)
@@ -466,6 +474,14 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 		return set_mode(c, MODE_LIST, e);
 	case OPT_FORMAT:
 		return parse_format(c, arg, e);
+	case OPT_CRED_WARN:
+	case OPT_CRED_CRIT:
+		if (expiry_threshold_parse(
+		        arg, opt == OPT_CRED_WARN ? &c->expiry.warn : &c->expiry.crit, e) < 0)
+			return err_prefix(e, "%s",
+			                  opt == OPT_CRED_WARN ? "--credential-warning"
+			                                       : "--credential-critical");
+		return 0;
 	}
 	return err_set(e, ERR_USAGE, "internal: unhandled option %d", opt);
 }

@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "common.h"
 #include "evaluate.h"
+#include "expiry.h"
 #include "graph.h"
 #include "http.h"
 #include "output.h"
@@ -56,6 +57,8 @@ struct config {
 
 	struct eval_config eval;
 	struct state_override overrides[MAX_OVERRIDES];
+	struct expiry_config expiry; /* --credential-warning / --credential-critical */
+	bool secret_expiry;          /* --secret-expiry: look up the client secret's end daily */
 	struct output_options output;
 
 	double timeout;           /* seconds, default 20 */
