@@ -33,7 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *out = malloc(n);
 	if (out == NULL)
 		abort();
-	auth_error_describe(status, body, len, out, n);
+	static const char secret[] = "fuzz-secret-Q8~xVALUE";
+	auth_error_describe(status, body, len, secret, out, n);
+	FUZZ_ASSERT(strstr(out, "secret-Q") == NULL);
 	FUZZ_ASSERT(memchr(out, '\0', n) != NULL);
 	FUZZ_ASSERT(fuzz_one_line(out));
 	free(out);

@@ -42,7 +42,7 @@ fuzz_opts() {
 	case "$1" in
 	job) echo "-max_len=16384 -dict=fuzz/dict/job.dict" ;;
 	json) echo "-max_len=4096 -dict=fuzz/dict/job.dict" ;;
-	token | graph_error | redact) echo "-max_len=4096" ;;
+	token | graph_error | redact | output) echo "-max_len=4096" ;;
 	*) echo "-max_len=256" ;;
 	esac
 }

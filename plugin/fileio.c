@@ -154,6 +154,11 @@ static int flock_until(int fd, double deadline)
 int fio_lock(int dirfd, const char *name, double deadline, const char *holder, struct err *e)
 {
 	int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+	/* flock needs no write access: an existing lock file on a read-only
+	 * file system still serialises, and the write that follows fails
+	 * where it should, with its own message. */
+	if (fd < 0 && (errno == EROFS || errno == EACCES))
+		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return err_set(e, ERR_CONFIG, "cannot open lock file %s: %s", name,
 		               strerror(errno));

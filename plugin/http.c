@@ -30,6 +30,7 @@ struct xfer {
 	const char *req_body;
 	bool req_body_traced;
 	bool oversize;
+	bool got_status; /* the status line arrived: what fails next is in the headers */
 };
 
 static bool dir_has_hashed_certs(const char *dir);
@@ -182,6 +183,7 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *userdata)
 	/* A new status line (after 100 Continue or a proxy CONNECT) starts afresh. */
 	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
 		r->request_id[0] = r->retry_after[0] = r->location[0] = '\0';
+		x->got_status = true;
 		return n;
 	}
 	header_capture(data, n, "request-id", r->request_id, sizeof(r->request_id));
@@ -408,13 +410,14 @@ static int transfer_error(struct http_client *h, CURLcode rc, const struct xfer 
 	case CURLE_URL_MALFORMAT:
 		return err_set(e, ERR_CONFIG, "malformed URL %s", where);
 	case CURLE_OUT_OF_MEMORY:
-		/* libcurl says so, too, for a header line over its 100 KB limit. */
-		if (strstr(detail, "header") != NULL)
+		/* libcurl says so, too, for a header line over its 100 KB limit:
+		 * after the status line, before the body, that is what it was. */
+		if (x->got_status && x->resp->body.len == 0)
 			return err_set(
 			    e, ERR_PARSE,
 			    "answer from %s:%ld has a header larger than libcurl accepts "
-			    "(%s)",
-			    host, port, detail);
+			    "(100 KB)",
+			    host, port);
 		return err_set(e, ERR_INTERNAL, "out of memory talking to %s", host);
 	default:
 		return err_set(e, ERR_NETWORK, "HTTP request to %s:%ld failed: %s", host, port,

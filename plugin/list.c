@@ -13,6 +13,7 @@
 #include "options.h"
 #include "output.h"
 #include "text.h"
+#include "url.h"
 
 static const char *dash(const char *s)
 {
@@ -30,7 +31,7 @@ static const char *status_of(const struct sync_job *j)
  * $ARGn$ or a shell metacharacter, or break a service name. */
 static bool id_safe(const char *s)
 {
-	if (s == NULL || *s == '\0')
+	if (s == NULL || *s == '\0' || url_segment_is_dot(s))
 		return false;
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
@@ -165,7 +166,8 @@ static void host_name(const struct config *c, char *out, size_t n)
 static const char *unsafe_why(const struct sync_job *j)
 {
 	if (!id_safe(j->id))
-		return "its id has characters other than letters, digits, '.', '_' and '-'";
+		return "its id is a relative path segment or has characters other than letters, "
+		       "digits, '.', '_' and '-'";
 	if (j->template_id[0] != '\0' && !id_safe(j->template_id))
 		return "its templateId has characters other than letters, digits, '.', '_' and '-'";
 	return NULL;

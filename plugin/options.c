@@ -13,6 +13,7 @@
 
 #include "eventlog.h"
 #include "fileio.h"
+#include "url.h"
 #include "usage.h"
 
 struct cloud {
@@ -697,6 +698,14 @@ static int check_target(struct config *c, struct err *e)
 		               "-s/--service-principal ID or -a/--app-id APPID is required");
 	if ((c->sp_id && !*c->sp_id) || (c->app_id && !*c->app_id) || (c->job_id && !*c->job_id))
 		return err_set(e, ERR_USAGE, "-s, -a and -j must not be empty");
+	const char *const ids[] = {c->sp_id, c->app_id, c->job_id};
+	const char *const opts[] = {"-s", "-a", "-j"};
+	for (size_t i = 0; i < COUNT(ids); i++)
+		if (ids[i] != NULL && url_segment_is_dot(ids[i]))
+			return err_set(e, ERR_USAGE,
+			               "%s '%s' is a relative path segment, not an id: it would "
+			               "change the request's path",
+			               opts[i], ids[i]);
 	c->sp.id = c->sp_id;
 	c->sp.app_id = c->app_id;
 	c->output.bare_labels = c->job_id != NULL;

@@ -19,6 +19,15 @@
 /* Over budget, a not-OK job's line is cut to this many bytes before any is dropped. */
 #define DETAIL_SHORT 160
 
+/* Cleans b from start on (text_clean never lengthens) and keeps its length true. */
+static void buf_clean(struct buf *b, size_t start)
+{
+	if (b->data == NULL || start > b->len)
+		return;
+	text_clean(b->data + start);
+	b->len = start + strlen(b->data + start);
+}
+
 /* ---- the words for one job ---- */
 
 static void fmt_time(enum time_result valid, double t, char *buf, size_t n)
@@ -259,8 +268,7 @@ static void job_words(const struct job_result *r, bool brief, struct buf *b)
 		buf_puts(b, " - error ");
 		error_words(r->cause, SUMMARY_MESSAGE_MAX, b);
 	}
-	if (b->data != NULL)
-		text_clean(b->data + start);
+	buf_clean(b, start);
 }
 
 void output_job_summary(const struct job_result *r, struct buf *b)
@@ -476,6 +484,37 @@ static size_t suffix_shared(struct view **p, size_t n, size_t hex_digits)
 	return still;
 }
 
+/* Jobs that still share a prefix (Graph sent one job id twice) are told
+ * apart by their order: "_2", "_3", ... Nothing stabler exists for them. */
+static void number_duplicates(struct view **p, size_t n)
+{
+	qsort(p, n, sizeof(*p), by_prefix); /* ties keep their index order */
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && strcmp(p[j]->prefix, p[i]->prefix) == 0)
+			j++;
+		for (size_t k = i + 1; k < j; k++) {
+			char tag[24];
+			snprintf(tag, sizeof(tag), "_%zu", k - i + 1);
+			size_t room = PREFIX_ROOM - strlen(tag);
+			if (strlen(p[k]->prefix) > room)
+				p[k]->prefix[room] = '\0';
+			size_t len = strlen(p[k]->prefix);
+			snprintf(p[k]->prefix + len, OUTPUT_PREFIX_MAX - len, "%s", tag);
+		}
+		i = j;
+	}
+}
+
+static bool any_shared(struct view **p, size_t n)
+{
+	qsort(p, n, sizeof(*p), by_prefix);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(p[i]->prefix, p[i - 1]->prefix) == 0)
+			return true;
+	return false;
+}
+
 static int assign_prefixes(struct view *v, size_t n)
 {
 	struct view **p = malloc((n ? n : 1) * sizeof(*p));
@@ -485,19 +524,16 @@ static int assign_prefixes(struct view *v, size_t n)
 		reduce(template_of(v[i].r), v[i].prefix, PREFIX_ROOM);
 		p[i] = &v[i];
 	}
-	/* One round almost always does; a second only for a hash collision
-	 * between jobs of one template (longer suffixes then). */
-	size_t digits = SUFFIX_HEX;
-	while (suffix_shared(p, n, digits) > 0 && digits < 16) {
-		qsort(p, n, sizeof(*p), by_prefix);
-		bool dup = false;
-		for (size_t i = 1; i < n && !dup; i++)
-			dup = strcmp(p[i]->prefix, p[i - 1]->prefix) == 0;
-		if (!dup)
+	/* One round almost always does; longer suffixes only for a hash
+	 * collision between jobs of one template. */
+	for (size_t digits = SUFFIX_HEX; suffix_shared(p, n, digits) > 0 && any_shared(p, n);
+	     digits += 4) {
+		if (digits >= 14) {
+			number_duplicates(p, n);
 			break;
+		}
 		for (size_t i = 0; i < n; i++)
 			reduce(template_of(v[i].r), v[i].prefix, PREFIX_ROOM);
-		digits += 4;
 	}
 	free(p);
 	return 0;
@@ -649,7 +685,7 @@ static void summary_line(const struct view *v, size_t n, const struct run_facts 
 	buf_free(&why);
 	buf_free(&also);
 	buf_free(&cred);
-	text_clean(b->data);
+	buf_clean(b, 0);
 	if (b->len > SUMMARY_MAX) { /* names alone can be long */
 		size_t keep = utf8_prefix(b->data, SUMMARY_MAX - 3);
 		b->len = keep;
@@ -759,7 +795,7 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 		if (r->owner != NULL)
 			buf_printf(&p.line[k], "(%s) ", r->owner);
 		output_job_detail(r, &p.line[k]);
-		text_clean(p.line[k].data);
+		buf_clean(&p.line[k], 0);
 		job_metrics(&p.perf, r, opt->bare_labels ? "" : v[k].prefix);
 	}
 	if (facts != NULL && facts->credential_known)
@@ -789,6 +825,7 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 	if (page_bytes(&p, ok_from, false, &fold_line, 0, shown) > budget && ok_from < n) {
 		fold = true;
 		fold_ok_jobs(v, ok_from, n, 300, &fold_line);
+		buf_clean(&fold_line, 0);
 	}
 	for (int tier = 2; tier >= 1; tier--) {
 		for (size_t i = p.perf.n;

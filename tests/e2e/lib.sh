@@ -7,7 +7,7 @@
 # reported, so a script that stops early fails even when nothing said "not ok".
 
 E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-PLUGIN="$E2E_ROOT/plugin/check_entra_sync"
+PLUGIN=${TEST_PLUGIN:-$E2E_ROOT/plugin/check_entra_sync}
 EMULATOR="$E2E_ROOT/tests/emulator/emulator.py"
 
 # Identities and objects of the emulator's default fixture (PROTOCOL.md).

@@ -15,7 +15,9 @@ import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PLUGIN = os.path.join(ROOT, "plugin", "check_entra_sync")
+# TEST_PLUGIN runs the tests against another build (e.g. to see a new test
+# fail against the release before a fix).
+PLUGIN = os.environ.get("TEST_PLUGIN") or os.path.join(ROOT, "plugin", "check_entra_sync")
 EMULATOR = os.path.join(ROOT, "tests", "emulator", "emulator.py")
 FIXTURES = os.path.join(ROOT, "tests", "emulator", "fixtures")
 WORK = os.path.join(ROOT, "tests", ".work")
@@ -286,9 +288,10 @@ def stop_all():
 class Result(tuple):
     """(rc, stdout, stderr, elapsed) with a few conveniences."""
 
-    def __new__(cls, rc, out, err, elapsed, argv):
+    def __new__(cls, rc, out, err, elapsed, argv, raw_out=b"", raw_err=b""):
         r = super().__new__(cls, (rc, out, err, elapsed))
         r.argv = argv
+        r.raw_stdout, r.raw_stderr = raw_out, raw_err
         return r
 
     rc = property(lambda s: s[0])
@@ -334,7 +337,8 @@ def run_plugin(args, env=None, timeout=40, stdin=None):
                 fail("cannot run %s (make): %s" % (os.path.relpath(PLUGIN, ROOT), x))
             time.sleep(0.5)
     r = Result(p.returncode, p.stdout.decode("utf-8", "replace"),
-               p.stderr.decode("utf-8", "replace"), time.monotonic() - t0, argv)
+               p.stderr.decode("utf-8", "replace"), time.monotonic() - t0, argv,
+               p.stdout, p.stderr)
     if VALGRIND and r.rc == 97:
         fail("valgrind reported errors\n" + r.describe())
     for s in _SECRETS:
