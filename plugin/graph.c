@@ -9,6 +9,7 @@
 
 #include "auth.h"
 #include "credential.h"
+#include "dirsync_data.h"
 #include "jsonutil.h"
 #include "redact.h"
 #include "text.h"
@@ -20,6 +21,8 @@
 static const char perm_read[] = "Synchronization.Read.All";
 static const char perm_write[] = "Synchronization.ReadWrite.All";
 static const char perm_app_read[] = "Application.Read.All";
+static const char perm_org_read[] = "Organization.Read.All";
+static const char perm_onprem_read[] = "OnPremDirectorySynchronization.Read.All";
 
 /* An OData string literal for a key segment: a quote is doubled, then the
  * whole is escaped. malloc'd, NULL on ENOMEM or an empty value. */
@@ -465,5 +468,113 @@ int graph_get_app_credentials(struct graph_client *g, const char *app_id,
 		return -1;
 	rc = app_credentials_from_json(root, out, e);
 	json_object_put(root);
+	return rc;
+}
+
+/* ---- the tenant's directory synchronization ---- */
+
+/* One GET of --directory-sync: its path below the version root, and the
+ * answer. */
+struct tenant_get {
+	const char *what;       /* names it in messages */
+	const char *permission; /* named on 401/403 */
+	char path[200];
+	struct http_response resp;
+	bool answered;
+};
+
+/* The GETs, in order; -1 only when one could not be made at all. */
+static int tenant_fetch(struct graph_client *g, struct tenant_get *get, size_t n, struct err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct buf url = {0};
+		if (buf_printf(&url, "%s/%s%s", g->opt->graph_url, g->opt->api_version,
+		               get[i].path) < 0) {
+			buf_free(&url);
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		}
+		int rc = graph_request(g, "GET", url.data, &get[i].resp, e);
+		buf_free(&url);
+		if (rc < 0)
+			return err_prefix(e, "%s", get[i].what);
+		get[i].answered = true;
+	}
+	return 0;
+}
+
+/* Why the answers cannot be used, or 0. Both refused for want of a
+ * permission: one message naming both. */
+static int tenant_failure(const struct graph_client *g, struct tenant_get *get, size_t n,
+                          struct err *e)
+{
+	size_t failed = 0, denied = 0;
+	for (size_t i = 0; i < n; i++) {
+		long st = get[i].resp.status;
+		const char *body = get[i].resp.body.data;
+		failed += st != 200;
+		/* a rejected token is not a missing permission */
+		denied += (st == 401 || st == 403) &&
+		          (body == NULL || strstr(body, "InvalidAuthenticationToken") == NULL);
+	}
+	if (failed == 0)
+		return 0;
+	if (denied == n && n == 2) {
+		if (e != NULL)
+			e->http_status = get[0].resp.status;
+		return err_set(
+		    e, ERR_GRAPH,
+		    "Graph HTTP %ld on %s and HTTP %ld on %s - the application needs the "
+		    "Microsoft Graph application permissions %s and %s (admin consent "
+		    "granted)",
+		    get[0].resp.status, get[0].what, get[1].resp.status, get[1].what,
+		    get[0].permission, get[1].permission);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (get[i].resp.status == 200)
+			continue;
+		graph_failure_for(g, &get[i].resp, get[i].permission, e);
+		return err_prefix(e, "%s", get[i].what);
+	}
+	return 0;
+}
+
+static int tenant_parse(struct tenant_get *get, struct dirsync_data *out, struct err *e)
+{
+	struct json_object *doc[2] = {NULL, NULL};
+	int rc = 0;
+	for (size_t i = 0; i < 2 && rc == 0; i++) {
+		char what[80];
+		snprintf(what, sizeof(what), "Graph %s", get[i].what);
+		rc = json_parse_bounded(get[i].resp.body.data, get[i].resp.body.len, what, &doc[i],
+		                        e);
+	}
+	if (rc == 0)
+		rc = dirsync_from_json(doc[0], doc[1], out, e);
+	json_object_put(doc[0]);
+	json_object_put(doc[1]);
+	return rc;
+}
+
+int graph_read_directory_sync(struct graph_client *g, struct dirsync_data *out, struct err *e)
+{
+	/* onPremisesLastPasswordSyncDateTime exists on beta only: selecting it
+	 * on v1.0 is a 400. */
+	bool beta = strcmp(g->opt->api_version, "beta") == 0;
+	struct tenant_get get[2] = {
+	    {.what = "organization", .permission = perm_org_read},
+	    {.what = "onPremisesSynchronization", .permission = perm_onprem_read},
+	};
+	snprintf(get[0].path, sizeof(get[0].path),
+	         "/organization?$select=id,onPremisesSyncEnabled,onPremisesLastSyncDateTime%s",
+	         beta ? ",onPremisesLastPasswordSyncDateTime" : "");
+	snprintf(get[1].path, sizeof(get[1].path), "/directory/onPremisesSynchronization");
+	int rc = tenant_fetch(g, get, 2, e);
+	if (rc == 0)
+		rc = tenant_failure(g, get, 2, e);
+	if (rc == 0)
+		rc = tenant_parse(get, out, e);
+	for (size_t i = 0; i < 2; i++)
+		if (get[i].answered)
+			http_response_free(&get[i].resp);
 	return rc;
 }

@@ -11,6 +11,7 @@
 
 struct auth_ctx;
 struct app_credentials;
+struct dirsync_data;
 
 /* Where Graph is; filled by options.c, read-only here. */
 struct graph_options {
@@ -78,5 +79,11 @@ void graph_error_describe_for(long status, const char *body, size_t len, const c
  * Application.Read.All). */
 int graph_get_app_credentials(struct graph_client *g, const char *app_id,
                               struct app_credentials *out, struct err *e);
+
+/* --directory-sync: the tenant's organization (onPremisesSyncEnabled, the
+ * last sync, and on beta the last password hash sync) and
+ * /directory/onPremisesSynchronization. 401/403 name Organization.Read.All
+ * and OnPremDirectorySynchronization.Read.All. 0, or -1 with e. */
+int graph_read_directory_sync(struct graph_client *g, struct dirsync_data *out, struct err *e);
 
 #endif

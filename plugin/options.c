@@ -74,6 +74,7 @@ enum long_only {
 	OPT_SECRET_EXPIRY,
 	OPT_CRED_WARN,
 	OPT_CRED_CRIT,
+	OPT_DIRECTORY_SYNC,
 };
 
 static const struct option long_options[] = {
@@ -133,6 +134,7 @@ static const struct option long_options[] = {
     {"secret-expiry", no_argument, NULL, OPT_SECRET_EXPIRY},
     {"credential-warning", required_argument, NULL, OPT_CRED_WARN},
     {"credential-critical", required_argument, NULL, OPT_CRED_CRIT},
+    {"directory-sync", no_argument, NULL, OPT_DIRECTORY_SYNC},
     {NULL, 0, NULL, 0},
 };
 
@@ -350,7 +352,8 @@ static int set_mode(struct config *c, enum mode m, struct err *e)
 {
 	if (c->mode != MODE_CHECK && c->mode != m)
 		return err_set(e, ERR_USAGE,
-		               "--event-handler, --start and --list exclude each other");
+		               "--event-handler, --start, --list and --directory-sync exclude each "
+		               "other");
 	c->mode = m;
 	return 0;
 }
@@ -473,6 +476,8 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 		return set_mode(c, MODE_START, e);
 	case OPT_LIST:
 		return set_mode(c, MODE_LIST, e);
+	case OPT_DIRECTORY_SYNC:
+		return set_mode(c, MODE_DIRECTORY_SYNC, e);
 	case OPT_FORMAT:
 		return parse_format(c, arg, e);
 	case OPT_CRED_WARN:
@@ -571,8 +576,10 @@ static int resolve_endpoints(struct config *c, struct err *e)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	c->auth.scope = b.data;
 	set_str(&c->auth.mi_resource, cl->graph);
+	/* Only beta carries the sync interval and the last password hash
+	 * sync: --directory-sync reads beta unless told otherwise. */
 	if (c->graph.api_version == NULL)
-		set_str(&c->graph.api_version, "v1.0");
+		set_str(&c->graph.api_version, c->mode == MODE_DIRECTORY_SYNC ? "beta" : "v1.0");
 	return 0;
 }
 
@@ -691,6 +698,14 @@ static int resolve_dirs(struct config *c, struct err *e)
 
 static int check_target(struct config *c, struct err *e)
 {
+	/* The tenant is the target: no service principal, no job. */
+	if (c->mode == MODE_DIRECTORY_SYNC) {
+		if (c->sp_id != NULL || c->app_id != NULL || c->job_id != NULL)
+			return err_set(e, ERR_USAGE,
+			               "--directory-sync checks the tenant's directory "
+			               "synchronization: -s, -a and -j do not apply");
+		return 0;
+	}
 	if (c->sp_id != NULL && c->app_id != NULL)
 		return err_set(e, ERR_USAGE, "give -s or -a, not both");
 	if (c->sp_id == NULL && c->app_id == NULL)

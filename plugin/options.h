@@ -16,7 +16,7 @@
 #include "output.h"
 #include "range.h"
 
-enum mode { MODE_CHECK, MODE_EVENT_HANDLER, MODE_START, MODE_LIST };
+enum mode { MODE_CHECK, MODE_EVENT_HANDLER, MODE_START, MODE_LIST, MODE_DIRECTORY_SYNC };
 enum list_format { LIST_TEXT, LIST_JSON, LIST_ICINGA2, LIST_NAGIOS };
 
 #define MAX_OVERRIDES 64
