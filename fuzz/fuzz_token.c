@@ -34,7 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (out == NULL)
 		abort();
 	static const char secret[] = "fuzz-secret-Q8~xVALUE";
-	auth_error_describe(status, body, len, secret, out, n);
+	char detail[1024];
+	auth_error_describe(status, body, len, secret, out, n, detail, sizeof(detail));
+	FUZZ_ASSERT(fuzz_one_line(detail));
 	FUZZ_ASSERT(strstr(out, "secret-Q") == NULL);
 	FUZZ_ASSERT(memchr(out, '\0', n) != NULL);
 	FUZZ_ASSERT(fuzz_one_line(out));

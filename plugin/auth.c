@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "encode.h"
 #include "fileio.h"
 #include "http.h"
 #include "jsonutil.h"
@@ -84,14 +85,31 @@ static void first_sentence(const char *desc, long *code, char *out, size_t n)
 	text_clean(out);
 }
 
+/* "trace_id T, correlation_id C, timestamp S": what Microsoft support asks
+ * for first. */
+static void support_ids(struct json_object *root, char *out, size_t n)
+{
+	static const char *const keys[] = {"trace_id", "correlation_id", "timestamp"};
+	struct buf b = {0};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = json_get_string(root, keys[i], NULL);
+		if (v != NULL && *v != '\0')
+			buf_printf(&b, "%s%s %s", b.len ? ", " : "", keys[i], v);
+	}
+	text_copy(out, n, b.data ? b.data : "");
+	buf_free(&b);
+}
+
 void auth_error_describe(long status, const char *body, size_t len, const char *secret, char *out,
-                         size_t n)
+                         size_t n, char *detail, size_t dn)
 {
 	struct json_object *root = NULL;
 	struct err perr = {0};
 	char error[64] = "";
 	char desc[DESCRIPTION_MAX + 8] = "";
 	long code = 0;
+	if (detail != NULL && dn > 0)
+		detail[0] = '\0';
 
 	if (body != NULL && len > 0 &&
 	    json_parse_bounded(body, len, "sign-in error", &root, &perr) == 0 &&
@@ -122,6 +140,8 @@ void auth_error_describe(long status, const char *body, size_t len, const char *
 				free(whole);
 			}
 		}
+		if (detail != NULL && dn > 0)
+			support_ids(root, detail, dn);
 	}
 	json_object_put(root);
 
@@ -302,10 +322,11 @@ static int take_answer(struct auth_ctx *a, const struct http_response *resp, con
                        struct err *e)
 {
 	if (resp->status != 200) {
-		char line[ERR_MSG_MAX];
+		char line[ERR_MSG_MAX], detail[ERR_MSG_MAX];
 		auth_error_describe(resp->status, resp->body.data, resp->body.len, a->opt->secret,
-		                    line, sizeof(line));
+		                    line, sizeof(line), detail, sizeof(detail));
 		err_set(e, ERR_AUTH, "%s%s", who, line);
+		err_detail(e, "%s", detail);
 		e->http_status = resp->status;
 		return -1;
 	}
@@ -592,6 +613,31 @@ int auth_get_token(struct auth_ctx *a, struct err *e)
 	if (lookup(a, NULL))
 		return 0;
 	return locked_sign_in(a, NULL, e);
+}
+
+bool auth_token_delegated(const struct auth_ctx *a)
+{
+	if (a->token == NULL || a->opt->method != AUTH_TOKEN_FILE)
+		return false;
+	/* The payload of a JWT (header.payload.signature): a user's token
+	 * carries scp (delegated scopes), an application's roles only. */
+	const char *dot = strchr(a->token, '.');
+	const char *end = dot != NULL ? strchr(dot + 1, '.') : NULL;
+	if (end == NULL || end - dot - 1 > 16384)
+		return false;
+	size_t len = 0;
+	unsigned char *payload = base64url_decode(dot + 1, (size_t)(end - dot - 1), &len);
+	bool delegated = false;
+	struct json_object *claims = NULL;
+	if (payload != NULL &&
+	    json_parse_bounded((const char *)payload, len, "token", &claims, NULL) == 0) {
+		struct json_object *scp = NULL;
+		delegated = json_object_is_type(claims, json_type_object) &&
+		            json_object_object_get_ex(claims, "scp", &scp);
+	}
+	json_object_put(claims);
+	free(payload);
+	return delegated;
 }
 
 bool auth_can_renew(const struct auth_ctx *a)

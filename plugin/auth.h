@@ -63,6 +63,9 @@ int auth_get_token(struct auth_ctx *a, struct err *e);
  * the cache (it may predate a new permission, or have been revoked), the
  * method can sign in, and this run has not renewed yet. */
 bool auth_can_renew(const struct auth_ctx *a);
+/* True when the token is a user's (delegated: its claims carry scp), which
+ * only a token from --access-token-file can be. */
+bool auth_token_delegated(const struct auth_ctx *a);
 /* After a 401 on a cached token: drops the entry and signs in anew. */
 int auth_renew(struct auth_ctx *a, struct err *e);
 void auth_cleanup(struct auth_ctx *a);
@@ -78,10 +81,11 @@ int auth_cache_entry(const struct auth_ctx *a, const char **key);
 
 /* Turns a sign-in error body into one line: "sign-in failed (HTTP 401
  * invalid_client, AADSTS7000215): <first sentence of error_description> -
- * hint: ..." (hint only for the common codes). The description is scrubbed of
- * secret (may be NULL) before it is cut. Pure. */
+ * hint: ..." (hint only for the common codes), and a second (detail, may be
+ * NULL) with trace_id, correlation_id and timestamp for Microsoft support.
+ * The description is scrubbed of secret (may be NULL) before it is cut. Pure. */
 void auth_error_describe(long status, const char *body, size_t len, const char *secret, char *out,
-                         size_t n);
+                         size_t n, char *detail, size_t dn);
 
 /* Parses a token answer (sign-in or managed identity): access_token (string),
  * token_type Bearer when present, expires_in (number or numeric string) or

@@ -63,7 +63,18 @@ int err_set(struct err *e, enum err_kind kind, const char *fmt, ...)
 	e->kind = kind;
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
+	e->detail[0] = '\0';
 	return -1;
+}
+
+void err_detail(struct err *e, const char *fmt, ...)
+{
+	if (e == NULL)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+	va_end(ap);
 }
 
 int err_prefix(struct err *e, const char *fmt, ...)

@@ -37,16 +37,21 @@ enum err_kind {
 
 #define ERR_MSG_MAX 1024
 
-/* One failure, one line of text. http_status is 0 unless an HTTP answer caused it. */
+/* One failure: one line of text, and optionally a second with what support
+ * asks for (trace and correlation ids, dates). http_status is 0 unless an
+ * HTTP answer caused it. */
 struct err {
 	enum err_kind kind;
 	long http_status;
 	char msg[ERR_MSG_MAX];
+	char detail[ERR_MSG_MAX];
 };
 
 /* Fills e (if not NULL) and returns -1, so callers can `return err_set(...)`. */
 int err_set(struct err *e, enum err_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Sets the second line (e may be NULL). */
+void err_detail(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prefixes the message already in e with "what: ". Returns -1. */
 int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -281,14 +281,16 @@ static void threshold_aspects(const struct sync_job *job, struct job_result *out
 }
 
 /* Started by this plugin (handler or --start), Active again, and no cycle
- * has begun since: the runs before the start no longer describe the job. */
+ * has ended since: the runs before the start no longer describe the job. */
 static bool waiting_for_cycle(const struct sync_job *job, const struct job_context *ctx)
 {
 	if (ctx->started_at <= 0 || job->status != JOB_ACTIVE)
 		return false;
+	/* A run that ended after the start ran since (it may have begun
+	 * before: a cycle takes time). */
 	const struct task_execution *le = &job->last_execution;
-	if (le->result != RUN_NONE && le->began_valid == TIME_VALID &&
-	    le->time_began >= ctx->started_at)
+	if (le->result != RUN_NONE && le->ended_valid == TIME_VALID &&
+	    le->time_ended >= ctx->started_at)
 		return false;
 	double limit = interval_usable(job) ? 2.0 * job->interval_seconds : WAIT_DEFAULT;
 	limit = limit < WAIT_MIN ? WAIT_MIN : limit > WAIT_MAX ? WAIT_MAX : limit;

@@ -151,12 +151,19 @@ static int graph_request(struct graph_client *g, const char *method, const char 
 	return send_with_token(g, method, url, resp, e);
 }
 
+/* roles: what a delegated token needs besides the permission (NULL: the
+ * synchronization endpoints' roles, "": none). */
 static int graph_failure_for(const struct graph_client *g, const struct http_response *resp,
-                             const char *permission, struct err *e)
+                             const char *permission, const char *roles, struct err *e)
 {
-	char text[ERR_MSG_MAX];
-	graph_error_describe_for(resp->status, resp->body.data, resp->body.len, resp->request_id,
-	                         permission, g->auth->token, text, sizeof(text));
+	char text[ERR_MSG_MAX], detail[ERR_MSG_MAX];
+	struct graph_error_ctx ctx = {.request_id = resp->request_id,
+	                              .permission = permission,
+	                              .roles = roles,
+	                              .delegated = auth_token_delegated(g->auth),
+	                              .token = g->auth->token};
+	graph_error_describe(resp->status, resp->body.data, resp->body.len, &ctx, text,
+	                     sizeof(text), detail, sizeof(detail));
 	if (resp->status >= 300 && resp->status < 400 && resp->location[0] != '\0') {
 		char where[200];
 		text_copy(where, sizeof(where), resp->location);
@@ -169,15 +176,17 @@ static int graph_failure_for(const struct graph_client *g, const struct http_res
 		snprintf(text + used, sizeof(text) - used,
 		         " (no renewal possible with --access-token-file)");
 	}
+	err_set(e, ERR_GRAPH, "%s", text);
+	err_detail(e, "%s", detail);
 	if (e != NULL)
 		e->http_status = resp->status;
-	return err_set(e, ERR_GRAPH, "%s", text);
+	return -1;
 }
 
 static int graph_failure(const struct graph_client *g, const struct http_response *resp,
                          bool need_write, struct err *e)
 {
-	return graph_failure_for(g, resp, need_write ? perm_write : perm_read, e);
+	return graph_failure_for(g, resp, need_write ? perm_write : perm_read, NULL, e);
 }
 
 int graph_get_job(struct graph_client *g, const struct sp_ref *sp, const char *job_id,
@@ -364,39 +373,86 @@ static void scrubbed_line(const char *s, size_t len, const char *token, char *ou
 	free(whole);
 }
 
-/* request-id from innerError, which may nest. */
-static const char *inner_request_id(struct json_object *error)
+/* What innerError says, which may nest (Graph's error guide: the inner codes
+ * are more specific, read them too): the codes, innermost last, and the
+ * first request-id, client-request-id and date found. */
+struct inner_info {
+	char codes[200];
+	char request_id[80], client_request_id[80], date[64];
+};
+
+static void copy_once(char *dst, size_t n, struct json_object *obj, const char *key)
 {
+	const char *v = json_get_string(obj, key, NULL);
+	if (dst[0] == '\0' && v != NULL)
+		text_copy(dst, n, v);
+}
+
+static void read_inner(struct json_object *error, struct inner_info *in)
+{
+	memset(in, 0, sizeof(*in));
 	struct json_object *inner = NULL;
 	for (int depth = 0; depth < 8; depth++) {
 		if (!json_object_object_get_ex(error, "innerError", &inner) &&
 		    !json_object_object_get_ex(error, "innererror", &inner))
-			return NULL;
-		const char *id = json_get_string(inner, "request-id", NULL);
-		if (id != NULL && *id != '\0')
-			return id;
+			return;
+		if (!json_object_is_type(inner, json_type_object))
+			return;
+		const char *code = json_get_string(inner, "code", NULL);
+		if (code != NULL && *code != '\0') {
+			size_t used = strlen(in->codes);
+			snprintf(in->codes + used, sizeof(in->codes) - used, "%s%s",
+			         used ? " > " : "", code);
+		}
+		copy_once(in->request_id, sizeof(in->request_id), inner, "request-id");
+		copy_once(in->client_request_id, sizeof(in->client_request_id), inner,
+		          "client-request-id");
+		copy_once(in->date, sizeof(in->date), inner, "date");
 		error = inner;
 	}
-	return NULL;
 }
 
-void graph_error_describe(long status, const char *body, size_t len, const char *request_id,
-                          bool need_write, const char *token, char *out, size_t n)
+static void permission_hint(long status, const char *code, const struct graph_error_ctx *ctx,
+                            char *out, size_t n)
 {
-	graph_error_describe_for(status, body, len, request_id, need_write ? perm_write : perm_read,
-	                         token, out, n);
+	const char *roles = ctx->roles != NULL ? ctx->roles
+	                                       : "Application Administrator or Cloud Application "
+	                                         "Administrator (Hybrid Identity Administrator for "
+	                                         "Cloud Sync)";
+	out[0] = '\0';
+	if (status != 401 && status != 403)
+		return;
+	/* A rejected token is not a permission problem; everything else on
+	 * 401/403 is (Graph's missing-permission answer is a bare 401 UnknownError). */
+	if (strcmp(code, "InvalidAuthenticationToken") == 0)
+		snprintf(out, n,
+		         " - the access token was rejected (expired, revoked or not for this "
+		         "Graph)");
+	else if (ctx->delegated)
+		snprintf(out, n,
+		         " - a delegated token needs the permission %s (delegated, consented)%s%s",
+		         ctx->permission, roles[0] ? " and a directory role: " : "", roles);
+	else
+		snprintf(out, n,
+		         " - the application needs the Microsoft Graph application permission "
+		         "%s (admin consent granted)",
+		         ctx->permission);
 }
 
-void graph_error_describe_for(long status, const char *body, size_t len, const char *request_id,
-                              const char *permission, const char *token, char *out, size_t n)
+void graph_error_describe(long status, const char *body, size_t len,
+                          const struct graph_error_ctx *ctx, char *out, size_t n, char *detail,
+                          size_t dn)
 {
 	char code[128] = "";
 	char message[GRAPH_MESSAGE_MAX + 8] = "";
 	char rid[80] = "";
+	const char *rid_from = "";
+	struct inner_info in;
 	struct json_object *root = NULL;
 	struct json_object *error = NULL;
 
-	str_copy(rid, sizeof(rid), request_id);
+	memset(&in, 0, sizeof(in));
+	text_copy(rid, sizeof(rid), ctx->request_id);
 	if (body != NULL && len > 0 && json_parse_bounded(body, len, "", &root, NULL) == 0 &&
 	    json_object_object_get_ex(root, "error", &error) &&
 	    json_object_is_type(error, json_type_object)) {
@@ -405,35 +461,40 @@ void graph_error_describe_for(long status, const char *body, size_t len, const c
 		if (c != NULL)
 			one_line(c, strlen(c), code, sizeof(code), sizeof(code) - 4);
 		if (m != NULL)
-			scrubbed_line(m, strlen(m), token, message, sizeof(message),
+			scrubbed_line(m, strlen(m), ctx->token, message, sizeof(message),
 			              GRAPH_MESSAGE_MAX);
-		if (rid[0] == '\0')
-			str_copy(rid, sizeof(rid), inner_request_id(error));
+		read_inner(error, &in);
+		if (rid[0] == '\0' && in.request_id[0] != '\0') {
+			str_copy(rid, sizeof(rid), in.request_id);
+			rid_from = " (from the error body: the answer had no request-id header)";
+		}
 	} else if (body != NULL && len > 0) {
 		char snippet[128];
-		scrubbed_line(body, len < 4096 ? len : 4096, token, snippet, sizeof(snippet), 100);
+		scrubbed_line(body, len < 4096 ? len : 4096, ctx->token, snippet, sizeof(snippet),
+		              100);
 		snprintf(message, sizeof(message), "unexpected answer: %s", snippet);
 	}
 	json_object_put(root);
-	text_clean(rid);
 
-	int used = snprintf(out, n, "Graph HTTP %ld%s%s%s%s", status, code[0] ? " " : "", code,
-	                    message[0] ? ": " : "", message);
-	if (used >= 0 && (size_t)used < n && rid[0] != '\0')
-		used += snprintf(out + used, n - (size_t)used, " (request-id %s)", rid);
-	if (used < 0 || (size_t)used >= n || (status != 401 && status != 403))
+	char hint[400];
+	permission_hint(status, code, ctx, hint, sizeof(hint));
+	snprintf(out, n, "Graph HTTP %ld%s%s%s%s%s%s%s%s", status, code[0] ? " " : "", code,
+	         message[0] ? ": " : "", message, rid[0] ? " (request-id " : "", rid,
+	         rid[0] ? ")" : "", hint);
+
+	if (detail == NULL || dn == 0)
 		return;
-	/* A rejected token is not a permission problem; everything else on
-	 * 401/403 is (Graph's missing-permission answer is a bare 401 UnknownError). */
-	if (strcmp(code, "InvalidAuthenticationToken") == 0)
-		snprintf(out + used, n - (size_t)used,
-		         " - the access token was rejected (expired, revoked or not for this "
-		         "Graph)");
-	else
-		snprintf(out + used, n - (size_t)used,
-		         " - the application needs the Microsoft Graph application permission "
-		         "%s (admin consent granted)",
-		         permission);
+	struct buf b = {0};
+	if (in.codes[0])
+		buf_printf(&b, "inner error %s", in.codes);
+	if (in.date[0])
+		buf_printf(&b, "%sdate %s", b.len ? "; " : "", in.date);
+	if (rid_from[0]) /* the header's request-id is on the first line already */
+		buf_printf(&b, "%srequest-id %s%s", b.len ? "; " : "", rid, rid_from);
+	if (in.client_request_id[0])
+		buf_printf(&b, "%sclient-request-id %s", b.len ? "; " : "", in.client_request_id);
+	text_copy(detail, dn, b.data ? b.data : "");
+	buf_free(&b);
 }
 
 int graph_get_app_credentials(struct graph_client *g, const char *app_id,
@@ -457,7 +518,7 @@ int graph_get_app_credentials(struct graph_client *g, const char *app_id,
 	if (rc < 0)
 		return -1;
 	if (resp.status != 200) {
-		graph_failure_for(g, &resp, perm_app_read, e);
+		graph_failure_for(g, &resp, perm_app_read, "", e);
 		http_response_free(&resp);
 		return -1;
 	}
@@ -478,6 +539,7 @@ int graph_get_app_credentials(struct graph_client *g, const char *app_id,
 struct tenant_get {
 	const char *what;       /* names it in messages */
 	const char *permission; /* named on 401/403 */
+	const char *roles;      /* and for a delegated token */
 	char path[200];
 	struct http_response resp;
 	bool answered;
@@ -518,7 +580,7 @@ static int tenant_failure(const struct graph_client *g, struct tenant_get *get, 
 	}
 	if (failed == 0)
 		return 0;
-	if (denied == n && n == 2) {
+	if (denied == n && n == 2 && !auth_token_delegated(g->auth)) {
 		if (e != NULL)
 			e->http_status = get[0].resp.status;
 		return err_set(
@@ -532,7 +594,7 @@ static int tenant_failure(const struct graph_client *g, struct tenant_get *get, 
 	for (size_t i = 0; i < n; i++) {
 		if (get[i].resp.status == 200)
 			continue;
-		graph_failure_for(g, &get[i].resp, get[i].permission, e);
+		graph_failure_for(g, &get[i].resp, get[i].permission, get[i].roles, e);
 		return err_prefix(e, "%s", get[i].what);
 	}
 	return 0;
@@ -561,8 +623,10 @@ int graph_read_directory_sync(struct graph_client *g, struct dirsync_data *out, 
 	 * on v1.0 is a 400. */
 	bool beta = strcmp(g->opt->api_version, "beta") == 0;
 	struct tenant_get get[2] = {
-	    {.what = "organization", .permission = perm_org_read},
-	    {.what = "onPremisesSynchronization", .permission = perm_onprem_read},
+	    {.what = "organization", .permission = perm_org_read, .roles = ""},
+	    {.what = "onPremisesSynchronization",
+	     .permission = perm_onprem_read,
+	     .roles = "Global Administrator"},
 	};
 	snprintf(get[0].path, sizeof(get[0].path),
 	         "/organization?$select=id,onPremisesSyncEnabled,onPremisesLastSyncDateTime%s",

@@ -9,8 +9,8 @@
 #include "http.h"
 #include "job.h"
 
-struct auth_ctx;
 struct app_credentials;
+struct auth_ctx;
 struct dirsync_data;
 
 /* Where Graph is; filled by options.c, read-only here. */
@@ -62,16 +62,25 @@ enum start_outcome graph_start_job(struct graph_client *g, const struct sp_ref *
 /* "sp <id>" or "sp appId=<appId>", for messages. */
 void graph_sp_label(const struct sp_ref *sp, char *out, size_t n);
 
-/* Turns a Graph error answer into one line:
- * "Graph 404 Request_ResourceNotFound: <message> (request-id <id>)" plus the
- * permission hint on 401/403 (need_write selects ReadWrite). token (may be
- * NULL) is scrubbed from the message before it is cut. Pure. */
-void graph_error_describe(long status, const char *body, size_t len, const char *request_id,
-                          bool need_write, const char *token, char *out, size_t n);
+/* What describing a Graph error needs besides the answer. */
+struct graph_error_ctx {
+	const char *request_id; /* from the request-id header, or "" */
+	const char *permission; /* named on 401/403 */
+	const char *roles;      /* a delegated token's directory role for it: NULL for the
+	                           synchronization endpoints' roles, "" for none */
+	bool delegated;         /* the token is a user's: a directory role is needed too */
+	const char *token;      /* scrubbed from the message (may be NULL) */
+};
 
-/* The same, naming permission in the hint on 401/403. */
-void graph_error_describe_for(long status, const char *body, size_t len, const char *request_id,
-                              const char *permission, const char *token, char *out, size_t n);
+/* Turns a Graph error answer into one line,
+ * "Graph HTTP 404 Request_ResourceNotFound: <message> (request-id <id>)",
+ * plus the permission hint on 401/403, and a second line (detail) with what
+ * support asks for: the nested innerError codes, date, client-request-id and
+ * where the request-id came from. The token is scrubbed from the message
+ * before it is cut. Pure. */
+void graph_error_describe(long status, const char *body, size_t len,
+                          const struct graph_error_ctx *ctx, char *out, size_t n, char *detail,
+                          size_t dn);
 
 /* GET /{v}/applications(appId='{app_id}')?$select=passwordCredentials: the
  * monitoring application's own client secrets (never their values). 0, or

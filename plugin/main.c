@@ -17,6 +17,7 @@
 #include "output.h"
 #include "redact.h"
 #include "run.h"
+#include "text.h"
 
 /* The one way a run that could not find out ends: the message scrubbed of
  * every secret the run holds, one line, the -t STATE for a timeout. */
@@ -28,9 +29,16 @@ static int fail(const struct config *cfg, const struct auth_ctx *auth, struct er
 	const char *secrets[] = {cfg != NULL ? cfg->auth.secret : NULL,
 	                         auth != NULL ? auth->token : NULL};
 	redact_scrub(e->msg, secrets, 2);
+	redact_scrub(e->detail, secrets, 2);
 	if (e->msg[0] == '\0')
 		str_copy(e->msg, sizeof(e->msg), "unexpected failure");
 	output_status_line(stdout, st, e->msg);
+	/* What Microsoft support asks for (trace and correlation ids, dates)
+	 * follows on the long output, keeping the first line short. */
+	if (e->detail[0] != '\0') {
+		text_clean(e->detail);
+		printf("%s\n", e->detail);
+	}
 	/* The handler and --start leave their decisions in syslog: so does
 	 * their failure. */
 	if (cfg != NULL && (cfg->mode == MODE_EVENT_HANDLER || cfg->mode == MODE_START))

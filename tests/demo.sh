@@ -51,13 +51,16 @@ echo "(exit $?)"
 
 step "2. Nagios/Icinga run the event handler: CRITICAL HARD (identity with write rights)" \
 	"check_entra_sync --event-handler ... -C <writer> -s $SP CRITICAL HARD 3"
-"$BIN" --event-handler "${common[@]}" "${writer[@]}" --state-dir "$work/state" CRITICAL HARD 3
+"$BIN" --event-handler "${common[@]}" "${writer[@]}" CRITICAL HARD 3
 echo "(exit $?)"
 
 step "3. A check right after the start" "check_entra_sync ... -s $SP"
-echo "(start only clears the quarantine; the job's last run stays failed until its next cycle)"
+echo "(a start only clears the quarantine: Graph still shows the failed runs until the next"
+echo " cycle. The check reads the start the handler recorded beside the token cache and says"
+echo " WARNING, waiting for the next cycle, so the handler does not fire again meanwhile.)"
 "$BIN" "${common[@]}" "${reader[@]}"
-echo "(exit $?)"
+waiting=$?
+echo "(exit $waiting)"
 
 step "4. Entra runs the job's next cycle (the emulator on request; Entra within its interval)" \
 	"POST /_emu/jobs/$BOX/cycle"
@@ -77,4 +80,5 @@ c = json.load(sys.stdin)
 print("sign-ins: %d   Graph requests: %d   starts of %s: %d   cycles: %d   restarts: %d" % (
     c["sign_ins_total"], c["graph_requests"], box, c["starts"].get(box, 0),
     c["cycles"].get(box, 0), sum(c.get("restarts", {}).values())))' "$BOX"
+[ "$waiting" -eq 1 ] || { echo "demo: the check after the start did not say WARNING (waiting)"; exit 1; }
 [ "$rc" -eq 0 ] || { echo "demo: the last check did not come back OK"; exit 1; }

@@ -19,7 +19,7 @@
 
 static void describe(long status, const char *body, char *out, size_t n)
 {
-	auth_error_describe(status, body, body ? strlen(body) : 0, NULL, out, n);
+	auth_error_describe(status, body, body ? strlen(body) : 0, NULL, out, n, NULL, 0);
 }
 
 /* An answer shaped like the identity platform's. */

@@ -15,6 +15,15 @@
 #include "redact.h"
 #include "url.h"
 
+/* graph_error_describe with the sync endpoints' permission and no token. */
+static char detail_line[1024];
+static void describe(long status, const char *body, size_t len, const char *rid,
+                     const char *permission, char *out, size_t n)
+{
+	struct graph_error_ctx ctx = {.request_id = rid, .permission = permission};
+	graph_error_describe(status, body, len, &ctx, out, n, detail_line, sizeof(detail_line));
+}
+
 static void loopback_hosts_are_recognised(void **state)
 {
 	(void)state;
@@ -159,7 +168,7 @@ static void graph_error_has_code_message_and_request_id(void **state)
 	                   "property objects are not present.\",\"innerError\":{\"request-id\":"
 	                   "\"inner-id\"}}}";
 	char out[512];
-	graph_error_describe(404, body, strlen(body), "hdr-id", false, NULL, out, sizeof(out));
+	describe(404, body, strlen(body), "hdr-id", "Synchronization.Read.All", out, sizeof(out));
 	assert_string_equal(out, "Graph HTTP 404 Request_ResourceNotFound: Resource 'x' does not "
 	                         "exist / or one of its queried reference-property objects are "
 	                         "not present. (request-id hdr-id)");
@@ -171,7 +180,7 @@ static void graph_error_falls_back_to_nested_inner_request_id(void **state)
 	const char *body = "{\"error\":{\"code\":\"BadRequest\",\"message\":\"m\",\"innerError\":"
 	                   "{\"date\":\"d\",\"innerError\":{\"request-id\":\"deep-id\"}}}}";
 	char out[256];
-	graph_error_describe(400, body, strlen(body), "", false, NULL, out, sizeof(out));
+	describe(400, body, strlen(body), "", "Synchronization.Read.All", out, sizeof(out));
 	assert_string_equal(out, "Graph HTTP 400 BadRequest: m (request-id deep-id)");
 }
 
@@ -180,11 +189,11 @@ static void graph_401_quirk_names_the_permission(void **state)
 	(void)state;
 	const char *body = "{\"error\":{\"code\":\"UnknownError\",\"message\":\"\"}}";
 	char out[512];
-	graph_error_describe(401, body, strlen(body), "r1", false, NULL, out, sizeof(out));
+	describe(401, body, strlen(body), "r1", "Synchronization.Read.All", out, sizeof(out));
 	assert_string_equal(out, "Graph HTTP 401 UnknownError (request-id r1) - the application "
 	                         "needs the Microsoft Graph application permission "
 	                         "Synchronization.Read.All (admin consent granted)");
-	graph_error_describe(403, body, strlen(body), "", true, NULL, out, sizeof(out));
+	describe(403, body, strlen(body), "", "Synchronization.ReadWrite.All", out, sizeof(out));
 	assert_non_null(strstr(out, "Synchronization.ReadWrite.All"));
 }
 
@@ -197,7 +206,7 @@ static void graph_error_with_html_body_is_one_bounded_line(void **state)
 	memset(body + start, 'x', 2000);
 	body[start + 2000] = '\0';
 	char out[512];
-	graph_error_describe(502, body, strlen(body), NULL, false, NULL, out, sizeof(out));
+	describe(502, body, strlen(body), NULL, "Synchronization.Read.All", out, sizeof(out));
 	assert_non_null(strstr(out, "Graph HTTP 502: unexpected answer: <html> <body>Bad Gateway"));
 	assert_null(strchr(out, '\n'));
 	assert_true(strlen(out) < 200);
@@ -207,9 +216,9 @@ static void graph_error_without_body(void **state)
 {
 	(void)state;
 	char out[128];
-	graph_error_describe(503, "", 0, "", false, NULL, out, sizeof(out));
+	describe(503, "", 0, "", "Synchronization.Read.All", out, sizeof(out));
 	assert_string_equal(out, "Graph HTTP 503");
-	graph_error_describe(500, NULL, 0, NULL, false, NULL, out, sizeof(out));
+	describe(500, NULL, 0, NULL, "Synchronization.Read.All", out, sizeof(out));
 	assert_string_equal(out, "Graph HTTP 500");
 }
 
@@ -222,7 +231,7 @@ static void graph_error_long_message_is_cut(void **state)
 	msg[sizeof(msg) - 1] = '\0';
 	snprintf(body, sizeof(body), "{\"error\":{\"code\":\"X\",\"message\":\"%s\"}}", msg);
 	char out[1024];
-	graph_error_describe(400, body, strlen(body), "id", false, NULL, out, sizeof(out));
+	describe(400, body, strlen(body), "id", "Synchronization.Read.All", out, sizeof(out));
 	assert_true(strlen(out) < 400);
 	assert_non_null(strstr(out, "..."));
 	assert_non_null(strstr(out, "(request-id id)"));
@@ -233,15 +242,53 @@ static void graph_error_fits_a_small_buffer(void **state)
 	(void)state;
 	const char *body = "{\"error\":{\"code\":\"UnknownError\",\"message\":\"\"}}";
 	char out[20];
-	graph_error_describe(401, body, strlen(body), "request-id-value", false, NULL, out,
-	                     sizeof(out));
+	describe(401, body, strlen(body), "request-id-value", "Synchronization.Read.All", out,
+	         sizeof(out));
 	assert_int_equal(strlen(out), sizeof(out) - 1);
+}
+
+static void graph_error_walks_nested_inner_errors_into_the_detail(void **state)
+{
+	(void)state;
+	const char *body = "{\"error\":{\"code\":\"accessDenied\",\"message\":\"No.\","
+	                   "\"innerError\":{\"code\":\"insufficientPermissions\",\"innerError\":{"
+	                   "\"code\":\"missingApplicationRole\",\"date\":\"2026-12-01T10:00:00\","
+	                   "\"request-id\":\"rid-1\",\"client-request-id\":\"crid-1\"}}}}";
+	char out[512];
+	describe(403, body, strlen(body), "", "Synchronization.Read.All", out, sizeof(out));
+	/* the first line stays short; the request-id says where it came from */
+	assert_string_equal(out, "Graph HTTP 403 accessDenied: No. (request-id rid-1) - the "
+	                         "application needs the Microsoft Graph application permission "
+	                         "Synchronization.Read.All (admin consent granted)");
+	assert_string_equal(
+	    detail_line, "inner error insufficientPermissions > missingApplicationRole; date "
+	                 "2026-12-01T10:00:00; request-id rid-1 (from the error body: the answer "
+	                 "had no request-id header); client-request-id crid-1");
+}
+
+static void graph_error_for_a_delegated_token_names_the_directory_roles(void **state)
+{
+	(void)state;
+	const char *body =
+	    "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"\"}}";
+	struct graph_error_ctx ctx = {
+	    .request_id = "r", .permission = "Synchronization.Read.All", .delegated = true};
+	char out[512], detail[256];
+	graph_error_describe(403, body, strlen(body), &ctx, out, sizeof(out), detail,
+	                     sizeof(detail));
+	assert_non_null(strstr(out, "a delegated token needs the permission "
+	                            "Synchronization.Read.All (delegated, consented) and a "
+	                            "directory role: Application Administrator or Cloud "
+	                            "Application Administrator (Hybrid Identity Administrator for "
+	                            "Cloud Sync)"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(loopback_hosts_are_recognised),
+	    cmocka_unit_test(graph_error_walks_nested_inner_errors_into_the_detail),
+	    cmocka_unit_test(graph_error_for_a_delegated_token_names_the_directory_roles),
 	    cmocka_unit_test(non_loopback_hosts_are_refused),
 	    cmocka_unit_test(same_origin_compares_scheme_host_and_port),
 	    cmocka_unit_test(escape_keeps_unreserved_and_encodes_the_rest),
