@@ -16,8 +16,13 @@
 /* An error message can be a paragraph; the first line of output cannot. */
 #define SUMMARY_MESSAGE_MAX 120
 #define DETAIL_MESSAGE_MAX  400
-/* Over budget, a not-OK job's line is cut to this many bytes before any is dropped. */
-#define DETAIL_SHORT 160
+/* Over budget, a not-OK job's line is cut to this many bytes, then to the
+ * shorter, before any is dropped; the folded line of OK jobs holds at most
+ * FOLD_MAX bytes; NOTE_ROOM is kept for the line saying what was left out. */
+#define DETAIL_SHORT    160
+#define DETAIL_SHORTEST 100
+#define FOLD_MAX        200
+#define NOTE_ROOM       80
 
 /* Cleans b from start on (text_clean never lengthens) and keeps its length true. */
 static void buf_clean(struct buf *b, size_t start)
@@ -526,15 +531,17 @@ static int assign_prefixes(struct view *v, size_t n)
 	}
 	/* One round almost always does; longer suffixes only for a hash
 	 * collision between jobs of one template. */
-	for (size_t digits = SUFFIX_HEX; suffix_shared(p, n, digits) > 0 && any_shared(p, n);
-	     digits += 4) {
-		if (digits >= 14) {
-			number_duplicates(p, n);
-			break;
-		}
+	size_t digits = SUFFIX_HEX;
+	while (suffix_shared(p, n, digits) > 0 && any_shared(p, n) && digits < 14) {
 		for (size_t i = 0; i < n; i++)
 			reduce(template_of(v[i].r), v[i].prefix, PREFIX_ROOM);
+		digits += 4;
 	}
+	/* Still shared: one job id sent twice, or a template that spells
+	 * another job's suffixed prefix. Numbering settles it; a number can
+	 * meet yet another prefix, so until none is shared. */
+	for (int pass = 0; pass < 16 && any_shared(p, n); pass++)
+		number_duplicates(p, n);
 	free(p);
 	return 0;
 }
@@ -560,6 +567,7 @@ int output_prefixes(const struct job_result *r, size_t n, char (*out)[OUTPUT_PRE
 struct metric {
 	char text[160]; /* 'label=value[uom];warn;crit;min' */
 	int tier;       /* 1: kept longest; 2: dropped first */
+	bool ok_job;    /* of a job that is OK (dropped before a troubled job's) */
 	bool keep;
 };
 
@@ -595,11 +603,13 @@ static void metric_add(struct metrics *ms, int tier, const char *prefix, const c
 		         warn && warn->set ? warn->text : "", crit && crit->set ? crit->text : "",
 		         min0 ? "0" : "");
 	m->tier = tier;
+	m->ok_job = false;
 	m->keep = true;
 }
 
 static void job_metrics(struct metrics *ms, const struct job_result *r, const char *prefix)
 {
+	size_t first = ms->n;
 	const struct task_execution *le = &r->job->last_execution;
 	bool run = le->result != RUN_NONE;
 	metric_add(ms, 1, prefix, "last_success_age", r->age_known, r->last_success_age, "s",
@@ -622,6 +632,8 @@ static void job_metrics(struct metrics *ms, const struct job_result *r, const ch
 	if (r->job->progress_known)
 		metric_add(ms, 2, prefix, "progress", true, r->job->progress_percent, "%", NULL,
 		           NULL, false);
+	for (size_t i = first; i < ms->n; i++)
+		ms->m[i].ok_job = r->state == STATE_OK;
 }
 
 /* ---- the whole output ---- */
@@ -728,6 +740,36 @@ static size_t page_bytes(const struct page *p, size_t ok_from, bool fold,
 	return total;
 }
 
+struct fit {
+	bool fold;      /* OK jobs folded into one line */
+	size_t cut;     /* not-OK lines cut to this many bytes (0: whole) */
+	size_t shown;   /* not-OK lines shown */
+	size_t dropped; /* metrics left out */
+};
+
+/* What the output would take with these choices, the lines that say what
+ * was left out included. */
+static size_t fit_bytes(const struct page *p, size_t ok_from, const struct fit *f,
+                        const struct buf *fold_line)
+{
+	return page_bytes(p, ok_from, f->fold, fold_line, f->cut, f->shown) +
+	       (f->dropped ? NOTE_ROOM : 0);
+}
+
+/* Drops metrics of a tier (of OK jobs only, or any), the last first, while
+ * the output does not fit. */
+static void drop_metrics(struct page *p, size_t ok_from, struct fit *f, const struct buf *fold_line,
+                         size_t budget, int tier, bool ok_only)
+{
+	for (size_t i = p->perf.n; i-- > 0 && fit_bytes(p, ok_from, f, fold_line) > budget;) {
+		struct metric *m = &p->perf.m[i];
+		if (m->keep && m->tier == tier && (!ok_only || m->ok_job)) {
+			m->keep = false;
+			f->dropped++;
+		}
+	}
+}
+
 static void fold_ok_jobs(const struct view *v, size_t from, size_t n, size_t room, struct buf *b)
 {
 	buf_printf(b, "[OK] %zu more job%s OK:", n - from, n - from == 1 ? "" : "s");
@@ -815,34 +857,30 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 		buf_printf(&p.extra, "%s\n", note);
 	}
 
-	/* Fit the budget: fold OK jobs, drop tier-2 metrics (last jobs first),
-	 * then tier-1, then shorten and finally drop not-OK lines. */
+	/* Fit the budget, giving up the least useful first (the lines of
+	 * troubled jobs and the metrics graphs need most go last). */
 	size_t budget = opt->max_bytes ? opt->max_bytes : OUTPUT_MAX_DEFAULT;
-	size_t note_room = 80;
 	struct buf fold_line = {0};
-	bool fold = false;
-	size_t cut = 0, shown = ok_from, dropped = 0;
-	if (page_bytes(&p, ok_from, false, &fold_line, 0, shown) > budget && ok_from < n) {
-		fold = true;
-		fold_ok_jobs(v, ok_from, n, 300, &fold_line);
+	struct fit f = {.shown = ok_from};
+	if (fit_bytes(&p, ok_from, &f, &fold_line) > budget && ok_from < n) {
+		f.fold = true;
+		fold_ok_jobs(v, ok_from, n, FOLD_MAX, &fold_line);
 		buf_clean(&fold_line, 0);
 	}
-	for (int tier = 2; tier >= 1; tier--) {
-		for (size_t i = p.perf.n;
-		     i-- > 0 && page_bytes(&p, ok_from, fold, &fold_line, cut, shown) +
-		                        (dropped ? note_room : 0) >
-		                    budget;) {
-			if (p.perf.m[i].tier == tier && p.perf.m[i].keep) {
-				p.perf.m[i].keep = false;
-				dropped++;
-			}
-		}
-	}
-	if (page_bytes(&p, ok_from, fold, &fold_line, cut, shown) + note_room > budget)
-		cut = DETAIL_SHORT;
-	while (shown > 0 &&
-	       page_bytes(&p, ok_from, fold, &fold_line, cut, shown) + note_room > budget)
-		shown--;
+	drop_metrics(&p, ok_from, &f, &fold_line, budget, 2, true);
+	drop_metrics(&p, ok_from, &f, &fold_line, budget, 2, false);
+	if (fit_bytes(&p, ok_from, &f, &fold_line) > budget)
+		f.cut = DETAIL_SHORT;
+	drop_metrics(&p, ok_from, &f, &fold_line, budget, 1, true);
+	if (fit_bytes(&p, ok_from, &f, &fold_line) > budget)
+		f.cut = DETAIL_SHORTEST;
+	while (f.shown > 1 && fit_bytes(&p, ok_from, &f, &fold_line) > budget)
+		f.shown--;
+	drop_metrics(&p, ok_from, &f, &fold_line, budget, 1, false);
+	while (f.shown > 0 && fit_bytes(&p, ok_from, &f, &fold_line) > budget)
+		f.shown--;
+	size_t cut = f.cut, shown = f.shown, dropped = f.dropped;
+	bool fold = f.fold;
 
 	fwrite(p.head.data, 1, p.head.len, out);
 	fputs(" |", out);

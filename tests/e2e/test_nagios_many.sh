@@ -21,10 +21,14 @@ CHECK_NRPE=${CHECK_NRPE:-/usr/lib/nagios/plugins/check_nrpe}
 HOST=entra-emulator
 SVC="Entra sync all jobs"
 
-plan 14
+plan 16
 e2e_setup nagios-many
 emu_start || bail "emulator starts"
 emu_put_stack --quarantined || bail "emulator takes the 40-job service principal"
+SP_50=5a1f0c2e-0000-4000-8000-0000000000e5
+emu POST "/_emu/servicePrincipals/$SP_50/generate-jobs" \
+	'{"count":50,"mix":{"healthy":45,"quarantined":3,"failed":2}}' >/dev/null ||
+	bail "emulator takes the 50-job service principal"
 secret_file "$T/reader.secret" "$READER_SECRET"
 mkdir -p "$T/cache"
 if [ "$(id -u)" -eq 0 ]; then chown "$RUN_USER:$RUN_GROUP" "$T/cache"; fi
@@ -231,7 +235,7 @@ fi
 
 # --- NRPE --------------------------------------------------------------------
 if [ ! -x "$NRPE" ] || [ ! -x "$CHECK_NRPE" ]; then
-	for n in 1 2 3; do skip "check_nrpe keeps the 40-job output ($n/3)" "nagios-nrpe-server or nagios-nrpe-plugin is not installed"; done
+	for n in 1 2 3 4 5; do skip "check_nrpe keeps the 40- and 50-job output ($n/5)" "nagios-nrpe-server or nagios-nrpe-plugin is not installed"; done
 else
 	PORT=$(free_port)
 	sed -e "s|^server_port=.*|server_port=$PORT\nserver_address=127.0.0.1|" \
@@ -245,6 +249,7 @@ else
 		-e "s|https://login.microsoftonline.com|$EMU_URL|" \
 		-e "s|https://graph.microsoft.com|$EMU_URL|" \
 		-e "/^command\[check_entra_sync_all\]=/ s|--service-principal [^ ]*|--service-principal $SP_MANY|" \
+		-e "/^command\[check_entra_sync_all_v2\]=/ s|--service-principal [^ ]*|--service-principal $SP_50|" \
 		"$E2E_ROOT/nrpe.cfg.example" >"$T/nrpe.cfg"
 	if grep -q "^command\[check_entra_sync_all\]=.*--service-principal $SP_MANY" "$T/nrpe.cfg"; then
 		spawn "$T/nrpe.out" "$NRPE" -c "$T/nrpe.cfg" -f
@@ -270,6 +275,16 @@ else
 				not_ok "check_nrpe: the whole output as run directly"
 				diag "$(wc -l <"$T/nrpe.out.txt") lines via NRPE, $(wc -l <"$T/direct.out") direct"
 			fi
+			# 50 jobs through version 2 packets (1 KiB) with --max-output 1023.
+			v2_cmd=("${direct_cmd[@]/$SP_MANY/$SP_50}" --max-output 1023)
+			(cd / && as_run_user "${v2_cmd[@]}") >"$T/direct50.out" 2>/dev/null
+			"$CHECK_NRPE" -2 -H 127.0.0.1 -p "$PORT" -t 30 -c check_entra_sync_all_v2 >"$T/nrpe50.out" 2>&1
+			v2_rc=$?
+			diag "50 jobs: direct $(wc -c <"$T/direct50.out") bytes, check_nrpe -2 $(wc -c <"$T/nrpe50.out") bytes, exit $v2_rc"
+			v2_fits() { [ "$(wc -c <"$T/direct50.out")" -le 1023 ] && pc grammar <"$T/direct50.out" >/dev/null; }
+			v2_same() { [ "$v2_rc" = 2 ] && [ "$(mask <"$T/nrpe50.out")" = "$(mask <"$T/direct50.out")" ]; }
+			check "check_nrpe -2, 50 jobs: the output fits 1023 bytes, whole lines and metrics" v2_fits
+			check "check_nrpe -2, 50 jobs: exit code, whole output and perfdata as run directly" v2_same
 		else
 			not_ok "nrpe answers check_nrpe on 127.0.0.1:$PORT"
 			diag "$(tail -5 "$T/nrpe.out")"
