@@ -111,17 +111,19 @@ static char *jobs_url(const struct graph_client *g, const struct sp_ref *sp, con
 }
 
 static int send_with_token(struct graph_client *g, const char *method, const char *url,
-                           struct http_response *resp, struct err *e)
+                           const char *json_body, struct http_response *resp, struct err *e)
 {
 	struct buf auth = {0};
 	if (buf_printf(&auth, "Authorization: Bearer %s", g->auth->token) < 0) {
 		buf_free(&auth);
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	}
-	const char *headers[] = {auth.data, NULL};
-	/* Retrying a POST start after a 503/504 could start the job twice. */
-	unsigned flags = strcmp(method, "POST") == 0 ? HTTP_RETRY_429_ONLY : 0;
-	int rc = http_request(g->http, method, url, headers, NULL, resp, flags, e);
+	const char *headers[] = {auth.data, json_body ? "Content-Type: application/json" : NULL,
+	                         NULL};
+	/* Retrying a POST start after a 503/504 could start the job twice; a
+	 * $batch of reads may be sent again. */
+	unsigned flags = strcmp(method, "POST") == 0 && json_body == NULL ? HTTP_RETRY_429_ONLY : 0;
+	int rc = http_request(g->http, method, url, headers, json_body, resp, flags, e);
 	explicit_bzero(auth.data, auth.len);
 	buf_free(&auth);
 	if (rc == 0) {
@@ -136,42 +138,68 @@ static int send_with_token(struct graph_client *g, const char *method, const cha
  * message): a token cached before admin consent was granted lacks the new
  * role, and a fresh one carries it. A rejected --access-token-file token
  * cannot be renewed; the auth module says so. */
-static int graph_request(struct graph_client *g, const char *method, const char *url,
-                         struct http_response *resp, struct err *e)
+int graph_call(struct graph_client *g, const char *method, const char *url, const char *json_body,
+               struct http_response *resp, struct err *e)
 {
 	if (g->auth->token == NULL && auth_get_token(g->auth, e) < 0)
 		return -1;
-	if (send_with_token(g, method, url, resp, e) < 0)
+	if (send_with_token(g, method, url, json_body, resp, e) < 0)
 		return -1;
 	if (resp->status != 401 || !auth_can_renew(g->auth))
 		return 0;
 	http_response_free(resp);
 	if (auth_renew(g->auth, e) < 0)
 		return -1;
-	return send_with_token(g, method, url, resp, e);
+	return send_with_token(g, method, url, json_body, resp, e);
+}
+
+static int graph_request(struct graph_client *g, const char *method, const char *url,
+                         struct http_response *resp, struct err *e)
+{
+	return graph_call(g, method, url, NULL, resp, e);
+}
+
+char *graph_url(const struct graph_client *g, const char *path)
+{
+	struct buf b = {0};
+	if (buf_printf(&b, "%s/%s%s", g->opt->graph_url, g->opt->api_version, path) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+char *graph_jobs_path(const struct sp_ref *sp, struct err *e)
+{
+	if (check_segment(sp->id, "service principal id", e) < 0 ||
+	    check_segment(sp->app_id, "application id", e) < 0)
+		return NULL;
+	char *path = sp_path(sp);
+	struct buf b = {0};
+	if (path == NULL || buf_printf(&b, "%s/synchronization/jobs", path) < 0) {
+		free(path);
+		buf_free(&b);
+		err_set(e, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	free(path);
+	return b.data;
 }
 
 /* roles: what a delegated token needs besides the permission (NULL: the
  * synchronization endpoints' roles, "": none). */
-static int graph_failure_for(const struct graph_client *g, const struct http_response *resp,
-                             const char *permission, const char *roles, struct err *e)
+static int answer_error(const struct graph_client *g, long status, const char *body, size_t len,
+                        const char *request_id, const char *permission, const char *roles,
+                        struct err *e)
 {
 	char text[ERR_MSG_MAX], detail[ERR_MSG_MAX];
-	struct graph_error_ctx ctx = {.request_id = resp->request_id,
+	struct graph_error_ctx ctx = {.request_id = request_id,
 	                              .permission = permission,
 	                              .roles = roles,
 	                              .delegated = auth_token_delegated(g->auth),
 	                              .token = g->auth->token};
-	graph_error_describe(resp->status, resp->body.data, resp->body.len, &ctx, text,
-	                     sizeof(text), detail, sizeof(detail));
-	if (resp->status >= 300 && resp->status < 400 && resp->location[0] != '\0') {
-		char where[200];
-		text_copy(where, sizeof(where), resp->location);
-		size_t used = strlen(text);
-		snprintf(text + used, sizeof(text) - used, " (redirect to %s not followed)", where);
-	}
-	/* A token from --access-token-file cannot be renewed here. */
-	if (resp->status == 401 && g->auth->opt->method == AUTH_TOKEN_FILE) {
+	graph_error_describe(status, body, len, &ctx, text, sizeof(text), detail, sizeof(detail));
+	if (status == 401 && g->auth->opt->method == AUTH_TOKEN_FILE) {
 		size_t used = strlen(text);
 		snprintf(text + used, sizeof(text) - used,
 		         " (no renewal possible with --access-token-file)");
@@ -179,14 +207,29 @@ static int graph_failure_for(const struct graph_client *g, const struct http_res
 	err_set(e, ERR_GRAPH, "%s", text);
 	err_detail(e, "%s", detail);
 	if (e != NULL)
-		e->http_status = resp->status;
+		e->http_status = status;
 	return -1;
+}
+
+int graph_answer_error(const struct graph_client *g, long status, const char *body, size_t len,
+                       const char *request_id, const char *permission, struct err *e)
+{
+	return answer_error(g, status, body, len, request_id, permission, NULL, e);
 }
 
 static int graph_failure(const struct graph_client *g, const struct http_response *resp,
                          bool need_write, struct err *e)
 {
-	return graph_failure_for(g, resp, need_write ? perm_write : perm_read, NULL, e);
+	graph_answer_error(g, resp->status, resp->body.data, resp->body.len, resp->request_id,
+	                   need_write ? perm_write : perm_read, e);
+	if (e != NULL && resp->status >= 300 && resp->status < 400 && resp->location[0] != '\0') {
+		char where[200];
+		text_copy(where, sizeof(where), resp->location);
+		size_t used = strlen(e->msg);
+		snprintf(e->msg + used, sizeof(e->msg) - used, " (redirect to %s not followed)",
+		         where);
+	}
+	return -1;
 }
 
 int graph_get_job(struct graph_client *g, const struct sp_ref *sp, const char *job_id,
@@ -503,22 +546,23 @@ int graph_get_app_credentials(struct graph_client *g, const char *app_id,
 	if (app_id == NULL || *app_id == '\0')
 		return err_set(e, ERR_USAGE, "no client id to look up");
 	char *lit = odata_literal(app_id);
-	struct buf url = {0};
-	if (lit == NULL ||
-	    buf_printf(&url, "%s/%s/applications(appId='%s')?$select=passwordCredentials",
-	               g->opt->graph_url, g->opt->api_version, lit) < 0) {
-		free(lit);
-		buf_free(&url);
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	}
+	struct buf path = {0};
+	char *url = NULL;
+	if (lit != NULL &&
+	    buf_printf(&path, "/applications(appId='%s')?$select=passwordCredentials", lit) == 0)
+		url = graph_url(g, path.data);
 	free(lit);
+	buf_free(&path);
+	if (url == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
 	struct http_response resp;
-	int rc = graph_request(g, "GET", url.data, &resp, e);
-	buf_free(&url);
+	int rc = graph_request(g, "GET", url, &resp, e);
+	free(url);
 	if (rc < 0)
 		return -1;
 	if (resp.status != 200) {
-		graph_failure_for(g, &resp, perm_app_read, "", e);
+		answer_error(g, resp.status, resp.body.data, resp.body.len, resp.request_id,
+		             perm_app_read, "", e);
 		http_response_free(&resp);
 		return -1;
 	}
@@ -549,14 +593,11 @@ struct tenant_get {
 static int tenant_fetch(struct graph_client *g, struct tenant_get *get, size_t n, struct err *e)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct buf url = {0};
-		if (buf_printf(&url, "%s/%s%s", g->opt->graph_url, g->opt->api_version,
-		               get[i].path) < 0) {
-			buf_free(&url);
+		char *url = graph_url(g, get[i].path);
+		if (url == NULL)
 			return err_set(e, ERR_INTERNAL, "out of memory");
-		}
-		int rc = graph_request(g, "GET", url.data, &get[i].resp, e);
-		buf_free(&url);
+		int rc = graph_request(g, "GET", url, &get[i].resp, e);
+		free(url);
 		if (rc < 0)
 			return err_prefix(e, "%s", get[i].what);
 		get[i].answered = true;
@@ -594,7 +635,9 @@ static int tenant_failure(const struct graph_client *g, struct tenant_get *get, 
 	for (size_t i = 0; i < n; i++) {
 		if (get[i].resp.status == 200)
 			continue;
-		graph_failure_for(g, &get[i].resp, get[i].permission, get[i].roles, e);
+		const struct http_response *r = &get[i].resp;
+		answer_error(g, r->status, r->body.data, r->body.len, r->request_id,
+		             get[i].permission, get[i].roles, e);
 		return err_prefix(e, "%s", get[i].what);
 	}
 	return 0;

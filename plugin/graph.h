@@ -36,6 +36,21 @@ struct graph_client {
 	unsigned pages;           /* list pages fetched */
 };
 
+/* One authenticated request to url (a full URL, from graph_url()), with an
+ * optional JSON body; a cached token refused with 401 is renewed once. Any
+ * HTTP status is a success here; -1 when no answer came. */
+int graph_call(struct graph_client *g, const char *method, const char *url, const char *json_body,
+               struct http_response *resp, struct err *e);
+/* {graph_url}/{api_version}{path}; path starts with '/'. malloc'd. */
+char *graph_url(const struct graph_client *g, const char *path);
+/* "/servicePrincipals/{id}/synchronization/jobs" (escaped), relative to the
+ * version root; refuses ids that are dot segments. malloc'd, or NULL with e. */
+char *graph_jobs_path(const struct sp_ref *sp, struct err *e);
+/* Turns a Graph error answer into e (ERR_GRAPH, the second line for
+ * support), naming permission on 401/403. Returns -1. */
+int graph_answer_error(const struct graph_client *g, long status, const char *body, size_t len,
+                       const char *request_id, const char *permission, struct err *e);
+
 /* GET .../jobs/{jobId} -> one job. */
 int graph_get_job(struct graph_client *g, const struct sp_ref *sp, const char *job_id,
                   struct sync_job *job, struct err *e);
