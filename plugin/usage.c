@@ -10,6 +10,7 @@ static const char usage_text[] =
     "  " PLUGIN_NAME " --event-handler IDENTITY -s SP_ID [-j JOB] STATE STATETYPE ATTEMPT\n"
     "  " PLUGIN_NAME " --start IDENTITY -s SP_ID -j JOB\n"
     "  " PLUGIN_NAME " --list [--format=text|json|icinga2|nagios] IDENTITY -s SP_ID\n"
+    "  " PLUGIN_NAME " --directory-sync IDENTITY [-w RANGE] [-c RANGE] [OPTIONS]\n"
     "\n"
     "Checks Microsoft Entra provisioning/synchronization jobs through Microsoft Graph\n"
     "and, as an event handler, starts jobs that are in quarantine.\n"
@@ -84,11 +85,19 @@ static const char usage_text[] =
     "      --start                  start the job given with -j now\n"
     "      --list                   list the jobs of the service principal\n"
     "      --format F               text (default), json, icinga2, nagios\n"
+    "      --directory-sync         the tenant's on-premises directory synchronization:\n"
+    "                               last sync age (-w/-c, default 3x/6x the interval),\n"
+    "                               password hash sync, deletion prevention; --state\n"
+    "                               keys sync:never, sync:disabled,\n"
+    "                               deletion-prevention:disabled; reads beta unless\n"
+    "                               --api-version is given\n"
     "\n"
     "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Event handler: 0 done as\n"
     "decided, 1 start refused by cooldown/max-starts, 2 refused by Graph, 3 could not\n"
     "find out. Required Graph application permissions: Synchronization.Read.All (check,\n"
-    "list), Synchronization.ReadWrite.All (event handler, --start).\n";
+    "list), Synchronization.ReadWrite.All (event handler, --start), Organization.Read.All\n"
+    "and OnPremDirectorySynchronization.Read.All (--directory-sync), Application.Read.All\n"
+    "(--secret-expiry).\n";
 
 void usage_print(FILE *out)
 {
