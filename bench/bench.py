@@ -28,6 +28,8 @@ import time
 import urllib.parse
 import urllib.request
 
+import fleet
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EMU_DIR = os.path.join(ROOT, "tests", "emulator")
 CHECK_CURL = "/usr/lib/nagios/plugins/check_curl"
@@ -668,6 +670,7 @@ def report(b, path):
         if rows[-1].get("prof"):
             L += profile_table(rows[-1]["prof"], "the %d-job check" % rows[-1]["jobs"])
 
+    L += fleet.fleet_section(b)
     L += targets(b)
     L += site(b)
     with open(path, "w") as f:
@@ -741,6 +744,7 @@ def targets(b):
             row("peak RSS no higher than check_curl's, %s" % label, "%s vs %s MiB" % (
                 f1(res["plugin"].med("rss")), f1(res["check_curl"].med("rss"))),
                 res["plugin"].med("rss") <= res["check_curl"].med("rss"))
+    fleet.fleet_targets(b, row)
     b.missed = [v for v in verdicts if v is False]
     L.append("")
     ref = out["cafile"]["samples"]
@@ -802,6 +806,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results.md"))
     ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 50)))
     ap.add_argument("--scale-runs", type=int, default=int(os.environ.get("BENCH_SCALE_RUNS", 50)))
+    ap.add_argument("--fleet-runs", type=int, default=int(os.environ.get("BENCH_FLEET_RUNS", 10)))
     a = ap.parse_args()
     for exe in (a.plugin, a.bare_get, a.measure):
         if not os.access(exe, os.X_OK):
@@ -820,7 +825,8 @@ def main():
                    lambda: b.round("cafile", round_ca=True)),
                   ("round 2: system trust store", b.round_system_trust),
                   ("requests per check", b.requests),
-                  ("scale: 1, 20, 100, 200 jobs (%d runs each)" % a.scale_runs, b.scale))
+                  ("scale: 1, 20, 100, 200 jobs (%d runs each)" % a.scale_runs, b.scale),
+                  ("many service principals: 1, 10, 100, 1000", lambda: fleet.run_fleet(b)))
         for what, fn in phases:
             t = time.monotonic()
             log(what)

@@ -148,6 +148,13 @@ void buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void str_copy(char *dst, size_t n, const char *src)
 {
 	if (n == 0)

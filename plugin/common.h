@@ -66,6 +66,9 @@ int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_free(struct buf *b);
 
+/* Frees the n strings of v, then v itself (either may be NULL). */
+void strv_free(char **v, size_t n);
+
 /* Copies src into dst (size n), truncating on a UTF-8 character boundary;
  * always NUL-terminates. */
 void str_copy(char *dst, size_t n, const char *src);

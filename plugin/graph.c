@@ -262,19 +262,35 @@ int graph_get_job(struct graph_client *g, const struct sp_ref *sp, const char *j
 	return rc;
 }
 
-int graph_list_jobs(struct graph_client *g, const struct sp_ref *sp, struct sync_job **jobs,
-                    size_t *n, struct err *e)
+/* Appends the jobs of one page and takes its next link, which must stay on
+ * the configured Graph origin (the bearer token goes where it points). */
+static int take_page(struct graph_client *g, struct json_object *page, struct sync_job **jobs,
+                     size_t *n, char **next, struct err *e)
 {
-	*jobs = NULL;
-	*n = 0;
-	g->pages = 0;
-	char *url = jobs_url(g, sp, NULL, NULL, e);
-	if (url == NULL)
+	if (!json_object_is_type(page, json_type_object))
+		return err_set(e, ERR_PARSE, "Graph job list is not a JSON object");
+	if (jobs_from_page(page, GRAPH_JOBS_MAX, jobs, n, next, e) < 0)
 		return -1;
+	if (*next != NULL && !url_same_origin(*next, g->opt->graph_url))
+		return err_set(e, ERR_PARSE,
+		               "Graph job list points its next page (@odata.nextLink) away "
+		               "from %s; refusing to send the token there",
+		               g->opt->graph_url);
+	return 0;
+}
 
+/* Reads pages from url on (or, with first, from that page already read). */
+static int list_pages(struct graph_client *g, char *url, struct json_object *first,
+                      struct sync_job **jobs, size_t *n, struct err *e)
+{
 	int rc = 0;
+	unsigned pages = 0;
+	if (first != NULL) {
+		pages++;
+		rc = take_page(g, first, jobs, n, &url, e);
+	}
 	while (url != NULL && rc == 0) {
-		if (g->pages >= GRAPH_MAX_PAGES) {
+		if (pages >= GRAPH_MAX_PAGES) {
 			rc = err_set(e, ERR_PARSE, "Graph job list has more than %d pages",
 			             GRAPH_MAX_PAGES);
 			break;
@@ -285,6 +301,7 @@ int graph_list_jobs(struct graph_client *g, const struct sp_ref *sp, struct sync
 		url = NULL;
 		if (rc < 0)
 			break;
+		pages++;
 		g->pages++;
 		if (resp.status != 200) {
 			rc = graph_failure(g, &resp, false, e);
@@ -294,20 +311,9 @@ int graph_list_jobs(struct graph_client *g, const struct sp_ref *sp, struct sync
 		struct json_object *page = NULL;
 		rc = json_parse_bounded(resp.body.data, resp.body.len, "Graph job list", &page, e);
 		http_response_free(&resp);
-		if (rc < 0)
-			break;
-		if (!json_object_is_type(page, json_type_object))
-			rc = err_set(e, ERR_PARSE, "Graph job list is not a JSON object");
-		else
-			rc = jobs_from_page(page, GRAPH_JOBS_MAX, jobs, n, &url, e);
+		if (rc == 0)
+			rc = take_page(g, page, jobs, n, &url, e);
 		json_object_put(page);
-		if (rc == 0 && url != NULL && !url_same_origin(url, g->opt->graph_url)) {
-			/* The bearer token must never leave the configured Graph origin. */
-			rc = err_set(e, ERR_PARSE,
-			             "Graph job list points its next page (@odata.nextLink) away "
-			             "from %s; refusing to send the token there",
-			             g->opt->graph_url);
-		}
 	}
 	free(url);
 	if (rc < 0) {
@@ -316,6 +322,33 @@ int graph_list_jobs(struct graph_client *g, const struct sp_ref *sp, struct sync
 		*n = 0;
 	}
 	return rc;
+}
+
+int graph_list_jobs(struct graph_client *g, const struct sp_ref *sp, struct sync_job **jobs,
+                    size_t *n, struct err *e)
+{
+	*jobs = NULL;
+	*n = 0;
+	g->pages = 0;
+	char *url = jobs_url(g, sp, NULL, NULL, e);
+	if (url == NULL)
+		return -1;
+	return list_pages(g, url, NULL, jobs, n, e);
+}
+
+int graph_jobs_from_page(struct graph_client *g, struct json_object *page, struct sync_job **jobs,
+                         size_t *n, struct err *e)
+{
+	*jobs = NULL;
+	*n = 0;
+	return list_pages(g, NULL, page, jobs, n, e);
+}
+
+int graph_no_jobs_error(const struct sp_ref *sp, struct err *e)
+{
+	char who[300];
+	graph_sp_label(sp, who, sizeof(who));
+	return err_set(e, ERR_GRAPH, "%s has no synchronization jobs to check", who);
 }
 
 int graph_read_jobs(struct graph_client *g, const struct sp_ref *sp, const char *job_id,
@@ -330,9 +363,7 @@ int graph_read_jobs(struct graph_client *g, const struct sp_ref *sp, const char 
 			return 0;
 		free(*jobs);
 		*jobs = NULL;
-		char who[300];
-		graph_sp_label(sp, who, sizeof(who));
-		return err_set(e, ERR_GRAPH, "%s has no synchronization jobs to check", who);
+		return graph_no_jobs_error(sp, e);
 	}
 	*jobs = calloc(1, sizeof(**jobs));
 	if (*jobs == NULL)

@@ -12,6 +12,7 @@
 struct app_credentials;
 struct auth_ctx;
 struct dirsync_data;
+struct json_object;
 
 /* Where Graph is; filled by options.c, read-only here. */
 struct graph_options {
@@ -58,6 +59,13 @@ int graph_get_job(struct graph_client *g, const struct sp_ref *sp, const char *j
  * only), at most GRAPH_JOBS_MAX jobs. */
 int graph_list_jobs(struct graph_client *g, const struct sp_ref *sp, struct sync_job **jobs,
                     size_t *n, struct err *e);
+/* The jobs of a list page already read (a $batch answer) and the pages
+ * after it. */
+int graph_jobs_from_page(struct graph_client *g, struct json_object *page, struct sync_job **jobs,
+                         size_t *n, struct err *e);
+/* The one message for a service principal without jobs. Returns -1. */
+int graph_no_jobs_error(const struct sp_ref *sp, struct err *e);
+
 /* What every mode reads: the job job_id, or (NULL) every job of sp. A
  * service principal without jobs watches nothing: that is an error here,
  * with the one message that says so. *jobs malloc'd. */

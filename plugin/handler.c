@@ -12,6 +12,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "eventlog.h"
 #include "expiry.h"
 #include "graph.h"
@@ -240,13 +241,14 @@ static void evaluate_live(const struct handler_run *r, const struct sync_job *jo
 }
 
 /* After the POST: the job's status as Graph now reports it. */
-static void status_afterwards(struct handler_run *r, const char *job_id, char *out, size_t n)
+static void status_afterwards(struct handler_run *r, const struct sp_ref *sp, const char *job_id,
+                              char *out, size_t n)
 {
 	struct err e = {0};
 	struct sync_job *after = calloc(1, sizeof(*after));
 	if (after == NULL)
 		snprintf(out, n, "status afterwards unknown: out of memory");
-	else if (graph_get_job(r->m->g, &r->m->cfg->sp, job_id, after, &e) < 0)
+	else if (graph_get_job(r->m->g, sp, job_id, after, &e) < 0)
 		snprintf(out, n, "status afterwards unknown: %s", e.msg);
 	else if (!after->status_code_present)
 		snprintf(out, n, "status afterwards not reported");
@@ -259,8 +261,8 @@ static void status_afterwards(struct handler_run *r, const char *job_id, char *o
 
 /* Records the attempt, then starts. A start that cannot be recorded is not
  * made: the cooldown and the cap would not see it. */
-static int start_recorded(struct handler_run *r, const char *job_id, struct job_state *js,
-                          const char *what)
+static int start_recorded(struct handler_run *r, const struct sp_ref *sp, const char *job_id,
+                          struct job_state *js, const char *what)
 {
 	struct err e = {0};
 	char why[1536], after[600];
@@ -274,7 +276,7 @@ static int start_recorded(struct handler_run *r, const char *job_id, struct job_
 		report(r, LOG_ERR, job_id, "error", why, NULL);
 		return EXIT_UNKNOWN;
 	}
-	enum start_outcome out = graph_start_job(r->m->g, &r->m->cfg->sp, job_id, &e);
+	enum start_outcome out = graph_start_job(r->m->g, sp, job_id, &e);
 	char request_id[sizeof(r->m->g->last_request_id)];
 	str_copy(request_id, sizeof(request_id), r->m->g->last_request_id);
 	if (out == START_REFUSED) {
@@ -296,7 +298,7 @@ static int start_recorded(struct handler_run *r, const char *job_id, struct job_
 		report(r, LOG_ERR, job_id, "error", why, request_id);
 		return EXIT_UNKNOWN;
 	}
-	status_afterwards(r, job_id, after, sizeof(after));
+	status_afterwards(r, sp, job_id, after, sizeof(after));
 	snprintf(why, sizeof(why), "was %s; %s", what, after);
 	report(r, LOG_NOTICE, job_id, "started", why, request_id);
 	return EXIT_DONE;
@@ -305,7 +307,7 @@ static int start_recorded(struct handler_run *r, const char *job_id, struct job_
 /* Lock, re-read live, judge, check the rules, record, start, unlock. The
  * re-read under the lock keeps two handlers fired together from starting
  * one job twice even with --cooldown 0: the second sees the job running. */
-static int act_on_job(struct handler_run *r, const char *job_id)
+static int act_on_job(struct handler_run *r, const struct sp_ref *sp, const char *job_id)
 {
 	struct err e = {0};
 	struct job_state js;
@@ -322,7 +324,7 @@ static int act_on_job(struct handler_run *r, const char *job_id)
 		report(r, LOG_ERR, job_id, "error", "out of memory", NULL);
 		return EXIT_UNKNOWN;
 	}
-	if (graph_get_job(r->m->g, &r->m->cfg->sp, job_id, job, &e) < 0) {
+	if (graph_get_job(r->m->g, sp, job_id, job, &e) < 0) {
 		free(job);
 		job_state_release(&js);
 		snprintf(why, sizeof(why), "could not read the job: %s", e.msg);
@@ -358,25 +360,21 @@ static int act_on_job(struct handler_run *r, const char *job_id)
 		report(r, LOG_INFO, job_id, "would start (dry-run)", why, r->m->g->last_request_id);
 		return EXIT_DONE;
 	}
-	return start_recorded(r, job_id, &js, what);
+	return start_recorded(r, sp, job_id, &js, what);
 }
 
-static int act_on_all_jobs(struct handler_run *r, struct err *e)
+/* The jobs of one service principal, as just listed: each judged; the
+ * candidates acted on (re-read live under their lock). */
+static int act_on_listed(struct handler_run *r, const struct sp_ref *sp,
+                         const struct sync_job *jobs, size_t n, const char *list_request_id)
 {
-	struct sync_job *jobs = NULL;
-	size_t n = 0;
-	if (graph_read_jobs(r->m->g, &r->m->cfg->sp, NULL, &jobs, &n, e) < 0)
-		return -1;
-	learn_expiry(r);
-	char list_request_id[sizeof(r->m->g->last_request_id)];
-	str_copy(list_request_id, sizeof(list_request_id), r->m->g->last_request_id);
 	int rc = EXIT_DONE;
 	for (size_t i = 0; i < n; i++) {
 		struct job_result jr;
 		evaluate_live(r, &jobs[i], &jr);
 		enum repair d = handler_decide(r->h, &jr);
 		if (d == REPAIR_START) {
-			rc = worse_exit(rc, act_on_job(r, jobs[i].id));
+			rc = worse_exit(rc, act_on_job(r, sp, jobs[i].id));
 			continue;
 		}
 		char what[600];
@@ -384,6 +382,50 @@ static int act_on_all_jobs(struct handler_run *r, struct err *e)
 		report(r, LOG_INFO, jobs[i].id, "skipped", what, list_request_id);
 		rc = worse_exit(rc, exit_for(d));
 	}
+	return rc;
+}
+
+/* Several service principals: their jobs in batches, each one that cannot
+ * be read reported (exit 3), the others acted on with the same rules. */
+static int act_on_many(struct handler_run *r, struct err *e)
+{
+	const struct config *c = r->m->cfg;
+	struct sp_jobs *per = calloc(c->n_sps, sizeof(*per));
+	if (per == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	if (graph_read_jobs_many(r->m->g, c->sps, c->n_sps, per, e) < 0) {
+		free(per);
+		return -1;
+	}
+	learn_expiry(r);
+	int rc = EXIT_DONE;
+	for (size_t i = 0; i < c->n_sps; i++) {
+		if (per[i].failed) {
+			char label[160];
+			snprintf(label, sizeof(label), "* (service principal %s)", c->sp_ids[i]);
+			report(r, LOG_ERR, label, "error", per[i].err.msg, NULL);
+			rc = worse_exit(rc, EXIT_UNKNOWN);
+			continue;
+		}
+		rc = worse_exit(rc, act_on_listed(r, &c->sps[i], per[i].jobs, per[i].n, ""));
+	}
+	sp_jobs_free(per, c->n_sps);
+	free(per);
+	return rc;
+}
+
+static int act_on_all_jobs(struct handler_run *r, struct err *e)
+{
+	if (r->m->cfg->n_sps > 1)
+		return act_on_many(r, e);
+	struct sync_job *jobs = NULL;
+	size_t n = 0;
+	if (graph_read_jobs(r->m->g, &r->m->cfg->sp, NULL, &jobs, &n, e) < 0)
+		return -1;
+	learn_expiry(r);
+	char list_request_id[sizeof(r->m->g->last_request_id)];
+	str_copy(list_request_id, sizeof(list_request_id), r->m->g->last_request_id);
+	int rc = act_on_listed(r, &r->m->cfg->sp, jobs, n, list_request_id);
 	free(jobs);
 	return rc;
 }
@@ -419,7 +461,7 @@ int mode_event_handler(const struct mode_env *m, struct err *e)
 	r.dir_fd = securedir_open_as(r.h->state_dir, "state directory", e);
 	if (r.dir_fd < 0)
 		return -1;
-	int rc = c->job_id != NULL ? act_on_job(&r, c->job_id) : act_on_all_jobs(&r, e);
+	int rc = c->job_id != NULL ? act_on_job(&r, &c->sp, c->job_id) : act_on_all_jobs(&r, e);
 	close(r.dir_fd);
 	return rc;
 }

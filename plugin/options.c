@@ -13,6 +13,7 @@
 
 #include "eventlog.h"
 #include "fileio.h"
+#include "text.h"
 #include "url.h"
 #include "usage.h"
 
@@ -75,6 +76,8 @@ enum long_only {
 	OPT_CRED_WARN,
 	OPT_CRED_CRIT,
 	OPT_DIRECTORY_SYNC,
+	OPT_SP_FILE,
+	OPT_ALL_SPS,
 };
 
 static const struct option long_options[] = {
@@ -135,6 +138,8 @@ static const struct option long_options[] = {
     {"credential-warning", required_argument, NULL, OPT_CRED_WARN},
     {"credential-critical", required_argument, NULL, OPT_CRED_CRIT},
     {"directory-sync", no_argument, NULL, OPT_DIRECTORY_SYNC},
+    {"service-principals-file", required_argument, NULL, OPT_SP_FILE},
+    {"all-service-principals", no_argument, NULL, OPT_ALL_SPS},
     {NULL, 0, NULL, 0},
 };
 
@@ -155,7 +160,7 @@ static const struct {
     {OPT_GRAPH_URL, AT(graph.graph_url)},
     {OPT_IMDS_URL, AT(auth.imds_url)},
     {OPT_TOKEN_CACHE, AT(auth.cache_dir)},
-    {'s', AT(sp_id)},
+    {OPT_SP_FILE, AT(sp_file)},
     {'a', AT(app_id)},
     {'j', AT(job_id)},
     {OPT_CACERT, AT(http.cacert)},
@@ -173,6 +178,7 @@ static const struct {
     {OPT_START_PAUSED, AT(handler.start_paused)},
     {OPT_DRY_RUN, AT(handler.dry_run)},
     {OPT_SECRET_EXPIRY, AT(secret_expiry)},
+    {OPT_ALL_SPS, AT(all_sps)},
 };
 
 /* Threshold options: a range, seconds (with s, m, h, d) or plain numbers. */
@@ -249,6 +255,19 @@ void config_free(struct config *c)
 	for (size_t i = 0; i < COUNT(more); i++)
 		set_str(more[i], NULL);
 	wipe_str(&c->auth.secret);
+	for (size_t i = 0; i < c->n_sps; i++) {
+		free(c->sp_ids[i]);
+		if (c->sp_names != NULL)
+			free(c->sp_names[i]);
+	}
+	free(c->sp_ids);
+	free(c->sp_names);
+	free(c->sps);
+	c->sp_ids = c->sp_names = NULL;
+	c->sps = NULL;
+	c->n_sps = c->sp_cap = 0;
+	free(c->sp_id);
+	c->sp_id = NULL;
 	for (size_t i = 0; i < c->handler.n_allow_reasons; i++)
 		free(c->handler.allow_reasons[i]);
 	c->handler.n_allow_reasons = 0;
@@ -360,15 +379,145 @@ static int set_mode(struct config *c, enum mode m, struct err *e)
 
 static int parse_format(struct config *c, const char *text, struct err *e)
 {
-	static const char *const names[] = {"text", "json", "icinga2", "nagios"};
+	static const char *const names[] = {"text", "json", "icinga2", "nagios", "ids"};
 	for (size_t i = 0; i < COUNT(names); i++) {
 		if (strcasecmp(text, names[i]) == 0) {
 			c->list_format = (enum list_format)i;
 			return 0;
 		}
 	}
-	return err_set(e, ERR_USAGE, "--format must be text, json, icinga2 or nagios, not '%s'",
-	               text);
+	return err_set(e, ERR_USAGE,
+	               "--format must be text, json, icinga2, nagios or ids, not '%s'", text);
+}
+
+/* A service principal more; name may be NULL. Duplicates are dropped once
+ * all are in (dedupe_sps). */
+static int add_sp(struct config *c, const char *id, const char *name, struct err *e)
+{
+	if (c->n_sps >= 10 * MAX_SPS)
+		return err_set(e, ERR_USAGE, "more than %d service principals", MAX_SPS);
+	if (c->n_sps == c->sp_cap) {
+		size_t cap = c->sp_cap ? 2 * c->sp_cap : 16;
+		char **ids = realloc(c->sp_ids, cap * sizeof(*ids));
+		if (ids != NULL)
+			c->sp_ids = ids;
+		char **names = realloc(c->sp_names, cap * sizeof(*names));
+		if (names != NULL)
+			c->sp_names = names;
+		if (ids == NULL || names == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		c->sp_cap = cap;
+	}
+	char *copy = strdup(id);
+	char *label = name != NULL && *name ? strdup(name) : NULL;
+	if (copy == NULL || (name != NULL && *name && label == NULL)) {
+		free(copy);
+		free(label);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	if (label != NULL)
+		text_clean(label);
+	c->sp_ids[c->n_sps] = copy;
+	c->sp_names[c->n_sps] = label;
+	c->n_sps++;
+	if (c->sp_id == NULL)
+		set_str(&c->sp_id, id);
+	return 0;
+}
+
+struct placed_id {
+	const char *id;
+	size_t at;
+};
+
+static int by_id_then_place(const void *a, const void *b)
+{
+	const struct placed_id *x = a, *y = b;
+	int d = strcasecmp(x->id, y->id);
+	return d != 0 ? d : (x->at > y->at) - (x->at < y->at);
+}
+
+/* Drops repeated service principals (case aside), keeping the first of
+ * each where it stood: sorted, so 10,000 ids take milliseconds. */
+static int dedupe_sps(struct config *c, struct err *e)
+{
+	size_t n = c->n_sps;
+	if (n < 2)
+		return 0;
+	struct placed_id *order = malloc(n * sizeof(*order));
+	if (order == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		order[i] = (struct placed_id){c->sp_ids[i], i};
+	qsort(order, n, sizeof(*order), by_id_then_place);
+	for (size_t k = 1, first = 0; k < n; k++) {
+		if (strcasecmp(order[k].id, order[first].id) != 0) {
+			first = k;
+			continue;
+		}
+		/* order[first] stood earlier and stays */
+		free(c->sp_ids[order[k].at]);
+		c->sp_ids[order[k].at] = NULL;
+	}
+	free(order);
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (c->sp_ids[i] == NULL) {
+			free(c->sp_names[i]);
+			continue;
+		}
+		c->sp_ids[kept] = c->sp_ids[i];
+		c->sp_names[kept++] = c->sp_names[i];
+	}
+	c->n_sps = kept;
+	if (kept > MAX_SPS)
+		return err_set(e, ERR_USAGE, "more than %d service principals", MAX_SPS);
+	return 0;
+}
+
+/* One id a line, optionally followed by the display name; '#' starts a
+ * comment line; blank lines are ignored. */
+static int read_sp_file(struct config *c, struct err *e)
+{
+	struct buf data = {0};
+	if (fio_read_file(AT_FDCWD, c->sp_file, false, SP_FILE_MAX, "service principals file",
+	                  &data, NULL, e) < 0) {
+		buf_free(&data);
+		return -1;
+	}
+	int rc = 0;
+	unsigned lineno = 0;
+	for (char *line = data.data; rc == 0 && line != NULL && *line != '\0';) {
+		char *nl = strchr(line, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		lineno++;
+		line[strcspn(line, "\r")] = '\0';
+		char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '\0' && *p != '#') {
+			size_t idlen = strcspn(p, " \t");
+			if (!text_is_guid(p, idlen)) { /* never a path to send */
+				rc = err_set(
+				    e, ERR_USAGE,
+				    "%s line %u: not a service principal object id (a GUID, "
+				    "then an optional display name)",
+				    c->sp_file, lineno);
+				break;
+			}
+			char *name = p + idlen;
+			while (*name == ' ' || *name == '\t')
+				name++;
+			p[idlen] = '\0';
+			rc = add_sp(c, p, name, e);
+		}
+		line = nl != NULL ? nl + 1 : NULL;
+	}
+	if (rc == 0 && c->n_sps == 0)
+		rc = err_set(e, ERR_USAGE, "%s names no service principal", c->sp_file);
+	buf_free(&data);
+	return rc;
 }
 
 /* The options of the tables; 1 when opt is not one of them. */
@@ -440,7 +589,10 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 		c->output.max_bytes = (size_t)v;
 		return 0;
 	case 't':
+		c->timeout_given = true;
 		return parse_timeout(c, arg, e);
+	case 's':
+		return add_sp(c, arg, NULL, e);
 	case 'v':
 		if (c->verbose < 3)
 			c->verbose++;
@@ -700,19 +852,41 @@ static int check_target(struct config *c, struct err *e)
 {
 	/* The tenant is the target: no service principal, no job. */
 	if (c->mode == MODE_DIRECTORY_SYNC) {
-		if (c->sp_id != NULL || c->app_id != NULL || c->job_id != NULL)
+		if (c->n_sps > 0 || c->sp_file != NULL || c->all_sps || c->app_id != NULL ||
+		    c->job_id != NULL)
 			return err_set(e, ERR_USAGE,
 			               "--directory-sync checks the tenant's directory "
-			               "synchronization: -s, -a and -j do not apply");
+			               "synchronization: -s, -a, -j, --service-principals-file and "
+			               "--all-service-principals do not apply");
 		return 0;
 	}
-	if (c->sp_id != NULL && c->app_id != NULL)
+	if (c->sp_file != NULL && read_sp_file(c, e) < 0)
+		return -1;
+	if (dedupe_sps(c, e) < 0)
+		return -1;
+	if (c->all_sps) {
+		if (c->mode != MODE_LIST)
+			return err_set(e, ERR_USAGE, "--all-service-principals goes with --list");
+		if (c->n_sps > 0 || c->app_id != NULL || c->job_id != NULL)
+			return err_set(e, ERR_USAGE,
+			               "--all-service-principals takes no -s, -a, -j or "
+			               "--service-principals-file");
+		if (!c->timeout_given)
+			c->timeout = 120;
+		return 0;
+	}
+	if (c->n_sps > 0 && c->app_id != NULL)
 		return err_set(e, ERR_USAGE, "give -s or -a, not both");
-	if (c->sp_id == NULL && c->app_id == NULL)
+	if (c->n_sps == 0 && c->app_id == NULL)
 		return err_set(e, ERR_USAGE,
 		               "-s/--service-principal ID or -a/--app-id APPID is required");
 	if ((c->sp_id && !*c->sp_id) || (c->app_id && !*c->app_id) || (c->job_id && !*c->job_id))
 		return err_set(e, ERR_USAGE, "-s, -a and -j must not be empty");
+	if (c->n_sps > 1 && c->job_id != NULL)
+		return err_set(e, ERR_USAGE,
+		               "-j names one job of one service principal: give one -s");
+	if (c->n_sps > 1 && c->mode == MODE_START)
+		return err_set(e, ERR_USAGE, "--start takes one -s");
 	const char *const ids[] = {c->sp_id, c->app_id, c->job_id};
 	const char *const opts[] = {"-s", "-a", "-j"};
 	for (size_t i = 0; i < COUNT(ids); i++)
@@ -723,6 +897,13 @@ static int check_target(struct config *c, struct err *e)
 			               opts[i], ids[i]);
 	c->sp.id = c->sp_id;
 	c->sp.app_id = c->app_id;
+	if (c->n_sps > 0) {
+		c->sps = calloc(c->n_sps, sizeof(*c->sps));
+		if (c->sps == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		for (size_t i = 0; i < c->n_sps; i++)
+			c->sps[i].id = c->sp_ids[i];
+	}
 	c->output.bare_labels = c->job_id != NULL;
 	if (c->mode == MODE_START && c->job_id == NULL)
 		return err_set(e, ERR_USAGE, "--start needs -j JOB (the job to start)");

@@ -17,10 +17,12 @@
 #include "range.h"
 
 enum mode { MODE_CHECK, MODE_EVENT_HANDLER, MODE_START, MODE_LIST, MODE_DIRECTORY_SYNC };
-enum list_format { LIST_TEXT, LIST_JSON, LIST_ICINGA2, LIST_NAGIOS };
+enum list_format { LIST_TEXT, LIST_JSON, LIST_ICINGA2, LIST_NAGIOS, LIST_IDS };
 
 #define MAX_OVERRIDES 64
 #define MAX_REASONS   32
+#define MAX_SPS       10000 /* service principals in one run */
+#define SP_FILE_MAX   (4u * 1024u * 1024u)
 
 /* The event handler's rules (and --start's bookkeeping). */
 struct handler_options {
@@ -49,11 +51,19 @@ struct config {
 	char *cloud;       /* global | usgov | dod | china */
 	char *secret_file; /* --client-secret-file, for messages and --list */
 
-	/* what to check */
-	struct sp_ref sp; /* -s or -a (strings owned below) */
-	char *sp_id;
+	/* what to check: one service principal (-s or -a) or many (-s repeated,
+	 * --service-principals-file); sp is the first, sps all of them */
+	struct sp_ref sp;
+	struct sp_ref *sps;
+	char **sp_names; /* display names from the file, or NULL each */
+	size_t n_sps;
+	size_t sp_cap; /* room in sp_ids and sp_names */
+	char **sp_ids; /* owned strings behind sps */
+	char *sp_id;   /* the first -s */
 	char *app_id;
 	char *job_id;
+	char *sp_file; /* --service-principals-file */
+	bool all_sps;  /* --list --all-service-principals */
 
 	struct eval_config eval;
 	struct state_override overrides[MAX_OVERRIDES];
@@ -61,7 +71,8 @@ struct config {
 	bool secret_expiry;          /* --secret-expiry: look up the client secret's end daily */
 	struct output_options output;
 
-	double timeout;           /* seconds, default 20 */
+	double timeout; /* seconds, default 20 (120 for --all-service-principals) */
+	bool timeout_given;
 	enum state timeout_state; /* default UNKNOWN */
 	int verbose;              /* 0..3 */
 

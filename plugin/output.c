@@ -669,10 +669,15 @@ static void summary_line(const struct view *v, size_t n, const struct run_facts 
 		else
 			buf_printf(&cred, "; %s has expired", facts->credential_what);
 	}
+	if (facts != NULL && facts->n_sp_errors > 0)
+		buf_printf(&cred, "; %zu of %zu service principals not read", facts->n_sp_errors,
+		           facts->n_sps);
 	if (n == 1 || bad > 0) {
 		buf_printf(&why, "%s ", v[0].name);
 		output_job_summary(v[0].r, &why);
 	}
+	if (n == 0 && facts != NULL && facts->n_sp_errors > 0)
+		buf_printf(&why, ": %s", facts->sp_errors[0]);
 	for (size_t k = 1; k < bad; k++) {
 		char more[48];
 		snprintf(more, sizeof(more), " and %zu more", bad - k);
@@ -682,7 +687,9 @@ static void summary_line(const struct view *v, size_t n, const struct run_facts 
 		}
 		buf_printf(&also, "%s%s", k == 1 ? "; also " : ", ", v[k].name);
 	}
-	if (n > 1 && bad == 0)
+	if (n == 0)
+		buf_puts(b, "no job could be read");
+	else if (n > 1 && bad == 0)
 		buf_printf(b, "all %zu jobs OK", n);
 	else if (n > 1)
 		buf_printf(b, "%zu of %zu jobs not OK: ", bad, n);
@@ -710,6 +717,7 @@ struct page {
 	struct buf head;  /* "ENTRA SYNC X - summary" */
 	struct buf *line; /* one long-output line per job, in view order */
 	size_t n;
+	struct buf errs; /* the lines of service principals that could not be read */
 	struct metrics perf;
 	struct buf extra; /* lines after the jobs' (notes, credential) */
 };
@@ -727,7 +735,7 @@ static size_t perf_bytes(const struct metrics *ms)
 static size_t page_bytes(const struct page *p, size_t ok_from, bool fold,
                          const struct buf *fold_line, size_t cut, size_t shown)
 {
-	size_t total = p->head.len + 3 + perf_bytes(&p->perf) + 1 + p->extra.len;
+	size_t total = p->head.len + 3 + perf_bytes(&p->perf) + 1 + p->extra.len + p->errs.len;
 	for (size_t k = 0; k < ok_from && k < shown; k++)
 		total += (cut && p->line[k].len > cut ? cut : p->line[k].len) + 1;
 	if (shown < ok_from)
@@ -757,15 +765,19 @@ static size_t fit_bytes(const struct page *p, size_t ok_from, const struct fit *
 }
 
 /* Drops metrics of a tier (of OK jobs only, or any), the last first, while
- * the output does not fit. */
+ * the output does not fit. Linear: the size is measured once and then
+ * follows each metric dropped (1,000 jobs have 6,000 metrics). */
 static void drop_metrics(struct page *p, size_t ok_from, struct fit *f, const struct buf *fold_line,
                          size_t budget, int tier, bool ok_only)
 {
-	for (size_t i = p->perf.n; i-- > 0 && fit_bytes(p, ok_from, f, fold_line) > budget;) {
+	size_t bytes = fit_bytes(p, ok_from, f, fold_line);
+	for (size_t i = p->perf.n; i-- > 0 && bytes > budget;) {
 		struct metric *m = &p->perf.m[i];
 		if (m->keep && m->tier == tier && (!ok_only || m->ok_job)) {
 			m->keep = false;
-			f->dropped++;
+			bytes -= strlen(m->text) + 1;
+			if (f->dropped++ == 0)
+				bytes += NOTE_ROOM;
 		}
 	}
 }
@@ -814,6 +826,9 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 	enum state st = results_worst(results, n);
 	if (facts != NULL && facts->credential_known)
 		st = state_worst(st, facts->credential_state);
+	size_t n_errs = facts != NULL ? facts->n_sp_errors : 0;
+	if (n_errs > 0)
+		st = state_worst(st, STATE_UNKNOWN);
 	if (assign_names(v, n) < 0 || (!opt->bare_labels && assign_prefixes(v, n) < 0)) {
 		free(v);
 		free(p.line);
@@ -851,6 +866,13 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 		         facts != NULL && isfinite(facts->http_seconds) && facts->http_seconds > 0
 		             ? facts->http_seconds
 		             : 0.0);
+	for (size_t k = 0; k < n_errs; k++) {
+		struct buf one = {0};
+		buf_printf(&one, "[UNKNOWN] %s", facts->sp_errors[k]);
+		buf_clean(&one, 0);
+		buf_printf(&p.errs, "%s\n", one.data);
+		buf_free(&one);
+	}
 	if (facts != NULL && facts->note[0]) {
 		char note[sizeof(facts->note)];
 		text_copy(note, sizeof(note), facts->note);
@@ -893,6 +915,8 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 	if (shown < ok_from)
 		fprintf(out, "[%s] ... %zu more jobs not OK, not shown to fit --max-output %zu\n",
 		        state_name(v[shown].r->state), ok_from - shown, budget);
+	if (p.errs.len > 0)
+		fwrite(p.errs.data, 1, p.errs.len, out);
 	if (fold)
 		write_line(out, &fold_line, 0);
 	else
@@ -910,6 +934,7 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 	free(p.perf.m);
 	buf_free(&p.head);
 	buf_free(&p.extra);
+	buf_free(&p.errs);
 	buf_free(&fold_line);
 	free(v);
 	return st;

@@ -32,6 +32,11 @@ struct run_facts {
 	const struct range *credential_warn, *credential_crit;
 	char credential_what[160]; /* "client secret abc... (hint)", "certificate ..." */
 	char note[480];            /* one more long-output line, or "" */
+	/* A run over several service principals: those that could not be read,
+	 * one worded line each ("service principal X: Graph HTTP 404 ..."). */
+	const char *const *sp_errors;
+	size_t n_sp_errors;
+	size_t n_sps; /* service principals asked about (0: one, not said) */
 };
 
 /* Writes the complete check output for n >= 1 results and returns the

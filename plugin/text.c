@@ -1,5 +1,6 @@
 #include "text.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "common.h"
@@ -96,5 +97,17 @@ bool text_is_token(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
 			return false;
+	return true;
+}
+
+bool text_is_guid(const char *s, size_t len)
+{
+	if (s == NULL || len != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	}
 	return true;
 }

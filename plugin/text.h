@@ -24,4 +24,7 @@ void text_copy(char *dst, size_t n, const char *src);
  * without spaces, and not empty. */
 bool text_is_token(const char *s, size_t len);
 
+/* True when s (len bytes) is a GUID: 8-4-4-4-12 hex digits, either case. */
+bool text_is_guid(const char *s, size_t len);
+
 #endif
