@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "auth.h"
+#include "batch.h"
 #include "credential.h"
 #include "dirsync_data.h"
 #include "jsonutil.h"
@@ -186,11 +187,9 @@ char *graph_jobs_path(const struct sp_ref *sp, struct err *e)
 	return b.data;
 }
 
-/* roles: what a delegated token needs besides the permission (NULL: the
- * synchronization endpoints' roles, "": none). */
-static int answer_error(const struct graph_client *g, long status, const char *body, size_t len,
-                        const char *request_id, const char *permission, const char *roles,
-                        struct err *e)
+int graph_answer_error_roles(const struct graph_client *g, long status, const char *body,
+                             size_t len, const char *request_id, const char *permission,
+                             const char *roles, struct err *e)
 {
 	char text[ERR_MSG_MAX], detail[ERR_MSG_MAX];
 	struct graph_error_ctx ctx = {.request_id = request_id,
@@ -214,7 +213,7 @@ static int answer_error(const struct graph_client *g, long status, const char *b
 int graph_answer_error(const struct graph_client *g, long status, const char *body, size_t len,
                        const char *request_id, const char *permission, struct err *e)
 {
-	return answer_error(g, status, body, len, request_id, permission, NULL, e);
+	return graph_answer_error_roles(g, status, body, len, request_id, permission, NULL, e);
 }
 
 static int graph_failure(const struct graph_client *g, const struct http_response *resp,
@@ -592,8 +591,8 @@ int graph_get_app_credentials(struct graph_client *g, const char *app_id,
 	if (rc < 0)
 		return -1;
 	if (resp.status != 200) {
-		answer_error(g, resp.status, resp.body.data, resp.body.len, resp.request_id,
-		             perm_app_read, "", e);
+		graph_answer_error_roles(g, resp.status, resp.body.data, resp.body.len,
+		                         resp.request_id, perm_app_read, "", e);
 		http_response_free(&resp);
 		return -1;
 	}
@@ -609,86 +608,36 @@ int graph_get_app_credentials(struct graph_client *g, const char *app_id,
 
 /* ---- the tenant's directory synchronization ---- */
 
-/* One GET of --directory-sync: its path below the version root, and the
- * answer. */
-struct tenant_get {
-	const char *what;       /* names it in messages */
-	const char *permission; /* named on 401/403 */
-	const char *roles;      /* and for a delegated token */
-	char path[200];
-	struct http_response resp;
-	bool answered;
-};
-
-/* The GETs, in order; -1 only when one could not be made at all. */
-static int tenant_fetch(struct graph_client *g, struct tenant_get *get, size_t n, struct err *e)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *url = graph_url(g, get[i].path);
-		if (url == NULL)
-			return err_set(e, ERR_INTERNAL, "out of memory");
-		int rc = graph_request(g, "GET", url, &get[i].resp, e);
-		free(url);
-		if (rc < 0)
-			return err_prefix(e, "%s", get[i].what);
-		get[i].answered = true;
-	}
-	return 0;
-}
-
-/* Why the answers cannot be used, or 0. Both refused for want of a
- * permission: one message naming both. */
-static int tenant_failure(const struct graph_client *g, struct tenant_get *get, size_t n,
-                          struct err *e)
+/* Why the two answers cannot be used, or 0. Both refused for want of a
+ * permission (an application's token): one message naming both. */
+static int tenant_failure(const struct graph_client *g, const struct batch_item *items,
+                          const char *const *what, struct err *e)
 {
 	size_t failed = 0, denied = 0;
-	for (size_t i = 0; i < n; i++) {
-		long st = get[i].resp.status;
-		const char *body = get[i].resp.body.data;
-		failed += st != 200;
+	for (size_t i = 0; i < 2; i++) {
+		if (!items[i].failed)
+			continue;
+		failed++;
 		/* a rejected token is not a missing permission */
-		denied += (st == 401 || st == 403) &&
-		          (body == NULL || strstr(body, "InvalidAuthenticationToken") == NULL);
+		denied += (items[i].status == 401 || items[i].status == 403) &&
+		          strstr(items[i].err.msg, "InvalidAuthenticationToken") == NULL;
 	}
 	if (failed == 0)
 		return 0;
-	if (denied == n && n == 2 && !auth_token_delegated(g->auth)) {
+	if (denied == 2 && !auth_token_delegated(g->auth)) {
+		err_set(e, ERR_GRAPH,
+		        "Graph HTTP %ld on %s and HTTP %ld on %s - the application needs the "
+		        "Microsoft Graph application permissions %s and %s (admin consent granted)",
+		        items[0].status, what[0], items[1].status, what[1], items[0].permission,
+		        items[1].permission);
 		if (e != NULL)
-			e->http_status = get[0].resp.status;
-		return err_set(
-		    e, ERR_GRAPH,
-		    "Graph HTTP %ld on %s and HTTP %ld on %s - the application needs the "
-		    "Microsoft Graph application permissions %s and %s (admin consent "
-		    "granted)",
-		    get[0].resp.status, get[0].what, get[1].resp.status, get[1].what,
-		    get[0].permission, get[1].permission);
+			e->http_status = items[0].status;
+		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (get[i].resp.status == 200)
-			continue;
-		const struct http_response *r = &get[i].resp;
-		answer_error(g, r->status, r->body.data, r->body.len, r->request_id,
-		             get[i].permission, get[i].roles, e);
-		return err_prefix(e, "%s", get[i].what);
-	}
-	return 0;
-}
-
-static int tenant_parse(struct tenant_get *get, struct dirsync_data *out, struct err *e)
-{
-	struct json_object *doc[2] = {NULL, NULL};
-	int rc = 0;
-	for (size_t i = 0; i < 2 && rc == 0; i++) {
-		char what[80];
-		snprintf(what, sizeof(what), "Graph %s", get[i].what);
-		rc = json_parse_bounded(get[i].resp.body.data, get[i].resp.body.len, what, &doc[i],
-		                        e);
-	}
-	if (rc == 0)
-		rc = dirsync_from_json(doc[0], doc[1], out, e);
-	json_object_put(doc[0]);
-	json_object_put(doc[1]);
-	return rc;
+	size_t i = items[0].failed ? 0 : 1;
+	if (e != NULL)
+		*e = items[i].err;
+	return err_prefix(e, "%s", what[i]);
 }
 
 int graph_read_directory_sync(struct graph_client *g, struct dirsync_data *out, struct err *e)
@@ -696,23 +645,23 @@ int graph_read_directory_sync(struct graph_client *g, struct dirsync_data *out, 
 	/* onPremisesLastPasswordSyncDateTime exists on beta only: selecting it
 	 * on v1.0 is a 400. */
 	bool beta = strcmp(g->opt->api_version, "beta") == 0;
-	struct tenant_get get[2] = {
-	    {.what = "organization", .permission = perm_org_read, .roles = ""},
-	    {.what = "onPremisesSynchronization",
+	char org[200];
+	snprintf(org, sizeof(org),
+	         "/organization?$select=id,onPremisesSyncEnabled,onPremisesLastSyncDateTime%s",
+	         beta ? ",onPremisesLastPasswordSyncDateTime" : "");
+	static const char *const what[2] = {"organization", "onPremisesSynchronization"};
+	struct batch_item items[2] = {
+	    {.path = org, .permission = perm_org_read, .roles = ""},
+	    {.path = "/directory/onPremisesSynchronization",
 	     .permission = perm_onprem_read,
 	     .roles = "Global Administrator"},
 	};
-	snprintf(get[0].path, sizeof(get[0].path),
-	         "/organization?$select=id,onPremisesSyncEnabled,onPremisesLastSyncDateTime%s",
-	         beta ? ",onPremisesLastPasswordSyncDateTime" : "");
-	snprintf(get[1].path, sizeof(get[1].path), "/directory/onPremisesSynchronization");
-	int rc = tenant_fetch(g, get, 2, e);
+	/* Two reads, one request. */
+	int rc = graph_batch(g, items, 2, e);
 	if (rc == 0)
-		rc = tenant_failure(g, get, 2, e);
+		rc = tenant_failure(g, items, what, e);
 	if (rc == 0)
-		rc = tenant_parse(get, out, e);
-	for (size_t i = 0; i < 2; i++)
-		if (get[i].answered)
-			http_response_free(&get[i].resp);
+		rc = dirsync_from_json(items[0].body, items[1].body, out, e);
+	batch_free(items, 2);
 	return rc;
 }

@@ -51,6 +51,11 @@ char *graph_jobs_path(const struct sp_ref *sp, struct err *e);
  * support), naming permission on 401/403. Returns -1. */
 int graph_answer_error(const struct graph_client *g, long status, const char *body, size_t len,
                        const char *request_id, const char *permission, struct err *e);
+/* The same, naming roles as what a delegated token needs besides the
+ * permission (NULL: the synchronization endpoints' roles, "": none). */
+int graph_answer_error_roles(const struct graph_client *g, long status, const char *body,
+                             size_t len, const char *request_id, const char *permission,
+                             const char *roles, struct err *e);
 
 /* GET .../jobs/{jobId} -> one job. */
 int graph_get_job(struct graph_client *g, const struct sp_ref *sp, const char *job_id,
@@ -114,8 +119,9 @@ int graph_get_app_credentials(struct graph_client *g, const char *app_id,
 
 /* --directory-sync: the tenant's organization (onPremisesSyncEnabled, the
  * last sync, and on beta the last password hash sync) and
- * /directory/onPremisesSynchronization. 401/403 name Organization.Read.All
- * and OnPremDirectorySynchronization.Read.All. 0, or -1 with e. */
+ * /directory/onPremisesSynchronization, in one $batch request. 401/403 name
+ * Organization.Read.All and OnPremDirectorySynchronization.Read.All (both
+ * in one message when both are refused). 0, or -1 with e. */
 int graph_read_directory_sync(struct graph_client *g, struct dirsync_data *out, struct err *e);
 
 #endif

@@ -171,9 +171,11 @@ def test_state_overrides_apply():
 
 def test_no_service_principal_needed_and_none_accepted():
     e = H.emu()
-    r = H.run_plugin(_args(e, extra=["-s", H.SP_DEMO]))
-    expect(r, 3, first_contains=["--directory-sync", "-s, -a and -j do not apply"],
-           one_line=True)
+    for extra in (["-s", H.SP_DEMO], ["-a", H.APP_DEMO], ["-j", H.JOB_SCIM],
+                  ["--all-service-principals"]):
+        r = H.run_plugin(_args(e, extra=extra))
+        expect(r, 3, first_contains=["--directory-sync", "-s, -a, -j", "do not apply"],
+               one_line=True)
     r = H.run_plugin(_args(e, extra=["--list"]))
     expect(r, 3, first_contains=["exclude each other"], one_line=True)
     eq(e.counters()["graph_requests"], 0, "Graph requests of refused command lines", r)
@@ -289,8 +291,7 @@ def test_secret_expiry_is_folded_into_the_state():
     true("credential_expires_in" in _perf(r), "credential metric", r)
 
 
-def test_warm_check_costs_two_gets_and_no_sign_in():
-    # Two plain GETs until the Graph client has $batch (then one request).
+def test_warm_check_costs_one_graph_request_and_no_sign_in():
     e = H.emu()
     cache = H.cache_dir()
     expect(H.run_plugin(_args(e, cache=cache)), 0)   # cold: sign-in and the reads
@@ -298,6 +299,22 @@ def test_warm_check_costs_two_gets_and_no_sign_in():
     r = expect(H.run_plugin(_args(e, cache=cache)), 0)
     after = e.counters()
     eq(after["sign_ins_total"] - before["sign_ins_total"], 0, "sign-ins of the warm check", r)
-    eq(after["graph_requests"] - before["graph_requests"], 2, "Graph requests", r)
+    eq(after["batch_requests"] - before["batch_requests"], 1, "$batch calls", r)
+    eq(after["batch_items"] - before["batch_items"], 2, "$batch items", r)
+    # graph_requests counts the envelope and each item: one HTTP request.
+    eq(after["graph_requests"] - before["graph_requests"], 3, "Graph requests counted", r)
+    new = after["requests"][len(before["requests"]):] if len(after["requests"]) < 500 else []
+    sent = [q["path"] for q in new if "batch_item" not in q]
+    eq(sent, ["/beta/$batch"], "HTTP requests of the warm check", r)
     eq(after["organization_requests"] - before["organization_requests"], 1, "organization", r)
     eq(after["onprem_sync_requests"] - before["onprem_sync_requests"], 1, "onPremSync", r)
+
+
+def test_one_item_throttled_is_retried_alone():
+    e = H.emu()
+    e.add_fault(target="graph", path_contains="/onPremisesSynchronization", retry_after="0.2",
+                times=1)
+    r = expect(H.run_plugin(_args(e)), 0, first_contains=["directory sync: last sync 15m"])
+    c = e.counters()
+    eq(c["batch_requests"], 2, "$batch calls (the throttled item again)", r)
+    eq(c["organization_requests"], 1, "organization read once", r)
