@@ -489,8 +489,19 @@ static size_t suffix_shared(struct view **p, size_t n, size_t hex_digits)
 	return still;
 }
 
-/* Jobs that still share a prefix (Graph sent one job id twice) are told
- * apart by their order: "_2", "_3", ... Nothing stabler exists for them. */
+static bool prefix_taken(struct view *const *p, size_t n, const char *candidate)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(p[i]->prefix, candidate) == 0)
+			return true;
+	return false;
+}
+
+/* Jobs that still share a prefix (Graph sent one job id twice, or a
+ * template spells another job's suffixed prefix) are told apart by their
+ * order: the first keeps it, the others get "_2", "_3", ..., skipping any
+ * number whose result another job already holds. One pass leaves every
+ * prefix unique: each new one is checked against all the others. */
 static void number_duplicates(struct view **p, size_t n)
 {
 	qsort(p, n, sizeof(*p), by_prefix); /* ties keep their index order */
@@ -498,14 +509,18 @@ static void number_duplicates(struct view **p, size_t n)
 		size_t j = i + 1;
 		while (j < n && strcmp(p[j]->prefix, p[i]->prefix) == 0)
 			j++;
+		size_t number = 2;
 		for (size_t k = i + 1; k < j; k++) {
-			char tag[24];
-			snprintf(tag, sizeof(tag), "_%zu", k - i + 1);
-			size_t room = PREFIX_ROOM - strlen(tag);
-			if (strlen(p[k]->prefix) > room)
-				p[k]->prefix[room] = '\0';
-			size_t len = strlen(p[k]->prefix);
-			snprintf(p[k]->prefix + len, OUTPUT_PREFIX_MAX - len, "%s", tag);
+			char base[OUTPUT_PREFIX_MAX], candidate[OUTPUT_PREFIX_MAX];
+			memcpy(base, p[k]->prefix, sizeof(base));
+			do {
+				char tag[24];
+				snprintf(tag, sizeof(tag), "_%zu", number++);
+				size_t room = PREFIX_ROOM - strlen(tag);
+				snprintf(candidate, sizeof(candidate), "%.*s%s", (int)room, base,
+				         tag);
+			} while (prefix_taken(p, n, candidate));
+			memcpy(p[k]->prefix, candidate, sizeof(candidate));
 		}
 		i = j;
 	}
@@ -538,9 +553,8 @@ static int assign_prefixes(struct view *v, size_t n)
 		digits += 4;
 	}
 	/* Still shared: one job id sent twice, or a template that spells
-	 * another job's suffixed prefix. Numbering settles it; a number can
-	 * meet yet another prefix, so until none is shared. */
-	for (int pass = 0; pass < 16 && any_shared(p, n); pass++)
+	 * another job's suffixed prefix. */
+	if (any_shared(p, n))
 		number_duplicates(p, n);
 	free(p);
 	return 0;

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -44,33 +45,39 @@ static bool take_char(const char **p, char c)
 }
 
 /* Unsigned decimal number with an optional fraction; the fraction separator
- * may be ',' where ISO 8601 allows it. Locale-independent on purpose. */
+ * may be ',' where ISO 8601 allows it. The syntax is checked here, by hand;
+ * the value comes from strtod on a copy with '.', which rounds correctly
+ * (adding digit by digit does not: 99999999999999999 became
+ * 100000000000000016). The program never calls setlocale(), so strtod reads
+ * '.' whatever the environment says. Fraction digits past what a double
+ * holds are read and dropped. */
 static bool take_number(const char **p, bool comma_ok, double *out)
 {
 	const char *s = *p;
-	double v = 0.0;
+	char text[2 * MAX_NUMBER_DIGITS + 4];
+	size_t t = 0;
 	int digits = 0;
 	for (; is_digit(*s); s++) {
 		if (++digits > MAX_NUMBER_DIGITS)
 			return false;
-		v = v * 10.0 + (*s - '0');
+		text[t++] = *s;
 	}
 	if (*s == '.' || (comma_ok && *s == ',')) {
 		s++;
-		double scale = 0.1;
+		text[t++] = '.';
 		int frac = 0;
-		for (; is_digit(*s); s++, frac++) {
-			v += (*s - '0') * scale;
-			scale /= 10.0;
-		}
+		for (; is_digit(*s); s++, frac++)
+			if (frac < MAX_NUMBER_DIGITS + 2)
+				text[t++] = *s;
 		digits += frac;
 		if (frac == 0 && digits == 0)
 			return false;
 	}
 	if (digits == 0)
 		return false;
+	text[t] = '\0';
 	*p = s;
-	*out = v;
+	*out = strtod(text, NULL);
 	return true;
 }
 

@@ -5,6 +5,7 @@ through JSON batching, and discovery of every provisioning job of the tenant
 import json
 import os
 import re
+import subprocess
 import tempfile
 
 import harness as H
@@ -223,6 +224,43 @@ def test_the_tenant_listing_in_ids_format_feeds_one_check_of_every_job():
     expect(r, 2, first_contains=["7 of %d jobs not OK" % total_jobs])
     jobs = len({l for l in perfdata(r) if l.endswith("_successive_failures")})
     eq(jobs, total_jobs, "jobs checked from the id file", r)
+
+
+def test_tenant_listing_progress_goes_to_a_terminal_only():
+    e = H.emu()
+    e.generate_tenant(service_principals=45, provisioning=3)
+    base = H.check_args(e, client="auditor", sp=H.SP_DEMO)[:-2]
+    args = base + ["--list", "--all-service-principals", "--format=ids"]
+    r = H.run_plugin(args)
+    eq(r.rc, 0, "exit status", r)
+    eq(r.stderr, "", "stderr when it is not a terminal", r)
+    # stderr a pseudo-terminal, stdout a pipe: progress there, the list intact
+    master, slave = os.openpty()
+    try:
+        p = subprocess.run([H.PLUGIN] + args, stdout=subprocess.PIPE, stderr=slave,
+                           stdin=subprocess.DEVNULL, timeout=40,
+                           env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+        os.close(slave)
+        slave = None
+        tty = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            tty += chunk
+    finally:
+        if slave is not None:
+            os.close(slave)
+        os.close(master)
+    eq(p.returncode, 0, "exit status with a terminal on stderr")
+    eq(p.stdout.decode(), r.stdout, "the list, whatever stderr is")
+    total = len(e.control("GET", "/_emu/state")["servicePrincipals"])
+    eq(tty.decode(), "%d service principals in the tenant\r\n"
+       "\rreading jobs: %d of %d service principals\r\n" % (total, total, total),
+       "what the terminal shows")
 
 
 def test_listing_the_tenant_without_application_read_all_names_it():

@@ -342,6 +342,39 @@ static void colliding_template_ids_get_a_stable_suffix_from_the_job_id(void **st
 	assert_contains(line(0), "also scim.0123456789abcdef0123456789abcdef |");
 }
 
+/* Found by fuzzing: a template id that spells, at full length, the numbered
+ * prefix another job gets (two jobs sent with one id) made numbering
+ * produce the same prefix again on every pass. */
+static void a_template_spelling_a_numbered_prefix_cannot_make_labels_collide(void **state)
+{
+	(void)state;
+	struct sync_job j[3];
+	struct job_result r[3];
+	char p[3][OUTPUT_PREFIX_MAX];
+	memset(j, 0, sizeof(j));
+	memset(r, 0, sizeof(r));
+	for (int i = 0; i < 3; i++)
+		r[i].job = &j[i];
+	memset(j[0].template_id, 'a', 40);
+	memset(j[1].template_id, 'a', 40);
+	strcpy(j[0].id, "dup");
+	strcpy(j[1].id, "dup");
+	assert_int_equal(output_prefixes(r, 2, p), 0);
+	assert_int_equal(strlen(p[1]), 40);
+	assert_string_equal(p[1] + 38, "_2");
+	/* a third job whose template is exactly the second one's prefix */
+	str_copy(j[2].template_id, sizeof(j[2].template_id), p[1]);
+	strcpy(j[2].id, "other");
+	char want_own[OUTPUT_PREFIX_MAX];
+	memcpy(want_own, p[1], sizeof(want_own));
+	assert_int_equal(output_prefixes(r, 3, p), 0);
+	assert_string_not_equal(p[0], p[1]);
+	assert_string_not_equal(p[0], p[2]);
+	assert_string_not_equal(p[1], p[2]);
+	assert_string_equal(p[2], want_own);  /* its own template, untouched */
+	assert_string_equal(p[1] + 38, "_3"); /* "_2" is taken: the next number */
+}
+
 static void worst_state_unknown_ranks_below_warning(void **state)
 {
 	(void)state;
@@ -434,6 +467,8 @@ int main(void)
 	                              reset),
 	    cmocka_unit_test_teardown(worst_state_unknown_ranks_below_warning, reset),
 	    cmocka_unit_test_teardown(labels_hold_only_letters_digits_and_underscores, reset),
+	    cmocka_unit_test_teardown(
+	        a_template_spelling_a_numbered_prefix_cannot_make_labels_collide, reset),
 	    cmocka_unit_test_teardown(pipes_never_reach_text_or_labels, reset),
 	    cmocka_unit_test_teardown(time_metric_is_never_negative_or_nan, reset),
 	    cmocka_unit_test_teardown(status_line_is_cleaned, reset),

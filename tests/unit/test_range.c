@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -236,6 +237,26 @@ static void number_format_is_plain_decimal(void **state)
 	assert_string_equal(b, "922337203685");
 }
 
+/* Values are the nearest doubles to what was typed: summing digit by digit
+ * made 99999999999999999 print as 100000000000000016 and 0.3 differ from
+ * 0.3. */
+static void values_are_rounded_correctly(void **state)
+{
+	(void)state;
+	static const char *const typed[] = {"99999999999999999", "0.3", "123456.789", "0.0000001",
+	                                    "86400.000000000001"};
+	for (size_t i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
+		struct range r = parse_ok(typed[i], false);
+		assert_true(r.hi == strtod(typed[i], NULL));
+	}
+	struct range big = parse_ok("99999999999999999", false);
+	char text[32];
+	range_number_format(big.hi, text, sizeof(text));
+	assert_string_equal(text, "100000000000000000");
+	struct range d = parse_ok("1.5h", true);
+	assert_true(d.hi == 5400.0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +279,7 @@ int main(void)
 	    cmocka_unit_test(unknown_value_never_alerts),
 	    cmocka_unit_test(upper_range_alerts_above_only),
 	    cmocka_unit_test(number_format_is_plain_decimal),
+	    cmocka_unit_test(values_are_rounded_correctly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
