@@ -659,3 +659,19 @@ int auth_renew(struct auth_ctx *a, struct err *e)
 	wipe_free(rejected);
 	return rc;
 }
+
+bool auth_certificate_end(const struct auth_ctx *a, double *not_after)
+{
+	if (a->opt->method != AUTH_CERTIFICATE || a->signer == NULL)
+		return false;
+	*not_after = jwt_signer_not_after(a->signer);
+	return *not_after > 0;
+}
+
+int auth_cache_entry(const struct auth_ctx *a, const char **key)
+{
+	if (a->opt->no_cache || a->cache_fd < 0 || a->cache_key[0] == '\0')
+		return -1;
+	*key = a->cache_key;
+	return a->cache_fd;
+}

@@ -70,6 +70,15 @@ bool auth_token_delegated(const struct auth_ctx *a);
 int auth_renew(struct auth_ctx *a, struct err *e);
 void auth_cleanup(struct auth_ctx *a);
 
+/* The certificate's notAfter (epoch) when this run signs in with one and has
+ * loaded it (auth_get_token did): true with *not_after, else false. Local,
+ * no request. */
+bool auth_certificate_end(const struct auth_ctx *a, double *not_after);
+/* Where this identity keeps entries beside its token: the open token cache
+ * directory and the identity's cache key, once auth_get_token ran with the
+ * cache on. The directory fd (owned by a), or -1 (no cache). */
+int auth_cache_entry(const struct auth_ctx *a, const char **key);
+
 /* Turns a sign-in error body into one line: "sign-in failed (HTTP 401
  * invalid_client, AADSTS7000215): <first sentence of error_description> -
  * hint: ..." (hint only for the common codes), and a second (detail, may be

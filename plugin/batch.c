@@ -98,8 +98,8 @@ static void take_response(struct graph_client *g, struct batch_item *it,
 	const char *rid = header_of(response, "request-id");
 	const char *text = body != NULL ? json_object_to_json_string(body) : "";
 	it->failed = true;
-	graph_answer_error(g, status, text, strlen(text), rid != NULL ? rid : "", it->permission,
-	                   &it->err);
+	graph_answer_error_roles(g, status, text, strlen(text), rid != NULL ? rid : "",
+	                         it->permission, it->roles, &it->err);
 }
 
 /* One $batch call for the items in idx; throttled ones are put in retry. */

@@ -19,6 +19,8 @@ struct batch_item {
 	const char
 	    *path; /* GET, relative to the version root ("/servicePrincipals/..."), escaped */
 	const char *permission; /* named when the item is refused with 401/403 */
+	const char *roles;      /* and the directory role a delegated token needs for it
+	                           (NULL: the synchronization endpoints' roles, "": none) */
 	/* filled by graph_batch */
 	long status;
 	struct json_object *body; /* the item's JSON object on success (owned; batch_free) */

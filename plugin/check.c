@@ -7,6 +7,7 @@
 
 #include "batch.h"
 #include "evaluate.h"
+#include "expiry.h"
 #include "graph.h"
 #include "modes.h"
 #include "options.h"
@@ -131,10 +132,13 @@ int mode_check(const struct mode_env *m, struct err *e)
 	}
 	if (state_fd >= 0)
 		close(state_fd);
-	struct run_facts facts = {.http_seconds = m->g->http->seconds,
-	                          .sp_errors = (const char *const *)a.errors,
+	struct expiry_result expiry;
+	mode_credential_expiry(m, &expiry);
+	struct run_facts facts = {.sp_errors = (const char *const *)a.errors,
 	                          .n_sp_errors = a.n_errors,
 	                          .n_sps = cfg->n_sps > 1 ? cfg->n_sps : 0};
+	output_expiry_facts(&expiry, &facts);
+	facts.http_seconds = m->g->http->seconds;
 	enum state st = output_check(m->out, results, a.n, &cfg->output, &facts);
 	free(results);
 	acquired_free(&a);

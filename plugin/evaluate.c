@@ -63,6 +63,12 @@ static bool override_find(const struct eval_config *cfg, const char *prefix, con
 	return found;
 }
 
+bool eval_override(const struct eval_config *cfg, const char *prefix, const char *value,
+                   enum state *st)
+{
+	return override_find(cfg, prefix, value, st);
+}
+
 /* Ages cannot be negative: a time in the future is clock skew. */
 static double non_negative(double v)
 {

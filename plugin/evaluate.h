@@ -24,6 +24,12 @@ struct eval_config {
 /* Defaults of the man page (failures 0 / 2, everything else unset). */
 void eval_config_init(struct eval_config *cfg);
 
+/* The state a --state override gives the key prefix + value (compared
+ * case-insensitively; the last one given wins): true with *st, otherwise
+ * false and *st untouched. */
+bool eval_override(const struct eval_config *cfg, const char *prefix, const char *value,
+                   enum state *st);
+
 /* One aspect of a job that is not OK. */
 enum finding_kind {
 	FINDING_STATUS,     /* status.code: not configured, paused, quarantined, unexpected */

@@ -8,6 +8,9 @@
 #include <json-c/json.h>
 
 #include "auth.h"
+#include "batch.h"
+#include "credential.h"
+#include "dirsync_data.h"
 #include "jsonutil.h"
 #include "redact.h"
 #include "text.h"
@@ -18,6 +21,25 @@
 
 static const char perm_read[] = "Synchronization.Read.All";
 static const char perm_write[] = "Synchronization.ReadWrite.All";
+static const char perm_app_read[] = "Application.Read.All";
+static const char perm_org_read[] = "Organization.Read.All";
+static const char perm_onprem_read[] = "OnPremDirectorySynchronization.Read.All";
+
+/* An OData string literal for a key segment: a quote is doubled, then the
+ * whole is escaped. malloc'd, NULL on ENOMEM or an empty value. */
+static char *odata_literal(const char *value)
+{
+	struct buf lit = {0};
+	int rc = 0;
+	for (const char *p = value; *p && rc == 0; p++) {
+		rc = buf_append(&lit, p, 1);
+		if (rc == 0 && *p == '\'')
+			rc = buf_append(&lit, "'", 1);
+	}
+	char *out = rc == 0 && lit.data ? url_escape(lit.data) : NULL;
+	buf_free(&lit);
+	return out;
+}
 
 /* "/servicePrincipals/{id}" or "/servicePrincipals(appId='{appId}')", escaped.
  * malloc'd. */
@@ -30,18 +52,9 @@ static char *sp_path(const struct sp_ref *sp)
 		rc = id ? buf_printf(&b, "/servicePrincipals/%s", id) : -1;
 		free(id);
 	} else {
-		/* OData string literal: a quote is doubled, then the whole is escaped. */
-		struct buf lit = {0};
-		rc = 0;
-		for (const char *p = sp->app_id; *p && rc == 0; p++) {
-			rc = buf_append(&lit, p, 1);
-			if (rc == 0 && *p == '\'')
-				rc = buf_append(&lit, "'", 1);
-		}
-		char *id = rc == 0 && lit.data ? url_escape(lit.data) : NULL;
+		char *id = odata_literal(sp->app_id);
 		rc = id ? buf_printf(&b, "/servicePrincipals(appId='%s')", id) : -1;
 		free(id);
-		buf_free(&lit);
 	}
 	if (rc < 0) {
 		buf_free(&b);
@@ -174,12 +187,14 @@ char *graph_jobs_path(const struct sp_ref *sp, struct err *e)
 	return b.data;
 }
 
-int graph_answer_error(const struct graph_client *g, long status, const char *body, size_t len,
-                       const char *request_id, const char *permission, struct err *e)
+int graph_answer_error_roles(const struct graph_client *g, long status, const char *body,
+                             size_t len, const char *request_id, const char *permission,
+                             const char *roles, struct err *e)
 {
 	char text[ERR_MSG_MAX], detail[ERR_MSG_MAX];
 	struct graph_error_ctx ctx = {.request_id = request_id,
 	                              .permission = permission,
+	                              .roles = roles,
 	                              .delegated = auth_token_delegated(g->auth),
 	                              .token = g->auth->token};
 	graph_error_describe(status, body, len, &ctx, text, sizeof(text), detail, sizeof(detail));
@@ -193,6 +208,12 @@ int graph_answer_error(const struct graph_client *g, long status, const char *bo
 	if (e != NULL)
 		e->http_status = status;
 	return -1;
+}
+
+int graph_answer_error(const struct graph_client *g, long status, const char *body, size_t len,
+                       const char *request_id, const char *permission, struct err *e)
+{
+	return graph_answer_error_roles(g, status, body, len, request_id, permission, NULL, e);
 }
 
 static int graph_failure(const struct graph_client *g, const struct http_response *resp,
@@ -467,6 +488,10 @@ static void read_inner(struct json_object *error, struct inner_info *in)
 static void permission_hint(long status, const char *code, const struct graph_error_ctx *ctx,
                             char *out, size_t n)
 {
+	const char *roles = ctx->roles != NULL ? ctx->roles
+	                                       : "Application Administrator or Cloud Application "
+	                                         "Administrator (Hybrid Identity Administrator for "
+	                                         "Cloud Sync)";
 	out[0] = '\0';
 	if (status != 401 && status != 403)
 		return;
@@ -478,10 +503,8 @@ static void permission_hint(long status, const char *code, const struct graph_er
 		         "Graph)");
 	else if (ctx->delegated)
 		snprintf(out, n,
-		         " - a delegated token needs the permission %s (delegated, consented) and "
-		         "a directory role: Application Administrator or Cloud Application "
-		         "Administrator (Hybrid Identity Administrator for Cloud Sync)",
-		         ctx->permission);
+		         " - a delegated token needs the permission %s (delegated, consented)%s%s",
+		         ctx->permission, roles[0] ? " and a directory role: " : "", roles);
 	else
 		snprintf(out, n,
 		         " - the application needs the Microsoft Graph application permission "
@@ -545,4 +568,100 @@ void graph_error_describe(long status, const char *body, size_t len,
 		buf_printf(&b, "%sclient-request-id %s", b.len ? "; " : "", in.client_request_id);
 	text_copy(detail, dn, b.data ? b.data : "");
 	buf_free(&b);
+}
+
+int graph_get_app_credentials(struct graph_client *g, const char *app_id,
+                              struct app_credentials *out, struct err *e)
+{
+	if (app_id == NULL || *app_id == '\0')
+		return err_set(e, ERR_USAGE, "no client id to look up");
+	char *lit = odata_literal(app_id);
+	struct buf path = {0};
+	char *url = NULL;
+	if (lit != NULL &&
+	    buf_printf(&path, "/applications(appId='%s')?$select=passwordCredentials", lit) == 0)
+		url = graph_url(g, path.data);
+	free(lit);
+	buf_free(&path);
+	if (url == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	struct http_response resp;
+	int rc = graph_request(g, "GET", url, &resp, e);
+	free(url);
+	if (rc < 0)
+		return -1;
+	if (resp.status != 200) {
+		graph_answer_error_roles(g, resp.status, resp.body.data, resp.body.len,
+		                         resp.request_id, perm_app_read, "", e);
+		http_response_free(&resp);
+		return -1;
+	}
+	struct json_object *root = NULL;
+	rc = json_parse_bounded(resp.body.data, resp.body.len, "Graph application", &root, e);
+	http_response_free(&resp);
+	if (rc < 0)
+		return -1;
+	rc = app_credentials_from_json(root, out, e);
+	json_object_put(root);
+	return rc;
+}
+
+/* ---- the tenant's directory synchronization ---- */
+
+/* Why the two answers cannot be used, or 0. Both refused for want of a
+ * permission (an application's token): one message naming both. */
+static int tenant_failure(const struct graph_client *g, const struct batch_item *items,
+                          const char *const *what, struct err *e)
+{
+	size_t failed = 0, denied = 0;
+	for (size_t i = 0; i < 2; i++) {
+		if (!items[i].failed)
+			continue;
+		failed++;
+		/* a rejected token is not a missing permission */
+		denied += (items[i].status == 401 || items[i].status == 403) &&
+		          strstr(items[i].err.msg, "InvalidAuthenticationToken") == NULL;
+	}
+	if (failed == 0)
+		return 0;
+	if (denied == 2 && !auth_token_delegated(g->auth)) {
+		err_set(e, ERR_GRAPH,
+		        "Graph HTTP %ld on %s and HTTP %ld on %s - the application needs the "
+		        "Microsoft Graph application permissions %s and %s (admin consent granted)",
+		        items[0].status, what[0], items[1].status, what[1], items[0].permission,
+		        items[1].permission);
+		if (e != NULL)
+			e->http_status = items[0].status;
+		return -1;
+	}
+	size_t i = items[0].failed ? 0 : 1;
+	if (e != NULL)
+		*e = items[i].err;
+	return err_prefix(e, "%s", what[i]);
+}
+
+int graph_read_directory_sync(struct graph_client *g, struct dirsync_data *out, struct err *e)
+{
+	/* onPremisesLastPasswordSyncDateTime exists on beta only: selecting it
+	 * on v1.0 is a 400. */
+	bool beta = strcmp(g->opt->api_version, "beta") == 0;
+	char org[200];
+	snprintf(org, sizeof(org),
+	         "/organization?$select=id,onPremisesSyncEnabled,onPremisesLastSyncDateTime%s",
+	         beta ? ",onPremisesLastPasswordSyncDateTime" : "");
+	static const char *const what[2] = {"organization", "onPremisesSynchronization"};
+	struct batch_item items[2] = {
+	    {.path = org, .permission = perm_org_read, .roles = ""},
+	    {.path = "/directory/onPremisesSynchronization",
+	     .permission = perm_onprem_read,
+	     .roles = "Global Administrator"},
+	};
+	/* Two reads, one request. */
+	int rc = graph_batch(g, items, 2, e);
+	if (rc == 0)
+		rc = tenant_failure(g, items, what, e);
+	if (rc == 0)
+		rc = dirsync_from_json(items[0].body, items[1].body, out, e);
+	batch_free(items, 2);
+	return rc;
 }

@@ -9,7 +9,9 @@
 #include "http.h"
 #include "job.h"
 
+struct app_credentials;
 struct auth_ctx;
+struct dirsync_data;
 struct json_object;
 
 /* Where Graph is; filled by options.c, read-only here. */
@@ -49,6 +51,11 @@ char *graph_jobs_path(const struct sp_ref *sp, struct err *e);
  * support), naming permission on 401/403. Returns -1. */
 int graph_answer_error(const struct graph_client *g, long status, const char *body, size_t len,
                        const char *request_id, const char *permission, struct err *e);
+/* The same, naming roles as what a delegated token needs besides the
+ * permission (NULL: the synchronization endpoints' roles, "": none). */
+int graph_answer_error_roles(const struct graph_client *g, long status, const char *body,
+                             size_t len, const char *request_id, const char *permission,
+                             const char *roles, struct err *e);
 
 /* GET .../jobs/{jobId} -> one job. */
 int graph_get_job(struct graph_client *g, const struct sp_ref *sp, const char *job_id,
@@ -87,6 +94,8 @@ void graph_sp_label(const struct sp_ref *sp, char *out, size_t n);
 struct graph_error_ctx {
 	const char *request_id; /* from the request-id header, or "" */
 	const char *permission; /* named on 401/403 */
+	const char *roles;      /* a delegated token's directory role for it: NULL for the
+	                           synchronization endpoints' roles, "" for none */
 	bool delegated;         /* the token is a user's: a directory role is needed too */
 	const char *token;      /* scrubbed from the message (may be NULL) */
 };
@@ -100,5 +109,19 @@ struct graph_error_ctx {
 void graph_error_describe(long status, const char *body, size_t len,
                           const struct graph_error_ctx *ctx, char *out, size_t n, char *detail,
                           size_t dn);
+
+/* GET /{v}/applications(appId='{app_id}')?$select=passwordCredentials: the
+ * monitoring application's own client secrets (never their values). 0, or
+ * -1 with e (e->http_status set for an answer; 401/403 name
+ * Application.Read.All). */
+int graph_get_app_credentials(struct graph_client *g, const char *app_id,
+                              struct app_credentials *out, struct err *e);
+
+/* --directory-sync: the tenant's organization (onPremisesSyncEnabled, the
+ * last sync, and on beta the last password hash sync) and
+ * /directory/onPremisesSynchronization, in one $batch request. 401/403 name
+ * Organization.Read.All and OnPremDirectorySynchronization.Read.All (both
+ * in one message when both are refused). 0, or -1 with e. */
+int graph_read_directory_sync(struct graph_client *g, struct dirsync_data *out, struct err *e);
 
 #endif

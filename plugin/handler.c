@@ -14,9 +14,11 @@
 
 #include "batch.h"
 #include "eventlog.h"
+#include "expiry.h"
 #include "graph.h"
 #include "modes.h"
 #include "options.h"
+#include "output.h"
 #include "run.h"
 #include "securedir.h"
 #include "statefile.h"
@@ -109,7 +111,22 @@ struct handler_run {
 	const struct mode_env *m;
 	const struct handler_options *h;
 	int dir_fd;
+	/* The credential's end, known after the first Graph request: a
+	 * credential about to expire does not stop a repair, but every
+	 * decision line says so. */
+	bool expiry_known;
+	char expiry_clause[300];
 };
+
+static void learn_expiry(struct handler_run *r)
+{
+	if (r->expiry_known)
+		return;
+	struct expiry_result x;
+	mode_credential_expiry(r->m, &x);
+	output_expiry_clause(&x, r->expiry_clause, sizeof(r->expiry_clause));
+	r->expiry_known = true;
+}
 
 /* One decision: one line on stdout and the same line in syslog. */
 static void report(struct handler_run *r, int prio, const char *job, const char *action,
@@ -117,6 +134,9 @@ static void report(struct handler_run *r, int prio, const char *job, const char 
 {
 	char line[2048];
 	int len = snprintf(line, sizeof(line), "job %s: %s - %s", job, action, why);
+	if (len >= 0 && (size_t)len < sizeof(line) && r->expiry_clause[0])
+		len += snprintf(line + len, sizeof(line) - (size_t)len, "; note: %s",
+		                r->expiry_clause);
 	if (len >= 0 && (size_t)len < sizeof(line)) {
 		if (request_id == NULL)
 			snprintf(line + len, sizeof(line) - (size_t)len, " (no Graph request)");
@@ -311,6 +331,7 @@ static int act_on_job(struct handler_run *r, const struct sp_ref *sp, const char
 		report(r, LOG_ERR, job_id, "error", why, r->m->g->last_request_id);
 		return EXIT_UNKNOWN;
 	}
+	learn_expiry(r);
 	struct job_result jr;
 	evaluate_live(r, job, &jr);
 	enum repair d = handler_decide(r->h, &jr);
@@ -376,6 +397,7 @@ static int act_on_many(struct handler_run *r, struct err *e)
 		free(per);
 		return -1;
 	}
+	learn_expiry(r);
 	int rc = EXIT_DONE;
 	for (size_t i = 0; i < c->n_sps; i++) {
 		if (per[i].failed) {
@@ -400,6 +422,7 @@ static int act_on_all_jobs(struct handler_run *r, struct err *e)
 	size_t n = 0;
 	if (graph_read_jobs(r->m->g, &r->m->cfg->sp, NULL, &jobs, &n, e) < 0)
 		return -1;
+	learn_expiry(r);
 	char list_request_id[sizeof(r->m->g->last_request_id)];
 	str_copy(list_request_id, sizeof(list_request_id), r->m->g->last_request_id);
 	int rc = act_on_listed(r, &r->m->cfg->sp, jobs, n, list_request_id);

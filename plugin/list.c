@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "expiry.h"
 #include "graph.h"
 #include "job.h"
 #include "modes.h"
 #include "options.h"
+#include "output.h"
 #include "run.h"
 #include "sps.h"
 #include "text.h"
@@ -170,11 +172,18 @@ static struct json_object *jobs_json(const struct sync_job *jobs, size_t n)
 
 /* One service principal: {"servicePrincipal": id, "jobs": [...]} as ever;
  * several: {"servicePrincipals": [{"id", "appId", "displayName", "jobs"}]}. */
-static int list_json(FILE *out, const struct group *gs, size_t ng, bool many)
+static int list_json(FILE *out, const struct group *gs, size_t ng, bool many,
+                     const struct expiry_result *x)
 {
 	struct json_object *root = json_object_new_object();
 	if (root == NULL)
 		return -1;
+	if (x->status == EXPIRY_KNOWN) {
+		json_object_object_add(root, "credentialExpiresIn",
+		                       json_object_new_int64((int64_t)x->expires_in));
+		json_object_object_add(root, "credentialState",
+		                       json_object_new_string(state_name(x->state)));
+	}
 	if (!many) {
 		json_object_object_add(
 		    root, gs[0].sp_id ? "servicePrincipal" : "appId",
@@ -391,22 +400,42 @@ static int list_ids(FILE *out, const struct group *gs, size_t ng)
 	return 0;
 }
 
-static int print_groups(const struct config *c, FILE *out, const struct group *gs, size_t ng,
-                        bool many)
+/* The credential about to end is said once, after the list, as each format
+ * comments (one line: no name in it can end the comment); json carries it
+ * as members. */
+static int print_groups(const struct mode_env *m, const struct group *gs, size_t ng, bool many)
 {
+	const struct config *c = m->cfg;
+	FILE *out = m->out;
+	struct expiry_result x;
+	char clause[300];
+	mode_credential_expiry(m, &x);
+	output_expiry_clause(&x, clause, sizeof(clause));
+	int rc = 0;
+	const char *note = "";
 	switch (c->list_format) {
 	case LIST_TEXT:
-		return list_text(out, gs, ng);
+		rc = list_text(out, gs, ng);
+		note = "note: ";
+		break;
 	case LIST_JSON:
-		return list_json(out, gs, ng, many);
+		return list_json(out, gs, ng, many, &x);
 	case LIST_ICINGA2:
-		return list_icinga2(out, c, gs, ng);
+		rc = list_icinga2(out, c, gs, ng);
+		note = "\n// note: ";
+		break;
 	case LIST_NAGIOS:
-		return list_nagios(out, c, gs, ng);
+		rc = list_nagios(out, c, gs, ng);
+		note = "\n# note: ";
+		break;
 	case LIST_IDS:
-		return list_ids(out, gs, ng);
+		rc = list_ids(out, gs, ng);
+		note = "# note: ";
+		break;
 	}
-	return 0;
+	if (rc == 0 && clause[0])
+		fprintf(out, "%s%s\n", note, clause);
+	return rc;
 }
 
 /* What could not be read, where the format allows a comment; exit 3 then:
@@ -462,7 +491,7 @@ static int list_many(const struct mode_env *m, const struct sp_ref *sps, const c
 	if (rc == 0 && ng == 0 && nf == 0)
 		rc = err_set(e, ERR_GRAPH,
 		             "no service principal of the %zu has synchronization jobs", n);
-	if (rc == 0 && print_groups(c, m->out, gs, ng, true) < 0)
+	if (rc == 0 && print_groups(m, gs, ng, true) < 0)
 		rc = err_set(e, ERR_INTERNAL, "out of memory while formatting the list");
 	if (rc == 0) {
 		print_failures(c, m->out, fails, nf);
@@ -528,7 +557,7 @@ int mode_list(const struct mode_env *m, struct err *e)
 	if (graph_read_jobs(m->g, &c->sp, NULL, &jobs, &n, e) < 0)
 		return -1;
 	struct group g = {c->sp_id, c->app_id, c->n_sps ? c->sp_names[0] : NULL, jobs, n};
-	int rc = print_groups(c, m->out, &g, 1, false);
+	int rc = print_groups(m, &g, 1, false);
 	free(jobs);
 	if (rc < 0)
 		return err_set(e, ERR_INTERNAL, "out of memory while formatting the list");

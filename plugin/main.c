@@ -66,6 +66,8 @@ static int run_mode(const struct mode_env *m, struct err *e)
 		return mode_start(m, e);
 	case MODE_LIST:
 		return mode_list(m, e);
+	case MODE_DIRECTORY_SYNC:
+		return mode_directory_sync(m, e);
 	case MODE_CHECK:
 		break;
 	}

@@ -1,4 +1,4 @@
-/* The modes: check, event handler, start, list. Each returns the process
+/* The modes: check, event handler, start, list, directory sync. Each returns the process
  * exit status, or -1 with e when it could not do its work at all; main then
  * prints the one UNKNOWN line every mode shares. */
 #ifndef CES_MODES_H
@@ -9,6 +9,7 @@
 #include "common.h"
 
 struct config;
+struct expiry_result;
 struct graph_client;
 struct run;
 
@@ -28,5 +29,13 @@ int mode_event_handler(const struct mode_env *m, struct err *e);
 int mode_start(const struct mode_env *m, struct err *e);
 /* --list --format=text|json|icinga2|nagios. */
 int mode_list(const struct mode_env *m, struct err *e);
+/* --directory-sync: the tenant's on-premises directory synchronization. */
+int mode_directory_sync(const struct mode_env *m, struct err *e);
+
+/* The end of the credential the run signed in with (a certificate's
+ * notAfter; with --secret-expiry the client secret's end, read from the
+ * application at most once a day). Call after the mode's first Graph
+ * request. Never fails: what cannot be found out is a status to note. */
+void mode_credential_expiry(const struct mode_env *m, struct expiry_result *out);
 
 #endif

@@ -72,6 +72,10 @@ enum long_only {
 	OPT_START,
 	OPT_LIST,
 	OPT_FORMAT,
+	OPT_SECRET_EXPIRY,
+	OPT_CRED_WARN,
+	OPT_CRED_CRIT,
+	OPT_DIRECTORY_SYNC,
 	OPT_SP_FILE,
 	OPT_ALL_SPS,
 };
@@ -130,6 +134,10 @@ static const struct option long_options[] = {
     {"start", no_argument, NULL, OPT_START},
     {"list", no_argument, NULL, OPT_LIST},
     {"format", required_argument, NULL, OPT_FORMAT},
+    {"secret-expiry", no_argument, NULL, OPT_SECRET_EXPIRY},
+    {"credential-warning", required_argument, NULL, OPT_CRED_WARN},
+    {"credential-critical", required_argument, NULL, OPT_CRED_CRIT},
+    {"directory-sync", no_argument, NULL, OPT_DIRECTORY_SYNC},
     {"service-principals-file", required_argument, NULL, OPT_SP_FILE},
     {"all-service-principals", no_argument, NULL, OPT_ALL_SPS},
     {NULL, 0, NULL, 0},
@@ -169,6 +177,7 @@ static const struct {
     {OPT_NO_TOKEN_CACHE, AT(auth.no_cache)},
     {OPT_START_PAUSED, AT(handler.start_paused)},
     {OPT_DRY_RUN, AT(handler.dry_run)},
+    {OPT_SECRET_EXPIRY, AT(secret_expiry)},
     {OPT_ALL_SPS, AT(all_sps)},
 };
 
@@ -214,6 +223,7 @@ void config_init(struct config *c)
 	c->output.max_bytes = OUTPUT_MAX_DEFAULT;
 	eval_config_init(&c->eval);
 	c->eval.overrides = c->overrides;
+	expiry_config_init(&c->expiry);
 }
 
 static void set_str(char **dst, const char *value)
@@ -361,7 +371,8 @@ static int set_mode(struct config *c, enum mode m, struct err *e)
 {
 	if (c->mode != MODE_CHECK && c->mode != m)
 		return err_set(e, ERR_USAGE,
-		               "--event-handler, --start and --list exclude each other");
+		               "--event-handler, --start, --list and --directory-sync exclude each "
+		               "other");
 	c->mode = m;
 	return 0;
 }
@@ -617,8 +628,18 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 		return set_mode(c, MODE_START, e);
 	case OPT_LIST:
 		return set_mode(c, MODE_LIST, e);
+	case OPT_DIRECTORY_SYNC:
+		return set_mode(c, MODE_DIRECTORY_SYNC, e);
 	case OPT_FORMAT:
 		return parse_format(c, arg, e);
+	case OPT_CRED_WARN:
+	case OPT_CRED_CRIT:
+		if (expiry_threshold_parse(
+		        arg, opt == OPT_CRED_WARN ? &c->expiry.warn : &c->expiry.crit, e) < 0)
+			return err_prefix(e, "%s",
+			                  opt == OPT_CRED_WARN ? "--credential-warning"
+			                                       : "--credential-critical");
+		return 0;
 	}
 	return err_set(e, ERR_USAGE, "internal: unhandled option %d", opt);
 }
@@ -707,8 +728,10 @@ static int resolve_endpoints(struct config *c, struct err *e)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	c->auth.scope = b.data;
 	set_str(&c->auth.mi_resource, cl->graph);
+	/* Only beta carries the sync interval and the last password hash
+	 * sync: --directory-sync reads beta unless told otherwise. */
 	if (c->graph.api_version == NULL)
-		set_str(&c->graph.api_version, "v1.0");
+		set_str(&c->graph.api_version, c->mode == MODE_DIRECTORY_SYNC ? "beta" : "v1.0");
 	return 0;
 }
 
@@ -827,6 +850,16 @@ static int resolve_dirs(struct config *c, struct err *e)
 
 static int check_target(struct config *c, struct err *e)
 {
+	/* The tenant is the target: no service principal, no job. */
+	if (c->mode == MODE_DIRECTORY_SYNC) {
+		if (c->n_sps > 0 || c->sp_file != NULL || c->all_sps || c->app_id != NULL ||
+		    c->job_id != NULL)
+			return err_set(e, ERR_USAGE,
+			               "--directory-sync checks the tenant's directory "
+			               "synchronization: -s, -a, -j, --service-principals-file and "
+			               "--all-service-principals do not apply");
+		return 0;
+	}
 	if (c->sp_file != NULL && read_sp_file(c, e) < 0)
 		return -1;
 	if (dedupe_sps(c, e) < 0)

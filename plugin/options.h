@@ -10,12 +10,13 @@
 #include "auth.h"
 #include "common.h"
 #include "evaluate.h"
+#include "expiry.h"
 #include "graph.h"
 #include "http.h"
 #include "output.h"
 #include "range.h"
 
-enum mode { MODE_CHECK, MODE_EVENT_HANDLER, MODE_START, MODE_LIST };
+enum mode { MODE_CHECK, MODE_EVENT_HANDLER, MODE_START, MODE_LIST, MODE_DIRECTORY_SYNC };
 enum list_format { LIST_TEXT, LIST_JSON, LIST_ICINGA2, LIST_NAGIOS, LIST_IDS };
 
 #define MAX_OVERRIDES 64
@@ -66,6 +67,8 @@ struct config {
 
 	struct eval_config eval;
 	struct state_override overrides[MAX_OVERRIDES];
+	struct expiry_config expiry; /* --credential-warning / --credential-critical */
+	bool secret_expiry;          /* --secret-expiry: look up the client secret's end daily */
 	struct output_options output;
 
 	double timeout; /* seconds, default 20 (120 for --all-service-principals) */

@@ -954,6 +954,125 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 	return st;
 }
 
+/* ---- the credential's end ---- */
+
+static void expiry_what(const struct expiry_result *x, char *out, size_t n)
+{
+	if (x->source == EXPIRY_SOURCE_CERTIFICATE)
+		str_copy(out, n, "certificate");
+	else if (x->name[0])
+		snprintf(out, n, "client secret '%s'", x->name);
+	else
+		str_copy(out, n, "client secret");
+	text_clean(out);
+}
+
+/* "below 30d" for the usual lower bound, the range itself otherwise. */
+static void below_words(const struct range *r, struct buf *b)
+{
+	if (r->set && r->hi_inf && !r->lo_inf && !r->inside) {
+		char d[48];
+		duration_format(r->lo, d, sizeof(d));
+		buf_printf(b, "below %s", d);
+	} else if (r->set) {
+		buf_printf(b, "range %s", r->text);
+	} else {
+		buf_puts(b, "none");
+	}
+}
+
+static void expiry_known_line(const struct expiry_result *x, struct buf *b)
+{
+	char what[200], when[48], left[48];
+	expiry_what(x, what, sizeof(what));
+	time_format(x->end, when, sizeof(when));
+	duration_format(fabs(x->expires_in), left, sizeof(left));
+	buf_printf(b, "[%s] %s", state_name(x->state), what);
+	if (x->source == EXPIRY_SOURCE_CERTIFICATE && x->name[0])
+		buf_printf(b, " (%s)", x->name);
+	else if (x->key_id[0])
+		buf_printf(b, " (Secret ID %s)", x->key_id);
+	if (x->expires_in > 0)
+		buf_printf(b, " ends %s, in %s (warning ", when, left);
+	else
+		buf_printf(b, " ended %s, %s ago (warning ", when, left);
+	below_words(&x->warn, b);
+	buf_puts(b, ", critical ");
+	below_words(&x->crit, b);
+	buf_puts(b, ")");
+	if (x->matching > 1)
+		buf_printf(b,
+		           "; %zu of the application's %zu client secrets share its hint (the "
+		           "first three characters): the one ending first is reported",
+		           x->matching, x->secrets);
+	if (x->source == EXPIRY_SOURCE_SECRET) {
+		char ago[48];
+		duration_format(x->checked_age > 0 ? x->checked_age : 0, ago, sizeof(ago));
+		buf_printf(b, "; application read %s ago, again after a day", ago);
+	}
+}
+
+static void expiry_note(const struct expiry_result *x, struct buf *b)
+{
+	switch (x->status) {
+	case EXPIRY_NOT_APPLICABLE:
+		return;
+	case EXPIRY_KNOWN:
+		expiry_known_line(x, b);
+		return;
+	case EXPIRY_NO_PERMISSION:
+		buf_puts(b, "client secret expiry unknown: reading the application needs the "
+		            "Microsoft Graph application permission Application.Read.All; asked "
+		            "again after a day");
+		return;
+	case EXPIRY_NO_APPLICATION:
+		buf_puts(b, "client secret expiry unknown: the tenant holds no application object "
+		            "for this client id (registered in another tenant?); asked again after "
+		            "a day");
+		return;
+	case EXPIRY_NO_MATCH:
+		buf_printf(b,
+		           "client secret expiry unknown: none of the application's %zu client "
+		           "secret%s has the hint (the first three characters) of the one in use; "
+		           "asked again after a day",
+		           x->secrets, x->secrets == 1 ? "" : "s");
+		return;
+	case EXPIRY_LOOKUP_FAILED:
+		buf_printf(b, "client secret expiry unknown (asked again within the hour): %s",
+		           x->why);
+		return;
+	}
+}
+
+void output_expiry_facts(const struct expiry_result *x, struct run_facts *f)
+{
+	f->credential_known = x->status == EXPIRY_KNOWN;
+	f->credential_expires_in = x->expires_in;
+	f->credential_state = x->state;
+	f->credential_warn = &x->warn;
+	f->credential_crit = &x->crit;
+	expiry_what(x, f->credential_what, sizeof(f->credential_what));
+	struct buf b = {0};
+	expiry_note(x, &b);
+	text_copy(f->note, sizeof(f->note), b.data != NULL ? b.data : "");
+	buf_free(&b);
+}
+
+void output_expiry_clause(const struct expiry_result *x, char *out, size_t n)
+{
+	str_copy(out, n, "");
+	if (x->status != EXPIRY_KNOWN || x->state == STATE_OK)
+		return;
+	char what[200], left[48];
+	expiry_what(x, what, sizeof(what));
+	duration_format(x->expires_in, left, sizeof(left));
+	if (x->expires_in > 0)
+		snprintf(out, n, "%s expires in %s (%s)", what, left, state_name(x->state));
+	else
+		snprintf(out, n, "%s has expired (%s)", what, state_name(x->state));
+	text_clean(out);
+}
+
 void output_status_line(FILE *out, enum state st, const char *msg)
 {
 	struct buf b = {0};

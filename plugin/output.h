@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "evaluate.h"
+#include "expiry.h"
 
 #define OUTPUT_MAX_DEFAULT 8192 /* Nagios Core keeps 8 KiB of plugin output */
 #define OUTPUT_MAX_MIN     512
@@ -30,7 +31,7 @@ struct run_facts {
 	enum state credential_state;
 	const struct range *credential_warn, *credential_crit;
 	char credential_what[160]; /* "client secret abc... (hint)", "certificate ..." */
-	char note[300];            /* one more long-output line, or "" */
+	char note[480];            /* one more long-output line, or "" */
 	/* A run over several service principals: those that could not be read,
 	 * one worded line each ("service principal X: Graph HTTP 404 ..."). */
 	const char *const *sp_errors;
@@ -60,6 +61,15 @@ void output_label(const char *prefix, const char *metric, char *out, size_t n);
  * OUTPUT_PREFIX_MAX bytes. 0 or -1 (ENOMEM). */
 #define OUTPUT_PREFIX_MAX 44
 int output_prefixes(const struct job_result *r, size_t n, char (*out)[OUTPUT_PREFIX_MAX]);
+
+/* The credential's end as run facts: what to name in the summary, the
+ * metric and its thresholds, and a long-output line (the note) saying what
+ * was found or why nothing could be. x must outlive f. */
+void output_expiry_facts(const struct expiry_result *x, struct run_facts *f);
+/* A clause for the decision lines of the event handler, --start and --list:
+ * "client secret 'monitoring' expires in 5d (WARNING)", or "" when there is
+ * nothing to warn about. */
+void output_expiry_clause(const struct expiry_result *x, char *out, size_t n);
 
 /* "ENTRA SYNC <STATE> - <msg>": the one line every mode ends with when it
  * could not do its work (msg is made safe: one line, valid UTF-8). */

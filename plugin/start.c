@@ -6,7 +6,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "eventlog.h"
+#include "expiry.h"
 #include "graph.h"
 #include "modes.h"
 #include "options.h"
@@ -16,11 +18,21 @@
 #include "statefile.h"
 #include "text.h"
 
-/* Prints the status line and writes the same text to syslog. */
+/* Prints the status line and writes the same text to syslog; a credential
+ * about to expire is mentioned (the start's state is the start's). */
 static int finish(const struct mode_env *m, enum state st, int prio, const char *msg)
 {
-	char line[2048];
-	text_copy(line, sizeof(line), msg);
+	char line[2048], clause[300] = "";
+	if (m->g->auth->token != NULL) {
+		struct expiry_result x;
+		mode_credential_expiry(m, &x);
+		output_expiry_clause(&x, clause, sizeof(clause));
+	}
+	struct buf b = {0};
+	if (buf_printf(&b, "%s%s%s", msg, clause[0] ? "; note: " : "", clause) < 0)
+		buf_free(&b);
+	text_copy(line, sizeof(line), b.data != NULL ? b.data : msg);
+	buf_free(&b);
 	output_status_line(m->out, st, line);
 	eventlog(m->cfg->handler.syslog_socket, prio, line);
 	return (int)st;

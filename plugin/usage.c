@@ -14,6 +14,7 @@ static const char usage_text[] =
     "  " PLUGIN_NAME " --start IDENTITY -s SP_ID -j JOB\n"
     "  " PLUGIN_NAME " --list [--format=F] IDENTITY\n"
     "                   (-s SP_ID... | -a APP_ID | --all-service-principals)\n"
+    "  " PLUGIN_NAME " --directory-sync IDENTITY [-w RANGE] [-c RANGE] [OPTIONS]\n"
     "\n"
     "Checks Microsoft Entra provisioning/synchronization jobs through Microsoft Graph\n"
     "and, as an event handler, starts jobs that are in quarantine.\n"
@@ -58,6 +59,13 @@ static const char usage_text[] =
     "                               quarantine:REASON or execution:RESULT; STATE is ok,\n"
     "                               warning, critical, unknown or 0-3 (repeatable)\n"
     "\n"
+    "Credential expiry (a certificate's end always; a client secret's with\n"
+    "--secret-expiry), metric credential_expires_in:\n"
+    "      --secret-expiry          read the client secret's end from the application\n"
+    "                               (Application.Read.All) at most once a day\n"
+    "      --credential-warning D   warning when less than D is left (default 30d)\n"
+    "      --credential-critical D  critical when less than D is left (default 7d)\n"
+    "\n"
     "Connection and general:\n"
     "  -t, --timeout S[:STATE]      deadline for the whole run, retries included\n"
     "                               (default 20; state on timeout default unknown)\n"
@@ -93,12 +101,19 @@ static const char usage_text[] =
     "                               Application.Read.All; default -t 120)\n"
     "      --format F               text (default), json, icinga2, nagios, or ids (a\n"
     "                               --service-principals-file of those with jobs)\n"
+    "      --directory-sync         the tenant's on-premises directory synchronization:\n"
+    "                               last sync age (-w/-c, default 3x/6x the interval),\n"
+    "                               password hash sync, deletion prevention; --state\n"
+    "                               keys sync:never, sync:disabled,\n"
+    "                               deletion-prevention:disabled; reads beta unless\n"
+    "                               --api-version is given\n"
     "\n"
     "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Event handler: 0 done as\n"
     "decided, 1 start refused by cooldown/max-starts, 2 refused by Graph, 3 could not\n"
     "find out. Required Graph application permissions: Synchronization.Read.All (check,\n"
     "list), Synchronization.ReadWrite.All (event handler, --start), Application.Read.All\n"
-    "(--all-service-principals).\n";
+    "(--all-service-principals, --secret-expiry), Organization.Read.All and\n"
+    "OnPremDirectorySynchronization.Read.All (--directory-sync).\n";
 
 void usage_print(FILE *out)
 {

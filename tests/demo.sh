@@ -3,7 +3,8 @@
 # principal holds a healthy and a quarantined job; the check goes CRITICAL,
 # the event handler starts the quarantined job, a check while the job waits
 # for its next cycle, the cycle runs (in Entra minutes later; here on a
-# control call), the check goes OK.
+# control call), the check goes OK. At the end, the tenant's directory
+# synchronization and the end of the client secret.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 # Debian's python3, for which install-deps.sh installs python3-cryptography,
@@ -30,11 +31,13 @@ SP=5a1f0c2e-0000-4000-8000-000000000001
 BOX=Box.fedcba9876543210fedcba9876543210
 printf '%s\n' 'reader-secret-Q8~xVALUE' >"$work/reader.secret"
 printf '%s\n' 'writer-secret-Z3~yVALUE' >"$work/writer.secret"
+printf '%s\n' 'auditor-secret-D4~wVALUE' >"$work/auditor.secret"
 chmod 600 "$work"/*.secret
 
 common=(-T "$TENANT" -s "$SP" --login-url "$url" --graph-url "$url" --token-cache "$work/cache")
 reader=(-C aaaaaaaa-0000-0000-0000-000000000001 --client-secret-file "$work/reader.secret")
 writer=(-C aaaaaaaa-0000-0000-0000-000000000002 --client-secret-file "$work/writer.secret")
+auditor=(-C aaaaaaaa-0000-0000-0000-000000000004 --client-secret-file "$work/auditor.secret")
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
 # emu METHOD PATH: a control call to the emulator, body on stdout.
@@ -82,3 +85,12 @@ print("sign-ins: %d   Graph requests: %d   starts of %s: %d   cycles: %d   resta
     c["cycles"].get(box, 0), sum(c.get("restarts", {}).values())))' "$BOX"
 [ "$waiting" -eq 1 ] || { echo "demo: the check after the start did not say WARNING (waiting)"; exit 1; }
 [ "$rc" -eq 0 ] || { echo "demo: the last check did not come back OK"; exit 1; }
+
+step "7. The tenant's directory synchronization and the client secret's end (an identity with
+   Organization.Read.All, OnPremDirectorySynchronization.Read.All, Application.Read.All)" \
+	"check_entra_sync --directory-sync --secret-expiry -T $TENANT -C <auditor> --client-secret-file auditor.secret"
+"$BIN" --directory-sync --secret-expiry -T "$TENANT" --login-url "$url" --graph-url "$url" \
+	--token-cache "$work/cache" "${auditor[@]}"
+dir=$?
+echo "(exit $dir)"
+[ "$dir" -eq 0 ] || { echo "demo: the directory sync check did not say OK"; exit 1; }

@@ -16,6 +16,10 @@ READER_ID=aaaaaaaa-0000-0000-0000-000000000001
 READER_SECRET='reader-secret-Q8~xVALUE'
 WRITER_ID=aaaaaaaa-0000-0000-0000-000000000002
 WRITER_SECRET='writer-secret-Z3~yVALUE'
+# Read.All plus Organization.Read.All, OnPremDirectorySynchronization.Read.All
+# and Application.Read.All: directory sync and the secret's end.
+AUDITOR_ID=aaaaaaaa-0000-0000-0000-000000000004
+AUDITOR_SECRET='auditor-secret-D4~wVALUE'
 SP_ID=5a1f0c2e-0000-4000-8000-000000000001
 BOX_JOB=Box.fedcba9876543210fedcba9876543210
 SCIM_JOB=scim.0123456789abcdef0123456789abcdef

@@ -12,6 +12,9 @@
 # sign-in counters and Icinga's debug log must show. A second host with one identity
 # for both (no entra_sync_repair_*) repairs its own quarantined job: the
 # handler falls back to the check's identity.
+# The tenant's directory synchronization runs through CheckCommand
+# "entra_sync_directory" as the auditor, with the client secret's end
+# (entra_sync_secret_expiry) and its own threshold variable.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -21,10 +24,11 @@ HOST=entra-emulator
 HOST_LEGACY=entra-legacy
 SVC="entra-sync-Box"
 SVC_MI="entra-sync-SCIM-mi"
+SVC_DIR="entra-directory-sync"
 MI_USER_ID=aaaaaaaa-0000-0000-0000-00000000000b
 
 [ -x "$ICINGA2" ] || skip_all "icinga2 is not installed ($ICINGA2)"
-plan 18
+plan 20
 e2e_setup icinga2
 emu_start || bail "emulator starts"
 emu_add_legacy || bail "emulator takes the one-identity client and job"
@@ -118,6 +122,18 @@ object Host "$HOST" {
 		entra_sync_warning = "2h"
 		entra_sync_critical = "4h"
 	}
+}
+
+object Service "$SVC_DIR" {
+	host_name = "$HOST"
+	check_command = "entra_sync_directory"
+	max_check_attempts = 2
+	check_interval = 2s
+	retry_interval = 1s
+	vars.entra_sync_client_id = "$AUDITOR_ID"
+	vars.entra_sync_client_secret = "$AUDITOR_SECRET"
+	vars.entra_sync_secret_expiry = true
+	vars.entra_sync_directory_warning = "2h"
 }
 
 object Host "$HOST_LEGACY" {
@@ -238,6 +254,28 @@ case "$mi" in
 	diag "$(printf '%s' "$mi" | cut -c1-1200)" ;;
 esac
 
+# The directory sync service: OK as Icinga 2 reports it, with the metrics
+# of the directory, the credential's end, and the arguments rendered as meant.
+dir_checked() { [ "$(api_svc_of "$SVC_DIR" state)" = 0 ] && api_svc_of "$SVC_DIR" last_check_result | grep -q last_sync_age; }
+wait_for 15 dir_checked >/dev/null
+dir=$(api_svc_of "$SVC_DIR" state last_check_result)
+case "$dir" in
+"0 "*"ENTRA SYNC OK - directory sync: last sync "*"last_sync_age"*"sync_interval"*"credential_expires_in"*) ok "directory sync service OK with last_sync_age, sync_interval and credential_expires_in" ;;
+*) not_ok "directory sync service OK with last_sync_age, sync_interval and credential_expires_in"
+	diag "$(printf '%s' "$dir" | cut -c1-1200)" ;;
+esac
+case "$dir" in
+*"'--directory-sync'"*"'--secret-expiry'"*) case "$dir" in
+	*"--service-principal"* | *"--job"*) not_ok "entra_sync_directory renders --directory-sync, --secret-expiry, --warning 2h and no -s/-j"
+		diag "$(printf '%s' "$dir" | cut -c1-1200)" ;;
+	*"'--warning', '2h'"*) ok "entra_sync_directory renders --directory-sync, --secret-expiry, --warning 2h and no -s/-j" ;;
+	*) not_ok "entra_sync_directory renders --directory-sync, --secret-expiry, --warning 2h and no -s/-j"
+		diag "$(printf '%s' "$dir" | cut -c1-1200)" ;;
+	esac ;;
+*) not_ok "entra_sync_directory renders --directory-sync, --secret-expiry, --warning 2h and no -s/-j"
+	diag "$(printf '%s' "$dir" | cut -c1-1200)" ;;
+esac
+
 # A few more checks: a healthy job must not be started again.
 sleep 4
 
@@ -261,7 +299,7 @@ check "debug log: Box handler runs with --client-id writer" \
 	sh -c 'grep -F -- "--event-handler" | grep -F -- "'"'--client-id' '$WRITER_ID'"'" | grep -qF "'"'$BOX_JOB'"'"' < <(runs)
 check "debug log: no handler gets the check's --managed-identity or the reader" \
 	sh -c '! grep -F -- "--event-handler" | grep -qE -- "--managed-identity|'"$READER_ID"'"' < <(runs)
-if grep -rqF -e "$WRITER_SECRET" -e "$READER_SECRET" -e "$LEGACY_SECRET" "$I/log" "$T/state" "$T/icinga2.out" 2>/dev/null; then
+if grep -rqF -e "$WRITER_SECRET" -e "$READER_SECRET" -e "$LEGACY_SECRET" -e "$AUDITOR_SECRET" "$I/log" "$T/state" "$T/icinga2.out" 2>/dev/null; then
 	not_ok "no secret in Icinga 2's logs, state or the state dir"
 else
 	ok "no secret in Icinga 2's logs, state or the state dir"

@@ -7,7 +7,9 @@
 # reader and the handler (entra_sync_repair_own_identity) as the writer,
 # which the emulator's sign-in counters must show. A second service on a
 # second quarantined job uses one identity for both with the plain
-# entra_sync_repair (what --list --format=nagios prints).
+# entra_sync_repair (what --list --format=nagios prints). A third service
+# checks the tenant's directory synchronization with
+# check_entra_sync_directory as the auditor, the secret's end included.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -16,9 +18,10 @@ NAGIOS=${NAGIOS:-/usr/sbin/nagios4}
 HOST=entra-emulator
 SVC="Entra sync Box"
 SVC_LEGACY="Entra sync Box legacy"
+SVC_DIR="Entra directory sync"
 
 [ -x "$NAGIOS" ] || skip_all "nagios4 is not installed ($NAGIOS)"
-plan 16
+plan 17
 e2e_setup nagios
 emu_start || bail "emulator starts"
 emu_add_legacy || bail "emulator takes the one-identity client and job"
@@ -28,6 +31,7 @@ mkdir -p "$N/checkresults" "$T/state"
 secret_file "$T/reader.secret" "$READER_SECRET"
 secret_file "$T/writer.secret" "$WRITER_SECRET"
 secret_file "$T/legacy.secret" "$LEGACY_SECRET"
+secret_file "$T/auditor.secret" "$AUDITOR_SECRET"
 
 cat >"$N/resource.cfg" <<EOF
 \$USER1\$=$PLUGIN_DIR
@@ -111,6 +115,23 @@ define service {
 	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --login-url $EMU_URL --graph-url $EMU_URL
 	check_command		check_entra_sync!--job $LEGACY_JOB
 	event_handler		entra_sync_repair!--job $LEGACY_JOB --state-dir $T/state
+}
+
+define service {
+	use			entra-sync-service
+	host_name		$HOST
+	service_description	$SVC_DIR
+	contacts		e2e
+	notifications_enabled	0
+	check_interval		2
+	retry_interval		1
+	max_check_attempts	2
+	_ENTRA_TENANT		$TENANT
+	_ENTRA_CLIENT_ID	$AUDITOR_ID
+	_ENTRA_SECRET_FILE	$T/auditor.secret
+	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --login-url $EMU_URL --graph-url $EMU_URL --secret-expiry
+	check_command		check_entra_sync_directory
+	event_handler_enabled	0
 }
 EOF
 
@@ -227,6 +248,15 @@ else
 fi
 check "status.dat shows the service OK" wait_for 5 svc_ok
 
+# The directory sync service: OK, with the directory's and the credential's metrics.
+dir_ok() { svc_ok "$SVC_DIR" && svc_field performance_data "$SVC_DIR" | grep -q 'last_sync_age=.*sync_interval=.*credential_expires_in='; }
+if wait_for 20 dir_ok; then
+	ok "check_entra_sync_directory: OK with last_sync_age, sync_interval, credential_expires_in (status.dat)"
+else
+	not_ok "check_entra_sync_directory: OK with last_sync_age, sync_interval, credential_expires_in (status.dat)"
+	diag "status.dat: state=$(svc_field current_state "$SVC_DIR") output=$(svc_field plugin_output "$SVC_DIR") perfdata=$(svc_field performance_data "$SVC_DIR")"
+fi
+
 # The one-identity service: the same cycle with entra_sync_repair.
 if wait_for 20 log_has "SERVICE EVENT HANDLER: $HOST;$SVC_LEGACY;CRITICAL;HARD;[0-9]+;entra_sync_repair!" &&
 	wait_for 25 log_has "SERVICE ALERT: $HOST;$SVC_LEGACY;OK;HARD;" && wait_for 5 svc_ok "$SVC_LEGACY"; then
@@ -252,7 +282,7 @@ check_identity_split
 # 8: the handler kept its record in --state-dir, the token cache is private.
 check "event handler wrote its state below --state-dir" test -n "$(ls -A "$T/state" 2>/dev/null)"
 check "token cache directory is 0700" test "$(stat -c %a "$T/cache" 2>/dev/null)" = 700
-if grep -rqF -e "$WRITER_SECRET" -e "$READER_SECRET" -e "$LEGACY_SECRET" "$N" "$T/state" "$T/nagios.out" 2>/dev/null; then
+if grep -rqF -e "$WRITER_SECRET" -e "$READER_SECRET" -e "$LEGACY_SECRET" -e "$AUDITOR_SECRET" "$N" "$T/state" "$T/nagios.out" 2>/dev/null; then
 	not_ok "no secret in Nagios' files, logs or the state dir"
 else
 	ok "no secret in Nagios' files, logs or the state dir"

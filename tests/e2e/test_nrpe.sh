@@ -14,13 +14,14 @@ EXAMPLE="$E2E_ROOT/nrpe.cfg.example"
 
 [ -x "$NRPE" ] || skip_all "nrpe is not installed ($NRPE)"
 [ -x "$CHECK_NRPE" ] || skip_all "check_nrpe is not installed ($CHECK_NRPE)"
-# Nine checks of their own and one comparison per command of the example.
-plan $((9 + $(grep -c '^command\[' "$EXAMPLE")))
+# Ten checks of their own and one comparison per command of the example.
+plan $((10 + $(grep -c '^command\[' "$EXAMPLE")))
 e2e_setup nrpe
 emu_start || bail "emulator starts"
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 secret_file "$T/entra-sync.secret" "$READER_SECRET"
+secret_file "$T/entra-directory.secret" "$AUDITOR_SECRET"
 printf '# the default fixture\n%s Demo provisioning\n' "$SP_ID" >"$T/entra-sync-service-principals"
 chmod 644 "$T/entra-sync-service-principals"
 
@@ -31,6 +32,7 @@ sed -e "s|^server_port=.*|server_port=$PORT\nserver_address=127.0.0.1|" \
 	-e "s|^allowed_hosts=.*|allowed_hosts=127.0.0.1|" \
 	-e "s|/usr/local/lib/nagios/plugins/check_entra_sync|$PLUGIN_DIR/check_entra_sync|" \
 	-e "s|/etc/nagios/entra-sync.secret|$T/entra-sync.secret|" \
+	-e "s|/etc/nagios/entra-directory.secret|$T/entra-directory.secret|" \
 	-e "s|/etc/nagios/entra-sync-service-principals|$T/entra-sync-service-principals|" \
 	-e "s|/var/lib/nagios/entra-sync-tokens|$T/tokens|" \
 	-e "s|https://login.microsoftonline.com|$EMU_URL|" \
@@ -44,7 +46,7 @@ bad=""
 for c in "${CMDS[@]}"; do
 	line=$(grep "^command\[$c\]=" "$T/nrpe.cfg")
 	case "$line" in
-	*"$PLUGIN_DIR/check_entra_sync "*"--client-secret-file $T/entra-sync.secret --token-cache $T/tokens "*"--login-url $EMU_URL --graph-url $EMU_URL"*) ;;
+	*"$PLUGIN_DIR/check_entra_sync "*"--client-secret-file $T/entra-"*".secret --token-cache $T/tokens "*"--login-url $EMU_URL --graph-url $EMU_URL"*) ;;
 	*) bad="$bad $c" ;;
 	esac
 	# shellcheck disable=SC2016 # a literal $ARGn$ must not appear
@@ -105,6 +107,7 @@ done
 rc_of() { "$CHECK_NRPE" -H 127.0.0.1 -p "$PORT" -t 30 -c "$1" >/dev/null 2>&1; echo $?; }
 check "check_entra_sync_box is CRITICAL (quarantined job)" test "$(rc_of check_entra_sync_box)" = 2
 check "check_entra_sync_scim is OK (healthy job)" test "$(rc_of check_entra_sync_scim)" = 0
+check "check_entra_sync_directory is OK (the tenant syncs)" test "$(rc_of check_entra_sync_directory)" = 0
 check "check_entra_sync_tenant (ids from a file) is CRITICAL (the quarantined job among them)" \
 	test "$(rc_of check_entra_sync_tenant)" = 2
 

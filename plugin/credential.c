@@ -1,0 +1,66 @@
+/* Graph application JSON (passwordCredentials) -> struct app_credentials.
+ * Graph writes directory times without a fraction; times follow the same
+ * parser (and the same "never" rules) as job times. */
+#include "credential.h"
+
+#include <json-c/json.h>
+#include <string.h>
+
+static struct json_object *member(struct json_object *obj, const char *key)
+{
+	struct json_object *v = NULL;
+	if (obj == NULL || !json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, key, &v))
+		return NULL;
+	return v;
+}
+
+static const char *string_member(struct json_object *obj, const char *key)
+{
+	struct json_object *v = member(obj, key);
+	return v != NULL && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+	                                                             : NULL;
+}
+
+static enum time_result time_member(struct json_object *obj, const char *key, double *epoch)
+{
+	return iso_time_parse(string_member(obj, key), epoch);
+}
+
+static void parse_secret(struct json_object *obj, struct app_secret *s)
+{
+	memset(s, 0, sizeof(*s));
+	const char *v;
+	if ((v = string_member(obj, "keyId")) != NULL)
+		str_copy(s->key_id, sizeof(s->key_id), v);
+	if ((v = string_member(obj, "displayName")) != NULL)
+		str_copy(s->display_name, sizeof(s->display_name), v);
+	/* A hint longer than the documented three characters is not one. */
+	if ((v = string_member(obj, "hint")) != NULL && strlen(v) < sizeof(s->hint))
+		str_copy(s->hint, sizeof(s->hint), v);
+	s->start_valid = time_member(obj, "startDateTime", &s->start);
+	s->end_valid = time_member(obj, "endDateTime", &s->end);
+}
+
+int app_credentials_from_json(struct json_object *app, struct app_credentials *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (app == NULL || !json_object_is_type(app, json_type_object))
+		return err_set(e, ERR_PARSE, "the application is not a JSON object");
+	struct json_object *list = member(app, "passwordCredentials");
+	if (list == NULL)
+		return 0;
+	if (!json_object_is_type(list, json_type_array))
+		return err_set(e, ERR_PARSE,
+		               "the application's passwordCredentials is not an array");
+	size_t n = json_object_array_length(list);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(list, i);
+		if (c == NULL || !json_object_is_type(c, json_type_object))
+			continue;
+		out->total++;
+		if (out->n < CREDENTIALS_MAX)
+			parse_secret(c, &out->secret[out->n++]);
+	}
+	return 0;
+}

@@ -1,0 +1,26 @@
+/* --directory-sync: the tenant's on-premises directory synchronization.
+ * Acquire (organization and onPremisesSynchronization), judge, present. */
+#include "dirsync_data.h"
+#include "dirsync_eval.h"
+#include "dirsync_output.h"
+#include "expiry.h"
+#include "graph.h"
+#include "modes.h"
+#include "options.h"
+#include "output.h"
+
+int mode_directory_sync(const struct mode_env *m, struct err *e)
+{
+	const struct config *cfg = m->cfg;
+	struct dirsync_data d;
+	if (graph_read_directory_sync(m->g, &d, e) < 0)
+		return -1;
+	struct dirsync_result r;
+	dirsync_evaluate(&d, &cfg->eval, clock_wall(), &r);
+	struct expiry_result expiry;
+	mode_credential_expiry(m, &expiry);
+	struct run_facts facts = {0};
+	output_expiry_facts(&expiry, &facts);
+	facts.http_seconds = m->g->http->seconds;
+	return (int)output_dirsync(m->out, &r, &cfg->output, &facts);
+}

@@ -1,0 +1,390 @@
+/* --directory-sync output: one status line with perfdata, then one line per
+ * aspect (the sync, the interval, password hash sync, deletion prevention)
+ * and the credential's line, all inside --max-output. */
+#include "dirsync_output.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "range.h"
+#include "text.h"
+#include "timeparse.h"
+
+static void ago(double seconds, char *out, size_t n)
+{
+	duration_format(seconds, out, n);
+}
+
+/* "> 1h 30m" for the usual upper bound, the range itself otherwise. */
+static void limit_words(const struct range *r, struct buf *b)
+{
+	if (!r->set) {
+		buf_puts(b, "none");
+	} else if (!r->inside && !r->lo_inf && !r->hi_inf && r->lo == 0.0) {
+		char v[48];
+		duration_format(r->hi, v, sizeof(v));
+		buf_printf(b, "> %s", v);
+	} else {
+		buf_printf(b, "range %s", r->text);
+	}
+}
+
+static const struct range *passed(const struct dirsync_result *r, const struct dirsync_finding *f)
+{
+	return f->crit ? &r->crit : &r->warn;
+}
+
+static void prevention_words(const struct dirsync_data *d, struct buf *b)
+{
+	switch (d->prevention) {
+	case PREVENTION_DISABLED:
+		buf_puts(b, "accidental deletion prevention disabled");
+		break;
+	case PREVENTION_OTHER:
+		buf_printf(b, "accidental deletion prevention '%s' (unknown to this plugin)",
+		           d->prevention_type);
+		break;
+	case PREVENTION_COUNT:
+	case PREVENTION_PERCENTAGE:
+	case PREVENTION_ABSENT:
+		buf_printf(b, "accidental deletion prevention %s",
+		           d->prevention_type[0] ? d->prevention_type : "not reported");
+		break;
+	}
+}
+
+static void sync_words(const struct dirsync_result *r, struct buf *b)
+{
+	char t[48];
+	switch (r->sync) {
+	case DIRSYNC_NEVER:
+		buf_puts(b, "directory synchronization is not enabled");
+		return;
+	case DIRSYNC_UNREPORTED:
+		buf_puts(b, "Graph did not say whether directory synchronization is enabled "
+		            "(no onPremisesSyncEnabled)");
+		return;
+	case DIRSYNC_DISABLED:
+		buf_puts(b, "directory synchronization turned off");
+		if (r->sync_age_known) {
+			ago(r->sync_age, t, sizeof(t));
+			buf_printf(b, ", last sync %s ago", t);
+		}
+		return;
+	case DIRSYNC_ENABLED:
+		break;
+	}
+}
+
+static void finding_words(const struct dirsync_result *r, const struct dirsync_finding *f,
+                          struct buf *b)
+{
+	char t[48];
+	switch (f->kind) {
+	case DSF_SYNC:
+		sync_words(r, b);
+		break;
+	case DSF_SYNC_AGE:
+		ago(r->sync_age, t, sizeof(t));
+		buf_printf(b, "last directory sync %s ago (", t);
+		limit_words(passed(r, f), b);
+		buf_puts(b, ")");
+		break;
+	case DSF_SYNC_NO_TIME:
+		buf_puts(b, "directory synchronization enabled but no last sync time reported");
+		break;
+	case DSF_PASSWORD_AGE:
+		ago(r->password_age, t, sizeof(t));
+		buf_printf(b, "last password hash sync %s ago (", t);
+		limit_words(passed(r, f), b);
+		buf_puts(b, ")");
+		break;
+	case DSF_PASSWORD_NONE:
+		buf_puts(b, "password hash sync on but no run reported");
+		break;
+	case DSF_PREVENTION:
+		prevention_words(r->data, b);
+		break;
+	}
+}
+
+static void healthy_words(const struct dirsync_result *r, struct buf *b)
+{
+	char t[48], iv[48];
+	if (r->sync != DIRSYNC_ENABLED) {
+		sync_words(r, b);
+		return;
+	}
+	ago(r->sync_age, t, sizeof(t));
+	duration_format(r->interval, iv, sizeof(iv));
+	buf_printf(b, "directory sync: last sync %s ago (every %s)", t, iv);
+	if (r->password == PASSWORD_JUDGED && r->password_age_known) {
+		ago(r->password_age, t, sizeof(t));
+		buf_printf(b, ", password hash sync %s ago", t);
+	}
+}
+
+void output_dirsync_summary(const struct dirsync_result *r, struct buf *b)
+{
+	size_t start = b->len;
+	for (size_t i = 0; i < r->n_findings; i++) {
+		if (i > 0)
+			buf_puts(b, "; ");
+		finding_words(r, &r->findings[i], b);
+	}
+	if (b->len == start)
+		healthy_words(r, b);
+	if (b->data != NULL) {
+		text_clean(b->data + start);
+		b->len = start + strlen(b->data + start);
+	}
+}
+
+/* ---- long output ---- */
+
+static enum state worst_of(const struct dirsync_result *r, const enum dirsync_finding_kind *kinds,
+                           size_t n)
+{
+	enum state st = STATE_OK;
+	for (size_t i = 0; i < n; i++) {
+		const struct dirsync_finding *f = dirsync_finding(r, kinds[i]);
+		if (f != NULL)
+			st = state_worst(st, f->state);
+	}
+	return st;
+}
+
+static void when_words(const struct dirsync_time *t, double age, struct buf *b)
+{
+	char when[48], a[48];
+	time_format(t->t, when, sizeof(when));
+	ago(age, a, sizeof(a));
+	buf_printf(b, "%s (%s ago)", when, a);
+}
+
+static void sync_line(const struct dirsync_result *r, struct buf *b)
+{
+	static const enum dirsync_finding_kind kinds[] = {DSF_SYNC, DSF_SYNC_AGE, DSF_SYNC_NO_TIME};
+	const struct dirsync_data *d = r->data;
+	buf_printf(b, "[%s] directory synchronization: ", state_name(worst_of(r, kinds, 3)));
+	switch (r->sync) {
+	case DIRSYNC_ENABLED:
+		buf_puts(b, "enabled");
+		break;
+	case DIRSYNC_DISABLED:
+		buf_puts(b, "turned off (onPremisesSyncEnabled false)");
+		break;
+	case DIRSYNC_NEVER:
+		buf_puts(b, "never enabled (onPremisesSyncEnabled null)");
+		break;
+	case DIRSYNC_UNREPORTED:
+		buf_puts(b, "not reported (no onPremisesSyncEnabled)");
+		break;
+	}
+	if (r->sync_age_known) {
+		buf_puts(b, ", last sync ");
+		when_words(&d->last_sync, r->sync_age, b);
+	} else if (r->sync == DIRSYNC_ENABLED || r->sync == DIRSYNC_DISABLED) {
+		buf_puts(b, d->last_sync.valid == TIME_INVALID ? ", last sync time unreadable"
+		                                               : ", no last sync time");
+	}
+}
+
+static void interval_line(const struct dirsync_result *r, struct buf *b)
+{
+	const struct dirsync_data *d = r->data;
+	char iv[48];
+	duration_format(r->interval, iv, sizeof(iv));
+	switch (r->interval_source) {
+	case INTERVAL_CUSTOMER:
+		buf_printf(b, "interval %s (customerRequestedSynchronizationInterval %s", iv,
+		           d->customer_interval.text);
+		if (d->interval.text[0])
+			buf_printf(b, "; synchronizationInterval %s", d->interval.text);
+		buf_puts(b, ")");
+		break;
+	case INTERVAL_CONFIGURED:
+		buf_printf(b, "interval %s (synchronizationInterval %s)", iv, d->interval.text);
+		break;
+	case INTERVAL_DEFAULT:
+		buf_printf(b, "interval %s assumed (Entra Connect's default)", iv);
+		if (r->interval_unavailable)
+			buf_puts(b,
+			         ": this API version does not report it (--api-version beta does)");
+		else if (!r->interval_unreadable)
+			buf_puts(b, ": none reported");
+		break;
+	}
+	if (r->interval_unreadable) {
+		const struct dirsync_interval *bad =
+		    d->customer_interval.text[0] && !d->customer_interval.valid
+		        ? &d->customer_interval
+		        : &d->interval;
+		buf_printf(b, "; %s '%s' cannot be read",
+		           bad == &d->interval ? "synchronizationInterval"
+		                               : "customerRequestedSynchronizationInterval",
+		           bad->text);
+	}
+	buf_puts(b, "; thresholds warning ");
+	limit_words(&r->warn, b);
+	buf_puts(b, ", critical ");
+	limit_words(&r->crit, b);
+	buf_puts(b, r->thresholds_given ? " (-w/-c)" : " (3x and 6x the interval)");
+}
+
+static void password_line(const struct dirsync_result *r, struct buf *b)
+{
+	static const enum dirsync_finding_kind kinds[] = {DSF_PASSWORD_AGE, DSF_PASSWORD_NONE};
+	const struct dirsync_data *d = r->data;
+	buf_printf(b, "[%s] password hash sync: ", state_name(worst_of(r, kinds, 2)));
+	switch (r->password) {
+	case PASSWORD_OFF:
+		buf_puts(b, "off");
+		return;
+	case PASSWORD_UNREPORTED:
+		buf_puts(b, "not reported");
+		return;
+	case PASSWORD_NO_TIME:
+		buf_puts(b, "on; this API version does not report its last run (--api-version beta "
+		            "does), so it is not judged");
+		return;
+	case PASSWORD_JUDGED:
+		break;
+	}
+	if (r->password_age_known) {
+		buf_puts(b, "on, last run ");
+		when_words(&d->last_password_sync, r->password_age, b);
+	} else {
+		buf_puts(b, d->last_password_sync.valid == TIME_INVALID
+		                ? "on, last run time unreadable"
+		                : "on, no run reported");
+	}
+}
+
+static void prevention_line(const struct dirsync_result *r, struct buf *b)
+{
+	const struct dirsync_data *d = r->data;
+	buf_printf(b, "[%s] ", state_name(r->prevention_state));
+	prevention_words(d, b);
+	if ((d->prevention == PREVENTION_COUNT || d->prevention == PREVENTION_PERCENTAGE) &&
+	    d->has_alert_threshold)
+		buf_printf(b, ", alert threshold %lld%s", (long long)d->alert_threshold,
+		           d->prevention == PREVENTION_PERCENTAGE ? "%" : " objects");
+}
+
+/* ---- perfdata ---- */
+
+static void metric(struct buf *b, const char *label, double v, const struct range *warn,
+                   const struct range *crit, bool min0)
+{
+	char num[48];
+	range_number_format(round(v), num, sizeof(num));
+	buf_printf(b, " %s=%ss", label, num);
+	if (warn != NULL || crit != NULL || min0)
+		buf_printf(b, ";%s;%s;%s", warn && warn->set ? warn->text : "",
+		           crit && crit->set ? crit->text : "", min0 ? "0" : "");
+}
+
+static void perfdata(const struct dirsync_result *r, const struct run_facts *f, struct buf *b)
+{
+	/* Thresholds only on what is judged: a tenant that no longer syncs
+	 * keeps its growing age, without limits it is not held to. */
+	bool judged = r->sync == DIRSYNC_ENABLED;
+	if (r->sync_age_known)
+		metric(b, "last_sync_age", r->sync_age, judged ? &r->warn : NULL,
+		       judged ? &r->crit : NULL, true);
+	if (judged && r->password == PASSWORD_JUDGED && r->password_age_known)
+		metric(b, "last_password_sync_age", r->password_age, &r->warn, &r->crit, true);
+	if (judged)
+		metric(b, "sync_interval", r->interval, NULL, NULL, false);
+	if (f != NULL && f->credential_known)
+		metric(b, "credential_expires_in", f->credential_expires_in, f->credential_warn,
+		       f->credential_crit, false);
+	double t =
+	    f != NULL && isfinite(f->http_seconds) && f->http_seconds > 0 ? f->http_seconds : 0.0;
+	buf_printf(b, " time=%.3fs", t);
+}
+
+/* ---- the whole output ---- */
+
+static void summary_with_credential(const struct dirsync_result *r, const struct run_facts *f,
+                                    struct buf *b)
+{
+	struct buf s = {0}, cred = {0};
+	output_dirsync_summary(r, &s);
+	if (f != NULL && f->credential_known && f->credential_state != STATE_OK) {
+		char left[48];
+		duration_format(f->credential_expires_in, left, sizeof(left));
+		if (f->credential_expires_in > 0)
+			buf_printf(&cred, "; %s expires in %s", f->credential_what, left);
+		else
+			buf_printf(&cred, "; %s has expired", f->credential_what);
+	}
+	size_t room = SUMMARY_MAX > cred.len ? SUMMARY_MAX - cred.len : 0;
+	if (s.len > room) {
+		size_t keep = utf8_prefix(s.data, room > 3 ? room - 3 : 0);
+		buf_append(b, s.data, keep);
+		buf_puts(b, "...");
+	} else if (s.data != NULL) {
+		buf_puts(b, s.data);
+	}
+	if (cred.data != NULL)
+		buf_puts(b, cred.data);
+	if (b->data != NULL) {
+		text_clean(b->data);
+		b->len = strlen(b->data);
+		if (b->len > SUMMARY_MAX) {
+			b->len = utf8_prefix(b->data, SUMMARY_MAX);
+			b->data[b->len] = '\0';
+		}
+	}
+	buf_free(&s);
+	buf_free(&cred);
+}
+
+#define LINES_MAX 5
+
+enum state output_dirsync(FILE *out, const struct dirsync_result *r,
+                          const struct output_options *opt, const struct run_facts *facts)
+{
+	enum state st = r->state;
+	if (facts != NULL && facts->credential_known)
+		st = state_worst(st, facts->credential_state);
+	struct buf summary = {0}, perf = {0}, line[LINES_MAX] = {{0}};
+	size_t n = 0;
+	summary_with_credential(r, facts, &summary);
+	perfdata(r, facts, &perf);
+	sync_line(r, &line[n++]);
+	if (r->sync == DIRSYNC_ENABLED) {
+		interval_line(r, &line[n++]);
+		password_line(r, &line[n++]);
+		prevention_line(r, &line[n++]);
+	}
+	if (facts != NULL && facts->note[0])
+		buf_puts(&line[n++], facts->note);
+
+	/* The status line always; then the long lines that fit the budget. */
+	size_t budget = opt != NULL && opt->max_bytes ? opt->max_bytes : OUTPUT_MAX_DEFAULT;
+	size_t used = (size_t)fprintf(out, "%s %s - %s |%s\n", OUTPUT_PREFIX, state_name(st),
+	                              summary.data ? summary.data : "", perf.data ? perf.data : "");
+	size_t left_out = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (line[i].data == NULL)
+			continue;
+		text_clean(line[i].data);
+		size_t len = strlen(line[i].data) + 1;
+		if (left_out == 0 && used + len + 48 <= budget) {
+			fprintf(out, "%s\n", line[i].data);
+			used += len;
+		} else {
+			left_out++;
+		}
+	}
+	if (left_out > 0 && used + 48 <= budget)
+		fprintf(out, "(%zu lines left out to fit --max-output %zu)\n", left_out, budget);
+	for (size_t i = 0; i < n; i++)
+		buf_free(&line[i]);
+	buf_free(&summary);
+	buf_free(&perf);
+	return st;
+}
