@@ -554,6 +554,9 @@ void graph_error_describe(long status, const char *body, size_t len,
 	snprintf(out, n, "Graph HTTP %ld%s%s%s%s%s%s%s%s", status, code[0] ? " " : "", code,
 	         message[0] ? ": " : "", message, rid[0] ? " (request-id " : "", rid,
 	         rid[0] ? ")" : "", hint);
+	/* The code, the ids and the inner codes are the server's text too: a
+	 * piece of the token in any of them goes (pieces of 8 or more). */
+	redact_scrub(out, &ctx->token, 1);
 
 	if (detail == NULL || dn == 0)
 		return;
@@ -566,6 +569,8 @@ void graph_error_describe(long status, const char *body, size_t len,
 		buf_printf(&b, "%srequest-id %s%s", b.len ? "; " : "", rid, rid_from);
 	if (in.client_request_id[0])
 		buf_printf(&b, "%sclient-request-id %s", b.len ? "; " : "", in.client_request_id);
+	if (b.data != NULL)
+		redact_scrub(b.data, &ctx->token, 1);
 	text_copy(detail, dn, b.data ? b.data : "");
 	buf_free(&b);
 }

@@ -88,6 +88,34 @@ def test_one_unknown_service_principal_among_30_is_its_own_error():
          "the failed service principal or its 404 is not named", r)
 
 
+def test_a_batch_item_echoing_the_token_in_its_error_code_shows_none_of_it():
+    e = H.emu()
+    ids = tenant(e, 3)
+    token = e.mint_token(kind="app", roles=[H.READ])
+    d = tempfile.mkdtemp(prefix="tok-", dir=os.path.join(H.WORK, "caches"))
+    path = os.path.join(d, "token")
+    with open(path, "w") as f:
+        f.write(token + "\n")
+    os.chmod(path, 0o600)
+    # a hostile Graph puts pieces of the bearer token in an item's error code
+    # and inner error, which land in that service principal's own line
+    e.add_fault(target="graph", path_contains="/servicePrincipals/%s/" % ids[1], status=404,
+                json={"error": {"code": token[:60], "message": "gone",
+                                "innerError": {"code": token[20:90], "date": token[-40:]}}},
+                times=-1)
+    args = ["--access-token-file", path, "--graph-url", e.url]
+    for i in ids:
+        args += ["-s", i]
+    r = H.run_plugin(args)
+    expect(r, 3, first_contains=["1 of 3 service principals not read"])
+    bad = [l for l in r.stdout.splitlines() if l.startswith("[UNKNOWN]")]
+    eq(len(bad), 1, "lines of service principals not read", r)
+    true("404" in bad[0], "the item's status is not named", r)
+    for k in range(0, len(token) - 8):
+        if token[k:k + 8] in r.stdout + r.stderr:
+            true(False, "a piece of the token is printed: %r" % token[k:k + 8], r)
+
+
 def test_worst_state_wins_across_service_principals_and_labels_stay_unique():
     e = H.emu()
     ids = tenant(e, 3, job=lambda i: H.make_job("scim", hexid="%032x" % i,
