@@ -452,6 +452,9 @@ int mode_event_handler(const struct mode_env *m, struct err *e)
 		char label[600];
 		if (c->job_id != NULL)
 			str_copy(label, sizeof(label), c->job_id);
+		else if (c->n_sps > 1)
+			snprintf(label, sizeof(label), "* (every job of %zu service principals)",
+			         c->n_sps);
 		else
 			snprintf(label, sizeof(label), "* (every job of service principal %s%s)",
 			         c->sp_id ? "" : "appId=", c->sp_id ? c->sp_id : c->app_id);

@@ -202,6 +202,19 @@ def test_event_handler_acts_across_service_principals():
     eq(sorted(e.counters()["starts"].values()), [1, 1], "starts after the second run", r)
 
 
+def test_event_handler_not_acting_names_every_service_principal():
+    e = H.emu()
+    ids = tenant(e, 3)
+    sdir = tempfile.mkdtemp(prefix="state-", dir=os.path.join(H.WORK, "caches"))
+    os.chmod(sdir, 0o700)
+    argv = args_for(e, ids, client="writer", extra=["--event-handler", "--state-dir", sdir])
+    r = H.run_plugin(argv + ["WARNING", "HARD", "3"])
+    eq(r.rc, 0, "exit status", r)
+    true("job * (every job of 3 service principals): skipped - service WARNING HARD" in r.stdout,
+         "the decision does not name all three service principals", r)
+    eq(e.counters()["graph_requests"], 0, "Graph requests of a handler that does not act", r)
+
+
 def test_list_every_service_principal_of_the_tenant_in_every_format():
     e = H.emu()
     gen = e.generate_tenant(service_principals=300, provisioning=12)
