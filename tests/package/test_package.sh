@@ -245,13 +245,19 @@ common=(-T "$TENANT" -s "$SP_ID" -j "$BOX_JOB" --login-url "$URL" --graph-url "$
 "$PLUGIN" "${common[@]}" -C "$READER_ID" --client-secret-file "$T/reader.secret" >"$T/check.out" 2>"$T/check.err"
 rc=$?
 first=$(head -n 1 "$T/check.out")
-want="ENTRA SYNC CRITICAL - Box quarantined (EncounteredQuarantineException: BoxInsufficientPermissions) since $since, series count 6, automatic disable in 24d 23h; 6 successive failures (> 2)"
-# Perfdata carries measured values (quarantine age, time): labels and fixed values exact, those two by pattern.
-perf_re='^last_success_age=U;;;0 successive_failures=6;0;2;0 escrowed=0;;;0 exported=0 imported=0 quarantine_age=[0-9]+s quarantine_series=6 time=[0-9.]+s$'
-if [ "$rc" -eq 2 ] && [ "${first%% | *}" = "$want" ] && [[ "${first#* | }" =~ $perf_re ]]; then
+want="ENTRA SYNC CRITICAL - Box quarantined for 3d (EncounteredQuarantineException: BoxInsufficientPermissions), automatic disable in 24d 23h; 6 successive failures (> 2)"
+# Perfdata carries measured values (quarantine age, time): labels and fixed
+# values exact, those two by pattern. A job that never succeeded has no
+# last_success_age (the plugin leaves an unknown value out).
+perf_re='^successive_failures=6;0;2;0 escrowed=0;;;0 exported=0 imported=0 quarantine_age=[0-9]+s quarantine_series=6 time=[0-9.]+s$'
+# The long output keeps the series start and count.
+long_want="quarantined (EncounteredQuarantineException: BoxInsufficientPermissions) since $since, series count 6"
+if [ "$rc" -eq 2 ] && [ "${first%% | *}" = "$want" ] && [[ "${first#* | }" =~ $perf_re ]] &&
+	sed -n 2p "$T/check.out" | grep -qF "$long_want"; then
 	ok "installed check: exit 2, first line '$want | ...'"
 else
-	diag "exit $rc" "got:  $first" "want: $want | ${perf_re}" "$(cat "$T/check.err")"
+	diag "exit $rc" "got:  $first" "want: $want | ${perf_re}" "line 2 with: $long_want" \
+		"got:  $(sed -n 2p "$T/check.out")" "$(cat "$T/check.err")"
 	not_ok "installed check: exit 2, first line '$want | ...'"
 fi
 
