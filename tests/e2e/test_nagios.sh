@@ -94,9 +94,9 @@ define service {
 	_ENTRA_REPAIR_CLIENT_ID	$WRITER_ID
 	_ENTRA_REPAIR_SECRET_FILE	$T/writer.secret
 	_ENTRA_SP		$SP_ID
-	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --login-url $EMU_URL --graph-url $EMU_URL
+	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --state-dir $T/state --login-url $EMU_URL --graph-url $EMU_URL
 	check_command		check_entra_sync!--job $BOX_JOB
-	event_handler		entra_sync_repair_own_identity!--job $BOX_JOB --state-dir $T/state
+	event_handler		entra_sync_repair_own_identity!--job $BOX_JOB
 }
 
 define service {
@@ -112,9 +112,9 @@ define service {
 	_ENTRA_CLIENT_ID	$LEGACY_ID
 	_ENTRA_SECRET_FILE	$T/legacy.secret
 	_ENTRA_SP		$LEGACY_SP
-	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --login-url $EMU_URL --graph-url $EMU_URL
+	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --state-dir $T/state --login-url $EMU_URL --graph-url $EMU_URL
 	check_command		check_entra_sync!--job $LEGACY_JOB
-	event_handler		entra_sync_repair!--job $LEGACY_JOB --state-dir $T/state
+	event_handler		entra_sync_repair!--job $LEGACY_JOB
 }
 
 define service {
