@@ -93,6 +93,11 @@ def cache_dir(create=True):
     return d if create else os.path.join(d, "cache")
 
 
+def scratch_dir(prefix):
+    """A fresh directory below the work tree, whatever ran before."""
+    return tempfile.mkdtemp(prefix=prefix, dir=_workdir("caches"))
+
+
 def shape(template_id):
     """A deep copy of the job in fixtures/shapes.json with that templateId."""
     with open(os.path.join(FIXTURES, "shapes.json")) as f:

@@ -41,7 +41,7 @@ def fake_entry(token=FAKE_TOKEN, expires=4102444800):
 
 def outsider_dir():
     """A directory outside the cache for link targets."""
-    return tempfile.mkdtemp(prefix="victim-", dir=os.path.join(H.WORK, "caches"))
+    return H.scratch_dir("victim-")
 
 
 def fingerprint(path):

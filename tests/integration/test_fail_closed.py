@@ -20,7 +20,7 @@ READER_SECRET = H.CLIENTS["reader"][1]
 
 
 def state_dir():
-    d = tempfile.mkdtemp(prefix="state-", dir=os.path.join(H.WORK, "caches"))
+    d = H.scratch_dir("state-")
     os.chmod(d, 0o700)
     return d
 
@@ -61,7 +61,7 @@ def no_window_of(secret, text, n=8):
 # -- 1. a start that cannot be recorded is not made ---------------------------
 def _full_tmpfs():
     """A tiny tmpfs, filled up; its path. Root only."""
-    d = tempfile.mkdtemp(prefix="full-", dir=os.path.join(H.WORK, "caches"))
+    d = H.scratch_dir("full-")
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", d], check=True)
     try:
         with open(os.path.join(d, "filler"), "wb") as f:
@@ -192,7 +192,7 @@ def test_sign_in_error_echoing_the_secret_near_the_cut_shows_none_of_it():
 
 
 def _token_file(token):
-    d = tempfile.mkdtemp(prefix="tok-", dir=os.path.join(H.WORK, "caches"))
+    d = H.scratch_dir("tok-")
     path = os.path.join(d, "token")
     with open(path, "w") as f:
         f.write(token + "\n")

@@ -416,7 +416,7 @@ def test_stalled_syslog_does_not_hang_the_handler():
                 pass
             true(filled < 100000, "the syslog socket never filled up")
             e = H.emu()
-            sdir = tempfile.mkdtemp(prefix="state-", dir=os.path.join(H.WORK, "caches"))
+            sdir = H.scratch_dir("state-")
             os.chmod(sdir, 0o700)
             r = H.run_plugin(H.check_args(e, client="writer", job=H.JOB_BOX, extra=[
                 "-t", "5", "--event-handler", "--state-dir", sdir, "CRITICAL", "HARD", "3"]),

@@ -21,7 +21,7 @@ def doc(e, name, extra=(), client="reader"):
 
 
 def state_dir():
-    d = tempfile.mkdtemp(prefix="state-", dir=os.path.join(H.WORK, "caches"))
+    d = H.scratch_dir("state-")
     os.chmod(d, 0o700)
     return d
 
@@ -149,7 +149,7 @@ def test_graph_error_with_lower_case_innererror_keeps_its_date():
 
 # -- 6. permissions as they are ---------------------------------------------------------
 def _token_file(token):
-    d = tempfile.mkdtemp(prefix="tok-", dir=os.path.join(H.WORK, "caches"))
+    d = H.scratch_dir("tok-")
     path = os.path.join(d, "token")
     with open(path, "w") as f:
         f.write(token + "\n")

@@ -21,7 +21,7 @@ REASONS_DENIED = ["TooManyDeletes", "QuarantinedOnDemand", "EncounteredNewFuture
 
 
 def state_dir():
-    d = tempfile.mkdtemp(prefix="state-", dir=os.path.join(H.WORK, "caches"))
+    d = H.scratch_dir("state-")
     os.chmod(d, 0o700)
     return d
 

@@ -32,7 +32,7 @@ def args_for(e, ids, client="reader", extra=()):
 
 
 def id_file(lines):
-    d = tempfile.mkdtemp(prefix="sps-", dir=os.path.join(H.WORK, "caches"))
+    d = H.scratch_dir("sps-")
     path = os.path.join(d, "sps")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -92,7 +92,7 @@ def test_a_batch_item_echoing_the_token_in_its_error_code_shows_none_of_it():
     e = H.emu()
     ids = tenant(e, 3)
     token = e.mint_token(kind="app", roles=[H.READ])
-    d = tempfile.mkdtemp(prefix="tok-", dir=os.path.join(H.WORK, "caches"))
+    d = H.scratch_dir("tok-")
     path = os.path.join(d, "token")
     with open(path, "w") as f:
         f.write(token + "\n")
@@ -187,7 +187,7 @@ def test_event_handler_acts_across_service_principals():
          "seriesCount": 1}
     ids = tenant(e, 4, job=lambda i: H.make_job("app%d" % i, code="Quarantine" if i % 2 else
                                                  "Active", quarantine=q if i % 2 else None))
-    sdir = tempfile.mkdtemp(prefix="state-", dir=os.path.join(H.WORK, "caches"))
+    sdir = H.scratch_dir("state-")
     os.chmod(sdir, 0o700)
     argv = args_for(e, ids, client="writer", extra=["--event-handler", "--state-dir", sdir])
     r = H.run_plugin(argv + ["CRITICAL", "HARD", "3"])
@@ -205,7 +205,7 @@ def test_event_handler_acts_across_service_principals():
 def test_event_handler_not_acting_names_every_service_principal():
     e = H.emu()
     ids = tenant(e, 3)
-    sdir = tempfile.mkdtemp(prefix="state-", dir=os.path.join(H.WORK, "caches"))
+    sdir = H.scratch_dir("state-")
     os.chmod(sdir, 0o700)
     argv = args_for(e, ids, client="writer", extra=["--event-handler", "--state-dir", sdir])
     r = H.run_plugin(argv + ["WARNING", "HARD", "3"])

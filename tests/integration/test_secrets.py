@@ -25,7 +25,7 @@ WINDOW = 12  # a leak of any 12 consecutive characters of a secret counts
 
 
 def private_dir():
-    d = tempfile.mkdtemp(prefix="secrets-", dir=os.path.join(H.WORK, "caches"))
+    d = H.scratch_dir("secrets-")
     os.chmod(d, 0o700)
     return d
 
