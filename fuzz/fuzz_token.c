@@ -38,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	auth_error_describe(status, body, len, secret, out, n, detail, sizeof(detail));
 	FUZZ_ASSERT(fuzz_one_line(detail));
 	FUZZ_ASSERT(strstr(out, "secret-Q") == NULL);
+	FUZZ_ASSERT(strstr(detail, "secret-Q") == NULL);
 	FUZZ_ASSERT(memchr(out, '\0', n) != NULL);
 	FUZZ_ASSERT(fuzz_one_line(out));
 	free(out);

@@ -11,9 +11,12 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "emulator"))
+import emustate  # noqa: E402
 from emustate import expand  # noqa: E402
 
-NOW = 1796000000  # the clock fuzz_job.c evaluates against
+NOW = 1796000000  # the clock the harnesses evaluate against
+TENANT = "5e3a1f0c-8d2b-4c6e-9f7a-1b2c3d4e5f60"
+GRAPH = "https://graph.microsoft.com"
 
 
 def write(target, name, data):
@@ -152,12 +155,127 @@ def json_seeds():
         write("json", name, text)
 
 
+def directory_answers(fx, version):
+    """The two answers of the $batch --directory-sync sends (graph.c), as
+    the emulator gives them for a directory fixture: the organization with
+    the members the plugin selects, onPremisesSynchronization whole (v1.0
+    without what only beta carries)."""
+    org = emustate.merge(emustate._default_organization(TENANT),
+                         expand(fx.get("organization", {}), NOW))
+    for k in ("onPremisesLastSyncDateTime", "onPremisesLastPasswordSyncDateTime"):
+        if isinstance(org.get(k), str):
+            org[k] = emustate.seconds_only(org[k])
+    sync = emustate.merge(emustate._default_onprem_sync(TENANT),
+                          expand(fx.get("onPremisesSynchronization", {}), NOW))
+    sel = ["id", "onPremisesSyncEnabled", "onPremisesLastSyncDateTime"]
+    if version == "beta":
+        sel.append("onPremisesLastPasswordSyncDateTime")
+    elif isinstance(sync.get("configuration"), dict):
+        sync["configuration"] = {k: v for k, v in sync["configuration"].items()
+                                 if k == "accidentalDeletionPrevention"}
+    org_page = {"@odata.context": "%s/%s/$metadata#organization(%s)" % (GRAPH, version, ",".join(sel)),
+                "value": [{k: org[k] for k in sel}]}
+    sync_page = {"@odata.context": "%s/%s/$metadata#directory/onPremisesSynchronization"
+                                   % (GRAPH, version),
+                 "value": [sync]}
+    return org_page, sync_page
+
+
+def dirsync_seeds():
+    # organization JSON, NUL, onPremisesSynchronization JSON [, NUL, tail]; the
+    # tail: byte 0 thresholds (bits 0-1) and credential (bits 2-3), byte 1
+    # --max-output, then the credential's name or why its look-up failed.
+    with open(os.path.join(ROOT, "tests", "emulator", "fixtures", "documented.json")) as f:
+        fixtures = json.load(f)["fixtures"]
+    answers = {}
+    for name, fx in sorted(fixtures.items()):
+        if fx.get("kind") != "directory":
+            continue
+        for version in ("beta", "v1.0"):
+            org, sync = directory_answers(fx, version)
+            answers[(name, version)] = (org, sync)
+            write("dirsync", "%s-%s" % (name, version),
+                  json.dumps(org).encode() + b"\0" + json.dumps(sync).encode())
+    org, sync = answers[("dirsync-syncing", "beta")]
+    both = json.dumps(org).encode() + b"\0" + json.dumps(sync).encode() + b"\0"
+    write("dirsync", "tail-secret", both + b"\x05\xff" + b"monitoring secret")
+    write("dirsync", "tail-failed", both + b"\x0a\x10" + b"Graph HTTP 503 on the application")
+    write("dirsync", "tail-certificate", both + b"\x0f\x00" + b"/etc/nagios/entra.pem")
+    write("dirsync", "tail-hostile", both + b"\xf5\x00" + b"a|b\nc\xff\xc2\x85\xe2\x80\xa8" * 20)
+    odd = json.loads(json.dumps(sync))
+    cfg = odd["value"][0]["configuration"]
+    cfg["synchronizationInterval"] = "P10675199DT2H48M5.4775807S"
+    cfg["customerRequestedSynchronizationInterval"] = 30
+    cfg["accidentalDeletionPrevention"] = {"synchronizationPreventionType": "EnabledForSomething|x",
+                                           "alertThreshold": 99999999999}
+    write("dirsync", "odd-sync", json.dumps(org).encode() + b"\0" + json.dumps(odd).encode())
+    org_odd = {"value": [{"id": TENANT, "onPremisesSyncEnabled": True,
+                          "onPremisesLastSyncDateTime": "9999-12-31T23:59:59-23:59",
+                          "onPremisesLastPasswordSyncDateTime": "1969-12-31T23:59:59Z"}]}
+    write("dirsync", "odd-times", json.dumps(org_odd).encode() + b"\0" + json.dumps(sync).encode())
+    write("dirsync", "empty-collections", b'{"value":[]}\0{"value":[]}')
+    write("dirsync", "sync-enabled-string",
+          b'{"value":[{"onPremisesSyncEnabled":"true"}]}\0{"value":[]}')
+
+
+def app_credentials_seeds():
+    # application JSON, NUL, the client secret the run signs in with
+    secret = "Kv7~shared-hint-secret-VALUE"
+    clients = (
+        ("one", {"client_id": "11111111-2222-4333-8444-555555555555", "secret": secret}, {}),
+        ("expired", {"client_id": "11111111-2222-4333-8444-555555555556", "secret": secret,
+                     "secret_expired": True}, {}),
+        ("rotation", {"client_id": "11111111-2222-4333-8444-555555555557", "secret": secret},
+         {"secret_end": "{{now+%d}}" % (300 * 86400), "extra_passwords": [
+             {"displayName": "before rotation", "hint": "Kv7",
+              "endDateTime": "{{now+%d}}" % (4.5 * 86400), "startDateTime": "{{now-%d}}" % (300 * 86400)},
+             {"displayName": "unrelated", "hint": "xQ2", "endDateTime": "{{now+86400}}"},
+             {"displayName": "expired last week", "hint": "Kv7", "endDateTime": "{{now-604800}}"}]}),
+        ("no-secret", {"client_id": "11111111-2222-4333-8444-555555555558", "secret": None}, {}),
+    )
+    for name, entry, more in clients:
+        entry = dict({"secret_expired": False, "certs": []}, **entry)
+        app = emustate.State._application(entry, dict(entry, **more), NOW)
+        page = dict({"@odata.context": "%s/v1.0/$metadata#applications(passwordCredentials)/$entity"
+                     % GRAPH}, passwordCredentials=app["passwordCredentials"])
+        write("app_credentials", name, json.dumps(page).encode() + b"\0" + secret.encode())
+    write("app_credentials", "null-list", b'{"passwordCredentials":null}\0' + secret.encode())
+    write("app_credentials", "not-a-list", b'{"passwordCredentials":{}}\0' + secret.encode())
+    odd = [{"hint": "Kv7~shared", "endDateTime": "2027-01-01T00:00:00Z"},
+           {"hint": "Kv7", "keyId": "not a guid|\n", "displayName": "x" * 200 + "\u00e9",
+            "startDateTime": "2030-01-01T00:00:00Z", "endDateTime": "2031-01-01T00:00:00.5Z"},
+           {"hint": "Kv7", "endDateTime": "1960-01-01T00:00:00Z"},
+           {"hint": 7, "endDateTime": 1796000000}, "not an object", None]
+    write("app_credentials", "odd", json.dumps({"passwordCredentials": odd}).encode()
+          + b"\0" + secret.encode())
+    many = [{"hint": "Kv7", "keyId": "%08d-0000-4000-8000-000000000000" % i,
+             "endDateTime": emustate.iso_seconds(NOW + i * 86400)} for i in range(70)]
+    write("app_credentials", "seventy", json.dumps({"passwordCredentials": many}).encode()
+          + b"\0" + secret.encode())
+
+
+def cred_entry_seeds():
+    # as credential_cache.c's cred_entry_format writes them
+    magic = "check_entra_sync credential v1\n"
+    write("cred_entry", "known", magic + "checked_at=%d\noutcome=known\nends_at=%d\nmatching=1\n"
+          "secrets=3\nkey_id=3c3b5d2a-8f64-4c1e-9a7b-2d1e0f6a5b4c\nname=monitoring secret\nend\n"
+          % (NOW - 3600, NOW + 40 * 86400))
+    write("cred_entry", "no-match", magic + "checked_at=%d\noutcome=no-match\nends_at=-\nmatching=0\n"
+          "secrets=2\nkey_id=\nname=\nend\n" % NOW)
+    write("cred_entry", "failed", magic + "checked_at=%d\noutcome=failed\nends_at=-\nmatching=0\n"
+          "secrets=0\nkey_id=\nname=Graph HTTP 503 on /applications: ServiceUnavailable\nend\n" % NOW)
+    write("cred_entry", "truncated", magic + "checked_at=%d\noutcome=known\nends_at=17" % NOW)
+
+
 def main():
     job_seeds()
     json_seeds()
     token_seeds()
     graph_error_seeds()
     small_seeds()
+    dirsync_seeds()
+    app_credentials_seeds()
+    cred_entry_seeds()
 
 
 if __name__ == "__main__":

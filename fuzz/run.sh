@@ -42,6 +42,9 @@ fuzz_opts() {
 	case "$1" in
 	job) echo "-max_len=16384 -dict=fuzz/dict/job.dict" ;;
 	json) echo "-max_len=4096 -dict=fuzz/dict/job.dict" ;;
+	dirsync) echo "-max_len=8192 -dict=fuzz/dict/dirsync.dict" ;;
+	app_credentials) echo "-max_len=8192 -dict=fuzz/dict/app_credentials.dict" ;;
+	cred_entry) echo "-max_len=1024 -dict=fuzz/dict/cred_entry.dict" ;;
 	token | graph_error | redact | output) echo "-max_len=4096" ;;
 	*) echo "-max_len=256" ;;
 	esac

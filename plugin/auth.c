@@ -86,8 +86,8 @@ static void first_sentence(const char *desc, long *code, char *out, size_t n)
 }
 
 /* "trace_id T, correlation_id C, timestamp S": what Microsoft support asks
- * for first. */
-static void support_ids(struct json_object *root, char *out, size_t n)
+ * for first, scrubbed of secret (the server's text, like the rest). */
+static void support_ids(struct json_object *root, const char *secret, char *out, size_t n)
 {
 	static const char *const keys[] = {"trace_id", "correlation_id", "timestamp"};
 	struct buf b = {0};
@@ -96,6 +96,7 @@ static void support_ids(struct json_object *root, char *out, size_t n)
 		if (v != NULL && *v != '\0')
 			buf_printf(&b, "%s%s %s", b.len ? ", " : "", keys[i], v);
 	}
+	redact_scrub(b.data, &secret, 1);
 	text_copy(out, n, b.data ? b.data : "");
 	buf_free(&b);
 }
@@ -141,7 +142,7 @@ void auth_error_describe(long status, const char *body, size_t len, const char *
 			}
 		}
 		if (detail != NULL && dn > 0)
-			support_ids(root, detail, dn);
+			support_ids(root, secret, detail, dn);
 	}
 	json_object_put(root);
 
@@ -160,6 +161,10 @@ void auth_error_describe(long status, const char *body, size_t len, const char *
 	const char *hint = hint_for(code);
 	if (rc == 0 && hint != NULL)
 		rc = buf_printf(&b, " - hint: %s", hint);
+	/* The error code is the server's text as much as the description:
+	 * the whole line is scrubbed too, before the cut. */
+	if (rc == 0)
+		redact_scrub(b.data, &secret, 1);
 	str_copy(out, n, rc == 0 ? b.data : "sign-in failed (out of memory)");
 	buf_free(&b);
 }

@@ -83,7 +83,8 @@ int auth_cache_entry(const struct auth_ctx *a, const char **key);
  * invalid_client, AADSTS7000215): <first sentence of error_description> -
  * hint: ..." (hint only for the common codes), and a second (detail, may be
  * NULL) with trace_id, correlation_id and timestamp for Microsoft support.
- * The description is scrubbed of secret (may be NULL) before it is cut. Pure. */
+ * Both lines are scrubbed of secret (may be NULL), the description before
+ * it is cut: the error code and the ids are the server's text too. Pure. */
 void auth_error_describe(long status, const char *body, size_t len, const char *secret, char *out,
                          size_t n, char *detail, size_t dn);
 

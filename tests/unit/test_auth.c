@@ -177,6 +177,27 @@ static void description_of_wrong_type_is_ignored(void **state)
 
 /* --- token answers --- */
 
+/* The error code and the support ids are the server's text as much as the
+ * description: a piece of the secret echoed in any of them goes. */
+static void secret_echoed_in_error_code_or_ids_is_scrubbed(void **state)
+{
+	(void)state;
+	static const char secret[] = "Kv7~x9SECRETpieceQ2";
+	static const char body[] = "{\"error\":\"invalid_SECRETpiece\","
+	                           "\"error_description\":\"AADSTS7000215: Invalid client secret "
+	                           "provided.\",\"error_codes\":[7000215],"
+	                           "\"trace_id\":\"x9SECRETpie\",\"correlation_id\":\"c\"}";
+	char out[ERR_MSG_MAX], detail[ERR_MSG_MAX];
+	auth_error_describe(401, body, strlen(body), secret, out, sizeof(out), detail,
+	                    sizeof(detail));
+	if (strstr(out, "SECRETpi") != NULL)
+		fail_msg("the line quotes the secret: \"%s\"", out);
+	if (strstr(detail, "SECRETpi") != NULL)
+		fail_msg("the detail quotes the secret: \"%s\"", detail);
+	assert_non_null(strstr(out, "AADSTS7000215"));
+	assert_non_null(strstr(detail, "correlation_id c"));
+}
+
 static int parse(const char *body, char **tok, double *exp, struct err *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -409,6 +430,7 @@ int main(void)
 	    cmocka_unit_test(non_json_answer_is_described),
 	    cmocka_unit_test(error_without_description_is_described),
 	    cmocka_unit_test(description_of_wrong_type_is_ignored),
+	    cmocka_unit_test(secret_echoed_in_error_code_or_ids_is_scrubbed),
 	    cmocka_unit_test(sign_in_answer_is_parsed),
 	    cmocka_unit_test(managed_identity_answer_with_strings_is_parsed),
 	    cmocka_unit_test(expires_on_is_used_without_expires_in),
