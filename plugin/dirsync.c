@@ -2,6 +2,7 @@
  * Acquire (organization and onPremisesSynchronization), judge, present. */
 #include "dirsync_data.h"
 #include "dirsync_eval.h"
+#include "dirsync_graph.h"
 #include "dirsync_output.h"
 #include "expiry.h"
 #include "graph.h"

@@ -11,7 +11,6 @@
 
 struct app_credentials;
 struct auth_ctx;
-struct dirsync_data;
 struct json_object;
 
 /* Where Graph is; filled by options.c, read-only here. */
@@ -116,12 +115,5 @@ void graph_error_describe(long status, const char *body, size_t len,
  * Application.Read.All). */
 int graph_get_app_credentials(struct graph_client *g, const char *app_id,
                               struct app_credentials *out, struct err *e);
-
-/* --directory-sync: the tenant's organization (onPremisesSyncEnabled, the
- * last sync, and on beta the last password hash sync) and
- * /directory/onPremisesSynchronization, in one $batch request. 401/403 name
- * Organization.Read.All and OnPremDirectorySynchronization.Read.All (both
- * in one message when both are refused). 0, or -1 with e. */
-int graph_read_directory_sync(struct graph_client *g, struct dirsync_data *out, struct err *e);
 
 #endif
