@@ -1,8 +1,9 @@
 /* The output layer under arbitrary words: job ids, template ids, status
  * codes, execution states, quarantine reasons, error codes and messages come
  * straight from the input (NUL-separated fields, up to six jobs), bypassing
- * the JSON parser, which would have refused invalid UTF-8. Whatever they
- * hold, the output must keep its promises:
+ * the JSON parser, which would have refused invalid UTF-8; with one bit set,
+ * up to 75 service principals that could not be read, their error lines
+ * from the input too. Whatever they hold, the output must keep its promises:
  * - one status line "ENTRA SYNC <STATE> - ", the worst state, one '|';
  * - perfdata in the strict grammar label=value[uom];warn;crit;min;max, with
  *   labels of [A-Za-z0-9_]{1,60}, unique, units s, % or none;
@@ -16,6 +17,7 @@
 
 #define NOW      1796000000.0
 #define JOBS_MAX 6
+#define ERRS_MAX 75
 
 /* The next NUL-terminated field of the input (empty at the end). */
 static const char *field(const uint8_t **p, const uint8_t *end, char *buf, size_t n)
@@ -120,12 +122,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *out = open_memstream(&text, &len);
 	if (out == NULL)
 		abort();
+	static char err_text[ERRS_MAX][JOB_TEXT_MAX];
+	static const char *err_line[ERRS_MAX];
+	size_t n_errs = (bits & 8) ? (size_t)(bits >> 4) * 5 : 0;
+	for (size_t k = 0; k < n_errs; k++) {
+		char buf[JOB_TEXT_MAX];
+		snprintf(err_text[k], sizeof(err_text[k]), "service principal %zu: %s", k,
+		         field(&p, end, buf, sizeof(buf)));
+		err_line[k] = err_text[k];
+	}
+
 	struct output_options opt = {.max_bytes = budget, .bare_labels = n == 1 && (bits & 2)};
-	struct run_facts facts = {.http_seconds = 0.25};
+	struct run_facts facts = {.http_seconds = 0.25,
+	                          .sp_errors = err_line,
+	                          .n_sp_errors = n_errs,
+	                          .n_sps = n_errs ? n_errs + 1 : 0};
 	enum state st = output_check(out, res, n, &opt, &facts);
 	fclose(out);
 
-	FUZZ_ASSERT(st == results_worst(res, n));
+	enum state want = results_worst(res, n);
+	FUZZ_ASSERT(st == (n_errs ? state_worst(want, STATE_UNKNOWN) : want));
 	fuzz_check_plugin_output(text, len, budget, OUTPUT_PREFIX, state_name(st), HEAD_MAX,
 	                         LABEL_MAX);
 	free(text);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "encode.h"
+#include "page.h"
 #include "text.h"
 #include "timeparse.h"
 
@@ -16,13 +17,6 @@
 /* An error message can be a paragraph; the first line of output cannot. */
 #define SUMMARY_MESSAGE_MAX 120
 #define DETAIL_MESSAGE_MAX  400
-/* Over budget, a not-OK job's line is cut to this many bytes, then to the
- * shorter, before any is dropped; the folded line of OK jobs holds at most
- * FOLD_MAX bytes; NOTE_ROOM is kept for the line saying what was left out. */
-#define DETAIL_SHORT    160
-#define DETAIL_SHORTEST 100
-#define FOLD_MAX        200
-#define NOTE_ROOM       80
 
 /* Cleans b from start on (text_clean never lengthens) and keeps its length true. */
 static void buf_clean(struct buf *b, size_t start)
@@ -578,18 +572,6 @@ int output_prefixes(const struct job_result *r, size_t n, char (*out)[OUTPUT_PRE
 
 /* ---- perfdata ---- */
 
-struct metric {
-	char text[160]; /* 'label=value[uom];warn;crit;min' */
-	int tier;       /* 1: kept longest; 2: dropped first */
-	bool ok_job;    /* of a job that is OK (dropped before a troubled job's) */
-	bool keep;
-};
-
-struct metrics {
-	struct metric *m;
-	size_t n, cap;
-};
-
 /* A metric without a value (a job that never succeeded has no age) is left
  * out rather than printed as 'U': Icinga 2 warns about every 'U' on every
  * check and its writers drop it anyway, so the graph shows the same gap. */
@@ -727,109 +709,17 @@ static void summary_line(const struct view *v, size_t n, const struct run_facts 
 	}
 }
 
-struct page {
-	struct buf head;  /* "ENTRA SYNC X - summary" */
-	struct buf *line; /* one long-output line per job, in view order */
-	size_t n;
-	struct buf errs; /* the lines of service principals that could not be read */
-	struct metrics perf;
-	struct buf extra; /* lines after the jobs' (notes, credential) */
-};
-
-static size_t perf_bytes(const struct metrics *ms)
-{
-	size_t total = 0;
-	for (size_t i = 0; i < ms->n; i++)
-		if (ms->m[i].keep)
-			total += strlen(ms->m[i].text) + 1;
-	return total;
-}
-
-/* Bytes printed: head, " | " and perfdata, newline, long output lines. */
-static size_t page_bytes(const struct page *p, size_t ok_from, bool fold,
-                         const struct buf *fold_line, size_t cut, size_t shown)
-{
-	size_t total = p->head.len + 3 + perf_bytes(&p->perf) + 1 + p->extra.len + p->errs.len;
-	for (size_t k = 0; k < ok_from && k < shown; k++)
-		total += (cut && p->line[k].len > cut ? cut : p->line[k].len) + 1;
-	if (shown < ok_from)
-		total += 48;
-	if (fold)
-		total += fold_line->len + 1;
-	else
-		for (size_t k = ok_from; k < p->n; k++)
-			total += p->line[k].len + 1;
-	return total;
-}
-
-struct fit {
-	bool fold;      /* OK jobs folded into one line */
-	size_t cut;     /* not-OK lines cut to this many bytes (0: whole) */
-	size_t shown;   /* not-OK lines shown */
-	size_t dropped; /* metrics left out */
-};
-
-/* What the output would take with these choices, the lines that say what
- * was left out included. */
-static size_t fit_bytes(const struct page *p, size_t ok_from, const struct fit *f,
-                        const struct buf *fold_line)
-{
-	return page_bytes(p, ok_from, f->fold, fold_line, f->cut, f->shown) +
-	       (f->dropped ? NOTE_ROOM : 0);
-}
-
-/* Drops metrics of a tier (of OK jobs only, or any), the last first, while
- * the output does not fit. Linear: the size is measured once and then
- * follows each metric dropped (1,000 jobs have 6,000 metrics). */
-static void drop_metrics(struct page *p, size_t ok_from, struct fit *f, const struct buf *fold_line,
-                         size_t budget, int tier, bool ok_only)
-{
-	size_t bytes = fit_bytes(p, ok_from, f, fold_line);
-	for (size_t i = p->perf.n; i-- > 0 && bytes > budget;) {
-		struct metric *m = &p->perf.m[i];
-		if (m->keep && m->tier == tier && (!ok_only || m->ok_job)) {
-			m->keep = false;
-			bytes -= strlen(m->text) + 1;
-			if (f->dropped++ == 0)
-				bytes += NOTE_ROOM;
-		}
-	}
-}
-
-static void fold_ok_jobs(const struct view *v, size_t from, size_t n, size_t room, struct buf *b)
-{
-	buf_printf(b, "[OK] %zu more job%s OK:", n - from, n - from == 1 ? "" : "s");
-	for (size_t k = from; k < n; k++) {
-		if (b->len + strlen(v[k].name) + 6 > room) {
-			buf_puts(b, " ...");
-			return;
-		}
-		buf_printf(b, " %s", v[k].name);
-	}
-}
-
-static void write_line(FILE *out, const struct buf *b, size_t cut)
-{
-	size_t len = b->len;
-	if (cut && len > cut) {
-		len = utf8_prefix(b->data, cut - 3);
-		fwrite(b->data, 1, len, out);
-		fputs("...\n", out);
-		return;
-	}
-	fwrite(b->data, 1, len, out);
-	fputc('\n', out);
-}
-
 enum state output_check(FILE *out, const struct job_result *results, size_t n,
                         const struct output_options *opt, const struct run_facts *facts)
 {
 	struct view *v = calloc(n ? n : 1, sizeof(*v));
+	size_t n_errs = facts != NULL ? facts->n_sp_errors : 0;
 	struct page p = {0};
 	p.line = calloc(n ? n : 1, sizeof(*p.line));
-	if (v == NULL || p.line == NULL) {
+	p.err = calloc(n_errs ? n_errs : 1, sizeof(*p.err));
+	if (v == NULL || p.line == NULL || p.err == NULL) {
 		free(v);
-		free(p.line);
+		page_free(&p);
 		output_status_line(out, STATE_UNKNOWN, "out of memory writing the output");
 		return STATE_UNKNOWN;
 	}
@@ -840,12 +730,11 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 	enum state st = results_worst(results, n);
 	if (facts != NULL && facts->credential_known)
 		st = state_worst(st, facts->credential_state);
-	size_t n_errs = facts != NULL ? facts->n_sp_errors : 0;
 	if (n_errs > 0)
 		st = state_worst(st, STATE_UNKNOWN);
 	if (assign_names(v, n) < 0 || (!opt->bare_labels && assign_prefixes(v, n) < 0)) {
 		free(v);
-		free(p.line);
+		page_free(&p);
 		output_status_line(out, STATE_UNKNOWN, "out of memory writing the output");
 		return STATE_UNKNOWN;
 	}
@@ -856,17 +745,20 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 	buf_printf(&p.head, "%s %s - %s", OUTPUT_PREFIX, state_name(st), summary.data);
 	buf_free(&summary);
 
-	size_t ok_from = n;
 	p.n = n;
+	p.ok_from = n;
 	for (size_t k = 0; k < n; k++) {
 		const struct job_result *r = v[k].r;
-		if (r->state == STATE_OK && ok_from == n)
-			ok_from = k;
-		buf_printf(&p.line[k], "[%s] ", state_name(r->state));
+		struct page_line *l = &p.line[k];
+		if (r->state == STATE_OK && p.ok_from == n)
+			p.ok_from = k;
+		l->state = r->state;
+		l->name = v[k].name;
+		buf_printf(&l->text, "[%s] ", state_name(r->state));
 		if (r->owner != NULL)
-			buf_printf(&p.line[k], "(%s) ", r->owner);
-		output_job_detail(r, &p.line[k]);
-		buf_clean(&p.line[k], 0);
+			buf_printf(&l->text, "(%s) ", r->owner);
+		output_job_detail(r, &l->text);
+		buf_clean(&l->text, 0);
 		job_metrics(&p.perf, r, opt->bare_labels ? "" : v[k].prefix);
 	}
 	if (facts != NULL && facts->credential_known)
@@ -881,75 +773,18 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 		             ? facts->http_seconds
 		             : 0.0);
 	for (size_t k = 0; k < n_errs; k++) {
-		struct buf one = {0};
-		buf_printf(&one, "[UNKNOWN] %s", facts->sp_errors[k]);
-		buf_clean(&one, 0);
-		buf_printf(&p.errs, "%s\n", one.data);
-		buf_free(&one);
+		buf_printf(&p.err[k], "[UNKNOWN] %s", facts->sp_errors[k]);
+		buf_clean(&p.err[k], 0);
 	}
+	p.n_errs = n_errs;
 	if (facts != NULL && facts->note[0]) {
 		char note[sizeof(facts->note)];
 		text_copy(note, sizeof(note), facts->note);
 		buf_printf(&p.extra, "%s\n", note);
 	}
 
-	/* Fit the budget, giving up the least useful first (the lines of
-	 * troubled jobs and the metrics graphs need most go last). */
-	size_t budget = opt->max_bytes ? opt->max_bytes : OUTPUT_MAX_DEFAULT;
-	struct buf fold_line = {0};
-	struct fit f = {.shown = ok_from};
-	if (fit_bytes(&p, ok_from, &f, &fold_line) > budget && ok_from < n) {
-		f.fold = true;
-		fold_ok_jobs(v, ok_from, n, FOLD_MAX, &fold_line);
-		buf_clean(&fold_line, 0);
-	}
-	drop_metrics(&p, ok_from, &f, &fold_line, budget, 2, true);
-	drop_metrics(&p, ok_from, &f, &fold_line, budget, 2, false);
-	if (fit_bytes(&p, ok_from, &f, &fold_line) > budget)
-		f.cut = DETAIL_SHORT;
-	drop_metrics(&p, ok_from, &f, &fold_line, budget, 1, true);
-	if (fit_bytes(&p, ok_from, &f, &fold_line) > budget)
-		f.cut = DETAIL_SHORTEST;
-	while (f.shown > 1 && fit_bytes(&p, ok_from, &f, &fold_line) > budget)
-		f.shown--;
-	drop_metrics(&p, ok_from, &f, &fold_line, budget, 1, false);
-	while (f.shown > 0 && fit_bytes(&p, ok_from, &f, &fold_line) > budget)
-		f.shown--;
-	size_t cut = f.cut, shown = f.shown, dropped = f.dropped;
-	bool fold = f.fold;
-
-	fwrite(p.head.data, 1, p.head.len, out);
-	fputs(" |", out);
-	for (size_t i = 0; i < p.perf.n; i++)
-		if (p.perf.m[i].keep)
-			fprintf(out, " %s", p.perf.m[i].text);
-	fputc('\n', out);
-	for (size_t k = 0; k < ok_from && k < shown; k++)
-		write_line(out, &p.line[k], cut);
-	if (shown < ok_from)
-		fprintf(out, "[%s] ... %zu more jobs not OK, not shown to fit --max-output %zu\n",
-		        state_name(v[shown].r->state), ok_from - shown, budget);
-	if (p.errs.len > 0)
-		fwrite(p.errs.data, 1, p.errs.len, out);
-	if (fold)
-		write_line(out, &fold_line, 0);
-	else
-		for (size_t k = ok_from; k < n; k++)
-			write_line(out, &p.line[k], 0);
-	if (p.extra.len > 0)
-		fwrite(p.extra.data, 1, p.extra.len, out);
-	if (dropped > 0)
-		fprintf(out, "(%zu of %zu metrics left out to fit --max-output %zu)\n", dropped,
-		        p.perf.n, budget);
-
-	for (size_t k = 0; k < n; k++)
-		buf_free(&p.line[k]);
-	free(p.line);
-	free(p.perf.m);
-	buf_free(&p.head);
-	buf_free(&p.extra);
-	buf_free(&p.errs);
-	buf_free(&fold_line);
+	page_write(out, &p, opt->max_bytes ? opt->max_bytes : OUTPUT_MAX_DEFAULT);
+	page_free(&p);
 	free(v);
 	return st;
 }

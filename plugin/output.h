@@ -41,9 +41,11 @@ struct run_facts {
 
 /* Writes the complete check output for n >= 1 results and returns the
  * overall state: "ENTRA SYNC <STATE> - <summary> | <perfdata>", then one
- * long-output line per job, worst first. Over the budget, OK jobs fold into
- * one line and perfdata drops whole metrics (the per-job ages, failures and
- * quarantine ages last), and a line says what was left out. */
+ * long-output line per job, worst first, and one per service principal that
+ * could not be read. page.c fits it to the budget: OK jobs fold into one
+ * line, error lines into a count, perfdata drops whole metrics (the per-job
+ * ages, failures and quarantine ages last), and a line says what was left
+ * out. */
 enum state output_check(FILE *out, const struct job_result *results, size_t n,
                         const struct output_options *opt, const struct run_facts *facts);
 

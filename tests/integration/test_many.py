@@ -116,6 +116,31 @@ def test_a_batch_item_echoing_the_token_in_its_error_code_shows_none_of_it():
             true(False, "a piece of the token is printed: %r" % token[k:k + 8], r)
 
 
+def test_sixty_unreadable_service_principals_still_fit_the_budget():
+    e = H.emu()
+    ids = tenant(e, 100)
+    for i in ids[:60]:
+        e.add_fault(target="graph", path_contains="/servicePrincipals/%s/" % i, status=404,
+                    times=-1, json={"error": {"code": "Request_ResourceNotFound",
+                                              "message": "Resource '%s' does not exist." % i}})
+    for budget in (8192, 1023, 512):
+        r = H.run_plugin(args_for(e, ids, extra=["--max-output", str(budget)]))
+        expect(r, 3, first_contains=["all 40 jobs OK", "60 of 100 service principals not read"])
+        true(len(r.raw_stdout) <= budget, "%d bytes printed for --max-output %d"
+             % (len(r.raw_stdout), budget), r)
+        if budget == 8192:
+            # the error lines fold first: the OK jobs keep every graph's core metrics
+            shown = [l for l in r.stdout.splitlines() if l.startswith("[UNKNOWN] service")]
+            more = [l for l in r.stdout.splitlines() if l.startswith("[UNKNOWN] ... ")]
+            eq(len(more), 1, "lines saying how many service principals are not shown", r)
+            # what fits beside 40 jobs' metrics: three lines of about 170 bytes
+            eq(len(shown), 3, "error lines shown", r)
+            true(more[0].startswith("[UNKNOWN] ... 57 more service principals not read"),
+                 "the count of the others", r)
+            eq(len({l for l in perfdata(r) if l.endswith("_successive_failures")}), 40,
+               "OK jobs with their successive_failures metric", r)
+
+
 def test_worst_state_wins_across_service_principals_and_labels_stay_unique():
     e = H.emu()
     ids = tenant(e, 3, job=lambda i: H.make_job("scim", hexid="%032x" % i,

@@ -427,6 +427,38 @@ static void time_metric_is_never_negative_or_nan(void **state)
 	assert_contains(R.text, "| time=0.000s\n");
 }
 
+/* 200 service principals that could not be read beside a quarantined job,
+ * in an NRPE version 2 packet (1023 bytes): the job's line stays, the error
+ * lines fold into the first and a count, and the output fits. */
+static void unreadable_service_principals_fold_into_a_count(void **state)
+{
+	(void)state;
+	enum { N_ERRS = 200 };
+	static char text[N_ERRS][96];
+	static const char *lines[N_ERRS];
+	for (size_t k = 0; k < N_ERRS; k++) {
+		snprintf(text[k], sizeof(text[k]),
+		         "service principal %08zx-0000-0000-0000-000000000000: Graph HTTP 404", k);
+		lines[k] = text[k];
+	}
+	add(J_QUARANTINED_BOX);
+	size_t len = 0;
+	FILE *f = open_memstream(&R.text, &len);
+	assert_non_null(f);
+	struct output_options opt = {.max_bytes = 1023};
+	struct run_facts facts = {.sp_errors = lines, .n_sp_errors = N_ERRS, .n_sps = N_ERRS + 1};
+	R.st = output_check(f, R.res, R.n, &opt, &facts);
+	fclose(f);
+	assert_int_equal(R.st, STATE_CRITICAL); /* CRITICAL beats the UNKNOWN of the others */
+	assert_true(len <= 1023);
+	assert_contains(line(0), "; 200 of 201 service principals not read");
+	assert_true(strncmp(line(1), "[CRITICAL] ", 11) == 0);
+	assert_string_equal(line(2), "[UNKNOWN] service principal 00000000-0000-0000-0000-"
+	                             "000000000000: Graph HTTP 404");
+	assert_string_equal(line(3), "[UNKNOWN] ... 199 more service principals not read, not "
+	                             "shown to fit --max-output 1023");
+}
+
 static void status_line_is_cleaned(void **state)
 {
 	(void)state;
@@ -471,6 +503,7 @@ int main(void)
 	        a_template_spelling_a_numbered_prefix_cannot_make_labels_collide, reset),
 	    cmocka_unit_test_teardown(pipes_never_reach_text_or_labels, reset),
 	    cmocka_unit_test_teardown(time_metric_is_never_negative_or_nan, reset),
+	    cmocka_unit_test_teardown(unreadable_service_principals_fold_into_a_count, reset),
 	    cmocka_unit_test_teardown(status_line_is_cleaned, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
