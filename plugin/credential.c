@@ -35,7 +35,8 @@ static void parse_secret(struct json_object *obj, struct app_secret *s)
 		str_copy(s->key_id, sizeof(s->key_id), v);
 	if ((v = string_member(obj, "displayName")) != NULL)
 		str_copy(s->display_name, sizeof(s->display_name), v);
-	/* A hint longer than the documented three characters is not one. */
+	/* Graph documents three characters; up to seven are kept (a longer value
+	 * is not a hint). It counts only as a prefix of the secret in use. */
 	if ((v = string_member(obj, "hint")) != NULL && strlen(v) < sizeof(s->hint))
 		str_copy(s->hint, sizeof(s->hint), v);
 	s->start_valid = time_member(obj, "startDateTime", &s->start);
