@@ -16,8 +16,7 @@
 
 struct cred_entry {
 	double checked_at; /* epoch of the look-up */
-	char outcome[24]; /* one of five words ("known", "no-match", ...); read back as [A-Za-z0-9-]
-	                   */
+	char outcome[24];  /* "known", "no-match", ...; read back as [A-Za-z0-9-] */
 	bool end_known;
 	double end;        /* epoch, when end_known */
 	unsigned matching; /* secrets sharing the hint */
