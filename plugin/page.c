@@ -126,15 +126,14 @@ static void fold_ok_jobs(const struct page *p, size_t room, struct buf *b)
 	}
 }
 
-/* Lowers *count (lines shown) to the most that fit, but not below floor.
+/* Sets *count (lines shown) to the most in [floor, top] that fit, or floor.
  * A binary search: the bytes grow with the lines shown, and one step of a
  * linear search costs a measure of the whole page (10,000 service
  * principals may be unreadable). */
-static void shrink(struct page *p, struct fit *f, size_t budget, size_t *count, size_t floor)
+static void settle(struct page *p, struct fit *f, size_t budget, size_t *count, size_t floor,
+                   size_t top)
 {
-	if (*count <= floor || !over(p, f, budget))
-		return;
-	size_t lo = floor, hi = *count - 1; /* *count does not fit */
+	size_t lo = floor, hi = top;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo + 1) / 2;
 		*count = mid;
@@ -144,6 +143,36 @@ static void shrink(struct page *p, struct fit *f, size_t budget, size_t *count, 
 			lo = mid;
 	}
 	*count = lo;
+}
+
+static void shrink(struct page *p, struct fit *f, size_t budget, size_t *count, size_t floor)
+{
+	if (*count > floor && over(p, f, budget))
+		settle(p, f, budget, count, floor, *count - 1);
+}
+
+/* Takes back metrics a later step made room for (cutting the details often
+ * frees more than the metrics dropped before it): the jobs' own metrics
+ * first, the counters last, those of jobs not OK before those of OK jobs,
+ * in print order. Linear, like drop_metrics. */
+static void restore_metrics(struct page *p, struct fit *f, size_t budget)
+{
+	size_t bytes = fit_bytes(p, f, budget);
+	size_t note = f->no_note ? 0 : NOTE_ROOM; /* counted while anything is left out */
+	for (int tier = 1; tier <= 2; tier++)
+		for (int ok = 0; ok <= 1; ok++)
+			for (size_t i = 0; i < p->perf.n && f->dropped > 0; i++) {
+				struct metric *m = &p->perf.m[i];
+				if (m->keep || m->tier != tier || m->ok_job != (ok == 1))
+					continue;
+				size_t with =
+				    bytes + 1 + strlen(m->text) - (f->dropped == 1 ? note : 0);
+				if (with <= budget) {
+					m->keep = true;
+					f->dropped--;
+					bytes = with;
+				}
+			}
 }
 
 /* Gives up parts, least useful first, until the page fits. */
@@ -171,6 +200,10 @@ static void fit_page(struct page *p, struct fit *f, size_t budget)
 	if (f->fold && !f->no_fold_line && over(p, f, budget)) {
 		size_t excess = fit_bytes(p, f, budget) - budget;
 		fold_ok_jobs(p, f->folded.len > excess ? f->folded.len - excess : 0, &f->folded);
+	}
+	if (!over(p, f, budget)) {
+		restore_metrics(p, f, budget);
+		settle(p, f, budget, &f->errs_shown, f->errs_shown, p->n_errs);
 	}
 	/* The last resorts; the first line alone (at most HEAD_MAX + 3 bytes)
 	 * always fits OUTPUT_MAX_MIN. */
