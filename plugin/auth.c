@@ -20,6 +20,7 @@
 #include "redact.h"
 #include "securedir.h"
 #include "text.h"
+#include "timeparse.h"
 #include "token_cache.h"
 #include "url.h"
 
@@ -101,8 +102,8 @@ static void support_ids(struct json_object *root, const char *secret, char *out,
 	buf_free(&b);
 }
 
-void auth_error_describe(long status, const char *body, size_t len, const char *secret, char *out,
-                         size_t n, char *detail, size_t dn)
+void auth_error_describe(long status, const char *body, size_t len, const char *secret,
+                         const char *hint, char *out, size_t n, char *detail, size_t dn)
 {
 	struct json_object *root = NULL;
 	struct err perr = {0};
@@ -158,7 +159,8 @@ void auth_error_describe(long status, const char *body, size_t len, const char *
 		rc = buf_printf(&b, ": %s", desc);
 	else if (rc == 0 && !error[0])
 		rc = buf_puts(&b, ": the answer is not a JSON sign-in error");
-	const char *hint = hint_for(code);
+	if (hint == NULL)
+		hint = hint_for(code);
 	if (rc == 0 && hint != NULL)
 		rc = buf_printf(&b, " - hint: %s", hint);
 	/* The error code is the server's text as much as the description:
@@ -323,13 +325,33 @@ static void say_expiry(const struct auth_ctx *a, const char *what)
 	run_say(a->run, 1, "%s (expires in %.0fm)", what, left > 0 ? left / 60.0 : 0.0);
 }
 
+/* A refused sign-in with a certificate whose notAfter has passed: that is
+ * why (the identity platform's own words, AADSTS700027 "invalid
+ * signature", point elsewhere). "" while it is valid. */
+static void expired_certificate_hint(const struct auth_ctx *a, char *out, size_t n)
+{
+	double end = 0, now = clock_wall();
+	out[0] = '\0';
+	if (!auth_certificate_end(a, &end) || end >= now)
+		return;
+	char ago[48], when[40];
+	duration_format(now - end, ago, sizeof(ago));
+	time_format(end, when, sizeof(when));
+	snprintf(out, n,
+	         "the certificate expired %s ago (%s): upload a new one to the app "
+	         "registration and point --certificate at it",
+	         ago, when);
+}
+
 static int take_answer(struct auth_ctx *a, const struct http_response *resp, const char *who,
                        struct err *e)
 {
 	if (resp->status != 200) {
-		char line[ERR_MSG_MAX], detail[ERR_MSG_MAX];
+		char line[ERR_MSG_MAX], detail[ERR_MSG_MAX], expired[200];
+		expired_certificate_hint(a, expired, sizeof(expired));
 		auth_error_describe(resp->status, resp->body.data, resp->body.len, a->opt->secret,
-		                    line, sizeof(line), detail, sizeof(detail));
+		                    expired[0] ? expired : NULL, line, sizeof(line), detail,
+		                    sizeof(detail));
 		err_set(e, ERR_AUTH, "%s%s", who, line);
 		err_detail(e, "%s", detail);
 		e->http_status = resp->status;

@@ -9,6 +9,7 @@ import time
 import uuid
 from urllib.parse import parse_qs
 
+import emustate
 from emustate import SCOPES, GRAPH_HOSTS
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -61,6 +62,14 @@ def verify_assertion(state, client, jwt, token_url):
         return (401, "invalid_client", 700027,
                 "The certificate with identifier used to sign the client assertion is "
                 "not registered on application. [Reason - The key was not found.]")
+    expired = _key_expired(client, cert)
+    if expired:
+        return (401, "invalid_client", 700027,
+                "Client assertion contains an invalid signature. [Reason - The key used is "
+                "expired., Thumbprint of key used by client: '%s', Found key 'Start=%s, "
+                "End=%s', Please visit the Azure Portal, Graph Explorer or directly use MS "
+                "Graph to see configured keys for app Id '%s'.]"
+                % ((cert["thumbprint"],) + expired + (client["client_id"],)))
     data = (h64 + "." + p64).encode()
     try:
         if alg == "RS256":
@@ -92,6 +101,25 @@ def verify_assertion(state, client, jwt, token_url):
                 "Client assertion is not within its valid time range. Current time: %s, "
                 "assertion valid from %s, expiry time of assertion %s."
                 % (int(now), int(nbf), int(exp)))
+    return None
+
+
+def _shown(ts):
+    return time.strftime("%m/%d/%Y %H:%M:%S", time.gmtime(ts))
+
+
+def _key_expired(client, cert):
+    """The identity platform refuses a certificate whose key credential on the
+    application has ended (its endDateTime: the certificate's notAfter unless
+    registered with another). -> (start, end) as the error text shows them,
+    or None while the key is valid."""
+    for k in client["application"]["keyCredentials"]:
+        if k.get("customKeyIdentifier") != cert["thumbprint"]:
+            continue
+        end = emustate.parse_iso(k["endDateTime"])
+        if end is not None and end < time.time():
+            start = emustate.parse_iso(k["startDateTime"]) or cert["not_before"]
+            return (_shown(start), _shown(end))
     return None
 
 

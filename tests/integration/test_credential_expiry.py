@@ -8,6 +8,7 @@ import glob
 import json
 import os
 import re
+import time
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -145,12 +146,39 @@ def test_certificate_ending_within_7_days_is_critical():
            first_contains=["certificate expires in 3d"], contains=["[CRITICAL] certificate"])
 
 
-def test_expired_certificate_is_critical():
+def test_expired_certificate_is_refused_and_the_unknown_says_why():
+    # The identity platform refuses a key whose end has passed, in words
+    # ("invalid signature") that point at the registration; the plugin knows
+    # the certificate's notAfter and says that instead.
     e = H.emu()
     cid, path = _cert_client(e, -2)
-    r = expect(H.run_plugin(_cert_args(e, cid, path)), 2,
-               first_contains=["certificate has expired"], contains=[" ago (warning below 30d"])
-    true(_expires_in(r) < -DAY, "expires_in of an expired certificate is negative", r)
+    expect(H.run_plugin(_cert_args(e, cid, path)), 3, one_line=True,
+           first_contains=["AADSTS700027", "hint: the certificate expired 2d ago (",
+                           "upload a new one to the app registration"],
+           absent=["not registered"])
+    eq(e.counters()["sign_ins_total"], 0, "tokens issued for an expired certificate")
+
+
+def test_certificate_that_ends_while_its_token_is_cached_is_critical():
+    # The first runs after the end still hold a token: the jobs are read and
+    # the certificate's end is the news. The certificate ends 3 s after it
+    # is made; the test waits for that (no clock in the emulator to move).
+    e = H.emu()
+    cid, path = _cert_client(e, 3.0 / DAY)
+    with open(path, "rb") as f:
+        end = x509.load_pem_x509_certificate(f.read()).not_valid_after.replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+    cache = H.cache_dir()
+    expect(H.run_plugin(_cert_args(e, cid, path, cache=cache)), 2,
+           first_contains=["certificate expires in"])
+    wait = end + 1.0 - datetime.datetime.now(datetime.timezone.utc).timestamp()
+    true(wait > 0, "the first run ended after the certificate (%.1f s late)" % -wait)
+    time.sleep(wait)
+    r = expect(H.run_plugin(_cert_args(e, cid, path, cache=cache)), 2,
+               first_contains=["scim active", "certificate has expired"],
+               contains=[" ago (warning below 30d"])
+    true(_expires_in(r) < 0, "expires_in of an expired certificate is negative", r)
+    eq(e.counters()["sign_ins_total"], 1, "sign-ins: the first run's only", r)
 
 
 def test_certificate_notafter_is_read_on_warm_runs_too():

@@ -19,7 +19,7 @@
 
 static void describe(long status, const char *body, char *out, size_t n)
 {
-	auth_error_describe(status, body, body ? strlen(body) : 0, NULL, out, n, NULL, 0);
+	auth_error_describe(status, body, body ? strlen(body) : 0, NULL, NULL, out, n, NULL, 0);
 }
 
 /* An answer shaped like the identity platform's. */
@@ -91,6 +91,22 @@ static void unregistered_certificate_hint(void **state)
 	(void)state;
 	expect_hint("invalid_client", 700027, "Client assertion failed signature validation.",
 	            "certificate is not registered");
+}
+
+/* What the run knows (its certificate has ended) replaces the table's hint,
+ * which would send the admin to check the registration. */
+static void hint_given_replaces_the_tables(void **state)
+{
+	(void)state;
+	char body[1024], out[ERR_MSG_MAX];
+	aad_body(body, sizeof(body), "invalid_client", 700027,
+	         "Client assertion contains an invalid signature. [Reason - The key used is "
+	         "expired.]");
+	auth_error_describe(401, body, strlen(body), NULL, "the certificate expired 2d ago", out,
+	                    sizeof(out), NULL, 0);
+	assert_string_equal(out, "sign-in failed (HTTP 401 invalid_client, AADSTS700027): Client "
+	                         "assertion contains an invalid signature. - hint: the certificate "
+	                         "expired 2d ago");
 }
 
 static void clock_skew_hint(void **state)
@@ -188,7 +204,7 @@ static void secret_echoed_in_error_code_or_ids_is_scrubbed(void **state)
 	                           "provided.\",\"error_codes\":[7000215],"
 	                           "\"trace_id\":\"x9SECRETpie\",\"correlation_id\":\"c\"}";
 	char out[ERR_MSG_MAX], detail[ERR_MSG_MAX];
-	auth_error_describe(401, body, strlen(body), secret, out, sizeof(out), detail,
+	auth_error_describe(401, body, strlen(body), secret, NULL, out, sizeof(out), detail,
 	                    sizeof(detail));
 	if (strstr(out, "SECRETpi") != NULL)
 		fail_msg("the line quotes the secret: \"%s\"", out);
@@ -422,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(unknown_application_hint),
 	    cmocka_unit_test(unknown_tenant_hint),
 	    cmocka_unit_test(unregistered_certificate_hint),
+	    cmocka_unit_test(hint_given_replaces_the_tables),
 	    cmocka_unit_test(clock_skew_hint),
 	    cmocka_unit_test(invalid_scope_hint),
 	    cmocka_unit_test(unknown_code_has_no_hint),
