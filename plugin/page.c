@@ -1,6 +1,5 @@
 #include "page.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +13,7 @@
 #define DETAIL_SHORTEST 100
 #define FOLD_MAX        200
 #define NOTE_ROOM       80
+#define MORE_MAX        160 /* a "more" line, with a 20-digit count and budget */
 
 /* What the page gives up, as it stands. */
 struct fit {
@@ -27,10 +27,6 @@ struct fit {
 	bool no_extra, no_fold_line, no_more, no_note;
 };
 
-static const char more_jobs_fmt[] = "[%s] ... %zu more jobs not OK, not shown to fit "
-                                    "--max-output %zu\n";
-static const char more_errs_fmt[] = "[UNKNOWN] ... %zu more service principals not read, not "
-                                    "shown to fit --max-output %zu\n";
 static const char note_fmt[] = "(%zu of %zu metrics left out to fit --max-output %zu)\n";
 
 static size_t cut_len(size_t len, size_t cut)
@@ -38,14 +34,34 @@ static size_t cut_len(size_t len, size_t cut)
 	return cut && len > cut ? cut : len;
 }
 
-static size_t printed_len(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static size_t printed_len(const char *fmt, ...)
+/* The line saying how many jobs not OK (jobs true) or service principals
+ * not read are not shown, into out (at least 160 bytes), newline included;
+ * "" when all are. Measured and printed alike. "... N more" below those
+ * shown, "N" alone when none is. */
+static void more_line(const struct page *p, const struct fit *f, size_t budget, bool jobs,
+                      char *out, size_t n)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	return n > 0 ? (size_t)n : 0;
+	size_t total = jobs ? p->ok_from : p->n_errs, shown = jobs ? f->shown : f->errs_shown;
+	out[0] = '\0';
+	if (shown >= total || f->no_more)
+		return;
+	const char *more = shown > 0 ? "... " : "";
+	if (jobs)
+		snprintf(out, n, "[%s] %s%zu %sjobs not OK, not shown to fit --max-output %zu\n",
+		         state_name(p->line[shown].state), more, total - shown,
+		         shown ? "more " : "", budget);
+	else
+		snprintf(out, n,
+		         "[UNKNOWN] %s%zu %sservice principals not read, not shown to fit "
+		         "--max-output %zu\n",
+		         more, total - shown, shown ? "more " : "", budget);
+}
+
+static size_t more_len(const struct page *p, const struct fit *f, size_t budget, bool jobs)
+{
+	char line[MORE_MAX];
+	more_line(p, f, budget, jobs, line, sizeof(line));
+	return strlen(line);
 }
 
 static size_t perf_bytes(const struct metrics *ms)
@@ -63,13 +79,10 @@ static size_t fit_bytes(const struct page *p, const struct fit *f, size_t budget
 	size_t total = p->head.len + 2 + perf_bytes(&p->perf) + 1;
 	for (size_t k = 0; k < p->ok_from && k < f->shown; k++)
 		total += cut_len(p->line[k].text.len, f->cut) + 1;
-	if (f->shown < p->ok_from && !f->no_more)
-		total += printed_len(more_jobs_fmt, state_name(p->line[f->shown].state),
-		                     p->ok_from - f->shown, budget);
+	total += more_len(p, f, budget, true);
 	for (size_t k = 0; k < f->errs_shown; k++)
 		total += cut_len(p->err[k].len, f->cut) + 1;
-	if (f->errs_shown < p->n_errs && !f->no_more)
-		total += printed_len(more_errs_fmt, p->n_errs - f->errs_shown, budget);
+	total += more_len(p, f, budget, false);
 	if (!f->fold)
 		for (size_t k = p->ok_from; k < p->n; k++)
 			total += p->line[k].text.len + 1;
@@ -238,13 +251,13 @@ void page_write(FILE *out, struct page *p, size_t budget)
 	fputc('\n', out);
 	for (size_t k = 0; k < p->ok_from && k < f.shown; k++)
 		write_line(out, &p->line[k].text, f.cut);
-	if (f.shown < p->ok_from && !f.no_more)
-		fprintf(out, more_jobs_fmt, state_name(p->line[f.shown].state),
-		        p->ok_from - f.shown, budget);
+	char more[MORE_MAX];
+	more_line(p, &f, budget, true, more, sizeof(more));
+	fputs(more, out);
 	for (size_t k = 0; k < f.errs_shown; k++)
 		write_line(out, &p->err[k], f.cut);
-	if (f.errs_shown < p->n_errs && !f.no_more)
-		fprintf(out, more_errs_fmt, p->n_errs - f.errs_shown, budget);
+	more_line(p, &f, budget, false, more, sizeof(more));
+	fputs(more, out);
 	if (!f.fold)
 		for (size_t k = p->ok_from; k < p->n; k++)
 			write_line(out, &p->line[k].text, 0);

@@ -470,6 +470,29 @@ static void unreadable_service_principals_fold_into_a_count(void **state)
 	assert_contains(line(0), " Box_quarantine_series=6 time=0.000s");
 }
 
+/* At the smallest budget not even one error line fits beside the job's:
+ * the count line then says how many, not "N more". */
+static void no_error_line_shown_is_counted_without_more(void **state)
+{
+	(void)state;
+	static const char *lines[] = {"service principal a: Graph HTTP 404",
+	                              "service principal b: Graph HTTP 404"};
+	add(J_QUARANTINED_BOX);
+	size_t len = 0;
+	FILE *f = open_memstream(&R.text, &len);
+	assert_non_null(f);
+	struct output_options opt = {.max_bytes = OUTPUT_MAX_MIN};
+	struct run_facts facts = {.sp_errors = lines, .n_sp_errors = 2, .n_sps = 3};
+	R.st = output_check(f, R.res, R.n, &opt, &facts);
+	fclose(f);
+	assert_true(len <= OUTPUT_MAX_MIN);
+	assert_true(strncmp(line(1), "[CRITICAL] ", 11) == 0);
+	assert_string_equal(line(2), "[UNKNOWN] 2 service principals not read, not shown to fit "
+	                             "--max-output 512");
+	assert_string_equal(line(3), "(5 of 7 metrics left out to fit --max-output 512)");
+	assert_int_equal(count_lines(), 4);
+}
+
 static void status_line_is_cleaned(void **state)
 {
 	(void)state;
@@ -515,6 +538,7 @@ int main(void)
 	    cmocka_unit_test_teardown(pipes_never_reach_text_or_labels, reset),
 	    cmocka_unit_test_teardown(time_metric_is_never_negative_or_nan, reset),
 	    cmocka_unit_test_teardown(unreadable_service_principals_fold_into_a_count, reset),
+	    cmocka_unit_test_teardown(no_error_line_shown_is_counted_without_more, reset),
 	    cmocka_unit_test_teardown(status_line_is_cleaned, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
