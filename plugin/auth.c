@@ -33,13 +33,16 @@ struct hint {
 	const char *text;
 };
 
+#define CODE_CERT_REFUSED 700027 /* not registered, bad signature, or the key has ended */
+
 static const struct hint hints[] = {
     {7000215, "use the secret's Value, not its Secret ID"},
     {7000222, "the client secret has expired; create a new one on the app registration"},
     {700016, "application not found in the tenant: check the client id and the tenant"},
     {90002, "tenant not found: check the tenant and --cloud"},
-    {700027, "the certificate is not registered on the app registration or the signature "
-             "is invalid: upload the certificate (public part) to the app"},
+    {CODE_CERT_REFUSED,
+     "the certificate is not registered on the app registration or the signature "
+     "is invalid: upload the certificate (public part) to the app"},
     {700024, "the client assertion is outside its time window: check the system clock"},
     {70011, "invalid scope: check --cloud (the scope must be that cloud's Graph)"},
 };
@@ -103,7 +106,7 @@ static void support_ids(struct json_object *root, const char *secret, char *out,
 }
 
 void auth_error_describe(long status, const char *body, size_t len, const char *secret,
-                         const char *hint, char *out, size_t n, char *detail, size_t dn)
+                         const char *cert_hint, char *out, size_t n, char *detail, size_t dn)
 {
 	struct json_object *root = NULL;
 	struct err perr = {0};
@@ -159,8 +162,8 @@ void auth_error_describe(long status, const char *body, size_t len, const char *
 		rc = buf_printf(&b, ": %s", desc);
 	else if (rc == 0 && !error[0])
 		rc = buf_puts(&b, ": the answer is not a JSON sign-in error");
-	if (hint == NULL)
-		hint = hint_for(code);
+	const char *hint =
+	    code == CODE_CERT_REFUSED && cert_hint != NULL ? cert_hint : hint_for(code);
 	if (rc == 0 && hint != NULL)
 		rc = buf_printf(&b, " - hint: %s", hint);
 	/* The error code is the server's text as much as the description:
@@ -325,8 +328,8 @@ static void say_expiry(const struct auth_ctx *a, const char *what)
 	run_say(a->run, 1, "%s (expires in %.0fm)", what, left > 0 ? left / 60.0 : 0.0);
 }
 
-/* A refused sign-in with a certificate whose notAfter has passed: that is
- * why (the identity platform's own words, AADSTS700027 "invalid
+/* For a sign-in refused with AADSTS700027 while the run's certificate is
+ * past its notAfter: that is why (the identity platform's words, "invalid
  * signature", point elsewhere). "" while it is valid. */
 static void expired_certificate_hint(const struct auth_ctx *a, char *out, size_t n)
 {

@@ -81,13 +81,14 @@ int auth_cache_entry(const struct auth_ctx *a, const char **key);
 
 /* Turns a sign-in error body into one line: "sign-in failed (HTTP 401
  * invalid_client, AADSTS7000215): <first sentence of error_description> -
- * hint: ..." (hint only for the common codes, or the one given: what the
- * run knows better, may be NULL), and a second (detail, may be NULL) with
- * trace_id, correlation_id and timestamp for Microsoft support. Both lines
- * are scrubbed of secret (may be NULL), the description before it is cut:
- * the error code and the ids are the server's text too. Pure. */
+ * hint: ..." (hint only for the common codes), and a second (detail, may be
+ * NULL) with trace_id, correlation_id and timestamp for Microsoft support.
+ * cert_hint (may be NULL) replaces the hint of AADSTS700027 only: what the
+ * run knows of its certificate (it has ended) explains that code better.
+ * Both lines are scrubbed of secret (may be NULL), the description before
+ * it is cut: the error code and the ids are the server's text too. Pure. */
 void auth_error_describe(long status, const char *body, size_t len, const char *secret,
-                         const char *hint, char *out, size_t n, char *detail, size_t dn);
+                         const char *cert_hint, char *out, size_t n, char *detail, size_t dn);
 
 /* Parses a token answer (sign-in or managed identity): access_token (string),
  * token_type Bearer when present, expires_in (number or numeric string) or

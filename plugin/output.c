@@ -592,7 +592,8 @@ static void metric_add(struct metrics *ms, int tier, const char *prefix, const c
 	struct metric *m = &ms->m[ms->n++];
 	char label[LABEL_MAX + 8], num[48];
 	output_label(prefix, name, label, sizeof(label));
-	range_number_format(round(v), num, sizeof(num));
+	double whole = round(v);
+	range_number_format(whole == 0 ? 0.0 : whole, num, sizeof(num)); /* never "-0" */
 	int len = snprintf(m->text, sizeof(m->text), "%s=%s%s", label, num, uom);
 	if (len >= 0 && (warn != NULL || crit != NULL || min0))
 		snprintf(m->text + len, sizeof(m->text) - (size_t)len, ";%s;%s;%s",

@@ -93,8 +93,9 @@ static void unregistered_certificate_hint(void **state)
 	            "certificate is not registered");
 }
 
-/* What the run knows (its certificate has ended) replaces the table's hint,
- * which would send the admin to check the registration. */
+/* What the run knows (its certificate has ended) replaces the table's hint
+ * for AADSTS700027, which would send the admin to check the registration,
+ * and for no other code. */
 static void hint_given_replaces_the_tables(void **state)
 {
 	(void)state;
@@ -107,6 +108,14 @@ static void hint_given_replaces_the_tables(void **state)
 	assert_string_equal(out, "sign-in failed (HTTP 401 invalid_client, AADSTS700027): Client "
 	                         "assertion contains an invalid signature. - hint: the certificate "
 	                         "expired 2d ago");
+	/* any other refusal keeps its own hint: a wrong client id is not an
+	 * expired certificate */
+	aad_body(body, sizeof(body), "unauthorized_client", 700016,
+	         "Application with identifier 'x' was not found in the directory 'y'.");
+	auth_error_describe(400, body, strlen(body), NULL, "the certificate expired 2d ago", out,
+	                    sizeof(out), NULL, 0);
+	assert_non_null(strstr(out, "- hint: application not found in the tenant"));
+	assert_null(strstr(out, "certificate"));
 }
 
 static void clock_skew_hint(void **state)
