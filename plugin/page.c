@@ -140,13 +140,18 @@ static void fold_ok_jobs(const struct page *p, size_t room, struct buf *b)
 }
 
 /* Sets *count (lines shown) to the most in [floor, top] that fit, or floor.
- * A binary search: the bytes grow with the lines shown, and one step of a
- * linear search costs a measure of the whole page (10,000 service
- * principals may be unreadable). */
+ * The bytes grow with the lines shown below top: each line outweighs the
+ * digit the count in the "more" line may lose. At top that line is gone,
+ * so top is tried first; below it a binary search (one step of a linear
+ * one costs a measure of the whole page, and 10,000 service principals may
+ * be unreadable). */
 static void settle(struct page *p, struct fit *f, size_t budget, size_t *count, size_t floor,
                    size_t top)
 {
-	size_t lo = floor, hi = top;
+	*count = top;
+	if (top <= floor || !over(p, f, budget))
+		return;
+	size_t lo = floor, hi = top - 1;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo + 1) / 2;
 		*count = mid;
@@ -158,34 +163,50 @@ static void settle(struct page *p, struct fit *f, size_t budget, size_t *count, 
 	*count = lo;
 }
 
+/* Shows fewer lines, down to floor, while the page does not fit; but not
+ * when that prints more: a short line gives way to a longer "more" line. */
 static void shrink(struct page *p, struct fit *f, size_t budget, size_t *count, size_t floor)
 {
-	if (*count > floor && over(p, f, budget))
-		settle(p, f, budget, count, floor, *count - 1);
+	size_t top = *count;
+	if (top <= floor || !over(p, f, budget))
+		return;
+	size_t before = fit_bytes(p, f, budget);
+	settle(p, f, budget, count, floor, top - 1);
+	if (over(p, f, budget) && fit_bytes(p, f, budget) >= before)
+		*count = top;
 }
 
-/* Takes back metrics a later step made room for (cutting the details often
- * frees more than the metrics dropped before it): the jobs' own metrics
- * first, the counters last, those of jobs not OK before those of OK jobs,
- * in print order. Linear, like drop_metrics. */
-static void restore_metrics(struct page *p, struct fit *f, size_t budget)
+/* Takes back metrics of one tier, of jobs not OK or of OK jobs, in print
+ * order, while they fit. Linear, like drop_metrics. */
+static void restore_metrics(struct page *p, struct fit *f, size_t budget, int tier, bool ok_job)
 {
 	size_t bytes = fit_bytes(p, f, budget);
 	size_t note = f->no_note ? 0 : NOTE_ROOM; /* counted while anything is left out */
-	for (int tier = 1; tier <= 2; tier++)
-		for (int ok = 0; ok <= 1; ok++)
-			for (size_t i = 0; i < p->perf.n && f->dropped > 0; i++) {
-				struct metric *m = &p->perf.m[i];
-				if (m->keep || m->tier != tier || m->ok_job != (ok == 1))
-					continue;
-				size_t with =
-				    bytes + 1 + strlen(m->text) - (f->dropped == 1 ? note : 0);
-				if (with <= budget) {
-					m->keep = true;
-					f->dropped--;
-					bytes = with;
-				}
-			}
+	for (size_t i = 0; i < p->perf.n && f->dropped > 0; i++) {
+		struct metric *m = &p->perf.m[i];
+		if (m->keep || m->tier != tier || m->ok_job != ok_job)
+			continue;
+		size_t with = bytes + 1 + strlen(m->text) - (f->dropped == 1 ? note : 0);
+		if (with <= budget) {
+			m->keep = true;
+			f->dropped--;
+			bytes = with;
+		}
+	}
+}
+
+/* Fills again what a later step freed (cutting the details often frees
+ * more than the counters dropped before it), in the reverse order of
+ * giving up: the not-OK jobs' metrics and lines, the OK jobs' metrics, the
+ * counters, the error lines. */
+static void restore(struct page *p, struct fit *f, size_t budget)
+{
+	restore_metrics(p, f, budget, 1, false);
+	settle(p, f, budget, &f->shown, f->shown, p->ok_from);
+	restore_metrics(p, f, budget, 1, true);
+	restore_metrics(p, f, budget, 2, false);
+	restore_metrics(p, f, budget, 2, true);
+	settle(p, f, budget, &f->errs_shown, f->errs_shown, p->n_errs);
 }
 
 /* Gives up parts, least useful first, until the page fits. */
@@ -214,15 +235,14 @@ static void fit_page(struct page *p, struct fit *f, size_t budget)
 		size_t excess = fit_bytes(p, f, budget) - budget;
 		fold_ok_jobs(p, f->folded.len > excess ? f->folded.len - excess : 0, &f->folded);
 	}
-	if (!over(p, f, budget)) {
-		restore_metrics(p, f, budget);
-		settle(p, f, budget, &f->errs_shown, f->errs_shown, p->n_errs);
-	}
 	/* The last resorts; the first line alone (at most HEAD_MAX + 3 bytes)
 	 * always fits OUTPUT_MAX_MIN. */
 	bool *last[] = {&f->no_extra, &f->no_fold_line, &f->no_more, &f->no_note};
 	for (size_t i = 0; i < sizeof(last) / sizeof(last[0]) && over(p, f, budget); i++)
 		*last[i] = true;
+	/* twice: the last metric taken back also frees the note's room */
+	restore(p, f, budget);
+	restore(p, f, budget);
 }
 
 static void write_line(FILE *out, const struct buf *b, size_t cut)

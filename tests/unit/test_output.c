@@ -475,8 +475,14 @@ static void unreadable_service_principals_fold_into_a_count(void **state)
 static void no_error_line_shown_is_counted_without_more(void **state)
 {
 	(void)state;
-	static const char *lines[] = {"service principal a: Graph HTTP 404",
-	                              "service principal b: Graph HTTP 404"};
+	/* long lines (the count line is shorter than either) */
+	static const char *lines[] = {
+	    "service principal a: Graph HTTP 404 Request_ResourceNotFound: Resource "
+	    "'00000000-0000-0000-0000-00000000000a' does not exist or one of its queried "
+	    "reference-property objects are not present.",
+	    "service principal b: Graph HTTP 404 Request_ResourceNotFound: Resource "
+	    "'00000000-0000-0000-0000-00000000000b' does not exist or one of its queried "
+	    "reference-property objects are not present."};
 	add(J_QUARANTINED_BOX);
 	size_t len = 0;
 	FILE *f = open_memstream(&R.text, &len);
