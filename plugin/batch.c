@@ -98,8 +98,8 @@ static void take_response(struct graph_client *g, struct batch_item *it,
 	const char *rid = header_of(response, "request-id");
 	const char *text = body != NULL ? json_object_to_json_string(body) : "";
 	it->failed = true;
-	graph_answer_error_roles(g, status, text, strlen(text), rid != NULL ? rid : "",
-	                         it->permission, it->roles, &it->err);
+	graph_answer_error(g, status, text, strlen(text), rid != NULL ? rid : "", it->permission,
+	                   it->roles, &it->err);
 }
 
 /* One $batch call for the items in idx; throttled ones are put in retry. */
@@ -113,21 +113,11 @@ static int send_batch(struct graph_client *g, struct batch_item *items, const si
 		free(url);
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	}
-	struct http_response resp;
-	int rc = graph_call(g, "POST", url, body, &resp, e);
+	struct json_object *root = NULL;
+	int rc = graph_fetch_json(g, "POST", url, body, "Graph $batch answer",
+	                          items[idx[0]].permission, NULL, &root, e);
 	free(body);
 	free(url);
-	if (rc < 0)
-		return -1;
-	if (resp.status != 200) {
-		graph_answer_error(g, resp.status, resp.body.data, resp.body.len, resp.request_id,
-		                   items[idx[0]].permission, e);
-		http_response_free(&resp);
-		return -1;
-	}
-	struct json_object *root = NULL;
-	rc = json_parse_bounded(resp.body.data, resp.body.len, "Graph $batch answer", &root, e);
-	http_response_free(&resp);
 	if (rc < 0)
 		return -1;
 	struct json_object *responses = NULL;

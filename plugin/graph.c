@@ -150,12 +150,6 @@ int graph_call(struct graph_client *g, const char *method, const char *url, cons
 	return send_with_token(g, method, url, json_body, resp, e);
 }
 
-static int graph_request(struct graph_client *g, const char *method, const char *url,
-                         struct http_response *resp, struct err *e)
-{
-	return graph_call(g, method, url, NULL, resp, e);
-}
-
 char *graph_url(const struct graph_client *g, const char *path)
 {
 	struct buf b = {0};
@@ -183,9 +177,9 @@ char *graph_jobs_path(const struct sp_ref *sp, struct err *e)
 	return b.data;
 }
 
-int graph_answer_error_roles(const struct graph_client *g, long status, const char *body,
-                             size_t len, const char *request_id, const char *permission,
-                             const char *roles, struct err *e)
+int graph_answer_error(const struct graph_client *g, long status, const char *body, size_t len,
+                       const char *request_id, const char *permission, const char *roles,
+                       struct err *e)
 {
 	char text[ERR_MSG_MAX], detail[ERR_MSG_MAX];
 	struct graph_error_ctx ctx = {.request_id = request_id,
@@ -206,17 +200,12 @@ int graph_answer_error_roles(const struct graph_client *g, long status, const ch
 	return -1;
 }
 
-int graph_answer_error(const struct graph_client *g, long status, const char *body, size_t len,
-                       const char *request_id, const char *permission, struct err *e)
-{
-	return graph_answer_error_roles(g, status, body, len, request_id, permission, NULL, e);
-}
-
+/* An answer that is not the one wanted, as e. */
 static int graph_failure(const struct graph_client *g, const struct http_response *resp,
-                         bool need_write, struct err *e)
+                         const char *permission, const char *roles, struct err *e)
 {
 	graph_answer_error(g, resp->status, resp->body.data, resp->body.len, resp->request_id,
-	                   need_write ? perm_write : perm_read, e);
+	                   permission, roles, e);
 	if (e != NULL && resp->status >= 300 && resp->status < 400 && resp->location[0] != '\0') {
 		char where[200];
 		text_copy(where, sizeof(where), resp->location);
@@ -227,25 +216,30 @@ static int graph_failure(const struct graph_client *g, const struct http_respons
 	return -1;
 }
 
+int graph_fetch_json(struct graph_client *g, const char *method, const char *url,
+                     const char *json_body, const char *what, const char *permission,
+                     const char *roles, struct json_object **root, struct err *e)
+{
+	*root = NULL;
+	struct http_response resp;
+	if (graph_call(g, method, url, json_body, &resp, e) < 0)
+		return -1;
+	int rc = resp.status == 200
+	             ? json_parse_bounded(resp.body.data, resp.body.len, what, root, e)
+	             : graph_failure(g, &resp, permission, roles, e);
+	http_response_free(&resp);
+	return rc;
+}
+
 int graph_get_job(struct graph_client *g, const struct sp_ref *sp, const char *job_id,
                   struct sync_job *job, struct err *e)
 {
 	char *url = jobs_url(g, sp, job_id, NULL, e);
 	if (url == NULL)
 		return -1;
-	struct http_response resp;
-	int rc = graph_request(g, "GET", url, &resp, e);
-	free(url);
-	if (rc < 0)
-		return -1;
-	if (resp.status != 200) {
-		graph_failure(g, &resp, false, e);
-		http_response_free(&resp);
-		return -1;
-	}
 	struct json_object *root = NULL;
-	rc = json_parse_bounded(resp.body.data, resp.body.len, "Graph response", &root, e);
-	http_response_free(&resp);
+	int rc = graph_fetch_json(g, "GET", url, NULL, "Graph response", perm_read, NULL, &root, e);
+	free(url);
 	if (rc < 0)
 		return -1;
 	if (!json_object_is_type(root, json_type_object)) {
@@ -290,22 +284,12 @@ static int list_pages(struct graph_client *g, char *url, struct json_object *fir
 			             GRAPH_MAX_PAGES);
 			break;
 		}
-		struct http_response resp;
-		rc = graph_request(g, "GET", url, &resp, e);
+		struct json_object *page = NULL;
+		pages++;
+		rc = graph_fetch_json(g, "GET", url, NULL, "Graph job list", perm_read, NULL, &page,
+		                      e);
 		free(url);
 		url = NULL;
-		if (rc < 0)
-			break;
-		pages++;
-		g->pages++;
-		if (resp.status != 200) {
-			rc = graph_failure(g, &resp, false, e);
-			http_response_free(&resp);
-			break;
-		}
-		struct json_object *page = NULL;
-		rc = json_parse_bounded(resp.body.data, resp.body.len, "Graph job list", &page, e);
-		http_response_free(&resp);
 		if (rc == 0)
 			rc = take_page(g, page, jobs, n, &url, e);
 		json_object_put(page);
@@ -324,7 +308,6 @@ int graph_list_jobs(struct graph_client *g, const struct sp_ref *sp, struct sync
 {
 	*jobs = NULL;
 	*n = 0;
-	g->pages = 0;
 	char *url = jobs_url(g, sp, NULL, NULL, e);
 	if (url == NULL)
 		return -1;
@@ -379,14 +362,14 @@ enum start_outcome graph_start_job(struct graph_client *g, const struct sp_ref *
 	if (url == NULL)
 		return START_REFUSED; /* nothing was sent */
 	struct http_response resp;
-	int rc = graph_request(g, "POST", url, &resp, e);
+	int rc = graph_call(g, "POST", url, NULL, &resp, e);
 	free(url);
 	if (rc < 0)
 		return e != NULL && e->kind == ERR_USAGE ? START_REFUSED : START_MAYBE;
 	/* 204 is documented; any other 2xx is a start all the same. */
 	enum start_outcome out = START_DONE;
 	if (resp.status < 200 || resp.status > 299) {
-		graph_failure(g, &resp, true, e);
+		graph_failure(g, &resp, perm_write, NULL, e);
 		/* Only a 4xx says Graph did not act; a 429 (not retried past the
 		 * deadline) and everything else may hide a start. */
 		out = resp.status >= 400 && resp.status < 500 && resp.status != 429 ? START_REFUSED
@@ -586,20 +569,10 @@ int graph_get_app_credentials(struct graph_client *g, const char *app_id,
 	buf_free(&path);
 	if (url == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	struct http_response resp;
-	int rc = graph_request(g, "GET", url, &resp, e);
-	free(url);
-	if (rc < 0)
-		return -1;
-	if (resp.status != 200) {
-		graph_answer_error_roles(g, resp.status, resp.body.data, resp.body.len,
-		                         resp.request_id, perm_app_read, "", e);
-		http_response_free(&resp);
-		return -1;
-	}
 	struct json_object *root = NULL;
-	rc = json_parse_bounded(resp.body.data, resp.body.len, "Graph application", &root, e);
-	http_response_free(&resp);
+	int rc =
+	    graph_fetch_json(g, "GET", url, NULL, "Graph application", perm_app_read, "", &root, e);
+	free(url);
 	if (rc < 0)
 		return -1;
 	rc = app_credentials_from_json(root, out, e);

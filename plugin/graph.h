@@ -33,7 +33,6 @@ struct graph_client {
 	struct auth_ctx *auth;
 	char last_request_id[80]; /* request-id of the last Graph answer */
 	long last_status;         /* HTTP status of the last Graph answer */
-	unsigned pages;           /* list pages fetched */
 };
 
 /* One authenticated request to url (a full URL, from graph_url()), with an
@@ -41,20 +40,25 @@ struct graph_client {
  * HTTP status is a success here; -1 when no answer came. */
 int graph_call(struct graph_client *g, const char *method, const char *url, const char *json_body,
                struct http_response *resp, struct err *e);
+/* graph_call for an answer that must be 200 with JSON: *root (the caller
+ * puts it). Any other status becomes the error Graph described, naming
+ * permission and roles as graph_answer_error does, and a redirect
+ * not followed; what names the body in a parse error. 0 or -1. */
+int graph_fetch_json(struct graph_client *g, const char *method, const char *url,
+                     const char *json_body, const char *what, const char *permission,
+                     const char *roles, struct json_object **root, struct err *e);
 /* {graph_url}/{api_version}{path}; path starts with '/'. malloc'd. */
 char *graph_url(const struct graph_client *g, const char *path);
 /* "/servicePrincipals/{id}/synchronization/jobs" (escaped), relative to the
  * version root; refuses ids that are dot segments. malloc'd, or NULL with e. */
 char *graph_jobs_path(const struct sp_ref *sp, struct err *e);
 /* Turns a Graph error answer into e (ERR_GRAPH, the second line for
- * support), naming permission on 401/403. Returns -1. */
+ * support), naming permission on 401/403 and roles as what a delegated
+ * token needs besides it (NULL: the synchronization endpoints' roles, "":
+ * none). Returns -1. */
 int graph_answer_error(const struct graph_client *g, long status, const char *body, size_t len,
-                       const char *request_id, const char *permission, struct err *e);
-/* The same, naming roles as what a delegated token needs besides the
- * permission (NULL: the synchronization endpoints' roles, "": none). */
-int graph_answer_error_roles(const struct graph_client *g, long status, const char *body,
-                             size_t len, const char *request_id, const char *permission,
-                             const char *roles, struct err *e);
+                       const char *request_id, const char *permission, const char *roles,
+                       struct err *e);
 
 /* GET .../jobs/{jobId} -> one job. */
 int graph_get_job(struct graph_client *g, const struct sp_ref *sp, const char *job_id,

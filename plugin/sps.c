@@ -88,22 +88,11 @@ int graph_list_service_principals(struct graph_client *g, struct sp_info **out, 
 			            g->opt->graph_url);
 			break;
 		}
-		struct http_response resp;
-		rc = graph_call(g, "GET", url, NULL, &resp, e);
+		struct json_object *page = NULL;
+		rc = graph_fetch_json(g, "GET", url, NULL, "Graph service principal list",
+		                      "Application.Read.All", NULL, &page, e);
 		free(url);
 		url = NULL;
-		if (rc < 0)
-			break;
-		if (resp.status != 200) {
-			rc = graph_answer_error(g, resp.status, resp.body.data, resp.body.len,
-			                        resp.request_id, "Application.Read.All", e);
-			http_response_free(&resp);
-			break;
-		}
-		struct json_object *page = NULL;
-		rc = json_parse_bounded(resp.body.data, resp.body.len,
-		                        "Graph service principal list", &page, e);
-		http_response_free(&resp);
 		if (rc == 0)
 			rc = take_page(page, out, n, &cap, skipped, &url, e);
 		json_object_put(page);

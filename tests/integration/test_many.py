@@ -334,3 +334,17 @@ def test_listing_the_tenant_without_application_read_all_names_it():
     base = H.check_args(e, client="reader", sp=H.SP_DEMO)[:-2]
     r = H.run_plugin(base + ["--list", "--all-service-principals"])
     expect(r, 3, first_contains=["Application.Read.All"], one_line=True)
+
+
+def test_a_redirected_tenant_listing_is_not_followed_and_says_so():
+    # Every Graph read goes through one path: a redirect on the service
+    # principal list is named as the job reads name it, and not followed.
+    e = H.emu()
+    with H.Emulator() as foreign:
+        e.add_fault(target="graph", path_contains="/v1.0/servicePrincipals", status=302,
+                    redirect=foreign.url + "/v1.0/servicePrincipals", times=-1)
+        base = H.check_args(e, client="auditor", sp=H.SP_DEMO)[:-2]
+        r = expect(H.run_plugin(base + ["--list", "--all-service-principals"]), 3,
+                   first_contains=["HTTP 302", "redirect to %s/v1.0/servicePrincipals not "
+                                   "followed" % foreign.url])
+        eq(foreign.counters()["graph_requests"], 0, "requests that followed the redirect", r)
