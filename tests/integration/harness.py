@@ -85,6 +85,18 @@ def secret_file(value):
     return path
 
 
+def token_file(token, ending="\n"):
+    """A 0600 file holding an access token (for --access-token-file) and
+    ending; remembered as a secret (a real one, 8 characters or more): no
+    run may print it whole."""
+    if len(token) >= 8:
+        _SECRETS.add(token)
+    fd, path = tempfile.mkstemp(prefix="token-", dir=_workdir("secrets"))
+    with os.fdopen(fd, "w") as f:
+        f.write(token + ending)
+    return path
+
+
 def cache_dir(create=True):
     """A fresh private token cache directory (or a path inside a fresh
     private directory that does not exist yet, with create=False)."""

@@ -65,13 +65,6 @@ def _token_via_secret(e):
         return json.loads(r.read())["access_token"]
 
 
-def _token_file(token, ending="\r\n"):
-    d = H.cache_dir()
-    path = os.path.join(d, "token")
-    with open(path, "w") as f:
-        f.write(token + ending)
-    os.chmod(path, 0o600)
-    return path
 
 
 def _cache_entries(cache):
@@ -321,7 +314,7 @@ def test_access_token_file_is_used_as_is_and_not_cached():
     e = H.emu()
     token = _token_via_secret(e)
     cache = H.cache_dir()
-    args = ["--access-token-file", _token_file(token), "--graph-url", e.url,
+    args = ["--access-token-file", H.token_file(token, "\r\n"), "--graph-url", e.url,
             "--token-cache", cache, "-s", H.SP_DEMO, "-j", H.JOB_SCIM, "-vvv"]
     r = expect(H.run_plugin(args), 0)
     eq(e.counters()["sign_ins_total"], 1, "sign-ins (only the test's own)", r)
@@ -331,7 +324,7 @@ def test_access_token_file_is_used_as_is_and_not_cached():
 
 def test_rejected_access_token_file_says_no_renewal_possible():
     e = H.emu()
-    path = _token_file(_token_via_secret(e))
+    path = H.token_file(_token_via_secret(e), "\r\n")
     e.revoke_tokens()
     r = H.run_plugin(["--access-token-file", path, "--graph-url", e.url,
                       "-s", H.SP_DEMO, "-j", H.JOB_SCIM])
@@ -341,7 +334,7 @@ def test_rejected_access_token_file_says_no_renewal_possible():
 
 def test_empty_access_token_file_is_an_error():
     e = H.emu()
-    r = H.run_plugin(["--access-token-file", _token_file("", "\n"), "--graph-url", e.url,
+    r = H.run_plugin(["--access-token-file", H.token_file("", "\n"), "--graph-url", e.url,
                       "-s", H.SP_DEMO, "-j", H.JOB_SCIM])
     expect(r, 3, first_contains=["first line is empty"], one_line=True)
     eq(e.counters()["graph_requests"], 0, "Graph requests", r)

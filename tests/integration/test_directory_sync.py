@@ -246,18 +246,12 @@ def test_missing_permission_as_401_unknown_error_names_it_too():
            first_contains=["HTTP 401", ONPREM])
 
 
-def _token_file(token):
-    path = os.path.join(H.cache_dir(), "token")
-    with open(path, "w") as f:
-        f.write(token + "\n")
-    os.chmod(path, 0o600)
-    return path
 
 
 def test_delegated_token_without_global_administrator_is_told_the_role():
     e = H.emu()
     token = e.mint_token(kind="delegated", scp=[ORG, ONPREM], directory_roles=[])
-    r = H.run_plugin(["--access-token-file", _token_file(token), "--graph-url", e.url,
+    r = H.run_plugin(["--access-token-file", H.token_file(token), "--graph-url", e.url,
                       "--directory-sync"])
     expect(r, 3, one_line=True,
            first_contains=["onPremisesSynchronization: Graph HTTP 403",
@@ -265,7 +259,7 @@ def test_delegated_token_without_global_administrator_is_told_the_role():
                            "directory role: Global Administrator"])
     token = e.mint_token(kind="delegated", scp=[ORG, ONPREM],
                          directory_roles=["Global Administrator"])
-    expect(H.run_plugin(["--access-token-file", _token_file(token), "--graph-url", e.url,
+    expect(H.run_plugin(["--access-token-file", H.token_file(token), "--graph-url", e.url,
                          "--directory-sync"]), 0, first_contains=["directory sync: last sync"])
 
 

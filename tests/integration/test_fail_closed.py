@@ -191,13 +191,6 @@ def test_sign_in_error_echoing_the_secret_near_the_cut_shows_none_of_it():
     true(leak is None, "a piece of the secret (%r) is printed" % leak, r)
 
 
-def _token_file(token):
-    d = H.scratch_dir("tok-")
-    path = os.path.join(d, "token")
-    with open(path, "w") as f:
-        f.write(token + "\n")
-    os.chmod(path, 0o600)
-    return path
 
 
 def test_graph_error_echoing_the_token_shows_none_of_it():
@@ -205,7 +198,7 @@ def test_graph_error_echoing_the_token_shows_none_of_it():
     token = e.mint_token(kind="app", roles=[H.READ])
     e.add_fault(target="graph", status=400, json={"error": {
         "code": "BadRequest", "message": "the token %s is not for this tenant" % token}})
-    r = H.run_plugin(["--access-token-file", _token_file(token), "--graph-url", e.url,
+    r = H.run_plugin(["--access-token-file", H.token_file(token), "--graph-url", e.url,
                       "-s", H.SP_DEMO, "-j", H.JOB_SCIM])
     expect(r, 3, first_contains=["Graph HTTP 400", "BadRequest"])
     true(token not in r.stdout and token[:40] not in r.stdout, "the token is printed", r)
@@ -360,7 +353,7 @@ def test_an_answer_that_is_not_http_is_named_as_such():
     t = threading.Thread(target=serve, daemon=True)
     t.start()
     try:
-        r = H.run_plugin(["--access-token-file", _token_file("x.y.z"), "--graph-url",
+        r = H.run_plugin(["--access-token-file", H.token_file("x.y.z"), "--graph-url",
                           "http://127.0.0.1:%d" % port, "-s", H.SP_DEMO, "-j", H.JOB_SCIM])
     finally:
         srv.close()

@@ -148,19 +148,12 @@ def test_graph_error_with_lower_case_innererror_keeps_its_date():
 
 
 # -- 6. permissions as they are ---------------------------------------------------------
-def _token_file(token):
-    d = H.scratch_dir("tok-")
-    path = os.path.join(d, "token")
-    with open(path, "w") as f:
-        f.write(token + "\n")
-    os.chmod(path, 0o600)
-    return path
 
 
 def test_delegated_token_without_a_role_is_told_which_roles_work():
     e = H.emu()
     token = e.mint_token(kind="delegated", scp=[H.READ], directory_roles=[])
-    r = H.run_plugin(["--access-token-file", _token_file(token), "--graph-url", e.url,
+    r = H.run_plugin(["--access-token-file", H.token_file(token), "--graph-url", e.url,
                       "-s", H.SP_DEMO, "-j", H.JOB_SCIM])
     expect(r, 3, first_contains=["delegated token", "Application Administrator",
                                  "Hybrid Identity Administrator"], one_line=True)
@@ -170,7 +163,7 @@ def test_delegated_token_with_a_role_reads_the_job():
     e = H.emu()
     token = e.mint_token(kind="delegated", scp=[H.READ],
                          directory_roles=["Cloud Application Administrator"])
-    r = H.run_plugin(["--access-token-file", _token_file(token), "--graph-url", e.url,
+    r = H.run_plugin(["--access-token-file", H.token_file(token), "--graph-url", e.url,
                       "-s", H.SP_DEMO, "-j", H.JOB_SCIM])
     expect(r, 0)
 
