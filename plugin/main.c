@@ -20,11 +20,15 @@
 #include "text.h"
 
 /* The one way a run that could not find out ends: the message scrubbed of
- * every secret the run holds, one line, the -t STATE for a timeout. */
+ * every secret the run holds, one line, the -t STATE for a timeout of a
+ * check (plain or --directory-sync). The handler, --start and --list exit
+ * 3 whatever -t says: their status is read as "did it", and a timeout did
+ * not (a :ok state would make a half-read listing or handler look done). */
 static int fail(const struct config *cfg, const struct auth_ctx *auth, struct err *e)
 {
 	enum state st = STATE_UNKNOWN;
-	if (e->kind == ERR_TIMEOUT && cfg != NULL)
+	if (e->kind == ERR_TIMEOUT && cfg != NULL &&
+	    (cfg->mode == MODE_CHECK || cfg->mode == MODE_DIRECTORY_SYNC))
 		st = cfg->timeout_state;
 	const char *secrets[] = {cfg != NULL ? cfg->auth.secret : NULL,
 	                         auth != NULL ? auth->token : NULL};

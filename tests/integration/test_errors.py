@@ -239,6 +239,16 @@ def test_timeout_state_critical():
     expect(r, 2, max_elapsed=4)
 
 
+def test_timeout_state_is_the_checks_only():
+    # --list and --start say whether they did it: a timeout did not
+    for mode in (["--list"], ["--start"]):
+        e = H.emu()
+        e.add_fault(target="graph", delay=10)
+        r = run(e, job=H.JOB_BOX if mode == ["--start"] else None,
+                client="writer", extra=mode + ["-t", "2:ok"])
+        expect(r, 3, first_contains=["timeout after 2s"], max_elapsed=3)
+
+
 def test_slow_sign_in_counts_against_the_deadline():
     e = H.emu()
     e.add_fault(target="login", delay=2)

@@ -456,3 +456,16 @@ def test_handler_decisions_go_to_syslog():
     true(skipped and skipped[0].startswith("<14>"), "no LOG_INFO skip line in %r" % msgs, r)
     true(started and started[0].startswith("<13>"), "no LOG_NOTICE start line in %r" % msgs, r)
     true("request-id" in started[0], "syslog start line lacks the request-id", r)
+
+
+def test_a_timeout_is_unknown_whatever_the_timeout_state_says():
+    # -t N:ok is the check's to choose; a handler that could not read the
+    # jobs did not do anything, with or without -j.
+    for job, first in ((None, "ENTRA SYNC UNKNOWN - timeout after 2s"),
+                       (H.JOB_BOX, "job %s: error - could not read the job: timeout" % H.JOB_BOX)):
+        e = H.emu()
+        e.add_fault(target="graph", delay=10)
+        r = handler(e, job=job, extra=["-t", "2:ok"])
+        eq(r.rc, 3, "exit status", r)
+        true(r.first_line.startswith(first), "first line starts with %r" % first, r)
+        eq(e.counters()["starts"], {}, "starts", r)
