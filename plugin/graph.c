@@ -360,12 +360,21 @@ enum start_outcome graph_start_job(struct graph_client *g, const struct sp_ref *
 {
 	char *url = jobs_url(g, sp, job_id, "start", e);
 	if (url == NULL)
-		return START_REFUSED; /* nothing was sent */
+		return START_NOT_SENT;
+	/* The token first: a sign-in that fails sends no start (--start has
+	 * read nothing before, so this is its first request). */
+	if (g->auth->token == NULL && auth_get_token(g->auth, e) < 0) {
+		free(url);
+		return START_NOT_SENT;
+	}
 	struct http_response resp;
 	int rc = graph_call(g, "POST", url, NULL, &resp, e);
 	free(url);
+	/* A URL refused before sending, or a renewal that failed after Graph
+	 * answered 401 (it did not act): no start. Anything else may be one. */
 	if (rc < 0)
-		return e != NULL && e->kind == ERR_USAGE ? START_REFUSED : START_MAYBE;
+		return e != NULL && (e->kind == ERR_USAGE || e->kind == ERR_AUTH) ? START_NOT_SENT
+		                                                                  : START_MAYBE;
 	/* 204 is documented; any other 2xx is a start all the same. */
 	enum start_outcome out = START_DONE;
 	if (resp.status < 200 || resp.status > 299) {

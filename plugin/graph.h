@@ -81,9 +81,10 @@ int graph_read_jobs(struct graph_client *g, const struct sp_ref *sp, const char 
                     struct sync_job **jobs, size_t *n, struct err *e);
 
 enum start_outcome {
-	START_DONE,    /* 204, as documented (or another 2xx) */
-	START_MAYBE,   /* another answer, or none: the job may have started */
-	START_REFUSED, /* a 4xx other than 429: Graph did not start it */
+	START_DONE,     /* 204, as documented (or another 2xx) */
+	START_MAYBE,    /* another answer, or none: the job may have started */
+	START_REFUSED,  /* a 4xx other than 429: Graph did not start it */
+	START_NOT_SENT, /* no start reached Graph (no token, a refused URL) */
 };
 /* POST .../jobs/{jobId}/start (empty body). START_DONE, or the outcome with
  * e saying what happened (permission named on 401/403). */

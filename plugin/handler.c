@@ -279,12 +279,18 @@ static int start_recorded(struct handler_run *r, const struct sp_ref *sp, const 
 	enum start_outcome out = graph_start_job(r->m->g, sp, job_id, &e);
 	char request_id[sizeof(r->m->g->last_request_id)];
 	str_copy(request_id, sizeof(request_id), r->m->g->last_request_id);
-	if (out == START_REFUSED) {
+	if (out == START_REFUSED || out == START_NOT_SENT) {
 		struct err u = {0};
 		char note[700] = "";
 		if (job_state_unrecord(js, when, &u) < 0)
 			snprintf(note, sizeof(note), " (still counted: %s)", u.msg);
 		job_state_release(js);
+		if (out == START_NOT_SENT) {
+			snprintf(why, sizeof(why), "%s; no start was sent: %s%s", what, e.msg,
+			         note);
+			report(r, LOG_ERR, job_id, "error", why, NULL);
+			return EXIT_UNKNOWN;
+		}
 		snprintf(why, sizeof(why), "%s; Graph refused the start: %s%s", what, e.msg, note);
 		report(r, LOG_WARNING, job_id, "refused", why, request_id);
 		return EXIT_GRAPH_REFUSED;

@@ -69,6 +69,13 @@ static int start_locked(const struct mode_env *m, struct job_state *js, char *no
 		         note);
 		return finish(m, STATE_CRITICAL, LOG_WARNING, msg);
 	}
+	if (out == START_NOT_SENT) {
+		if (recorded)
+			job_state_unrecord(js, when, NULL);
+		snprintf(msg, sizeof(msg), "job %s not started: %s (no start was sent)%s",
+		         c->job_id, e.msg, note);
+		return finish(m, STATE_UNKNOWN, LOG_ERR, msg);
+	}
 	if (out == START_MAYBE) {
 		snprintf(msg, sizeof(msg), "could not start job %s: %s (it may have started%s)%s",
 		         c->job_id, e.msg, recorded ? "; counted as a start" : "", note);

@@ -329,6 +329,22 @@ def test_two_handlers_at_once_start_the_job_once():
 
 
 # -- --start ------------------------------------------------------------------
+def test_start_whose_sign_in_fails_sends_nothing_and_counts_nothing():
+    # --start reads nothing first: its sign-in comes with the start. When it
+    # fails no start reached Graph, and the handler's cooldown must not see one.
+    e = H.emu()
+    sdir = state_dir()
+    wrong = (H.CLIENTS["writer"][0], "wrong-secret-Vx9~NOTIT")
+    r = H.run_plugin(H.check_args(e, client=wrong, job=H.JOB_BOX,
+                                  extra=["--start", "--state-dir", sdir]))
+    H.expect(r, 3, first_contains=["job %s not started" % H.JOB_BOX, "AADSTS7000215",
+                                   "no start was sent"])
+    eq(e.counters()["graph_requests"], 0, "Graph requests", r)
+    r = handler(e, job=H.JOB_BOX, sdir=sdir)
+    eq(r.rc, 0, "the handler after a start that was not sent", r)
+    eq(starts(e), {H.JOB_BOX: 1}, "starts: the handler's", r)
+
+
 def test_start_by_operator_and_handler_sees_it():
     e = H.emu()
     sdir = state_dir()
