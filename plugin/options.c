@@ -848,6 +848,22 @@ static int resolve_dirs(struct config *c, struct err *e)
 	return 0;
 }
 
+/* An id given with -s (each of them), -a or -j: not empty, and not a dot
+ * segment, which would change the request's path. */
+static int check_id_arg(const char *opt, const char *id, struct err *e)
+{
+	if (id == NULL)
+		return 0;
+	if (!*id)
+		return err_set(e, ERR_USAGE, "%s must not be empty", opt);
+	if (url_segment_is_dot(id))
+		return err_set(e, ERR_USAGE,
+		               "%s '%s' is a relative path segment, not an id: it would change the "
+		               "request's path",
+		               opt, id);
+	return 0;
+}
+
 static int check_target(struct config *c, struct err *e)
 {
 	/* The tenant is the target: no service principal, no job. */
@@ -880,21 +896,16 @@ static int check_target(struct config *c, struct err *e)
 	if (c->n_sps == 0 && c->app_id == NULL)
 		return err_set(e, ERR_USAGE,
 		               "-s/--service-principal ID or -a/--app-id APPID is required");
-	if ((c->sp_id && !*c->sp_id) || (c->app_id && !*c->app_id) || (c->job_id && !*c->job_id))
-		return err_set(e, ERR_USAGE, "-s, -a and -j must not be empty");
+	for (size_t i = 0; i < c->n_sps; i++)
+		if (check_id_arg("-s", c->sp_ids[i], e) < 0)
+			return -1;
+	if (check_id_arg("-a", c->app_id, e) < 0 || check_id_arg("-j", c->job_id, e) < 0)
+		return -1;
 	if (c->n_sps > 1 && c->job_id != NULL)
 		return err_set(e, ERR_USAGE,
 		               "-j names one job of one service principal: give one -s");
 	if (c->n_sps > 1 && c->mode == MODE_START)
 		return err_set(e, ERR_USAGE, "--start takes one -s");
-	const char *const ids[] = {c->sp_id, c->app_id, c->job_id};
-	const char *const opts[] = {"-s", "-a", "-j"};
-	for (size_t i = 0; i < COUNT(ids); i++)
-		if (ids[i] != NULL && url_segment_is_dot(ids[i]))
-			return err_set(e, ERR_USAGE,
-			               "%s '%s' is a relative path segment, not an id: it would "
-			               "change the request's path",
-			               opts[i], ids[i]);
 	c->sp.id = c->sp_id;
 	c->sp.app_id = c->app_id;
 	if (c->n_sps > 0) {

@@ -219,7 +219,8 @@ def test_vvv_redacts_a_token_member_spelled_with_escapes():
 # -- 9. ids that would change the request path --------------------------------
 def test_dot_segments_in_ids_are_refused_before_any_request():
     for extra in (["-j", ".."], ["-j", "."], ["-j", "%2e%2e"], ["-j", "%2E."],
-                  ["--start", "-j", ".."], ["-s", "..", "-j", H.JOB_SCIM], ["-s", "."]):
+                  ["--start", "-j", ".."], ["-s", "..", "-j", H.JOB_SCIM], ["-s", "."],
+                  ["-s", H.SP_DEMO, "-s", ".."]):
         e = H.emu()
         base = ["-T", H.TENANT, "-C", H.CLIENTS["writer"][0], "--client-secret-file",
                 H.secret_file(SECRET), "--login-url", e.url, "--graph-url", e.url,
