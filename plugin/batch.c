@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "auth.h"
 #include "encode.h"
 #include "jsonutil.h"
 #include "run.h"
@@ -167,22 +168,11 @@ static int send_batch(struct graph_client *g, struct batch_item *items, const si
 	return 0;
 }
 
-int graph_batch(struct graph_client *g, struct batch_item *items, size_t n, struct err *e)
+/* Sends the items todo[0..n_todo) (todo is overwritten) until none is
+ * throttled or the deadline does not allow another wait. */
+static int send_all(struct graph_client *g, struct batch_item *items, size_t *todo, size_t n_todo,
+                    size_t *retry, struct err *e)
 {
-	size_t *todo = malloc((n ? n : 1) * sizeof(*todo));
-	size_t *retry = malloc((n ? n : 1) * sizeof(*retry));
-	if (todo == NULL || retry == NULL) {
-		free(todo);
-		free(retry);
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	}
-	for (size_t i = 0; i < n; i++) {
-		items[i].status = 0;
-		items[i].body = NULL;
-		items[i].failed = false;
-		todo[i] = i;
-	}
-	size_t n_todo = n;
 	double backoff = BACKOFF_FIRST;
 	int rc = 0;
 	while (n_todo > 0 && rc == 0) {
@@ -221,6 +211,47 @@ int graph_batch(struct graph_client *g, struct batch_item *items, size_t n, stru
 		clock_sleep(wait);
 		memcpy(todo, retry, n_retry * sizeof(*todo));
 		n_todo = n_retry;
+	}
+	return rc;
+}
+
+int graph_batch(struct graph_client *g, struct batch_item *items, size_t n, struct err *e)
+{
+	size_t *todo = malloc((n ? n : 1) * sizeof(*todo));
+	size_t *retry = malloc((n ? n : 1) * sizeof(*retry));
+	if (todo == NULL || retry == NULL) {
+		free(todo);
+		free(retry);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		items[i].status = 0;
+		items[i].body = NULL;
+		items[i].failed = false;
+		todo[i] = i;
+	}
+	int rc = send_all(g, items, todo, n, retry, e);
+	/* The rule graph_call keeps for one request, for each item: a cached
+	 * token refused with 401 (Graph answers the $batch 200 and the items
+	 * 401, e.g. when consent came after the token was cached) is renewed
+	 * once and those items are sent again. */
+	size_t n_401 = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (items[i].failed && items[i].status == 401)
+			todo[n_401++] = i;
+	if (n_401 > 0 && auth_can_renew(g->auth)) {
+		struct err why = {0};
+		if (auth_renew(g->auth, &why) == 0) {
+			for (size_t k = 0; k < n_401; k++) {
+				items[todo[k]].failed = false;
+				items[todo[k]].status = 0;
+				memset(&items[todo[k]].err, 0, sizeof(items[todo[k]].err));
+			}
+			rc = send_all(g, items, todo, n_401, retry, e);
+		} else {
+			run_say(g->http->run, 1, "renewing the token for %zu refused requests: %s",
+			        n_401, why.msg);
+		}
 	}
 	free(todo);
 	free(retry);

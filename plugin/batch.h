@@ -29,7 +29,9 @@ struct batch_item {
 };
 
 /* Sends the n items in calls of BATCH_MAX, matches the answers by id in any
- * order, and retries throttled items. 0 when every call went through (an
+ * order, and retries throttled items; items refused with 401 on a cached
+ * token are sent again once after renewing it (graph_call's rule for one
+ * request). 0 when every call went through (an
  * item's own failure is in the item); -1 with e when a call itself failed
  * (no answer, the batch refused as a whole). */
 int graph_batch(struct graph_client *g, struct batch_item *items, size_t n, struct err *e);

@@ -348,3 +348,25 @@ def test_a_redirected_tenant_listing_is_not_followed_and_says_so():
                    first_contains=["HTTP 302", "redirect to %s/v1.0/servicePrincipals not "
                                    "followed" % foreign.url])
         eq(foreign.counters()["graph_requests"], 0, "requests that followed the redirect", r)
+
+
+def test_a_cached_token_refused_item_by_item_is_renewed_once():
+    # Consent granted after the token was cached: Graph answers the $batch
+    # 200 and each item 401. As for one request, the token is renewed once
+    # and the refused items are asked again.
+    e = H.emu()
+    ids = tenant(e, 3)
+    cid, secret = "aaaaaaaa-0000-0000-0000-00000000c0de", "Cn5~consent-later-SECRET"
+    e.add_client(cid, secret=secret, permissions=[])
+    cache = H.cache_dir()
+    first = H.check_args(e, client=(cid, secret), sp=ids[0], cache=cache)
+    expect(H.run_plugin(first), 3, first_contains=["Synchronization.Read.All"])
+    e.add_client(cid, secret=secret, permissions=[H.READ])
+    before = e.counters()
+    args = H.check_args(e, client=(cid, secret), sp=ids[0], cache=cache)
+    for i in ids[1:]:
+        args += ["-s", i]
+    r = expect(H.run_plugin(args), 0, first_contains=["all 3 jobs OK"])
+    after = e.counters()
+    eq(after["sign_ins_total"] - before["sign_ins_total"], 1, "sign-ins: the renewal", r)
+    eq(after["batch_requests"] - before["batch_requests"], 2, "$batch calls: refused, then again", r)
