@@ -135,11 +135,11 @@ void auth_error_describe(long status, const char *body, size_t len, const char *
 		}
 		s = json_get_string(root, "error_description", &wrong);
 		if (s != NULL) {
-			/* Scrubbed whole, before the cut: a cut secret would no
-			 * longer match. */
-			char *whole = strdup(s);
+			/* Scrubbed before the cut: a cut secret would no longer
+			 * match. */
+			char *whole =
+			    redact_scrubbed_prefix(s, strlen(s), DESCRIPTION_MAX, &secret, 1);
 			if (whole != NULL) {
-				redact_scrub(whole, &secret, 1);
 				first_sentence(whole, &code, desc, sizeof(desc));
 				explicit_bzero(whole, strlen(whole));
 				free(whole);

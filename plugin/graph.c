@@ -418,18 +418,15 @@ static void one_line(const char *s, size_t len, char *out, size_t n, size_t max)
 	text_clean(out);
 }
 
-/* A server's text that may echo the token: scrubbed whole, then cut. */
+/* A server's text that may echo the token: scrubbed, then cut. */
 static void scrubbed_line(const char *s, size_t len, const char *token, char *out, size_t n,
                           size_t max)
 {
-	char *whole = malloc(len + 1);
+	char *whole = redact_scrubbed_prefix(s, len, max, &token, 1);
 	if (whole == NULL) {
 		str_copy(out, n, "");
 		return;
 	}
-	memcpy(whole, s, len);
-	whole[len] = '\0';
-	redact_scrub(whole, &token, 1);
 	one_line(whole, strlen(whole), out, n, max);
 	free(whole);
 }

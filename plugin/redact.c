@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -315,4 +316,26 @@ void redact_scrub(char *text, const char *const *secrets, size_t n)
 		r += cut;
 	}
 	*w = '\0';
+}
+
+char *redact_scrubbed_prefix(const char *s, size_t len, size_t max, const char *const *secrets,
+                             size_t n)
+{
+	size_t longest = 0;
+	for (size_t k = 0; k < n; k++)
+		if (secrets[k] != NULL && strlen(secrets[k]) > longest)
+			longest = strlen(secrets[k]);
+	size_t keep = 16 * max + 2 * longest;
+	const char *nul = memchr(s, '\0', len);
+	if (nul != NULL)
+		len = (size_t)(nul - s);
+	if (len > keep)
+		len = keep;
+	char *copy = malloc(len + 1);
+	if (copy == NULL)
+		return NULL;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	redact_scrub(copy, secrets, n);
+	return copy;
 }

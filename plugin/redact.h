@@ -28,4 +28,13 @@ int redact_body(const char *body, size_t len, struct buf *out);
  * the first starting "eyJ") becomes "***". NULL secrets are ignored. */
 void redact_scrub(char *text, const char *const *secrets, size_t n);
 
+/* For a message of at most max bytes cut from s (len bytes, NUL or not): a
+ * copy of its start, scrubbed as redact_scrub does. Long enough that the
+ * cut comes after the scrub (a cut secret would no longer match), with room
+ * for white space that printing folds; short enough that a 4 MiB answer
+ * costs no seconds (scrubbing grows with the text times the secret).
+ * malloc'd, NULL when out of memory; the caller wipes it. */
+char *redact_scrubbed_prefix(const char *s, size_t len, size_t max, const char *const *secrets,
+                             size_t n);
+
 #endif

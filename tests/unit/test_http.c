@@ -237,6 +237,35 @@ static void graph_error_long_message_is_cut(void **state)
 	assert_non_null(strstr(out, "(request-id id)"));
 }
 
+/* A 1 MB message echoing the secret is scrubbed on a bounded start only,
+ * and no 8-character piece of the secret survives, even one the cut splits. */
+static void scrubbed_prefix_is_bounded_and_keeps_no_piece(void **state)
+{
+	(void)state;
+	const char *secret = "Qv8~abcdefghijklmnopqrstuvwxyz012345";
+	size_t len = 1 << 20, max = 100;
+	char *big = malloc(len + 1);
+	assert_non_null(big);
+	memset(big, 'm', len);
+	big[len] = '\0';
+	memcpy(big + 10, secret, strlen(secret));
+	size_t keep = 16 * max + 2 * strlen(secret);
+	memcpy(big + keep - 12, secret, strlen(secret)); /* split by the cut */
+	char *out = redact_scrubbed_prefix(big, len, max, &secret, 1);
+	assert_non_null(out);
+	assert_true(strlen(out) <= keep);
+	for (size_t k = 0; k + 8 <= strlen(secret); k++) {
+		char piece[9];
+		memcpy(piece, secret + k, 8);
+		piece[8] = '\0';
+		if (strstr(out, piece) != NULL)
+			fail_msg("a piece of the secret survives: %s", piece);
+	}
+	assert_non_null(strstr(out, "mmmm***mmmm"));
+	free(out);
+	free(big);
+}
+
 static void graph_error_fits_a_small_buffer(void **state)
 {
 	(void)state;
@@ -303,6 +332,7 @@ int main(void)
 	    cmocka_unit_test(graph_error_with_html_body_is_one_bounded_line),
 	    cmocka_unit_test(graph_error_without_body),
 	    cmocka_unit_test(graph_error_long_message_is_cut),
+	    cmocka_unit_test(scrubbed_prefix_is_bounded_and_keeps_no_piece),
 	    cmocka_unit_test(graph_error_fits_a_small_buffer),
 	};
 	return cmocka_run_group_tests_name("http", tests, NULL, NULL);
