@@ -134,10 +134,7 @@ void output_dirsync_summary(const struct dirsync_result *r, struct buf *b)
 	}
 	if (b->len == start)
 		healthy_words(r, b);
-	if (b->data != NULL) {
-		text_clean(b->data + start);
-		b->len = start + strlen(b->data + start);
-	}
+	text_clean_buf(b, start);
 }
 
 /* ---- long output ---- */
@@ -330,9 +327,8 @@ static void summary_with_credential(const struct dirsync_result *r, const struct
 	}
 	if (cred.data != NULL)
 		buf_puts(b, cred.data);
+	text_clean_buf(b, 0);
 	if (b->data != NULL) {
-		text_clean(b->data);
-		b->len = strlen(b->data);
 		if (b->len > SUMMARY_MAX) {
 			b->len = utf8_prefix(b->data, SUMMARY_MAX);
 			b->data[b->len] = '\0';

@@ -218,12 +218,6 @@ static int list_json(FILE *out, const struct group *gs, size_t ng, bool many,
 }
 
 /* "entra-<tenant>": a host to hang the services on; the comment says to adjust it. */
-static void buf_clean_text(struct buf *b)
-{
-	text_clean(b->data);
-	b->len = b->data != NULL ? strlen(b->data) : 0;
-}
-
 static void host_name(const struct config *c, char *out, size_t n)
 {
 	if (config_safe(c->auth.tenant) && strchr(c->auth.tenant, ' ') == NULL)
@@ -481,7 +475,7 @@ static int list_many(const struct mode_env *m, const struct sp_ref *sps, const c
 				continue; /* not provisioning */
 			struct buf b = {0};
 			buf_printf(&b, "service principal %s: %s", sps[i].id, per[i].err.msg);
-			buf_clean_text(&b);
+			text_clean_buf(&b, 0);
 			fails[nf++] = b.data;
 			continue;
 		}

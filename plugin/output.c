@@ -18,15 +18,6 @@
 #define SUMMARY_MESSAGE_MAX 120
 #define DETAIL_MESSAGE_MAX  400
 
-/* Cleans b from start on (text_clean never lengthens) and keeps its length true. */
-static void buf_clean(struct buf *b, size_t start)
-{
-	if (b->data == NULL || start > b->len)
-		return;
-	text_clean(b->data + start);
-	b->len = start + strlen(b->data + start);
-}
-
 /* ---- the words for one job ---- */
 
 static void fmt_time(enum time_result valid, double t, char *buf, size_t n)
@@ -267,7 +258,7 @@ static void job_words(const struct job_result *r, bool brief, struct buf *b)
 		buf_puts(b, " - error ");
 		error_words(r->cause, SUMMARY_MESSAGE_MAX, b);
 	}
-	buf_clean(b, start);
+	text_clean_buf(b, start);
 }
 
 void output_job_summary(const struct job_result *r, struct buf *b)
@@ -360,8 +351,7 @@ void output_job_detail(const struct job_result *r, struct buf *b)
 		         "job)");
 	if (job->troubleshooting_url[0])
 		buf_printf(b, ", troubleshooting %s", job->troubleshooting_url);
-	if (b->data != NULL)
-		text_clean(b->data + start);
+	text_clean_buf(b, start);
 }
 
 /* ---- names, labels and order ---- */
@@ -701,7 +691,7 @@ static void summary_line(const struct view *v, size_t n, const struct run_facts 
 	buf_free(&why);
 	buf_free(&also);
 	buf_free(&cred);
-	buf_clean(b, 0);
+	text_clean_buf(b, 0);
 	if (b->len > SUMMARY_MAX) { /* names alone can be long */
 		size_t keep = utf8_prefix(b->data, SUMMARY_MAX - 3);
 		b->len = keep;
@@ -759,7 +749,7 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 		if (r->owner != NULL)
 			buf_printf(&l->text, "(%s) ", r->owner);
 		output_job_detail(r, &l->text);
-		buf_clean(&l->text, 0);
+		text_clean_buf(&l->text, 0);
 		job_metrics(&p.perf, r, opt->bare_labels ? "" : v[k].prefix);
 	}
 	if (facts != NULL && facts->credential_known)
@@ -775,7 +765,7 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 		             : 0.0);
 	for (size_t k = 0; k < n_errs; k++) {
 		buf_printf(&p.err[k], "[UNKNOWN] %s", facts->sp_errors[k]);
-		buf_clean(&p.err[k], 0);
+		text_clean_buf(&p.err[k], 0);
 	}
 	p.n_errs = n_errs;
 	if (facts != NULL && facts->note[0]) {

@@ -133,10 +133,7 @@ static void fold_ok_jobs(const struct page *p, size_t room, struct buf *b)
 		}
 		buf_printf(b, " %s", name);
 	}
-	if (b->data != NULL) { /* names come from Graph */
-		text_clean(b->data);
-		b->len = strlen(b->data);
-	}
+	text_clean_buf(b, 0); /* names come from Graph */
 }
 
 /* Sets *count (lines shown) to the most in [floor, top] that fit, or floor.

@@ -111,3 +111,11 @@ bool text_is_guid(const char *s, size_t len)
 	}
 	return true;
 }
+
+void text_clean_buf(struct buf *b, size_t start)
+{
+	if (b->data == NULL || start > b->len)
+		return;
+	text_clean(b->data + start);
+	b->len = start + strlen(b->data + start);
+}

@@ -7,10 +7,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common.h"
+
 /* Makes s safe for plugin output in place (it never grows): invalid UTF-8
  * bytes become '?', C0 and C1 control characters, DEL, U+2028 and U+2029
  * become a space, and '|' (the perfdata separator) becomes '/'. */
 void text_clean(char *s);
+
+/* text_clean for a buffer from byte start on, its length kept true. */
+void text_clean_buf(struct buf *b, size_t start);
 
 /* The length of the longest prefix of s (at most max bytes) that does not
  * split a UTF-8 character. */
