@@ -13,9 +13,6 @@
 #include "run.h"
 #include "timeparse.h"
 
-#define BACKOFF_FIRST 0.5
-#define BACKOFF_MAX   30.0
-
 static bool retryable(long status)
 {
 	return status == 429 || status == 503 || status == 504;
@@ -173,7 +170,7 @@ static int send_batch(struct graph_client *g, struct batch_item *items, const si
 static int send_all(struct graph_client *g, struct batch_item *items, size_t *todo, size_t n_todo,
                     size_t *retry, struct err *e)
 {
-	double backoff = BACKOFF_FIRST;
+	double backoff = HTTP_BACKOFF_FIRST;
 	int rc = 0;
 	while (n_todo > 0 && rc == 0) {
 		size_t n_retry = 0;
@@ -186,11 +183,7 @@ static int send_all(struct graph_client *g, struct batch_item *items, size_t *to
 			break;
 		/* Retried alone, after what they asked for but never sooner than a
 		 * backoff that doubles (Retry-After: 0 is no tight loop). */
-		double wait = backoff;
-		unsigned char r = 0;
-		if (random_bytes(&r, 1) == 0)
-			wait *= 1.0 + (double)r / 1020.0;
-		backoff = backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : backoff * 2;
+		double wait = http_next_backoff(&backoff);
 		if (asked > wait)
 			wait = asked;
 		double left = run_left(g->http->run);
@@ -287,7 +280,7 @@ int graph_read_jobs_many(struct graph_client *g, const struct sp_ref *sps, size_
 			continue;
 		}
 		sendable[n_send].path = paths[i];
-		sendable[n_send].permission = "Synchronization.Read.All";
+		sendable[n_send].permission = GRAPH_PERM_READ;
 		send[n_send++] = i;
 	}
 	if (rc == 0 && n_send > 0)

@@ -17,10 +17,6 @@
 #define GRAPH_MAX_PAGES   100
 #define GRAPH_MESSAGE_MAX 300
 
-static const char perm_read[] = "Synchronization.Read.All";
-static const char perm_write[] = "Synchronization.ReadWrite.All";
-static const char perm_app_read[] = "Application.Read.All";
-
 /* An OData string literal for a key segment: a quote is doubled, then the
  * whole is escaped. malloc'd, NULL on ENOMEM or an empty value. */
 static char *odata_literal(const char *value)
@@ -238,7 +234,8 @@ int graph_get_job(struct graph_client *g, const struct sp_ref *sp, const char *j
 	if (url == NULL)
 		return -1;
 	struct json_object *root = NULL;
-	int rc = graph_fetch_json(g, "GET", url, NULL, "Graph response", perm_read, NULL, &root, e);
+	int rc = graph_fetch_json(g, "GET", url, NULL, "Graph response", GRAPH_PERM_READ, NULL,
+	                          &root, e);
 	free(url);
 	if (rc < 0)
 		return -1;
@@ -286,8 +283,8 @@ static int list_pages(struct graph_client *g, char *url, struct json_object *fir
 		}
 		struct json_object *page = NULL;
 		pages++;
-		rc = graph_fetch_json(g, "GET", url, NULL, "Graph job list", perm_read, NULL, &page,
-		                      e);
+		rc = graph_fetch_json(g, "GET", url, NULL, "Graph job list", GRAPH_PERM_READ, NULL,
+		                      &page, e);
 		free(url);
 		url = NULL;
 		if (rc == 0)
@@ -378,7 +375,7 @@ enum start_outcome graph_start_job(struct graph_client *g, const struct sp_ref *
 	/* 204 is documented; any other 2xx is a start all the same. */
 	enum start_outcome out = START_DONE;
 	if (resp.status < 200 || resp.status > 299) {
-		graph_failure(g, &resp, perm_write, NULL, e);
+		graph_failure(g, &resp, GRAPH_PERM_WRITE, NULL, e);
 		/* Only a 4xx says Graph did not act; a 429 (not retried past the
 		 * deadline) and everything else may hide a start. */
 		out = resp.status >= 400 && resp.status < 500 && resp.status != 429 ? START_REFUSED
@@ -576,8 +573,8 @@ int graph_get_app_credentials(struct graph_client *g, const char *app_id,
 	if (url == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	struct json_object *root = NULL;
-	int rc =
-	    graph_fetch_json(g, "GET", url, NULL, "Graph application", perm_app_read, "", &root, e);
+	int rc = graph_fetch_json(g, "GET", url, NULL, "Graph application", GRAPH_PERM_APP_READ, "",
+	                          &root, e);
 	free(url);
 	if (rc < 0)
 		return -1;

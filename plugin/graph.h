@@ -25,6 +25,12 @@ struct sp_ref {
 	const char *app_id;
 };
 
+/* The application permissions the reads and the start need, as named in
+ * messages. */
+#define GRAPH_PERM_READ     "Synchronization.Read.All"
+#define GRAPH_PERM_WRITE    "Synchronization.ReadWrite.All"
+#define GRAPH_PERM_APP_READ "Application.Read.All"
+
 #define GRAPH_JOBS_MAX 1000 /* per service principal and run, paging included */
 
 struct graph_client {

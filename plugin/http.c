@@ -21,8 +21,7 @@
 
 #define TRACE_BODY_MAX 2048
 /* Backoff between attempts when Retry-After asks for less (or nothing). */
-#define BACKOFF_FIRST 0.5
-#define BACKOFF_MAX   30.0
+#define BACKOFF_MAX 30.0
 
 /* State of one transfer, shared with the libcurl callbacks. */
 struct xfer {
@@ -491,7 +490,7 @@ static int perform_once(struct http_client *h, const char *url, struct curl_slis
 
 /* The next backoff: doubled, capped, with up to 25 % jitter so that many
  * plugins throttled together do not come back together. */
-static double next_backoff(double *backoff)
+double http_next_backoff(double *backoff)
 {
 	unsigned char r = 0;
 	double wait = *backoff;
@@ -514,7 +513,7 @@ int http_request(struct http_client *h, const char *method, const char *url,
 	if (set_method(h->curl, method, body) < 0)
 		return err_set(e, ERR_INTERNAL, "unsupported HTTP method %s", method);
 
-	double backoff = BACKOFF_FIRST;
+	double backoff = HTTP_BACKOFF_FIRST;
 	double first = clock_mono();
 	for (int attempt = 1;; attempt++) {
 		struct curl_slist *hdrs =
@@ -535,7 +534,7 @@ int http_request(struct http_client *h, const char *method, const char *url,
 		if (resp->retry_after[0] != '\0' &&
 		    retry_after_parse(resp->retry_after, clock_wall(), &asked) < 0)
 			asked = -1;
-		double wait = next_backoff(&backoff);
+		double wait = http_next_backoff(&backoff);
 		if (asked > wait)
 			wait = asked;
 		double left = run_left(h->run);

@@ -57,6 +57,12 @@ int http_init(struct http_client *h, const struct http_options *opt, struct run 
               struct err *e);
 void http_cleanup(struct http_client *h);
 
+/* The retry backoff, here and for $batch items: HTTP_BACKOFF_FIRST seconds,
+ * doubling to at most 30 s. http_next_backoff returns the wait (with up to
+ * 25 % jitter) and doubles *backoff. */
+#define HTTP_BACKOFF_FIRST 0.5
+double http_next_backoff(double *backoff);
+
 /* Sends one request and waits for the final answer, retrying 429/503/504 (and
  * more with HTTP_RETRY_IMDS) while the run's deadline allows: after the
  * delay Retry-After asks for, but never sooner than an exponential backoff

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "url.h"
+
 static const char *const secret_keys[] = {
     "access_token",     "refresh_token", "id_token", "client_secret",
     "client_assertion", "assertion",     "password", NULL,
@@ -19,17 +21,6 @@ static bool is_secret_name(const char *name, size_t len)
 			return true;
 	}
 	return false;
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* The name between the quotes of a JSON string (s, len bytes without the
@@ -46,7 +37,7 @@ static bool is_secret_json_key(const char *s, size_t len)
 			if (x == 'u' && i + 4 < len) {
 				int v = 0;
 				for (int k = 1; k <= 4; k++) {
-					int d = hex_digit(s[i + k]);
+					int d = url_hex_value(s[i + k]);
 					v = d < 0 ? -1 : (v < 0 ? -1 : v * 16 + d);
 				}
 				if (v < 0 || v >= 0x80)
@@ -72,8 +63,8 @@ static bool is_secret_form_key(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		int hi, lo;
-		if (c == '%' && i + 2 < len + 0 && (hi = hex_digit(s[i + 1])) >= 0 &&
-		    (lo = hex_digit(s[i + 2])) >= 0) {
+		if (c == '%' && i + 2 < len + 0 && (hi = url_hex_value(s[i + 1])) >= 0 &&
+		    (lo = url_hex_value(s[i + 2])) >= 0) {
 			c = (char)(hi * 16 + lo);
 			i += 2;
 		} else if (c == '+') {

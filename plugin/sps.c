@@ -90,7 +90,7 @@ int graph_list_service_principals(struct graph_client *g, struct sp_info **out, 
 		}
 		struct json_object *page = NULL;
 		rc = graph_fetch_json(g, "GET", url, NULL, "Graph service principal list",
-		                      "Application.Read.All", NULL, &page, e);
+		                      GRAPH_PERM_APP_READ, NULL, &page, e);
 		free(url);
 		url = NULL;
 		if (rc == 0)

@@ -116,7 +116,7 @@ char *url_escape(const char *s)
 	return out;
 }
 
-static int hex_value(char c)
+int url_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -138,8 +138,8 @@ bool url_segment_is_dot(const char *s)
 		bool changed = false;
 		for (size_t i = 0; a[i]; i++) {
 			int hi, lo;
-			if (a[i] == '%' && (hi = hex_value(a[i + 1])) >= 0 &&
-			    (lo = hex_value(a[i + 2])) >= 0) {
+			if (a[i] == '%' && (hi = url_hex_value(a[i + 1])) >= 0 &&
+			    (lo = url_hex_value(a[i + 2])) >= 0) {
 				b[o++] = (char)(hi * 16 + lo);
 				i += 2;
 				changed = true;

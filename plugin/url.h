@@ -31,4 +31,7 @@ char *url_escape(const char *s);
  * would change the request's path instead of naming an object. */
 bool url_segment_is_dot(const char *s);
 
+/* The value of one hex digit (either case), or -1. */
+int url_hex_value(char c);
+
 #endif
