@@ -270,6 +270,290 @@ check_identity_split() {
 }
 
 # ---------------------------------------------------------------------------
+# Private Nagios 4 and Icinga 2 instances: test_nagios.sh, test_nagios_many.sh,
+# test_icinga2.sh, test_tenant_services.sh, test_discovery_config.sh and the
+# metric writer tests below. The Nagios functions work on the instance in N
+# (a directory under $T) and run $NAGIOS, the Icinga 2 ones on I and $ICINGA2.
+
+# own_by_run_user PATH...: PATH (recursively) owned by RUN_USER when we are root.
+own_by_run_user() {
+	if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$@"; fi
+}
+
+# nagios_objects HOST ALIAS: on stdout, the objects every test's Nagios
+# needs: timeperiod 24x7, contact e2e (notifications off, command e2e-none)
+# and HOST (no active checks, no notifications, contact e2e).
+nagios_objects() {
+	cat <<EOF
+define timeperiod {
+	timeperiod_name	24x7
+	alias		always
+	sunday		00:00-24:00
+	monday		00:00-24:00
+	tuesday		00:00-24:00
+	wednesday	00:00-24:00
+	thursday	00:00-24:00
+	friday		00:00-24:00
+	saturday	00:00-24:00
+}
+define contact {
+	contact_name			e2e
+	alias				e2e
+	host_notifications_enabled	0
+	service_notifications_enabled	0
+	host_notification_period	24x7
+	service_notification_period	24x7
+	host_notification_options	n
+	service_notification_options	n
+	host_notification_commands	e2e-none
+	service_notification_commands	e2e-none
+}
+define command {
+	command_name	e2e-none
+	command_line	/bin/true
+}
+define host {
+	host_name		$1
+	alias			$2
+	address			127.0.0.1
+	max_check_attempts	1
+	check_period		24x7
+	active_checks_enabled	0
+	notifications_enabled	0
+	contacts		e2e
+}
+EOF
+}
+
+# nagios_conf [LINE...]: $N/resource.cfg (\$USER1\$ is PLUGIN_DIR) and
+# $N/nagios.cfg: the contrib commands.cfg and services.cfg (unchanged) and
+# $N/objects.cfg, every file of the daemon under N, RUN_USER's, no retention,
+# checks scheduled by the second, results reaped every second, notifications
+# off, event handlers on and logged; then each LINE (a further cfg_file=, or
+# a setting that replaces one above: Nagios reads the file in order and the
+# last value counts). N ends up owned by RUN_USER.
+nagios_conf() {
+	mkdir -p "$N/checkresults"
+	# shellcheck disable=SC2016 # $USER1$ is a Nagios macro, not a shell variable
+	printf '$USER1$=%s\n' "$PLUGIN_DIR" >"$N/resource.cfg"
+	{
+		cat <<EOF
+cfg_file=$E2E_ROOT/contrib/nagios/commands.cfg
+cfg_file=$E2E_ROOT/contrib/nagios/services.cfg
+cfg_file=$N/objects.cfg
+resource_file=$N/resource.cfg
+log_file=$N/nagios.log
+object_cache_file=$N/objects.cache
+precached_object_file=$N/objects.precache
+status_file=$N/status.dat
+status_update_interval=1
+temp_file=$N/nagios.tmp
+temp_path=$N
+lock_file=$N/nagios.lock
+check_result_path=$N/checkresults
+command_file=$N/nagios.cmd
+query_socket=$N/nagios.qh
+state_retention_file=$N/retention.dat
+retain_state_information=0
+debug_file=$N/debug.log
+debug_level=0
+nagios_user=$RUN_USER
+nagios_group=$RUN_GROUP
+check_external_commands=1
+use_syslog=0
+log_notifications=0
+log_event_handlers=1
+log_initial_states=1
+log_passive_checks=0
+enable_notifications=0
+enable_event_handlers=1
+enable_flap_detection=0
+execute_service_checks=1
+execute_host_checks=0
+interval_length=1
+service_inter_check_delay_method=n
+host_inter_check_delay_method=n
+service_interleave_factor=1
+max_service_check_spread=1
+check_result_reaper_frequency=1
+max_check_result_reaper_time=1
+service_check_timeout=60
+event_handler_timeout=30
+enable_environment_macros=0
+check_for_updates=0
+illegal_macro_output_chars=\`~\$&|'"<>
+EOF
+		[ $# -eq 0 ] || printf '%s\n' "$@"
+	} >"$N/nagios.cfg"
+	own_by_run_user "$N"
+}
+
+# nagios_verify NAME: test NAME, that nagios4 -v accepts $N/nagios.cfg
+# (its output in $T/nagios-verify.log); returns 1 when it does not.
+nagios_verify() {
+	if "$NAGIOS" -v "$N/nagios.cfg" >"$T/nagios-verify.log" 2>&1; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "$(grep -iE 'error|warning' "$T/nagios-verify.log" | head -20)"
+		return 1
+	fi
+}
+
+# nagios_spawn: Nagios on $N/nagios.cfg (output in $T/nagios.out), its pid
+# in NAGIOS_PID; nagios_alive: it still runs.
+nagios_spawn() {
+	spawn "$T/nagios.out" "$NAGIOS" "$N/nagios.cfg"
+	NAGIOS_PID=$SPAWNED
+}
+nagios_alive() { kill -0 "$NAGIOS_PID" 2>/dev/null; }
+
+# nagios_field KEY SERVICE: a field of SERVICE's block in $N/status.dat (as written).
+nagios_field() {
+	awk -v svc="$2" -v key="$1" '
+		/^servicestatus \{/ { inblk = 1; mine = 0; val = ""; next }
+		inblk && /^\t*\}/ { if (mine) { print val; exit } inblk = 0; next }
+		inblk {
+			line = $0; sub(/^[ \t]+/, "", line)
+			k = line; sub(/=.*/, "", k); v = line; sub(/^[^=]*=/, "", v)
+			if (k == "service_description" && v == svc) mine = 1
+			if (k == key) val = v
+		}' "$N/status.dat" 2>/dev/null
+}
+
+# nagios_log ERE: the lines of $N/nagios.log that match; nagios_log_has ERE: there is one.
+nagios_log() { grep -E -- "$1" "$N/nagios.log" 2>/dev/null; }
+nagios_log_has() { nagios_log "$1" >/dev/null; }
+
+# nagios_command CMD...: external commands (each "[now] CMD") in one write
+# to $N/nagios.cmd; a diagnostic when nobody reads it within 5 s.
+nagios_command() {
+	# shellcheck disable=SC2016 # expanded by that sh, from its arguments
+	timeout 5 sh -c 'f=$1 now=$2; shift 2; for c do printf "[%s] %s\n" "$now" "$c"; done >"$f"' \
+		sh "$N/nagios.cmd" "$(date +%s)" "$@" ||
+		diag "could not write to the external command file"
+}
+
+# icinga2_defs: I2_DEFS, the -D options that keep Icinga 2's files under I
+# and run it as RUN_USER.
+icinga2_defs() {
+	I2_DEFS=(-DDataDir="$I/data" -DLogDir="$I/log" -DCacheDir="$I/cache" -DSpoolDir="$I/spool"
+		-DInitRunDir="$I/run" -DPidPath="$I/run/icinga2.pid" -DStatePath="$I/data/icinga2.state"
+		-DObjectsPath="$I/cache/icinga2.debug" -DVarsPath="$I/cache/icinga2.vars"
+		-DModAttrPath="$I/data/modified-attributes.conf"
+		-DRunAsUser="$RUN_USER" -DRunAsGroup="$RUN_GROUP")
+}
+
+# icinga2_prelude NODE: on stdout, the start of every test's icinga2.conf:
+# the node's constants, the ITL and the contrib entra_sync.conf (unchanged).
+icinga2_prelude() {
+	cat <<EOF
+const PluginContribDir = "$PLUGIN_DIR"
+const NodeName = "$1"
+const ZoneName = NodeName
+const TicketSalt = ""
+
+include <itl>
+include "$E2E_ROOT/contrib/icinga2/entra_sync.conf"
+EOF
+}
+
+# icinga2_loggers: on stdout, the main log, the debug log and the compat
+# log under LogDir, and the checker.
+icinga2_loggers() {
+	cat <<'EOF'
+object FileLogger "main-log" {
+	severity = "information"
+	path = LogDir + "/icinga2.log"
+}
+object FileLogger "debug-file" {
+	severity = "debug"
+	path = LogDir + "/debug.log"
+}
+object CompatLogger "compatlog" {
+	log_dir = LogDir + "/compat"
+}
+object CheckerComponent "checker" { }
+EOF
+}
+
+# icinga2_example_services: $I/example-services.conf, the contrib one with
+# the intervals of a test (2 attempts, check every 2 s, retry 1 s); returns 1
+# unless exactly those three lines changed (I2_CHANGED: what changed).
+icinga2_example_services() {
+	sed -e 's/^\(\s*max_check_attempts\s*=\s*\).*/\12/' \
+		-e 's/^\(\s*check_interval\s*=\s*\).*/\12s/' \
+		-e 's/^\(\s*retry_interval\s*=\s*\).*/\11s/' \
+		"$E2E_ROOT/contrib/icinga2/example-services.conf" >"$I/example-services.conf"
+	I2_CHANGED=$(diff "$E2E_ROOT/contrib/icinga2/example-services.conf" "$I/example-services.conf" |
+		grep '^>' | tr -s ' \t' ' ' | tr '\n' '|')
+	[ "$I2_CHANGED" = "> max_check_attempts = 2|> check_interval = 2s|> retry_interval = 1s|" ]
+}
+
+# icinga2_api_conf NODE PERMISSIONS: a self-signed certificate for NODE under
+# $I/data/certs (acting as its CA), API_PORT and API_PASS, and the head of
+# $I/icinga2.conf for a node with the REST API (the test appends its hosts):
+# icinga2_prelude, $I/example-services.conf, the node's endpoint and zone,
+# icinga2_loggers, the ApiListener on 127.0.0.1:API_PORT and ApiUser "e2e"
+# (password API_PASS) with PERMISSIONS (the inside of an Icinga 2 array).
+# Returns 1 when openssl fails.
+icinga2_api_conf() {
+	API_PORT=$(free_port)
+	API_PASS=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+	mkdir -p "$I/data/certs"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$1" \
+		-keyout "$I/data/certs/$1.key" -out "$I/data/certs/$1.crt" >/dev/null 2>&1 || return 1
+	cp "$I/data/certs/$1.crt" "$I/data/certs/ca.crt"
+	{
+		icinga2_prelude "$1"
+		cat <<EOF
+include "$I/example-services.conf"
+
+object Endpoint NodeName { }
+object Zone ZoneName { endpoints = [ NodeName ] }
+
+$(icinga2_loggers)
+object ApiListener "api" {
+	bind_host = "127.0.0.1"
+	bind_port = $API_PORT
+	accept_config = false
+	accept_commands = false
+}
+object ApiUser "e2e" {
+	password = "$API_PASS"
+	permissions = [ $2 ]
+}
+EOF
+	} >"$I/icinga2.conf"
+}
+
+# icinga2_validate NAME: test NAME, that icinga2 daemon -C accepts
+# $I/icinga2.conf with I2_DEFS (its output in $T/icinga2-validate.log);
+# returns 1 when it does not.
+icinga2_validate() {
+	if "$ICINGA2" daemon -C -c "$I/icinga2.conf" "${I2_DEFS[@]}" >"$T/icinga2-validate.log" 2>&1; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "$(grep -iE 'critical|warning|error' "$T/icinga2-validate.log" | head -20)"
+		return 1
+	fi
+}
+
+# icinga2_spawn: Icinga 2 on $I/icinga2.conf with I2_DEFS (output in
+# $T/icinga2.out), its pid in ICINGA_PID; icinga2_alive: it still runs.
+icinga2_spawn() {
+	spawn "$T/icinga2.out" "$ICINGA2" daemon -c "$I/icinga2.conf" "${I2_DEFS[@]}"
+	ICINGA_PID=$SPAWNED
+}
+icinga2_alive() { kill -0 "$ICINGA_PID" 2>/dev/null; }
+
+# icinga2_compat ERE: the lines of Icinga 2's compat log that match;
+# icinga2_compat_has ERE: there is one.
+icinga2_compat() { grep -E -- "$1" "$I"/log/compat/icinga.log 2>/dev/null; }
+icinga2_compat_has() { icinga2_compat "$1" >/dev/null; }
+
+# ---------------------------------------------------------------------------
 # Many jobs and dashboards: test_icinga2_graphite.sh, test_icinga2_influxdb.sh,
 # test_nagios_many.sh.
 
@@ -381,18 +665,7 @@ const PluginContribDir = "$PLUGIN_DIR"
 include <itl>
 include "$E2E_ROOT/contrib/icinga2/entra_sync.conf"
 
-object FileLogger "main-log" {
-	severity = "information"
-	path = LogDir + "/icinga2.log"
-}
-object FileLogger "debug-file" {
-	severity = "debug"
-	path = LogDir + "/debug.log"
-}
-object CompatLogger "compatlog" {
-	log_dir = LogDir + "/compat"
-}
-object CheckerComponent "checker" { }
+$(icinga2_loggers)
 
 $1
 
@@ -439,15 +712,10 @@ object Service "$SVC_MANY" {
 	vars.entra_sync_service_principal = "$SP_MANY"
 }
 CONF
-	I2_DEFS=(-DDataDir="$I/data" -DLogDir="$I/log" -DCacheDir="$I/cache" -DSpoolDir="$I/spool"
-		-DInitRunDir="$I/run" -DPidPath="$I/run/icinga2.pid" -DStatePath="$I/data/icinga2.state"
-		-DObjectsPath="$I/cache/icinga2.debug" -DVarsPath="$I/cache/icinga2.vars"
-		-DModAttrPath="$I/data/modified-attributes.conf"
-		-DRunAsUser="$RUN_USER" -DRunAsGroup="$RUN_GROUP")
-	if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$I" "$T/state"; fi
+	icinga2_defs
+	own_by_run_user "$I" "$T/state"
 }
 
-_stack_compat_has() { grep -qE -- "$1" "$I"/log/compat/icinga.log 2>/dev/null; }
 _stack_started() { [ "$(emu_starts "$1")" -ge 1 ]; }
 # _stack_records_after SERVICE TS N: N check results of SERVICE at or after TS recorded.
 _stack_records_after() {
@@ -466,15 +734,8 @@ _stack_records_after() {
 # does not run (the caller stops).
 icinga2_stack_run() {
 	local svc job pair ok_ts
-	if "$ICINGA2" daemon -C -c "$I/icinga2.conf" "${I2_DEFS[@]}" >"$T/validate.log" 2>&1; then
-		ok "icinga2 daemon -C accepts $1, PerfdataWriter and the contrib definitions"
-	else
-		not_ok "icinga2 daemon -C accepts $1, PerfdataWriter and the contrib definitions"
-		diag "$(grep -E 'critical|warning|rror' "$T/validate.log" | head -20)"
-		return 1
-	fi
-	spawn "$T/icinga2.out" "$ICINGA2" daemon -c "$I/icinga2.conf" "${I2_DEFS[@]}"
-	ICINGA_PID=$SPAWNED
+	icinga2_validate "icinga2 daemon -C accepts $1, PerfdataWriter and the contrib definitions" || return 1
+	icinga2_spawn
 	if ! wait_for 30 "$2"; then
 		not_ok "icinga2 runs and its $1 is ready"
 		diag "$(grep -E 'critical|warning' "$I/log/icinga2.log" 2>/dev/null | tail -5)" "$(tail -3 "$T/icinga2.out")"
@@ -489,8 +750,8 @@ icinga2_stack_run() {
 
 	for pair in "$SVC_ONE:$ONE_JOB" "$SVC_MANY:$MANY_Q_JOB"; do
 		svc=${pair%%:*} job=${pair#*:}
-		if wait_for 40 _stack_compat_has "SERVICE ALERT: $STACK_HOST;$svc;CRITICAL;HARD;[0-9]+;ENTRA SYNC CRITICAL" &&
-			wait_for 10 _stack_compat_has "SERVICE EVENT HANDLER: $STACK_HOST;$svc;CRITICAL;HARD;[0-9]+;entra_sync_repair" &&
+		if wait_for 40 icinga2_compat_has "SERVICE ALERT: $STACK_HOST;$svc;CRITICAL;HARD;[0-9]+;ENTRA SYNC CRITICAL" &&
+			wait_for 10 icinga2_compat_has "SERVICE EVENT HANDLER: $STACK_HOST;$svc;CRITICAL;HARD;[0-9]+;entra_sync_repair" &&
 			wait_for 15 _stack_started "$job"; then
 			ok "$svc: CRITICAL HARD, event handler entra_sync_repair starts the quarantined job"
 		else
@@ -504,7 +765,7 @@ icinga2_stack_run() {
 		esac
 	done
 	for svc in "$SVC_ONE" "$SVC_MANY"; do
-		if wait_for 30 _stack_compat_has "SERVICE ALERT: $STACK_HOST;$svc;OK;HARD;"; then
+		if wait_for 30 icinga2_compat_has "SERVICE ALERT: $STACK_HOST;$svc;OK;HARD;"; then
 			ok "$svc: back to OK HARD after the repair (compat log)"
 		else
 			not_ok "$svc: back to OK HARD after the repair (compat log)"

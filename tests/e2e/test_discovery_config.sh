@@ -69,88 +69,34 @@ check "icinga2 format: no hostile id, two services, a comment for each job left 
 N="$T/nagios"
 mkdir -p "$N"
 host=$(sed -n 's/^\thost_name\t*//p' "$T/nagios-services.cfg" | head -1)
-cat >"$N/objects.cfg" <<EOF
-define timeperiod {
-	timeperiod_name	24x7
-	alias		always
-	monday		00:00-24:00
-}
-define command {
-	command_name	e2e-none
-	command_line	/bin/true
-}
-define contact {
-	contact_name			e2e
-	host_notifications_enabled	0
-	service_notifications_enabled	0
-	host_notification_period	24x7
-	service_notification_period	24x7
-	host_notification_options	n
-	service_notification_options	n
-	host_notification_commands	e2e-none
-	service_notification_commands	e2e-none
-}
-define host {
-	host_name		$host
-	address			127.0.0.1
-	max_check_attempts	1
-	check_period		24x7
-	contacts		e2e
-}
+{
+	nagios_objects "$host" "$host"
+	cat <<'EOF'
 define service {
 	name			e2e-contacts
 	contacts		e2e
 	register		0
 }
 EOF
-cat >"$N/nagios.cfg" <<EOF
-cfg_file=$E2E_ROOT/contrib/nagios/commands.cfg
-cfg_file=$E2E_ROOT/contrib/nagios/services.cfg
-cfg_file=$N/objects.cfg
-cfg_file=$T/nagios-services.cfg
-resource_file=$N/resource.cfg
-check_result_path=$N
-lock_file=$N/nagios.lock
-temp_file=$N/nagios.tmp
-log_file=$N/nagios.log
-status_file=$N/status.dat
-EOF
-printf '$USER1$=%s\n' "$PLUGIN_DIR" >"$N/resource.cfg"
-if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$N"; fi
-if "$NAGIOS" -v "$N/nagios.cfg" >"$T/nagios-verify.log" 2>&1; then
-	ok "nagios4 -v accepts the printed services with the contrib definitions"
-else
-	not_ok "nagios4 -v accepts the printed services with the contrib definitions"
-	diag "$(grep -iE 'error|warning' "$T/nagios-verify.log" | head -10)"
-fi
+} >"$N/objects.cfg"
+nagios_conf "cfg_file=$T/nagios-services.cfg"
+nagios_verify "nagios4 -v accepts the printed services with the contrib definitions"
 check "nagios4 -v counts the two services" grep -qE 'Checked 2 services' "$T/nagios-verify.log"
 
 # Icinga 2: the ITL, the contrib definitions, the printed services, their host.
 I="$T/icinga2"
 mkdir -p "$I/data" "$I/log" "$I/cache" "$I/spool" "$I/run"
 ihost=$(sed -n 's/^\thost_name = "\(.*\)"$/\1/p' "$T/icinga2-services.conf" | head -1)
-cat >"$I/icinga2.conf" <<EOF
-const PluginContribDir = "$PLUGIN_DIR"
-const NodeName = "e2e-discovery.local"
-const ZoneName = NodeName
-const TicketSalt = ""
-include <itl>
-include "$E2E_ROOT/contrib/icinga2/entra_sync.conf"
+{
+	icinga2_prelude e2e-discovery.local
+	cat <<EOF
 object Host "$ihost" { check_command = "dummy" }
 include "$T/icinga2-services.conf"
 EOF
-DEFS=(-DDataDir="$I/data" -DLogDir="$I/log" -DCacheDir="$I/cache" -DSpoolDir="$I/spool"
-	-DInitRunDir="$I/run" -DPidPath="$I/run/icinga2.pid" -DStatePath="$I/data/icinga2.state"
-	-DObjectsPath="$I/cache/icinga2.debug" -DVarsPath="$I/cache/icinga2.vars"
-	-DModAttrPath="$I/data/modified-attributes.conf"
-	-DRunAsUser="$RUN_USER" -DRunAsGroup="$RUN_GROUP")
-if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$I"; fi
-if "$ICINGA2" daemon -C -c "$I/icinga2.conf" "${DEFS[@]}" >"$T/icinga2-validate.log" 2>&1; then
-	ok "icinga2 daemon -C accepts the printed services with the contrib definitions"
-else
-	not_ok "icinga2 daemon -C accepts the printed services with the contrib definitions"
-	diag "$(grep -iE 'critical|error' "$T/icinga2-validate.log" | head -10)"
-fi
+} >"$I/icinga2.conf"
+icinga2_defs
+own_by_run_user "$I"
+icinga2_validate "icinga2 daemon -C accepts the printed services with the contrib definitions"
 check "icinga2 daemon -C counts the two services" grep -qE '\b2 Services\b' "$T/icinga2-validate.log"
 check "no service description or name holds a character Nagios forbids" \
 	eval '! sed -n "s/^\tservice_description\t*//p" "$T/nagios-services.cfg" | grep -q "[\`~!\$%^&*|\x27\"<>?,()=]"'

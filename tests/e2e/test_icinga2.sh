@@ -36,60 +36,12 @@ emu_add_legacy || bail "emulator takes the one-identity client and job"
 I="$T/icinga2"
 mkdir -p "$I/data" "$I/log/compat" "$I/cache" "$I/spool" "$I/run" "$T/state"
 
-API_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-API_PASS=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
-NODE=e2e-icinga2.local
-
+icinga2_example_services ||
+	bail "example-services.conf: exactly its three interval lines shortened (changed: $I2_CHANGED)"
 # The API needs a certificate for the node; a self-signed one acting as CA.
-mkdir -p "$I/data/certs"
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$NODE" \
-	-keyout "$I/data/certs/$NODE.key" -out "$I/data/certs/$NODE.crt" >/dev/null 2>&1 ||
+icinga2_api_conf e2e-icinga2.local '"objects/query/Service", "objects/query/Host"' ||
 	bail "openssl makes the API certificate"
-cp "$I/data/certs/$NODE.crt" "$I/data/certs/ca.crt"
-
-# example-services.conf with the intervals of a test: 2 s, retry 1 s, 2 attempts.
-sed -e 's/^\(\s*max_check_attempts\s*=\s*\).*/\12/' \
-	-e 's/^\(\s*check_interval\s*=\s*\).*/\12s/' \
-	-e 's/^\(\s*retry_interval\s*=\s*\).*/\11s/' \
-	"$E2E_ROOT/contrib/icinga2/example-services.conf" >"$I/example-services.conf"
-changed=$(diff "$E2E_ROOT/contrib/icinga2/example-services.conf" "$I/example-services.conf" | grep -c '^>')
-[ "$changed" = 3 ] || bail "example-services.conf has the three interval lines to shorten (changed $changed)"
-
-cat >"$I/icinga2.conf" <<EOF
-const PluginContribDir = "$PLUGIN_DIR"
-const NodeName = "$NODE"
-const ZoneName = NodeName
-const TicketSalt = ""
-
-include <itl>
-include "$E2E_ROOT/contrib/icinga2/entra_sync.conf"
-include "$I/example-services.conf"
-
-object Endpoint NodeName { }
-object Zone ZoneName { endpoints = [ NodeName ] }
-
-object FileLogger "main-log" {
-	severity = "information"
-	path = LogDir + "/icinga2.log"
-}
-object FileLogger "debug-file" {
-	severity = "debug"
-	path = LogDir + "/debug.log"
-}
-object CompatLogger "compatlog" {
-	log_dir = LogDir + "/compat"
-}
-object CheckerComponent "checker" { }
-object ApiListener "api" {
-	bind_host = "127.0.0.1"
-	bind_port = $API_PORT
-	accept_config = false
-	accept_commands = false
-}
-object ApiUser "e2e" {
-	password = "$API_PASS"
-	permissions = [ "objects/query/Service", "objects/query/Host" ]
-}
+cat >>"$I/icinga2.conf" <<EOF
 
 object Host "$HOST" {
 	check_command = "dummy"
@@ -155,25 +107,12 @@ object Host "$HOST_LEGACY" {
 }
 EOF
 
-DEFS=(-DDataDir="$I/data" -DLogDir="$I/log" -DCacheDir="$I/cache" -DSpoolDir="$I/spool"
-	-DInitRunDir="$I/run" -DPidPath="$I/run/icinga2.pid" -DStatePath="$I/data/icinga2.state"
-	-DObjectsPath="$I/cache/icinga2.debug" -DVarsPath="$I/cache/icinga2.vars"
-	-DModAttrPath="$I/data/modified-attributes.conf"
-	-DRunAsUser="$RUN_USER" -DRunAsGroup="$RUN_GROUP")
-if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$I" "$T/state"; fi
+icinga2_defs
+own_by_run_user "$I" "$T/state"
 
 # 1: the configuration validates with the contrib definitions.
-if "$ICINGA2" daemon -C -c "$I/icinga2.conf" "${DEFS[@]}" >"$T/validate.log" 2>&1; then
-	ok "icinga2 daemon -C accepts the contrib definitions"
-else
-	not_ok "icinga2 daemon -C accepts the contrib definitions"
-	diag "$(grep -E 'critical|warning|Error|error' "$T/validate.log" | head -20)"
-	exit 0
-fi
-
-spawn "$T/icinga2.out" "$ICINGA2" daemon -c "$I/icinga2.conf" "${DEFS[@]}"
-ICINGA_PID=$SPAWNED
-alive() { kill -0 "$ICINGA_PID" 2>/dev/null; }
+icinga2_validate "icinga2 daemon -C accepts the contrib definitions" || exit 0
+icinga2_spawn
 
 # api_svc ATTR...: attributes of our service from the REST API, space separated.
 api_svc() { api_svc_of "$SVC" "$@"; }
@@ -201,10 +140,9 @@ PY
 svc_listed() { api_svc state >/dev/null; }
 # state 0 OK, state_type 1 HARD
 svc_ok_hard() { [ "$(api_svc state state_type)" = "0 1" ]; }
-compat_has() { grep -qE -- "$1" "$I"/log/compat/icinga.log 2>/dev/null; }
 
 # 2: Icinga 2 runs and its API shows the service created by the apply rule.
-if wait_for 30 svc_listed && alive; then
+if wait_for 30 svc_listed && icinga2_alive; then
 	ok "icinga2 runs and its API shows the applied service"
 else
 	not_ok "icinga2 runs and its API shows the applied service"
@@ -213,7 +151,7 @@ else
 fi
 
 # 3: CRITICAL HARD, as Icinga 2 logs it.
-if wait_for 30 compat_has "SERVICE ALERT: $HOST;$SVC;CRITICAL;HARD;[0-9]+;ENTRA SYNC CRITICAL"; then
+if wait_for 30 icinga2_compat_has "SERVICE ALERT: $HOST;$SVC;CRITICAL;HARD;[0-9]+;ENTRA SYNC CRITICAL"; then
 	ok "service reaches CRITICAL HARD (icinga2 compat log)"
 else
 	not_ok "service reaches CRITICAL HARD (icinga2 compat log)"
@@ -223,7 +161,7 @@ fi
 
 # 4: the event handler ran on that hard state.
 check "event handler runs on CRITICAL HARD" \
-	wait_for 5 compat_has "SERVICE EVENT HANDLER: $HOST;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair"
+	wait_for 5 icinga2_compat_has "SERVICE EVENT HANDLER: $HOST;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair"
 
 # 5: back to OK HARD, as the API reports it.
 if wait_for 25 svc_ok_hard; then
@@ -236,7 +174,7 @@ fi
 
 # The one-identity host: the same cycle, the handler with the check's identity.
 legacy_ok_hard() { [ "$(api_hostsvc_of "$HOST_LEGACY" "$SVC" state state_type)" = "0 1" ]; }
-if wait_for 20 compat_has "SERVICE EVENT HANDLER: $HOST_LEGACY;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair" &&
+if wait_for 20 icinga2_compat_has "SERVICE EVENT HANDLER: $HOST_LEGACY;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair" &&
 	wait_for 25 legacy_ok_hard; then
 	ok "one identity (no entra_sync_repair_*): CRITICAL HARD, handler, back to OK"
 else
@@ -304,6 +242,6 @@ if grep -rqF -e "$WRITER_SECRET" -e "$READER_SECRET" -e "$LEGACY_SECRET" -e "$AU
 else
 	ok "no secret in Icinga 2's logs, state or the state dir"
 fi
-check "icinga2 still running at the end" alive
-diag "$(grep -E 'SERVICE (ALERT|EVENT HANDLER)' "$I"/log/compat/icinga.log 2>/dev/null | sed -E 's/^\[[0-9]+\] //' | cut -c1-160)"
+check "icinga2 still running at the end" icinga2_alive
+diag "$(icinga2_compat 'SERVICE (ALERT|EVENT HANDLER)' | sed -E 's/^\[[0-9]+\] //' | cut -c1-160)"
 e2e_done

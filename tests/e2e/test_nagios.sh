@@ -33,51 +33,9 @@ secret_file "$T/writer.secret" "$WRITER_SECRET"
 secret_file "$T/legacy.secret" "$LEGACY_SECRET"
 secret_file "$T/auditor.secret" "$AUDITOR_SECRET"
 
-cat >"$N/resource.cfg" <<EOF
-\$USER1\$=$PLUGIN_DIR
-EOF
-
-cat >"$N/objects.cfg" <<EOF
-define timeperiod {
-	timeperiod_name	24x7
-	alias		always
-	sunday		00:00-24:00
-	monday		00:00-24:00
-	tuesday		00:00-24:00
-	wednesday	00:00-24:00
-	thursday	00:00-24:00
-	friday		00:00-24:00
-	saturday	00:00-24:00
-}
-
-define contact {
-	contact_name			e2e
-	alias				e2e
-	host_notifications_enabled	0
-	service_notifications_enabled	0
-	host_notification_period	24x7
-	service_notification_period	24x7
-	host_notification_options	n
-	service_notification_options	n
-	host_notification_commands	e2e-none
-	service_notification_commands	e2e-none
-}
-
-define command {
-	command_name	e2e-none
-	command_line	/bin/true
-}
-
-define host {
-	host_name		$HOST
-	alias			Graph emulator
-	address			127.0.0.1
-	max_check_attempts	1
-	check_period		24x7
-	active_checks_enabled	0
-	notifications_enabled	0
-	contacts		e2e
-}
+{
+	nagios_objects "$HOST" "Graph emulator"
+	cat <<EOF
 
 define service {
 	use			entra-sync-service
@@ -134,86 +92,22 @@ define service {
 	event_handler_enabled	0
 }
 EOF
-
-cat >"$N/nagios.cfg" <<EOF
-cfg_file=$E2E_ROOT/contrib/nagios/commands.cfg
-cfg_file=$E2E_ROOT/contrib/nagios/services.cfg
-cfg_file=$N/objects.cfg
-resource_file=$N/resource.cfg
-log_file=$N/nagios.log
-object_cache_file=$N/objects.cache
-precached_object_file=$N/objects.precache
-status_file=$N/status.dat
-status_update_interval=1
-temp_file=$N/nagios.tmp
-temp_path=$N
-lock_file=$N/nagios.lock
-check_result_path=$N/checkresults
-command_file=$N/nagios.cmd
-query_socket=$N/nagios.qh
-state_retention_file=$N/retention.dat
-retain_state_information=0
-debug_file=$N/debug.log
-debug_level=0
-nagios_user=$RUN_USER
-nagios_group=$RUN_GROUP
-check_external_commands=1
-use_syslog=0
-log_notifications=0
-log_event_handlers=1
-log_initial_states=1
-log_passive_checks=0
-enable_notifications=0
-enable_event_handlers=1
-enable_flap_detection=0
-execute_service_checks=1
-execute_host_checks=0
-interval_length=1
-service_inter_check_delay_method=n
-host_inter_check_delay_method=n
-service_interleave_factor=1
-max_service_check_spread=1
-check_result_reaper_frequency=1
-max_check_result_reaper_time=1
-service_check_timeout=60
-event_handler_timeout=30
-enable_environment_macros=0
-check_for_updates=0
-illegal_macro_output_chars=\`~\$&|'"<>
-EOF
-if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$N" "$T/state"; fi
+} >"$N/objects.cfg"
+# shellcheck disable=SC2119 # no settings beyond the shared ones
+nagios_conf
+own_by_run_user "$T/state"
 
 # 1: the configuration, contrib files included, validates.
-if "$NAGIOS" -v "$N/nagios.cfg" >"$T/verify.log" 2>&1; then
-	ok "nagios4 -v accepts the contrib definitions"
-else
-	not_ok "nagios4 -v accepts the contrib definitions"
-	diag "$(grep -iE 'error|warning' "$T/verify.log" | head -20)"
-	exit 0
-fi
-
-spawn "$T/nagios.out" "$NAGIOS" "$N/nagios.cfg"
-NAGIOS_PID=$SPAWNED
+nagios_verify "nagios4 -v accepts the contrib definitions" || exit 0
+nagios_spawn
 
 # svc_field KEY [SERVICE]: a field of a service's block in status.dat.
-svc_field() {
-	awk -v svc="${2:-$SVC}" -v key="$1" '
-		/^servicestatus \{/ { inblk = 1; mine = 0; val = ""; next }
-		inblk && /^\t*\}/ { if (mine) { print val; exit } inblk = 0; next }
-		inblk {
-			line = $0; sub(/^[ \t]+/, "", line)
-			k = line; sub(/=.*/, "", k); v = line; sub(/^[^=]*=/, "", v)
-			if (k == "service_description" && v == svc) mine = 1
-			if (k == key) val = v
-		}' "$N/status.dat" 2>/dev/null
-}
+svc_field() { nagios_field "$1" "${2:-$SVC}"; }
 svc_listed() { [ -n "$(svc_field current_state)" ]; }
 svc_ok() { [ "$(svc_field current_state "${1:-$SVC}")" = 0 ]; }
-log_has() { grep -qE -- "$1" "$N/nagios.log" 2>/dev/null; }
-alive() { kill -0 "$NAGIOS_PID" 2>/dev/null; }
 
 # 2: Nagios runs and lists the service.
-if wait_for 15 svc_listed && alive; then
+if wait_for 15 svc_listed && nagios_alive; then
 	ok "nagios4 runs and reports the service in status.dat"
 else
 	not_ok "nagios4 runs and reports the service in status.dat"
@@ -223,11 +117,10 @@ fi
 
 # Check at once instead of waiting for the first scheduled slot.
 now=$(date +%s)
-timeout 5 sh -c "printf '[%s] SCHEDULE_FORCED_SVC_CHECK;%s;%s;%s\n' $now '$HOST' '$SVC' $now $now '$HOST' '$SVC_LEGACY' $now >'$N/nagios.cmd'" ||
-	diag "could not write to the external command file"
+nagios_command "SCHEDULE_FORCED_SVC_CHECK;$HOST;$SVC;$now" "SCHEDULE_FORCED_SVC_CHECK;$HOST;$SVC_LEGACY;$now"
 
 # 3: CRITICAL HARD, as Nagios logs it.
-if wait_for 30 log_has "SERVICE ALERT: $HOST;$SVC;CRITICAL;HARD;[0-9]+;ENTRA SYNC CRITICAL"; then
+if wait_for 30 nagios_log_has "SERVICE ALERT: $HOST;$SVC;CRITICAL;HARD;[0-9]+;ENTRA SYNC CRITICAL"; then
 	ok "service reaches CRITICAL HARD (nagios.log)"
 else
 	not_ok "service reaches CRITICAL HARD (nagios.log)"
@@ -236,10 +129,10 @@ fi
 
 # 4: the event handler ran for that hard state.
 check "event handler entra_sync_repair_own_identity runs on CRITICAL HARD" \
-	wait_for 5 log_has "SERVICE EVENT HANDLER: $HOST;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair_own_identity!"
+	wait_for 5 nagios_log_has "SERVICE EVENT HANDLER: $HOST;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair_own_identity!"
 
 # 5: the service returns to OK (log, then status.dat).
-if wait_for 25 log_has "SERVICE ALERT: $HOST;$SVC;OK;HARD;"; then
+if wait_for 25 nagios_log_has "SERVICE ALERT: $HOST;$SVC;OK;HARD;"; then
 	ok "service returns to OK after the repair (nagios.log)"
 else
 	not_ok "service returns to OK after the repair (nagios.log)"
@@ -258,8 +151,8 @@ else
 fi
 
 # The one-identity service: the same cycle with entra_sync_repair.
-if wait_for 20 log_has "SERVICE EVENT HANDLER: $HOST;$SVC_LEGACY;CRITICAL;HARD;[0-9]+;entra_sync_repair!" &&
-	wait_for 25 log_has "SERVICE ALERT: $HOST;$SVC_LEGACY;OK;HARD;" && wait_for 5 svc_ok "$SVC_LEGACY"; then
+if wait_for 20 nagios_log_has "SERVICE EVENT HANDLER: $HOST;$SVC_LEGACY;CRITICAL;HARD;[0-9]+;entra_sync_repair!" &&
+	wait_for 25 nagios_log_has "SERVICE ALERT: $HOST;$SVC_LEGACY;OK;HARD;" && wait_for 5 svc_ok "$SVC_LEGACY"; then
 	ok "one identity (entra_sync_repair): CRITICAL HARD, handler, back to OK"
 else
 	not_ok "one identity (entra_sync_repair): CRITICAL HARD, handler, back to OK"
@@ -288,6 +181,6 @@ else
 	ok "no secret in Nagios' files, logs or the state dir"
 fi
 
-check "nagios4 still running at the end" alive
+check "nagios4 still running at the end" nagios_alive
 diag "$(grep -E 'SERVICE (ALERT|EVENT HANDLER)' "$N/nagios.log" | sed -E 's/^\[[0-9]+\] //' | cut -c1-160)"
 e2e_done

@@ -69,47 +69,10 @@ if [ ! -x "$NAGIOS" ]; then
 	for n in 1 2 3 4 5 6 7; do skip "Nagios 4 keeps the 40-job output ($n/7)" "nagios4 is not installed"; done
 else
 	N="$T/nagios"
-	mkdir -p "$N/checkresults"
-	# shellcheck disable=SC2016 # $USER1$ is a Nagios macro, not a shell variable
-	printf '$USER1$=%s\n' "$PLUGIN_DIR" >"$N/resource.cfg"
-	cat >"$N/objects.cfg" <<EOF
-define timeperiod {
-	timeperiod_name	24x7
-	alias		always
-	sunday		00:00-24:00
-	monday		00:00-24:00
-	tuesday		00:00-24:00
-	wednesday	00:00-24:00
-	thursday	00:00-24:00
-	friday		00:00-24:00
-	saturday	00:00-24:00
-}
-define contact {
-	contact_name			e2e
-	alias				e2e
-	host_notifications_enabled	0
-	service_notifications_enabled	0
-	host_notification_period	24x7
-	service_notification_period	24x7
-	host_notification_options	n
-	service_notification_options	n
-	host_notification_commands	e2e-none
-	service_notification_commands	e2e-none
-}
-define command {
-	command_name	e2e-none
-	command_line	/bin/true
-}
-define host {
-	host_name		$HOST
-	alias			Graph emulator
-	address			127.0.0.1
-	max_check_attempts	1
-	check_period		24x7
-	active_checks_enabled	0
-	notifications_enabled	0
-	contacts		e2e
-}
+	mkdir -p "$N"
+	{
+		nagios_objects "$HOST" "Graph emulator"
+		cat <<EOF
 define service {
 	use			entra-sync-service
 	host_name		$HOST
@@ -128,75 +91,16 @@ define service {
 	check_command		check_entra_sync
 }
 EOF
-	cat >"$N/nagios.cfg" <<EOF
-cfg_file=$E2E_ROOT/contrib/nagios/commands.cfg
-cfg_file=$E2E_ROOT/contrib/nagios/services.cfg
-cfg_file=$N/objects.cfg
-resource_file=$N/resource.cfg
-log_file=$N/nagios.log
-object_cache_file=$N/objects.cache
-precached_object_file=$N/objects.precache
-status_file=$N/status.dat
-status_update_interval=1
-temp_file=$N/nagios.tmp
-temp_path=$N
-lock_file=$N/nagios.lock
-check_result_path=$N/checkresults
-command_file=$N/nagios.cmd
-query_socket=$N/nagios.qh
-state_retention_file=$N/retention.dat
-retain_state_information=0
-nagios_user=$RUN_USER
-nagios_group=$RUN_GROUP
-check_external_commands=1
-use_syslog=0
-log_notifications=0
-log_initial_states=1
-log_passive_checks=0
-enable_notifications=0
-enable_event_handlers=0
-enable_flap_detection=0
-execute_service_checks=1
-execute_host_checks=0
-interval_length=1
-service_inter_check_delay_method=n
-host_inter_check_delay_method=n
-service_interleave_factor=1
-max_service_check_spread=1
-check_result_reaper_frequency=1
-max_check_result_reaper_time=1
-service_check_timeout=60
-enable_environment_macros=0
-check_for_updates=0
-illegal_macro_output_chars=\`~\$&|'"<>
-EOF
-	if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$N"; fi
-	if "$NAGIOS" -v "$N/nagios.cfg" >"$T/verify.log" 2>&1; then
-		ok "nagios4 -v accepts the contrib definitions and the all-jobs service"
-	else
-		not_ok "nagios4 -v accepts the contrib definitions and the all-jobs service"
-		diag "$(grep -iE 'error|warning' "$T/verify.log" | head -10)"
-	fi
-	spawn "$T/nagios.out" "$NAGIOS" "$N/nagios.cfg"
-	NAGIOS_PID=$SPAWNED
+	} >"$N/objects.cfg"
+	nagios_conf enable_event_handlers=0
+	nagios_verify "nagios4 -v accepts the contrib definitions and the all-jobs service"
+	nagios_spawn
 
 	# svc_field KEY: a field of the service's block in status.dat (as written).
-	svc_field() {
-		awk -v svc="$SVC" -v key="$1" '
-			/^servicestatus \{/ { inblk = 1; mine = 0; val = ""; next }
-			inblk && /^\t*\}/ { if (mine) { print val; exit } inblk = 0; next }
-			inblk {
-				line = $0; sub(/^[ \t]+/, "", line)
-				k = line; sub(/=.*/, "", k); v = line; sub(/^[^=]*=/, "", v)
-				if (k == "service_description" && v == svc) mine = 1
-				if (k == key) val = v
-			}' "$N/status.dat" 2>/dev/null
-	}
+	svc_field() { nagios_field "$1" "$SVC"; }
 	checked() { [ "$(svc_field has_been_checked)" = 1 ] && [ -n "$(svc_field plugin_output)" ]; }
 	wait_for 15 test -p "$N/nagios.cmd" || true
-	now=$(date +%s)
-	timeout 5 sh -c "printf '[%s] SCHEDULE_FORCED_SVC_CHECK;%s;%s;%s\n' $now '$HOST' '$SVC' $now >'$N/nagios.cmd'" ||
-		diag "could not write to the external command file"
+	nagios_command "SCHEDULE_FORCED_SVC_CHECK;$HOST;$SVC;$(date +%s)"
 	if wait_for 40 checked; then
 		ok "nagios4 ran the all-jobs check (status.dat)"
 		svc_field plugin_output >"$T/nagios.output"
@@ -230,7 +134,7 @@ EOF
 		not_ok "nagios4 ran the all-jobs check (status.dat)"
 		diag "$(tail -5 "$N/nagios.log" "$T/nagios.out" 2>/dev/null)"
 	fi
-	check "nagios4 still running" kill -0 "$NAGIOS_PID"
+	check "nagios4 still running" nagios_alive
 fi
 
 # --- NRPE --------------------------------------------------------------------

@@ -102,64 +102,17 @@ perfdata_jobs() {
 # Icinga 2
 # ===========================================================================
 icinga2_part() {
-	local I="$T/icinga2" API_PORT API_PASS NODE=e2e-tenant.local changed
+	local I="$T/icinga2" API_PORT API_PASS
 	local SVC=entra-sync-tenant SVC_ONE=entra-sync-one SVC_PAIR=entra-sync-pair
 	tenant_setup "$I" || bail "Icinga 2: the emulator takes the tenant"
 	discover "$I" "Icinga 2"
 	mkdir -p "$I/data/certs" "$I/log/compat" "$I/cache" "$I/spool" "$I/run" "$I/state"
 
-	API_PORT=$(free_port)
-	API_PASS=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
-	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$NODE" \
-		-keyout "$I/data/certs/$NODE.key" -out "$I/data/certs/$NODE.crt" >/dev/null 2>&1 ||
+	icinga2_example_services ||
+		bail "example-services.conf: exactly its three interval lines shortened (changed: $I2_CHANGED)"
+	icinga2_api_conf e2e-tenant.local '"objects/query/Service", "objects/query/Host", "objects/modify/Service"' ||
 		bail "openssl makes the API certificate"
-	cp "$I/data/certs/$NODE.crt" "$I/data/certs/ca.crt"
-
-	# example-services.conf with the intervals of a test: 2 s, retry 1 s, 2 attempts.
-	sed -e 's/^\(\s*max_check_attempts\s*=\s*\).*/\12/' \
-		-e 's/^\(\s*check_interval\s*=\s*\).*/\12s/' \
-		-e 's/^\(\s*retry_interval\s*=\s*\).*/\11s/' \
-		"$E2E_ROOT/contrib/icinga2/example-services.conf" >"$I/example-services.conf"
-	changed=$(diff "$E2E_ROOT/contrib/icinga2/example-services.conf" "$I/example-services.conf" |
-		grep '^>' | tr -s ' \t' ' ' | tr '\n' '|')
-	[ "$changed" = "> max_check_attempts = 2|> check_interval = 2s|> retry_interval = 1s|" ] ||
-		bail "example-services.conf: exactly its three interval lines shortened (changed: $changed)"
-
-	cat >"$I/icinga2.conf" <<EOF
-const PluginContribDir = "$PLUGIN_DIR"
-const NodeName = "$NODE"
-const ZoneName = NodeName
-const TicketSalt = ""
-
-include <itl>
-include "$E2E_ROOT/contrib/icinga2/entra_sync.conf"
-include "$I/example-services.conf"
-
-object Endpoint NodeName { }
-object Zone ZoneName { endpoints = [ NodeName ] }
-
-object FileLogger "main-log" {
-	severity = "information"
-	path = LogDir + "/icinga2.log"
-}
-object FileLogger "debug-file" {
-	severity = "debug"
-	path = LogDir + "/debug.log"
-}
-object CompatLogger "compatlog" {
-	log_dir = LogDir + "/compat"
-}
-object CheckerComponent "checker" { }
-object ApiListener "api" {
-	bind_host = "127.0.0.1"
-	bind_port = $API_PORT
-	accept_config = false
-	accept_commands = false
-}
-object ApiUser "e2e" {
-	password = "$API_PASS"
-	permissions = [ "objects/query/Service", "objects/query/Host", "objects/modify/Service" ]
-}
+	cat >>"$I/icinga2.conf" <<EOF
 
 object Host "$HOST" {
 	check_command = "dummy"
@@ -189,26 +142,13 @@ object Host "$HOST" {
 }
 EOF
 
-	local DEFS=(-DDataDir="$I/data" -DLogDir="$I/log" -DCacheDir="$I/cache" -DSpoolDir="$I/spool"
-		-DInitRunDir="$I/run" -DPidPath="$I/run/icinga2.pid" -DStatePath="$I/data/icinga2.state"
-		-DObjectsPath="$I/cache/icinga2.debug" -DVarsPath="$I/cache/icinga2.vars"
-		-DModAttrPath="$I/data/modified-attributes.conf"
-		-DRunAsUser="$RUN_USER" -DRunAsGroup="$RUN_GROUP")
-	if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$I"; fi
-
-	if "$ICINGA2" daemon -C -c "$I/icinga2.conf" "${DEFS[@]}" >"$T/icinga2-validate.log" 2>&1; then
-		ok "Icinga 2: daemon -C accepts the contrib definitions and the tenant host"
-	else
-		not_ok "Icinga 2: daemon -C accepts the contrib definitions and the tenant host"
-		diag "$(grep -E 'critical|warning|Error|error' "$T/icinga2-validate.log" | head -20)"
-		exit 1
-	fi
+	icinga2_defs
+	own_by_run_user "$I"
+	icinga2_validate "Icinga 2: daemon -C accepts the contrib definitions and the tenant host" || exit 1
 
 	local base
 	base=$(counters)
-	spawn "$T/icinga2.out" "$ICINGA2" daemon -c "$I/icinga2.conf" "${DEFS[@]}"
-	local ICINGA_PID=$SPAWNED
-	i2_alive() { kill -0 "$ICINGA_PID" 2>/dev/null; }
+	icinga2_spawn
 
 	# i2 services | i2 SERVICE ATTR... | i2 modify JSON: the REST API (the
 	# services of HOST; attributes of one; POST /v1/objects/services).
@@ -256,10 +196,8 @@ PY
 	i2_listed() { [ -n "$(i2 services)" ]; }
 	# i2_is SERVICE STATE: the service is in STATE (0..3), HARD.
 	i2_is() { [ "$(i2 "$1" state state_type | tr '\n' ' ')" = "$2 1 " ]; }
-	i2_compat() { grep -E -- "$1" "$I"/log/compat/icinga.log 2>/dev/null; }
-	i2_logged() { i2_compat "$1" >/dev/null; }
 
-	if wait_for 30 i2_listed && i2_alive; then
+	if wait_for 30 i2_listed && icinga2_alive; then
 		check "Icinga 2: the apply rules give the tenant host the services one, pair and tenant" \
 			test "$(i2 services)" = "$SVC_ONE $SVC_PAIR $SVC"
 	else
@@ -268,14 +206,14 @@ PY
 		exit 1
 	fi
 
-	if wait_for 30 i2_logged "SERVICE ALERT: $HOST;$SVC;CRITICAL;HARD;[0-9]+;ENTRA SYNC CRITICAL - 1 of 25 jobs not OK: $QJOB quarantined"; then
+	if wait_for 30 icinga2_compat_has "SERVICE ALERT: $HOST;$SVC;CRITICAL;HARD;[0-9]+;ENTRA SYNC CRITICAL - 1 of 25 jobs not OK: $QJOB quarantined"; then
 		ok "Icinga 2: tenant service CRITICAL HARD, 1 of 25 jobs, naming the quarantined one (compat log)"
 	else
 		not_ok "Icinga 2: tenant service CRITICAL HARD, 1 of 25 jobs, naming the quarantined one (compat log)"
-		diag "$(i2_compat "$HOST;$SVC;" | tail -5 | cut -c1-300)"
+		diag "$(icinga2_compat "$HOST;$SVC;" | tail -5 | cut -c1-300)"
 	fi
 	check "Icinga 2: event handler entra_sync_repair runs on CRITICAL HARD" \
-		wait_for 10 i2_logged "SERVICE EVENT HANDLER: $HOST;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair"
+		wait_for 10 icinga2_compat_has "SERVICE EVENT HANDLER: $HOST;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair"
 
 	if wait_for 20 i2_is "$SVC" 1 && i2 "$SVC" last_check_result.output | grep -qF "$QJOB started by this plugin" &&
 		i2 "$SVC" last_check_result.output | grep -qF "waiting for its next cycle"; then
@@ -299,7 +237,7 @@ PY
 	check "Icinga 2: the tenant service's perfdata has the metrics of 25 jobs (got $perf)" test "$perf" = 25
 
 	local seq
-	seq=$(i2_compat "SERVICE ALERT: $HOST;$SVC;" | cut -d';' -f3,4 | tr '\n' ' ')
+	seq=$(icinga2_compat "SERVICE ALERT: $HOST;$SVC;" | cut -d';' -f3,4 | tr '\n' ' ')
 	check "Icinga 2: tenant service state changes CRITICAL HARD, WARNING HARD, OK HARD (got: $seq)" \
 		test "$seq" = "CRITICAL;HARD WARNING;HARD OK;HARD "
 
@@ -401,8 +339,8 @@ PY
 	else
 		ok "Icinga 2: no secret in its logs or the state dir"
 	fi
-	check "Icinga 2: still running at the end" i2_alive
-	diag "$(i2_compat 'SERVICE (ALERT|EVENT HANDLER)' | sed -E 's/^\[[0-9]+\] //' | cut -c1-160)"
+	check "Icinga 2: still running at the end" icinga2_alive
+	diag "$(icinga2_compat 'SERVICE (ALERT|EVENT HANDLER)' | sed -E 's/^\[[0-9]+\] //' | cut -c1-160)"
 	kill -TERM -- "-$ICINGA_PID" 2>/dev/null
 }
 
@@ -413,10 +351,6 @@ nagios_part() {
 	local N="$T/nagios" SVC="Entra sync all jobs" n
 	tenant_setup "$N" || bail "Nagios: the emulator takes the tenant"
 	discover "$N" "Nagios"
-	mkdir -p "$N/checkresults"
-	# shellcheck disable=SC2016 # $USER1$ is a Nagios macro, not a shell variable
-	printf '$USER1$=%s\n' "$PLUGIN_DIR" >"$N/resource.cfg"
-
 	# The tenant service exactly as the comment of services.cfg shows it, but
 	# for the paths of its three files; then the test's own lines.
 	awk '/All provisioning jobs of the tenant in one service/ { f = 1 }
@@ -440,147 +374,34 @@ nagios_part() {
 	_ENTRA_OPTIONS		--timeout 20 --token-cache $N/cache --login-url $EMU_URL --graph-url $EMU_URL
 }
 CFG
-	cat >"$N/objects.cfg" <<CFG
-define timeperiod {
-	timeperiod_name	24x7
-	alias		always
-	sunday		00:00-24:00
-	monday		00:00-24:00
-	tuesday		00:00-24:00
-	wednesday	00:00-24:00
-	thursday	00:00-24:00
-	friday		00:00-24:00
-	saturday	00:00-24:00
-}
-define contact {
-	contact_name			e2e
-	alias				e2e
-	host_notifications_enabled	0
-	service_notifications_enabled	0
-	host_notification_period	24x7
-	service_notification_period	24x7
-	host_notification_options	n
-	service_notification_options	n
-	host_notification_commands	e2e-none
-	service_notification_commands	e2e-none
-}
-define command {
-	command_name	e2e-none
-	command_line	/bin/true
-}
-define host {
-	host_name		$HOST
-	alias			Microsoft Entra tenant (emulator)
-	address			127.0.0.1
-	max_check_attempts	1
-	check_period		24x7
-	active_checks_enabled	0
-	notifications_enabled	0
-	contacts		e2e
-}
-CFG
-	cat >"$N/nagios.cfg" <<CFG
-cfg_file=$E2E_ROOT/contrib/nagios/commands.cfg
-cfg_file=$E2E_ROOT/contrib/nagios/services.cfg
-cfg_file=$N/objects.cfg
-cfg_file=$N/tenant-service.cfg
-resource_file=$N/resource.cfg
-log_file=$N/nagios.log
-object_cache_file=$N/objects.cache
-precached_object_file=$N/objects.precache
-status_file=$N/status.dat
-status_update_interval=1
-temp_file=$N/nagios.tmp
-temp_path=$N
-lock_file=$N/nagios.lock
-check_result_path=$N/checkresults
-command_file=$N/nagios.cmd
-query_socket=$N/nagios.qh
-state_retention_file=$N/retention.dat
-retain_state_information=0
-debug_file=$N/debug.log
-debug_level=16
-debug_verbosity=0
-nagios_user=$RUN_USER
-nagios_group=$RUN_GROUP
-check_external_commands=1
-use_syslog=0
-log_notifications=0
-log_event_handlers=1
-log_initial_states=1
-log_service_retries=1
-log_passive_checks=0
-enable_notifications=0
-enable_event_handlers=1
-enable_flap_detection=0
-execute_service_checks=1
-execute_host_checks=0
-interval_length=1
-service_inter_check_delay_method=n
-host_inter_check_delay_method=n
-service_interleave_factor=1
-max_service_check_spread=1
-check_result_reaper_frequency=1
-max_check_result_reaper_time=1
-service_check_timeout=60
-event_handler_timeout=30
-enable_environment_macros=0
-check_for_updates=0
-illegal_macro_output_chars=\`~\$&|'"<>
-CFG
-	if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$N"; fi
-
-	if "$NAGIOS" -v "$N/nagios.cfg" >"$T/nagios-verify.log" 2>&1; then
-		ok "Nagios: nagios4 -v accepts the contrib definitions and the example tenant service"
-	else
-		not_ok "Nagios: nagios4 -v accepts the contrib definitions and the example tenant service"
-		diag "$(grep -iE 'error|warning' "$T/nagios-verify.log" | head -20)"
-		exit 1
-	fi
+	nagios_objects "$HOST" "Microsoft Entra tenant (emulator)" >"$N/objects.cfg"
+	nagios_conf "cfg_file=$N/tenant-service.cfg" debug_level=16 debug_verbosity=0 log_service_retries=1
+	nagios_verify "Nagios: nagios4 -v accepts the contrib definitions and the example tenant service" || exit 1
 
 	local base
 	base=$(counters)
-	spawn "$T/nagios.out" "$NAGIOS" "$N/nagios.cfg"
-	local NAGIOS_PID=$SPAWNED
-	ng_alive() { kill -0 "$NAGIOS_PID" 2>/dev/null; }
-	# ng_field KEY: a field of the service's block in status.dat.
-	ng_field() {
-		awk -v svc="$SVC" -v key="$1" '
-			/^servicestatus \{/ { inblk = 1; mine = 0; val = ""; next }
-			inblk && /^\t*\}/ { if (mine) { print val; exit } inblk = 0; next }
-			inblk {
-				line = $0; sub(/^[ \t]+/, "", line)
-				k = line; sub(/=.*/, "", k); v = line; sub(/^[^=]*=/, "", v)
-				if (k == "service_description" && v == svc) mine = 1
-				if (k == key) val = v
-			}' "$N/status.dat" 2>/dev/null
-	}
+	nagios_spawn
+	ng_field() { nagios_field "$1" "$SVC"; }
 	ng_listed() { [ -n "$(ng_field current_state)" ]; }
 	ng_is() { [ "$(ng_field current_state)" = "$1" ]; }
-	ng_log() { grep -E -- "$1" "$N/nagios.log" 2>/dev/null; }
-	ng_logged() { ng_log "$1" >/dev/null; }
-	ng_command() {
-		timeout 5 sh -c "printf '[%s] %s\n' $(date +%s) '$1' >'$N/nagios.cmd'" ||
-			diag "could not write to the external command file"
-	}
 
-	if wait_for 15 ng_listed && ng_alive; then
+	if wait_for 15 ng_listed && nagios_alive; then
 		ok "Nagios: nagios4 runs and reports the tenant service in status.dat"
 	else
 		not_ok "Nagios: nagios4 runs and reports the tenant service in status.dat"
 		diag "$(tail -20 "$T/nagios.out" "$N/nagios.log" 2>/dev/null)"
 		exit 1
 	fi
-	ng_command "SCHEDULE_FORCED_SVC_CHECK;$HOST;$SVC;$(date +%s)"
+	nagios_command "SCHEDULE_FORCED_SVC_CHECK;$HOST;$SVC;$(date +%s)"
 
-	if wait_for 30 ng_logged "SERVICE ALERT: $HOST;$SVC;CRITICAL;HARD;[0-9]+;ENTRA SYNC CRITICAL - 1 of 25 jobs not OK: $QJOB quarantined"; then
+	if wait_for 30 nagios_log_has "SERVICE ALERT: $HOST;$SVC;CRITICAL;HARD;[0-9]+;ENTRA SYNC CRITICAL - 1 of 25 jobs not OK: $QJOB quarantined"; then
 		ok "Nagios: tenant service CRITICAL HARD, 1 of 25 jobs, naming the quarantined one (nagios.log)"
 	else
 		not_ok "Nagios: tenant service CRITICAL HARD, 1 of 25 jobs, naming the quarantined one (nagios.log)"
-		diag "$(ng_log 'SERVICE|Warning|Error' | tail -5 | cut -c1-300)"
+		diag "$(nagios_log 'SERVICE|Warning|Error' | tail -5 | cut -c1-300)"
 	fi
 	check "Nagios: event handler entra_sync_repair_tenant_own_identity runs on CRITICAL HARD" \
-		wait_for 10 ng_logged "SERVICE EVENT HANDLER: $HOST;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair_tenant_own_identity\$"
+		wait_for 10 nagios_log_has "SERVICE EVENT HANDLER: $HOST;$SVC;CRITICAL;HARD;[0-9]+;entra_sync_repair_tenant_own_identity\$"
 
 	if wait_for 20 ng_is 1 && ng_field plugin_output | grep -qF "$QJOB started by this plugin" &&
 		ng_field plugin_output | grep -qF "waiting for its next cycle"; then
@@ -604,7 +425,7 @@ CFG
 	check "Nagios: the tenant service's perfdata has the metrics of 25 jobs (got $perf)" test "$perf" = 25
 
 	local seq
-	seq=$(ng_log "SERVICE ALERT: $HOST;$SVC;" | cut -d';' -f3,4 | tr '\n' ' ')
+	seq=$(nagios_log "SERVICE ALERT: $HOST;$SVC;" | cut -d';' -f3,4 | tr '\n' ' ')
 	check "Nagios: tenant service state changes CRITICAL SOFT, CRITICAL HARD, WARNING HARD, OK HARD (got: $seq)" \
 		test "$seq" = "CRITICAL;SOFT CRITICAL;HARD WARNING;HARD OK;HARD "
 
@@ -616,7 +437,7 @@ CFG
 	# What the runs cost: the service's active checks switched off, the
 	# counters read between two identical readings of Nagios' debug log
 	# (written at once) in which every check begun has its result handled.
-	ng_command "DISABLE_SVC_CHECK;$HOST;$SVC"
+	nagios_command "DISABLE_SVC_CHECK;$HOST;$SVC"
 	ng_runs() {
 		echo "$(grep -cF "Checking service '$SVC' on host '$HOST'..." "$N/debug.log")" \
 			"$(grep -cF "Handling ACTIVE async check result for service '$SVC' on host '$HOST'" "$N/debug.log")"
@@ -634,7 +455,7 @@ CFG
 	if wait_for 20 ng_cost; then
 		local runs acting b i b0=${base% *} i0=${base#* }
 		read -r runs b i <<<"$NG_COST"
-		acting=$(ng_log "SERVICE EVENT HANDLER: $HOST;$SVC;CRITICAL;HARD;" | wc -l)
+		acting=$(nagios_log "SERVICE EVENT HANDLER: $HOST;$SVC;CRITICAL;HARD;" | wc -l)
 		diag "runs: checks $runs, acting handlers $acting; \$batch $((b - b0)), items $((i - i0))"
 		check "Nagios: every check and the acting handler cost 2 \$batch requests of 25 items" \
 			test "$((b - b0)) $((i - i0)) $acting" = "$((2 * (runs + acting))) $((25 * (runs + acting))) 1"
@@ -647,8 +468,8 @@ CFG
 	else
 		ok "Nagios: no secret in its logs, status or the state dir"
 	fi
-	check "Nagios: still running at the end" ng_alive
-	diag "$(ng_log 'SERVICE (ALERT|EVENT HANDLER)' | sed -E 's/^\[[0-9]+\] //' | cut -c1-160)"
+	check "Nagios: still running at the end" nagios_alive
+	diag "$(nagios_log 'SERVICE (ALERT|EVENT HANDLER)' | sed -E 's/^\[[0-9]+\] //' | cut -c1-160)"
 	kill -TERM -- "-$NAGIOS_PID" 2>/dev/null
 }
 

@@ -10,28 +10,8 @@ cd "$ROOT" || exit 2
 export PATH="/usr/bin:$PATH"
 PLAN=6
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $*"
-}
-diag() {
-	printf '%s\n' "$@" | sed 's/^/# /'
-}
-bail() {
-	not_ok "$*"
-	while [ "$n" -lt "$PLAN" ]; do
-		n=$((n + 1))
-		echo "not ok $n - not run: an earlier step failed"
-	done
-	exit 1
-}
+# shellcheck source=tests/package/tap.sh
+. tests/package/tap.sh
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/entra-dist.XXXXXX")
 trap 'rm -rf "$T"' EXIT

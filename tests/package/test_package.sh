@@ -38,34 +38,8 @@ WRITER_ID=aaaaaaaa-0000-0000-0000-000000000002
 SP_ID=5a1f0c2e-0000-4000-8000-000000000001
 BOX_JOB=Box.fedcba9876543210fedcba9876543210
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $*"
-}
-diag() {
-	printf '%s\n' "$@" | sed 's/^/# /'
-}
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
-# bail NAME: this step failed and the rest cannot run.
-bail() {
-	not_ok "$*"
-	while [ "$n" -lt "$PLAN" ]; do
-		n=$((n + 1))
-		echo "not ok $n - not run: an earlier step failed"
-	done
-	exit 1
-}
+# shellcheck source=tests/package/tap.sh
+. tests/package/tap.sh
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/entra-package.XXXXXX")
 chmod 700 "$T"
