@@ -309,14 +309,7 @@ static void summary_with_credential(const struct dirsync_result *r, const struct
 {
 	struct buf s = {0}, cred = {0};
 	output_dirsync_summary(r, &s);
-	if (f != NULL && f->credential_known && f->credential_state != STATE_OK) {
-		char left[48];
-		duration_format(f->credential_expires_in, left, sizeof(left));
-		if (f->credential_expires_in > 0)
-			buf_printf(&cred, "; %s expires in %s", f->credential_what, left);
-		else
-			buf_printf(&cred, "; %s has expired", f->credential_what);
-	}
+	output_credential_clause(f, &cred);
 	size_t room = SUMMARY_MAX > cred.len ? SUMMARY_MAX - cred.len : 0;
 	if (s.len > room) {
 		size_t keep = utf8_prefix(s.data, room > 3 ? room - 3 : 0);

@@ -116,16 +116,10 @@ static void last_success(const struct sync_job *job, double now, struct job_resu
 	out->last_export_age = out->export_age_known ? non_negative(now - lx->time_ended) : NAN;
 }
 
-static bool schedule_disabled(const struct sync_job *job)
-{
-	return strcasecmp(job->schedule_state, "Disabled") == 0 ||
-	       (job->interval_valid && iso_duration_is_disabled(job->interval_seconds));
-}
-
 static bool expects_runs(const struct sync_job *job)
 {
 	return (job->status == JOB_ACTIVE || job->status == JOB_NOT_RUN) &&
-	       strcasecmp(job->schedule_state, "Paused") != 0 && !schedule_disabled(job);
+	       strcasecmp(job->schedule_state, "Paused") != 0 && !job_schedule_disabled(job);
 }
 
 static bool interval_usable(const struct sync_job *job)

@@ -325,3 +325,9 @@ int jobs_from_page(struct json_object *page, size_t max, struct sync_job **jobs,
 	}
 	return 0;
 }
+
+bool job_schedule_disabled(const struct sync_job *job)
+{
+	return strcasecmp(job->schedule_state, "Disabled") == 0 ||
+	       (job->interval_valid && iso_duration_is_disabled(job->interval_seconds));
+}

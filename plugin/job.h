@@ -104,4 +104,8 @@ int job_from_json(struct json_object *obj, struct sync_job *job, struct err *e);
 int jobs_from_page(struct json_object *page, size_t max, struct sync_job **jobs, size_t *n,
                    char **next_link, struct err *e);
 
+/* The schedule runs nothing: state Disabled, or an interval that disables
+ * it (the judgement and the words both ask here). */
+bool job_schedule_disabled(const struct sync_job *job);
+
 #endif

@@ -28,12 +28,6 @@ static void fmt_time(enum time_result valid, double t, char *buf, size_t n)
 		str_copy(buf, n, valid == TIME_NEVER ? "unknown" : "invalid time");
 }
 
-static bool schedule_disabled(const struct sync_job *job)
-{
-	return strcasecmp(job->schedule_state, "Disabled") == 0 ||
-	       (job->interval_valid && iso_duration_is_disabled(job->interval_seconds));
-}
-
 /* " (Code: message)" of an error, message cut to max bytes. */
 static void error_words(const struct sync_error *err, size_t max, struct buf *b)
 {
@@ -51,7 +45,7 @@ static void active_words(const struct sync_job *job, const struct job_result *r,
 	char age[48] = "", every[64] = "";
 	if (r->age_known)
 		duration_format(r->last_success_age, age, sizeof(age));
-	if (schedule_disabled(job)) {
+	if (job_schedule_disabled(job)) {
 		str_copy(every, sizeof(every), ", schedule disabled");
 	} else if (job->interval_valid) {
 		char iv[32];
@@ -648,14 +642,7 @@ static void summary_line(const struct view *v, size_t n, const struct run_facts 
 	for (size_t i = 0; i < n; i++)
 		bad += v[i].r->state != STATE_OK;
 	struct buf why = {0}, also = {0}, cred = {0};
-	if (facts != NULL && facts->credential_known && facts->credential_state != STATE_OK) {
-		char left[48];
-		duration_format(facts->credential_expires_in, left, sizeof(left));
-		if (facts->credential_expires_in > 0)
-			buf_printf(&cred, "; %s expires in %s", facts->credential_what, left);
-		else
-			buf_printf(&cred, "; %s has expired", facts->credential_what);
-	}
+	output_credential_clause(facts, &cred);
 	if (facts != NULL && facts->n_sp_errors > 0)
 		buf_printf(&cred, "; %zu of %zu service principals not read", facts->n_sp_errors,
 		           facts->n_sps);
@@ -884,18 +871,35 @@ void output_expiry_facts(const struct expiry_result *x, struct run_facts *f)
 	buf_free(&b);
 }
 
+/* "<what> expires in 20d" or "<what> has expired". */
+static void expiry_words(const char *what, double expires_in, char *out, size_t n)
+{
+	char left[48];
+	duration_format(expires_in, left, sizeof(left));
+	if (expires_in > 0)
+		snprintf(out, n, "%s expires in %s", what, left);
+	else
+		snprintf(out, n, "%s has expired", what);
+}
+
+void output_credential_clause(const struct run_facts *f, struct buf *b)
+{
+	if (f == NULL || !f->credential_known || f->credential_state == STATE_OK)
+		return;
+	char words[sizeof(f->credential_what) + 64];
+	expiry_words(f->credential_what, f->credential_expires_in, words, sizeof(words));
+	buf_printf(b, "; %s", words);
+}
+
 void output_expiry_clause(const struct expiry_result *x, char *out, size_t n)
 {
 	str_copy(out, n, "");
 	if (x->status != EXPIRY_KNOWN || x->state == STATE_OK)
 		return;
-	char what[200], left[48];
+	char what[200], words[280];
 	expiry_what(x, what, sizeof(what));
-	duration_format(x->expires_in, left, sizeof(left));
-	if (x->expires_in > 0)
-		snprintf(out, n, "%s expires in %s (%s)", what, left, state_name(x->state));
-	else
-		snprintf(out, n, "%s has expired (%s)", what, state_name(x->state));
+	expiry_words(what, x->expires_in, words, sizeof(words));
+	snprintf(out, n, "%s (%s)", words, state_name(x->state));
 	text_clean(out);
 }
 

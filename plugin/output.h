@@ -68,6 +68,10 @@ int output_prefixes(const struct job_result *r, size_t n, char (*out)[OUTPUT_PRE
  * metric and its thresholds, and a long-output line (the note) saying what
  * was found or why nothing could be. x must outlive f. */
 void output_expiry_facts(const struct expiry_result *x, struct run_facts *f);
+/* "; <credential> expires in 20d" or "; <credential> has expired" for a
+ * summary line, appended to b when the run knows a credential that is not
+ * OK; nothing otherwise. */
+void output_credential_clause(const struct run_facts *f, struct buf *b);
 /* A clause for the decision lines of the event handler, --start and --list:
  * "client secret 'monitoring' expires in 5d (WARNING)", or "" when there is
  * nothing to warn about. */
