@@ -403,6 +403,10 @@ static int act_on_many(struct handler_run *r, struct err *e)
 		free(per);
 		return -1;
 	}
+	/* the last $batch's request-id, before the expiry look-up may send
+	 * another request */
+	char list_request_id[sizeof(r->m->g->last_request_id)];
+	str_copy(list_request_id, sizeof(list_request_id), r->m->g->last_request_id);
 	learn_expiry(r);
 	int rc = EXIT_DONE;
 	for (size_t i = 0; i < c->n_sps; i++) {
@@ -413,7 +417,8 @@ static int act_on_many(struct handler_run *r, struct err *e)
 			rc = worse_exit(rc, EXIT_UNKNOWN);
 			continue;
 		}
-		rc = worse_exit(rc, act_on_listed(r, &c->sps[i], per[i].jobs, per[i].n, ""));
+		rc = worse_exit(
+		    rc, act_on_listed(r, &c->sps[i], per[i].jobs, per[i].n, list_request_id));
 	}
 	sp_jobs_free(per, c->n_sps);
 	free(per);
@@ -428,9 +433,10 @@ static int act_on_all_jobs(struct handler_run *r, struct err *e)
 	size_t n = 0;
 	if (graph_read_jobs(r->m->g, &r->m->cfg->sp, NULL, &jobs, &n, e) < 0)
 		return -1;
-	learn_expiry(r);
+	/* before the expiry look-up may send another request */
 	char list_request_id[sizeof(r->m->g->last_request_id)];
 	str_copy(list_request_id, sizeof(list_request_id), r->m->g->last_request_id);
+	learn_expiry(r);
 	int rc = act_on_listed(r, &r->m->cfg->sp, jobs, n, list_request_id);
 	free(jobs);
 	return rc;

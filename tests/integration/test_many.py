@@ -219,6 +219,10 @@ def test_event_handler_acts_across_service_principals():
     eq(r.rc, 0, "exit status", r)
     s = e.counters()["starts"]
     eq(sorted(s.values()), [1, 1], "starts of the two quarantined jobs", r)
+    skipped = [l for l in r.stdout.splitlines() if ": skipped - " in l]
+    eq(len(skipped), 2, "lines of the two active jobs", r)
+    true(all("request-id " in l for l in skipped),
+         "a skipped job's line names the request that read it", r)
     # the same rules: a second run within the cooldown starts nothing more
     e.control("POST", "/_emu/jobs/%s/quarantine" % H.make_job("app1")["id"])
     r = H.run_plugin(argv + ["CRITICAL", "HARD", "3"])
