@@ -6,38 +6,24 @@
 #include <json-c/json.h>
 #include <string.h>
 
-static struct json_object *member(struct json_object *obj, const char *key)
-{
-	struct json_object *v = NULL;
-	if (obj == NULL || !json_object_is_type(obj, json_type_object) ||
-	    !json_object_object_get_ex(obj, key, &v))
-		return NULL;
-	return v;
-}
-
-static const char *string_member(struct json_object *obj, const char *key)
-{
-	struct json_object *v = member(obj, key);
-	return v != NULL && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-	                                                             : NULL;
-}
+#include "jsonutil.h"
 
 static enum time_result time_member(struct json_object *obj, const char *key, double *epoch)
 {
-	return iso_time_parse(string_member(obj, key), epoch);
+	return iso_time_parse(json_get_string(obj, key, NULL), epoch);
 }
 
 static void parse_secret(struct json_object *obj, struct app_secret *s)
 {
 	memset(s, 0, sizeof(*s));
 	const char *v;
-	if ((v = string_member(obj, "keyId")) != NULL)
+	if ((v = json_get_string(obj, "keyId", NULL)) != NULL)
 		str_copy(s->key_id, sizeof(s->key_id), v);
-	if ((v = string_member(obj, "displayName")) != NULL)
+	if ((v = json_get_string(obj, "displayName", NULL)) != NULL)
 		str_copy(s->display_name, sizeof(s->display_name), v);
 	/* Graph documents three characters; up to seven are kept (a longer value
 	 * is not a hint). It counts only as a prefix of the secret in use. */
-	if ((v = string_member(obj, "hint")) != NULL && strlen(v) < sizeof(s->hint))
+	if ((v = json_get_string(obj, "hint", NULL)) != NULL && strlen(v) < sizeof(s->hint))
 		str_copy(s->hint, sizeof(s->hint), v);
 	s->start_valid = time_member(obj, "startDateTime", &s->start);
 	s->end_valid = time_member(obj, "endDateTime", &s->end);
@@ -48,7 +34,7 @@ int app_credentials_from_json(struct json_object *app, struct app_credentials *o
 	memset(out, 0, sizeof(*out));
 	if (app == NULL || !json_object_is_type(app, json_type_object))
 		return err_set(e, ERR_PARSE, "the application is not a JSON object");
-	struct json_object *list = member(app, "passwordCredentials");
+	struct json_object *list = json_member(app, "passwordCredentials");
 	if (list == NULL)
 		return 0;
 	if (!json_object_is_type(list, json_type_array))

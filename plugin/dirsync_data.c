@@ -5,17 +5,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonutil.h"
+
 static bool has_member(struct json_object *obj, const char *key, struct json_object **v)
 {
 	*v = NULL;
 	return obj != NULL && json_object_is_type(obj, json_type_object) &&
 	       json_object_object_get_ex(obj, key, v);
-}
-
-static struct json_object *object_member(struct json_object *obj, const char *key)
-{
-	struct json_object *v;
-	return has_member(obj, key, &v) && json_object_is_type(v, json_type_object) ? v : NULL;
 }
 
 static const char *type_name(struct json_object *v)
@@ -101,7 +97,8 @@ static void interval_member(struct json_object *obj, const char *key, struct dir
 
 static void parse_prevention(struct json_object *config, struct dirsync_data *d)
 {
-	struct json_object *p = object_member(config, "accidentalDeletionPrevention");
+	struct json_object *p =
+	    json_member_typed(config, "accidentalDeletionPrevention", json_type_object);
 	struct json_object *v;
 	d->prevention = PREVENTION_ABSENT;
 	if (p == NULL)
@@ -148,11 +145,11 @@ int dirsync_from_json(struct json_object *organization, struct json_object *sync
 	if (rc < 0)
 		return -1;
 	d->sync_object = obj != NULL;
-	struct json_object *config = object_member(obj, "configuration");
+	struct json_object *config = json_member_typed(obj, "configuration", json_type_object);
 	interval_member(config, "synchronizationInterval", &d->interval);
 	interval_member(config, "customerRequestedSynchronizationInterval", &d->customer_interval);
 	parse_prevention(config, d);
-	d->password_sync =
-	    tri_member(object_member(obj, "features"), "passwordSyncEnabled", &wrong);
+	d->password_sync = tri_member(json_member_typed(obj, "features", json_type_object),
+	                              "passwordSyncEnabled", &wrong);
 	return 0;
 }

@@ -14,33 +14,17 @@
 #include <string.h>
 #include <strings.h>
 
-/* Member or NULL (missing and JSON null alike). No reference is taken. */
-static struct json_object *member(struct json_object *obj, const char *key)
-{
-	struct json_object *v = NULL;
-	if (obj == NULL || !json_object_is_type(obj, json_type_object))
-		return NULL;
-	if (!json_object_object_get_ex(obj, key, &v))
-		return NULL;
-	return v;
-}
-
-static struct json_object *member_of_type(struct json_object *obj, const char *key,
-                                          enum json_type type)
-{
-	struct json_object *v = member(obj, key);
-	return v != NULL && json_object_is_type(v, type) ? v : NULL;
-}
+#include "jsonutil.h"
 
 static void copy_string(struct json_object *obj, const char *key, char *dst, size_t n)
 {
-	struct json_object *v = member_of_type(obj, key, json_type_string);
+	struct json_object *v = json_member_typed(obj, key, json_type_string);
 	str_copy(dst, n, v != NULL ? json_object_get_string(v) : "");
 }
 
 static enum time_result get_time(struct json_object *obj, const char *key, double *epoch)
 {
-	struct json_object *v = member_of_type(obj, key, json_type_string);
+	struct json_object *v = json_member_typed(obj, key, json_type_string);
 	return iso_time_parse(v != NULL ? json_object_get_string(v) : NULL, epoch);
 }
 
@@ -59,7 +43,7 @@ static bool string_to_int64(const char *s, int64_t *out)
  * (OData's IEEE754Compatible form). false when absent or unusable. */
 static bool get_int64(struct json_object *obj, const char *key, int64_t *out)
 {
-	struct json_object *v = member(obj, key);
+	struct json_object *v = json_member(obj, key);
 	if (v == NULL)
 		return false;
 	switch (json_object_get_type(v)) {
@@ -88,7 +72,7 @@ static void parse_error(struct json_object *obj, struct sync_error *err)
 	err->present = true;
 	copy_string(obj, "code", err->code, sizeof(err->code));
 	copy_string(obj, "message", err->message, sizeof(err->message));
-	struct json_object *ta = member_of_type(obj, "tenantActionable", json_type_boolean);
+	struct json_object *ta = json_member_typed(obj, "tenantActionable", json_type_boolean);
 	err->tenant_actionable = ta != NULL && json_object_get_boolean(ta);
 }
 
@@ -127,7 +111,7 @@ static void parse_task(struct json_object *obj, struct task_execution *t)
 	t->has_count_escrowed = get_int64(obj, "countEscrowed", &t->count_escrowed);
 	t->has_count_exported = get_int64(obj, "countExported", &t->count_exported);
 	t->has_count_imported = get_int64(obj, "countImported", &t->count_imported);
-	parse_error(member(obj, "error"), &t->error);
+	parse_error(json_member(obj, "error"), &t->error);
 	t->result = run_result_of(t);
 }
 
@@ -144,7 +128,7 @@ static void parse_quarantine(struct json_object *obj, struct quarantine *q)
 	q->next_attempt_valid = get_time(obj, "nextAttempt", &q->next_attempt);
 	if (!get_int64(obj, "seriesCount", &q->series_count))
 		q->series_count = 0;
-	parse_error(member(obj, "error"), &q->error);
+	parse_error(json_member(obj, "error"), &q->error);
 }
 
 /* Graph keeps one progress entry per observation; the newest with a known
@@ -188,7 +172,7 @@ static void parse_schedule(struct json_object *obj, struct sync_job *job)
  * as an unexpected value instead of taking it for a missing one. */
 static void parse_status_code(struct json_object *status, struct sync_job *job)
 {
-	struct json_object *code = member(status, "code");
+	struct json_object *code = json_member(status, "code");
 	if (code == NULL)
 		return;
 	const char *text = json_object_is_type(code, json_type_string)
@@ -216,16 +200,17 @@ static void parse_status(struct json_object *status, struct sync_job *job)
 	job->status = status_of(job);
 	if (!get_int64(status, "countSuccessiveCompleteFailures", &job->successive_failures))
 		job->successive_failures = 0;
-	parse_task(member(status, "lastExecution"), &job->last_execution);
-	parse_task(member(status, "lastSuccessfulExecution"), &job->last_successful);
-	parse_task(member(status, "lastSuccessfulExecutionWithExports"), &job->last_with_exports);
-	struct json_object *pruned = member_of_type(status, "escrowsPruned", json_type_boolean);
+	parse_task(json_member(status, "lastExecution"), &job->last_execution);
+	parse_task(json_member(status, "lastSuccessfulExecution"), &job->last_successful);
+	parse_task(json_member(status, "lastSuccessfulExecutionWithExports"),
+	           &job->last_with_exports);
+	struct json_object *pruned = json_member_typed(status, "escrowsPruned", json_type_boolean);
 	job->escrows_pruned = pruned != NULL && json_object_get_boolean(pruned);
 	copy_string(status, "troubleshootingUrl", job->troubleshooting_url,
 	            sizeof(job->troubleshooting_url));
 	job->steady_last_valid = get_time(status, "steadyStateLastAchievedTime", &job->steady_last);
-	parse_quarantine(member(status, "quarantine"), &job->quarantine);
-	parse_progress(member(status, "progress"), job);
+	parse_quarantine(json_member(status, "quarantine"), &job->quarantine);
+	parse_progress(json_member(status, "progress"), job);
 }
 
 static const char *type_name(struct json_object *v)
@@ -256,7 +241,7 @@ int job_from_json(struct json_object *obj, struct sync_job *job, struct err *e)
 	if (obj == NULL || !json_object_is_type(obj, json_type_object))
 		return err_set(e, ERR_PARSE, "job is not an object (%s)", type_name(obj));
 
-	struct json_object *id = member(obj, "id");
+	struct json_object *id = json_member(obj, "id");
 	if (id == NULL || !json_object_is_type(id, json_type_string) ||
 	    json_object_get_string_len(id) == 0)
 		return err_set(e, ERR_PARSE, "job.id is missing or not a non-empty string (%s)",
@@ -266,11 +251,11 @@ int job_from_json(struct json_object *obj, struct sync_job *job, struct err *e)
 	if (job->template_id[0] == '\0')
 		template_from_id(job);
 
-	parse_schedule(member_of_type(obj, "schedule", json_type_object), job);
+	parse_schedule(json_member_typed(obj, "schedule", json_type_object), job);
 
 	/* A missing or null status is a job Graph has not filled in yet: the
 	 * same as status {}. Any other non-object is a broken answer. */
-	struct json_object *status = member(obj, "status");
+	struct json_object *status = json_member(obj, "status");
 	if (status != NULL && !json_object_is_type(status, json_type_object))
 		return err_set(e, ERR_PARSE, "job '%.100s': status is not an object (%s)", job->id,
 		               type_name(status));
@@ -307,12 +292,12 @@ int jobs_from_page(struct json_object *page, size_t max, struct sync_job **jobs,
 	*next_link = NULL;
 	if (page == NULL || !json_object_is_type(page, json_type_object))
 		return err_set(e, ERR_PARSE, "job list is not an object (%s)", type_name(page));
-	struct json_object *value = member(page, "value");
+	struct json_object *value = json_member(page, "value");
 	if (value == NULL || !json_object_is_type(value, json_type_array))
 		return err_set(e, ERR_PARSE, "job list: value is missing or not an array (%s)",
 		               type_name(value));
 	/* A wrongly typed next link would silently cut the list short: refuse it. */
-	struct json_object *next = member(page, "@odata.nextLink");
+	struct json_object *next = json_member(page, "@odata.nextLink");
 	if (next != NULL && !json_object_is_type(next, json_type_string))
 		return err_set(e, ERR_PARSE, "job list: @odata.nextLink is not a string (%s)",
 		               type_name(next));

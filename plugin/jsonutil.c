@@ -245,3 +245,18 @@ const char *json_get_string(struct json_object *obj, const char *key, bool *wron
 	}
 	return json_object_get_string(member);
 }
+
+struct json_object *json_member(struct json_object *obj, const char *key)
+{
+	struct json_object *v = NULL;
+	if (obj == NULL || !json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, key, &v))
+		return NULL;
+	return v;
+}
+
+struct json_object *json_member_typed(struct json_object *obj, const char *key, enum json_type type)
+{
+	struct json_object *v = json_member(obj, key);
+	return v != NULL && json_object_is_type(v, type) ? v : NULL;
+}

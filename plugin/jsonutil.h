@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common.h"
+#include <json-c/json.h>
 
-struct json_object;
+#include "common.h"
 
 #define JSON_MAX_DEPTH 64
 
@@ -18,6 +18,13 @@ struct json_object;
  * (json_object_put). 0 or -1 with ERR_PARSE. */
 int json_parse_bounded(const char *data, size_t len, const char *what, struct json_object **out,
                        struct err *e);
+
+/* The member key of obj, or NULL when obj is not an object or the member
+ * is missing or JSON null; with a type, also when it is of another type.
+ * No reference is taken. */
+struct json_object *json_member(struct json_object *obj, const char *key);
+struct json_object *json_member_typed(struct json_object *obj, const char *key,
+                                      enum json_type type);
 
 /* Member as string: returns the string, NULL when missing/null; *wrong_type is
  * set true when present but not a string. */
