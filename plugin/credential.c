@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "text.h"
 
 static enum time_result time_member(struct json_object *obj, const char *key, double *epoch)
 {
@@ -17,10 +18,11 @@ static void parse_secret(struct json_object *obj, struct app_secret *s)
 {
 	memset(s, 0, sizeof(*s));
 	const char *v;
+	/* Graph's text, printed and cached: cleaned, and cut on a character */
 	if ((v = json_get_string(obj, "keyId", NULL)) != NULL)
-		str_copy(s->key_id, sizeof(s->key_id), v);
+		text_copy(s->key_id, sizeof(s->key_id), v);
 	if ((v = json_get_string(obj, "displayName", NULL)) != NULL)
-		str_copy(s->display_name, sizeof(s->display_name), v);
+		text_copy(s->display_name, sizeof(s->display_name), v);
 	/* Graph documents three characters; up to seven are kept (a longer value
 	 * is not a hint). It counts only as a prefix of the secret in use. */
 	if ((v = json_get_string(obj, "hint", NULL)) != NULL && strlen(v) < sizeof(s->hint))
