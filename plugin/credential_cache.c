@@ -62,18 +62,15 @@ char *cred_entry_format(const struct cred_entry *c)
 }
 
 /* Matches "prefix<value>\n" at *p into out (n bytes, value shorter). */
+/* One line's value into out (n bytes), which it must fit, NUL-free. */
 static int take(const char **p, const char *end, const char *prefix, char *out, size_t n)
 {
-	size_t plen = strlen(prefix);
-	if ((size_t)(end - *p) < plen || memcmp(*p, prefix, plen) != 0)
+	const char *v;
+	size_t len;
+	if (fio_take_line(p, end, prefix, &v, &len) < 0 || len >= n || memchr(v, '\0', len) != NULL)
 		return -1;
-	const char *v = *p + plen;
-	const char *nl = memchr(v, '\n', (size_t)(end - v));
-	if (nl == NULL || (size_t)(nl - v) >= n || memchr(v, '\0', (size_t)(nl - v)) != NULL)
-		return -1;
-	memcpy(out, v, (size_t)(nl - v));
-	out[nl - v] = '\0';
-	*p = nl + 1;
+	memcpy(out, v, len);
+	out[len] = '\0';
 	return 0;
 }
 

@@ -178,3 +178,19 @@ void fio_wipe(struct buf *b)
 		explicit_bzero(b->data, b->cap);
 	buf_free(b);
 }
+
+int fio_take_line(const char **p, const char *end, const char *prefix, const char **val,
+                  size_t *vlen)
+{
+	size_t plen = strlen(prefix);
+	if ((size_t)(end - *p) < plen || memcmp(*p, prefix, plen) != 0)
+		return -1;
+	const char *v = *p + plen;
+	const char *nl = memchr(v, '\n', (size_t)(end - v));
+	if (nl == NULL)
+		return -1;
+	*val = v;
+	*vlen = (size_t)(nl - v);
+	*p = nl + 1;
+	return 0;
+}

@@ -48,4 +48,10 @@ int fio_lock(int dirfd, const char *name, double deadline, const char *holder, s
 /* Zeroes and frees a buffer that held a secret. */
 void fio_wipe(struct buf *b);
 
+/* Reads one "<prefix><value>\n" line of a cache entry at *p (before end):
+ * *val and *vlen point at the value inside the data, *p moves past the
+ * line. -1 when the line is not there (another prefix, no newline). */
+int fio_take_line(const char **p, const char *end, const char *prefix, const char **val,
+                  size_t *vlen);
+
 #endif

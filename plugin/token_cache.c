@@ -90,22 +90,6 @@ char *token_entry_format(const char *token, double expires_at)
 }
 
 /* Matches "prefix<value>\n" at *p, returning the value's extent. */
-static int take_line(const char **p, const char *end, const char *prefix, const char **val,
-                     size_t *vlen)
-{
-	size_t plen = strlen(prefix);
-	if ((size_t)(end - *p) < plen || memcmp(*p, prefix, plen) != 0)
-		return -1;
-	const char *v = *p + plen;
-	const char *nl = memchr(v, '\n', (size_t)(end - v));
-	if (nl == NULL)
-		return -1;
-	*val = v;
-	*vlen = (size_t)(nl - v);
-	*p = nl + 1;
-	return 0;
-}
-
 int token_entry_parse(const char *data, size_t len, char **token, double *expires_at)
 {
 	const char *p = data, *end = data + len;
@@ -116,7 +100,7 @@ int token_entry_parse(const char *data, size_t len, char **token, double *expire
 	if (len < mlen || memcmp(data, ENTRY_MAGIC, mlen) != 0)
 		return -1;
 	p += mlen;
-	if (take_line(&p, end, "expires_at=", &v, &vlen) < 0 || vlen == 0 || vlen > 20)
+	if (fio_take_line(&p, end, "expires_at=", &v, &vlen) < 0 || vlen == 0 || vlen > 20)
 		return -1;
 	long long when = 0;
 	for (size_t i = 0; i < vlen; i++) {
@@ -126,9 +110,10 @@ int token_entry_parse(const char *data, size_t len, char **token, double *expire
 	}
 	const char *tok;
 	size_t toklen;
-	if (take_line(&p, end, "access_token=", &tok, &toklen) < 0 || !text_is_token(tok, toklen))
+	if (fio_take_line(&p, end, "access_token=", &tok, &toklen) < 0 ||
+	    !text_is_token(tok, toklen))
 		return -1;
-	if (take_line(&p, end, "end", &v, &vlen) < 0 || vlen != 0 || p != end)
+	if (fio_take_line(&p, end, "end", &v, &vlen) < 0 || vlen != 0 || p != end)
 		return -1;
 	char *t = malloc(toklen + 1);
 	if (t == NULL)
