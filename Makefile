@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # check_entra_sync - plain Makefile.
 #   make            build plugin/check_entra_sync
 #   make check      run every test (unit, integration, end-to-end)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # dist.mk - `make dist`: the source tarball check_entra_sync-VERSION.tar.gz.
 # Included from the top-level Makefile.
 #   make dist                 write it here

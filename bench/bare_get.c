@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* bare_get URL TOKENFILE [--cainfo FILE | --capath DIR]
  * bare_get --init-only
  * The floor of the cost targets (doc/design.md, "Cost"): one libcurl GET with the same

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """baseline.py URL TOKENFILE [CAFILE] - what a site might write instead of the
 plugin: read a cached token, GET the job with urllib, parse the JSON, map
 status.code to a Monitoring Plugins exit code. Standard library only.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bench/bench.mk - `make bench`: the cost benchmark of doc/design.md (a measurement,
 # not a pass/fail test). Included from the top-level Makefile; writes
 # bench/results.md. BENCH_RUNS (default 100) sets runs per contender.

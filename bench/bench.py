@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """bench.py - the cost benchmark of doc/design.md (Cost) (a measurement, not a test).
 
 Runs check_entra_sync against the bundled Graph emulator over HTTPS, side by

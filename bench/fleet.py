@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """fleet.py - section 4 of the cost benchmark: many service principals.
 
 N service principals with one healthy job each, checked two ways:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* measure [-o FILE] -- COMMAND [ARGS...]
  * Runs COMMAND once and prints
  * "exit utime_us stime_us maxrss_kb wall_us minor_faults".

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bench/run.sh - run the cost benchmark (doc/design.md) and write bench/results.md.
 # Called by `make bench` once the plugin, bare_get and measure are built.
 # Round 2 adds the emulator's test CA to the system trust store (root only);

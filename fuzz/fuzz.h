@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Helpers shared by the libFuzzer harnesses. */
 #ifndef CES_FUZZ_H
 #define CES_FUZZ_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # libFuzzer harnesses. Included by the top-level Makefile
 # (`include fuzz/fuzz.mk`), or used alone: make -f Makefile -f fuzz/fuzz.mk fuzz
 #   make fuzz-bins          build fuzz/out/fuzz_<target> (clang, ASan+UBSan)

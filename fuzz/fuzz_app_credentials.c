@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The application object Graph returns for --secret-expiry, through what
  * check_entra_sync does with it: app_credentials_from_json, the choice of
  * the secret in use by its hint (expiry_from_secrets), the judgement, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Credential cache entries ("<token key>.expiry") read back from disk,
  * where another process may have left anything: cred_entry_parse on the raw
  * bytes (not NUL-terminated, as fio_read_fd hands them over). Every accepted

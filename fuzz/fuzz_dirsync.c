@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --directory-sync from Graph's two answers to its output, as the mode runs
  * it: organization and onPremisesSynchronization JSON -> dirsync_from_json
  * -> dirsync_evaluate -> output_dirsync. The input is the organization

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Durations: iso_duration_parse (schedule.interval), duration_arg_parse
  * (-w/-c values), iso_duration_is_disabled and duration_format. */
 #include <math.h>

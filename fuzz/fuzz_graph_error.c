@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Graph error answers: graph_error_describe. Byte 0 picks the HTTP status,
  * the permission, whether the token is delegated and which role hint
  * applies; byte 1 the size of the output and detail buffers (exact-size

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Graph job JSON -> model -> evaluation -> output, as check mode runs it.
  * The input is one job object or a list page {"value":[...]}. Besides memory
  * errors it checks the promises of the man page (OUTPUT): the first line names the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* json_parse_bounded alone, on any bytes: json-c plus the plugin's own scan
  * for duplicated keys and out-of-range numbers. What it accepts must be a
  * document plain json-c accepts with the same flags, within the depth limit,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The output layer under arbitrary words: job ids, template ids, status
  * codes, execution states, quarantine reasons, error codes and messages come
  * straight from the input (NUL-separated fields, up to six jobs), bypassing

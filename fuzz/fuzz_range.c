@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Threshold ranges: range_parse (plain and with duration suffixes),
  * range_alerts and range_number_format. */
 #include <math.h>

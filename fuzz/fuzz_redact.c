@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The -vvv trace redaction: redact_body and redact_header_line on any bytes.
  * Secrets placed in well-formed positions must not survive. */
 #define _GNU_SOURCE /* memmem */

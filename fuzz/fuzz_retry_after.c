@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Retry-After header values: delta seconds or an HTTP date. A delay must
  * never be negative or NaN: the retry loop compares it with the deadline. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The event handler's per-job state file: start_history_parse on any text,
  * the start rules on what it accepted, and a format/parse round trip. */
 #include "fuzz.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Timestamps as Graph writes them: iso_time_parse, then time_format of
  * every accepted value. */
 #include <math.h>

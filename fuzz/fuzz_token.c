@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Sign-in answers: auth_parse_token_response and auth_error_describe.
  * Byte 0 picks the HTTP status, byte 1 the size of the output buffer (an
  * exact-size heap block, so a write past n is caught); the rest is the body. */

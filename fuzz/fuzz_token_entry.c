@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Token cache entries read back from disk (anything may be there): every
  * accepted entry must format and parse back to the same token and expiry. */
 #include "fuzz.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the seed corpora under fuzz/corpus/<target>/: the emulator fixtures
 split into one job per file (times expanded against a fixed clock, so seeds
 are reproducible), list pages, and hand-written inputs for the small parsers.

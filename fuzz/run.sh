@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # fuzz/run.sh [SECONDS] - builds the libFuzzer harnesses (clang, ASan+UBSan),
 # replays every saved crasher in fuzz/regressions/<target>/, then fuzzes each
 # target for SECONDS (default $FUZZ_SECONDS or 60) starting from the seeds in

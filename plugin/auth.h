@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Getting a bearer token: cache first, then the configured sign-in method. */
 #ifndef CES_AUTH_H
 #define CES_AUTH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Graph JSON batching: many reads in few calls (POST /{version}/$batch, at
  * most BATCH_MAX requests a call). Each item has its own answer: a 404 or a
  * 401 for one is that item's error, not the run's; a 429/503/504 for one is

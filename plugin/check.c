@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Check mode: acquire the jobs (of one service principal, or of many in
  * batches), judge each, present them. */
 #include <stdio.h>

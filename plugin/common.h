@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Shared vocabulary: plugin states, error reporting, growable buffers. */
 #ifndef CES_COMMON_H
 #define CES_COMMON_H
@@ -10,6 +11,12 @@
 #define PLUGIN_NAME    "check_entra_sync"
 #define PLUGIN_VERSION "0.1.0"
 #define OUTPUT_PREFIX  "ENTRA SYNC"
+/* --version's second line onwards: the licence, as GNU tools word it. */
+#define PLUGIN_LICENSE                                                                             \
+	"License GPL-3.0-or-later: GNU GPL version 3 or later "                                    \
+	"<https://www.gnu.org/licenses/gpl.html>.\n"                                               \
+	"This is free software: you are free to change and redistribute it.\n"                     \
+	"There is NO WARRANTY, to the extent permitted by law."
 
 enum state { STATE_OK = 0, STATE_WARNING = 1, STATE_CRITICAL = 2, STATE_UNKNOWN = 3 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The end of the credential this run signs in with, for every mode that
  * signs in (man page: CREDENTIAL EXPIRY). A certificate's notAfter is read
  * locally on every run. A client secret's end needs the application object

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Graph application JSON (passwordCredentials) -> struct app_credentials.
  * Graph writes directory times without a fraction; times follow the same
  * parser (and the same "never" rules) as job times. */

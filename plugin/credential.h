@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The monitoring application's own client secrets, as Graph lists them on
  * its application object: Graph JSON in, plain C struct out. */
 #ifndef CES_CREDENTIAL_H

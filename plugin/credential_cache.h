@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the daily look-up of the application's client secrets found, cached
  * beside the identity's token ("<token key>.expiry" in the token cache
  * directory, the same private directory and the same rules: 0600, replaced

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --directory-sync: the tenant's on-premises directory synchronization.
  * Acquire (organization and onPremisesSynchronization), judge, present. */
 #include "dirsync_data.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* organization + onPremisesDirectorySynchronization JSON -> struct dirsync_data. */
 #include "dirsync_data.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The tenant's on-premises directory synchronization (Entra Connect /
  * Connect Cloud Sync) as Graph describes it in two resources, organization
  * and onPremisesDirectorySynchronization: Graph JSON in, plain C struct out.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The tenant's directory synchronization -> state (the table of the man
  * page, section DIRECTORY SYNC).
  *

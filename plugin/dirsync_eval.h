@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Evaluation of the tenant's directory synchronization (man page:
  * DIRECTORY SYNC): data + thresholds + now -> state, the findings that made
  * it, and the metrics. Facts only: dirsync_output.c writes every word. Pure. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The Graph reads of --directory-sync: the tenant's organization and its
  * onPremisesSynchronization, both in one $batch request. */
 #ifndef CES_DIRSYNC_GRAPH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --directory-sync output: one status line with perfdata, then one line per
  * aspect (the sync, the interval, password hash sync, deletion prevention)
  * and the credential's line, all inside --max-output. */

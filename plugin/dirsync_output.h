@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Presentation of --directory-sync: every word of that mode's output, its
  * perfdata, inside --max-output. Pure (writes to the FILE given). */
 #ifndef CES_DIRSYNC_OUTPUT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The small encoders: hex, base64url, SHA-256 and random GUIDs (libcrypto). */
 #ifndef CES_ENCODE_H
 #define CES_ENCODE_H

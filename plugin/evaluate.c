@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One job, its thresholds and what the run knows -> state, findings and
  * metrics (the table of the man page, section "STATE").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Evaluation: job + thresholds + now -> state, the findings that made it,
  * and the metrics. Facts only: output.c writes every word. Pure. */
 #ifndef CES_EVALUATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Decision lines of the event handler and --start for syslog. */
 #ifndef CES_EVENTLOG_H
 #define CES_EVENTLOG_H

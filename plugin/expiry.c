@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Credential expiry rules (man page: CREDENTIAL EXPIRY). */
 #include "expiry.h"
 

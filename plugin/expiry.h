@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Credential expiry: which of the application's client secrets is the one in
  * use, and how its end (or a certificate's notAfter) compares with
  * --credential-warning / --credential-critical. Facts only: output.c writes

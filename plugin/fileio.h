@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The files the plugin reads and writes: credential files, token cache
  * entries, the handler's start history. Reads are bounded and never block on
  * a FIFO or a device; a write replaces its file atomically and durably; a

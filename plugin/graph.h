@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Microsoft Graph synchronization calls: get, list (paged), start. Builds
  * every Graph path; nothing else does. */
 #ifndef CES_GRAPH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --event-handler: decide from the service state, re-read the job live and
  * start it only when check mode's own judgement calls for it, under a per-job
  * lock, a cooldown and a daily limit, the attempt recorded before the POST.

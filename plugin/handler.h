@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The event handler's decisions, apart from acting. Pure. */
 #ifndef CES_HANDLER_H
 #define CES_HANDLER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* HTTP over libcurl with one deadline for the whole run, retries on
  * 429/503/504, capped bodies and a redacting trace. */
 #ifndef CES_HTTP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Graph synchronizationJob JSON -> struct sync_job.
  *
  * Graph's examples show nulls for whole objects, empty strings for times and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The synchronization job model: Graph JSON in, plain C struct out. */
 #ifndef CES_JOB_H
 #define CES_JOB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Bounded JSON parsing and small typed getters over json-c. */
 #ifndef CES_JSONUTIL_H
 #define CES_JSONUTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Certificate sign-in: the signed JWT client assertion (RS256 or PS256). */
 #ifndef CES_JWT_H
 #define CES_JWT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --list: discovery. Every job of one service principal, of several, or of
  * the whole tenant (--all-service-principals) as a table, JSON, or
  * ready-to-paste Icinga 2 / Nagios service definitions that use the commands

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* check_entra_sync: set up the run, hand it to its mode, and the runtime
  * guard: whatever a mode could not do ends in one UNKNOWN line (or the -t
  * STATE on a timeout), the same for every mode. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Command line and environment -> struct config, then treated as read-only. */
 #include "options.h"
 
@@ -601,7 +602,7 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 		usage_print(out);
 		return 1;
 	case 'V':
-		fprintf(out, "%s %s\n", PLUGIN_NAME, PLUGIN_VERSION);
+		fprintf(out, "%s %s\n%s\n", PLUGIN_NAME, PLUGIN_VERSION, PLUGIN_LICENSE);
 		return 1;
 	case OPT_EVENT_HANDLER:
 		return set_mode(c, MODE_EVENT_HANDLER, e);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Command line and environment -> one configuration, read-only afterwards.
  * It holds each lower module's own options struct (the module defines it,
  * options fills it) and the options of the modes. */

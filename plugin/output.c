@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Plugin output per the Monitoring Plugins guidelines: one status line with
  * perfdata, then one long-output line per job, worst first, all of it inside
  * --max-output bytes. Every word the check prints is written here. */

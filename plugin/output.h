@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Presentation: every word of check mode and every status line of every
  * mode. The first line, long output and perfdata follow the Monitoring
  * Plugins guidelines and fit a byte budget. Pure (writes to the FILE given). */

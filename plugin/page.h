@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The plugin output as a page of parts under a byte budget (--max-output):
  * the first line and its metrics, the lines of jobs that are not OK, of
  * service principals that could not be read, of OK jobs, and notes. When

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Threshold ranges exactly as the Monitoring Plugins guidelines tabulate them:
  *   10      alert if < 0 or > 10
  *   10:     alert if < 10

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Monitoring Plugins threshold ranges: 10, 10:, ~:10, 10:20, @10:20. */
 #ifndef CES_RANGE_H
 #define CES_RANGE_H

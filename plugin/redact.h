@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Keeping secrets out of what the plugin shows: the -vvv HTTP trace and
  * every message. All pure. */
 #ifndef CES_REDACT_H

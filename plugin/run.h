@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One run of the plugin: its deadline and what it has to say besides its
  * result. Created by main, handed to every module that waits or talks. */
 #ifndef CES_RUN_H

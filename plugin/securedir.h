@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Private directories for the token cache and the handler state. */
 #ifndef CES_SECUREDIR_H
 #define CES_SECUREDIR_H

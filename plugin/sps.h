@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The tenant's service principals (GET /servicePrincipals, paged): what
  * discovery of every provisioning job starts from. */
 #ifndef CES_SPS_H

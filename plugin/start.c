@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --start -j JOB: the operator starts one job now. No cooldown applies (it is
  * a deliberate act), but the start is taken under the job's lock and recorded
  * before the request, so the event handler's cooldown and daily limit see it. */

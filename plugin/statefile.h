@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Per-job start history for the event handler and --start: a lock file and a
  * state file in the private state directory. The rules are pure (now passed in). */
 #ifndef CES_STATEFILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Text the plugin prints: valid UTF-8, no control characters, cut on
  * character boundaries. Every line that reaches stdout or syslog goes
  * through here. All pure. */

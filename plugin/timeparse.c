@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Time formats: ISO 8601 timestamps and durations, command-line durations,
  * Retry-After. Calendar arithmetic is done here rather than with timegm() or
  * mktime() so that results never depend on TZ or the C library. */

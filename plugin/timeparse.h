@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Time formats met on the wire and on the command line. All pure. */
 #ifndef CES_TIMEPARSE_H
 #define CES_TIMEPARSE_H

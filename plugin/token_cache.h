@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Access tokens cached in a private directory, one file per identity, so that
  * a check signs in once per token lifetime rather than once per run. */
 #ifndef CES_TOKEN_CACHE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* URLs: the parts the plugin compares, percent-encoding, and the one rule
  * for which URLs may be used at all. All pure. */
 #ifndef CES_URL_H

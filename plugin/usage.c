@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --help text. Kept apart from the option parser so both stay readable. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The --help text. */
 #ifndef CES_USAGE_H
 #define CES_USAGE_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make demo: the plugin against the bundled Graph emulator. A service
 # principal holds a healthy and a quarantined job; the check goes CRITICAL,
 # the event handler starts the quarantined job, a check while the job waits

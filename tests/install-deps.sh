@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the Debian packages needed to build and test check_entra_sync.
 # As root it installs what is missing. Any other user gets the apt-get line
 # to run as root; a missing build package stops (exit 1), missing test

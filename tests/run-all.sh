@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs the test suites and ends with one line "N passed, M failed[, K skipped]".
 #   tests/run-all.sh                   runner, emulator, unit, integration, e2e
 #   tests/run-all.sh unit integration

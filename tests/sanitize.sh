@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # tests/sanitize.sh [asan] [valgrind] - the unit and integration suites under
 # AddressSanitizer + UndefinedBehaviorSanitizer, and the integration suite
 # under valgrind (memcheck). Default: both.

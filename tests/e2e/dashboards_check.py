@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Run what contrib/grafana and contrib/icingaweb2 query against stored data.
 
   dashboards_check.py grafana-graphite DASHBOARD.json --render URL

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Service principals for the dashboard and many-jobs e2e tests.
 
   jobs40.py many [--quarantined]   the 40-job service principal, JSON for

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # shellcheck shell=bash disable=SC2034
 # Shared helpers for the end-to-end tests (sourced, not run).
 # Each test declares its plan first ("plan N" prints "1..N"), prints TAP lines

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Strict checks of check_entra_sync perfdata (SPEC section 5), for e2e tests.
 
   perfdata_check.py grammar [--perfdata]   'label'=value[UOM];warn;crit;min;max

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Compare what Icinga 2 received from the plugin with what its writers stored.
 
 The e2e tests run a PerfdataWriter next to the GraphiteWriter or the

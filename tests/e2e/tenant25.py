@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A tenant of 25 provisioning service principals for the tenant e2e test
 (test_tenant_services.sh): more than one $batch of 20.
 

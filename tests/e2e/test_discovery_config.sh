@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Discovery output is configuration a daemon executes. A service principal
 # holds two good jobs and hostile ones (ids with an argument, a shell command,
 # an Icinga 2 runtime macro, quotes, dot segments; a template id with spaces

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # End to end with the Icinga 2 daemon: CheckCommand "entra_sync" and
 # EventCommand "entra_sync_repair" from contrib/icinga2/entra_sync.conf
 # (included unchanged) and the apply rule of example-services.conf (only its

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Perfdata through Icinga 2's GraphiteWriter into Debian's carbon-cache, read
 # back from the whisper files and through graphite-web's render API.
 # Icinga 2 runs the contrib CheckCommand "entra_sync" and EventCommand

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Perfdata through Icinga 2's InfluxdbWriter into Debian's InfluxDB 1.x,
 # read back with InfluxQL over HTTP. The same story as
 # test_icinga2_graphite.sh: the contrib CheckCommand "entra_sync" and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # End to end with Nagios Core 4: contrib/nagios/commands.cfg and services.cfg
 # (included unchanged) drive the plugin against the emulator. The quarantined
 # Box job must go CRITICAL HARD, the event handler must start it exactly

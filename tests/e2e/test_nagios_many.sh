@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # 40 jobs in one check, through Nagios Core 4 and NRPE: the plugin checks
 # every job of the 40-job service principal (one quarantined) without
 # --job, as a Nagios service (contrib/nagios/commands.cfg, services.cfg,

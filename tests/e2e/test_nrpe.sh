@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # End to end through NRPE: the nrpe daemon runs the commands of the
 # top-level nrpe.cfg.example (only port, pid file, user, allowed hosts, the
 # plugin and secret paths and the Graph/sign-in URLs substituted) and

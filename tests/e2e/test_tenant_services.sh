@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # End to end: all provisioning jobs of a tenant in one service, in Icinga 2
 # and then in Nagios Core 4, from the contrib definitions (included
 # unchanged; only the template's intervals shortened). The emulated tenant

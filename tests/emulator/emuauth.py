@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Sign-in: the identity platform token endpoint (client secret or JWT client
 assertion) and the instance metadata (IMDS) endpoint. Each function returns
 (status, json_body)."""

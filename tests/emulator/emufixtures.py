@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Named fixture sets (fixtures/documented.json) installed by the control API,
 and generators for big tenants and many-job service principals. Which
 documented example each set models is in PROTOCOL.md."""

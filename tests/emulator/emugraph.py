@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Microsoft Graph as the plugin sees it: synchronization jobs, JSON batching,
 service principals, the organization, on-premises directory synchronization
 and application credentials, plus the fault machinery. Every handler takes a

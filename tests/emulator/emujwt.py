@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Access tokens shaped like the identity platform's: three base64url parts
 (header.payload.signature) whose header and payload are JSON with the claims a
 Graph token carries. The emulator never verifies them: it looks the whole

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Microsoft Graph + identity platform + IMDS emulator for tests. See
 PROTOCOL.md. Logs request lines (never bodies or headers) to stderr."""
 

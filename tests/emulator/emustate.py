@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Emulator state: fixture loading, time templates, clients and their
 application objects, tokens, service principals, the tenant's organization
 and directory synchronization objects, job actions and cycles, counters and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make-certs.sh OUTDIR - test certificates for the emulator and the plugin.
 #   ca.pem ca.key                 test CA
 #   server.pem server.key         signed by ca, SAN DNS:localhost IP:127.0.0.1 IP:::1

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Self-test of the emulator: starts it on a free loopback port and checks
 what PROTOCOL.md promises (start and cycles, JSON batching, tenant
 endpoints, credentials, tokens, generators, fixtures). Prints TAP

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A tiny test harness for running plugin/check_entra_sync against the Graph
 emulator (tests/emulator). Standard library only. See run.py for the runner."""
 

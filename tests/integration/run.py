@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Runs tests/integration/test_*.py: every function named test_*, in file
 order, sequentially. Prints TAP: the plan "1..N" first, then "ok N - module.test"
 / "not ok N - ..." with reasons as "# " lines. A module that cannot be imported

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Every way to get a token (man page: IDENTITY, TOKEN CACHE): client
 secret, certificate (RS256 and PS256), managed identity, access token file;
 the errors each one can meet; clouds; and cache entries kept apart per

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The token cache (man page: TOKEN CACHE): one sign-in per identity per token
 lifetime, whatever the concurrency; safe directory and file modes."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Attacks on the token cache (man page: TOKEN CACHE): whatever is planted in or
 around the cache directory, the plugin never follows a link, never writes
 through one, never uses a token it did not get from the configured sign-in,

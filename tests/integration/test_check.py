@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Check mode against the emulator: status codes, thresholds, overrides,
 all jobs of a service principal, paging, appId addressing, HTTPS."""
 

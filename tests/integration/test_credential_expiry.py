@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Credential expiry (man page: CREDENTIAL EXPIRY): a certificate's notAfter
 on every run, a client secret's end from the application object with
 --secret-expiry (at most once a day, the hint match, no permission), the

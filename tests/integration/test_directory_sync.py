@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """--directory-sync against the emulator (man page: DIRECTORY SYNC): every row
 of the table with the documented fixture sets, thresholds and overrides,
 v1.0 against beta, the permissions named on 401/403, and the cost of a warm

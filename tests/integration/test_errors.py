@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Every class of failure ends in UNKNOWN (or the -t state) with a reason on
 one line: sign-in errors, Graph errors, bad bodies, throttling, deadlines."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fail closed under hostile or broken input: the handler's guard rails, the
 paths ids may reach, bounds on what Graph and the sign-in service send,
 secrets in their messages, and the bytes the plugin prints. Each test here

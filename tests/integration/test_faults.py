@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The fault matrix (doc/design.md: HTTP and failures): network, TLS and body faults each
 end in exactly one output line "ENTRA SYNC UNKNOWN - <cause>" (or the -t
 state), exit 3, inside the deadline; and neither the token nor the secret

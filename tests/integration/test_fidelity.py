@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Microsoft's own published examples (reshaped with our ids, served by the
 emulator's documented fixture sets, tests/emulator/PROTOCOL.md) and the
 state each implies; the honest repair sequence (a start clears the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Event handler, --start and --list against the emulator: when the handler
 acts, which jobs it starts, the cooldown and daily limit, dry-run, missing
 permission, concurrency, the operator start, discovery formats, syslog."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Many service principals in one run (-s repeated, --service-principals-file)
 through JSON batching, and discovery of every provisioning job of the tenant
 (--list --all-service-principals)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Output that fits Nagios and NRPE, and metric names that survive Graphite,
 InfluxDB and Grafana: the --max-output budget, the label rule, plain
 decimals, and diagnostics that never come before the status line (Icinga 2

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Secret hygiene (doc/design.md: secrets): in every mode, at -vvv, on success and on
 error, and with every sign-in method, no client secret, client assertion or
 access token reaches stdout, stderr, syslog, argv or any file but the token

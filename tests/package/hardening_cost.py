@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """hardening_cost.py - what the Debian hardening flags cost a warm check.
 
 A measurement, not a test (run it by hand; nothing runs it for you):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # shellcheck shell=bash
 # TAP helpers of the package tests (sourced, not run). The script sets PLAN
 # and prints "1..$PLAN" itself; ok/not_ok number the tests, not_ok counts

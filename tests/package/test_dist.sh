@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make dist: the tarball is named after PLUGIN_VERSION, holds exactly the
 # tracked files (plus MANIFEST, their list), is the same bytes when made
 # twice, builds and passes the unit tests when unpacked elsewhere, and

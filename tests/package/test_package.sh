@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The Debian package, end to end: build it from a clean copy of the tracked
 # files (make dist) with dpkg-buildpackage, lintian it, install it with
 # apt-get, run the installed plugin against the Graph emulator (one check, one
@@ -17,7 +18,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 PKG=check-entra-sync
 PLUGIN=/usr/lib/nagios/plugins/check_entra_sync
-PLAN=16
+PLAN=17
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "1..1"
@@ -165,7 +166,8 @@ fi
 
 # 9: the installed binary says the package's version.
 out=$("$PLUGIN" --version 2>&1)
-check "check_entra_sync --version prints 'check_entra_sync $deb_version'" test "$out" = "check_entra_sync $deb_version"
+check "check_entra_sync --version prints 'check_entra_sync $deb_version' first" test "$(printf '%s\n' "$out" | head -n 1)" = "check_entra_sync $deb_version"
+check "check_entra_sync --version names the licence" grep -q '^License GPL-3.0-or-later' <<<"$out"
 
 # The emulator, as tests/demo.sh starts it.
 python3 tests/emulator/emulator.py --port 0 --port-file "$T/port" --quiet 2>"$T/emulator.log" &

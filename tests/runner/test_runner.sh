@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The test runner's own test: tests/run-all.sh must fail whenever a suite
 # did not run as planned. Each case builds a scratch tree holding a copy of
 # the real runner (and of the integration runner) next to fake suites, runs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Job JSON as Graph sends it, one literal per shape of graph-api-notes.md,
  * all relative to NOW (2026-03-01T12:00:00Z). Include after cmocka.h. */
 #ifndef TEST_FIXTURES_H

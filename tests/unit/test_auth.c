@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Sign-in without a network: error descriptions and their hints, token
  * answers of every shape, the access token file and the cache directory. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --directory-sync (man page: DIRECTORY SYNC): the Graph JSON, the table of
  * states (never, turned off, ages against the effective interval, password
  * hash sync, deletion prevention), overrides, and the words and perfdata.

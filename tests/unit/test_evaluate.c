@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The man page's STATE table: status mapping, overrides, last success, thresholds,
  * quarantine details. All at NOW = 2026-03-01T12:00:00Z. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Credential expiry (man page: CREDENTIAL EXPIRY): the thresholds, which of
  * the application's secrets is the one in use, the application JSON, the
  * cache entry, and the words. All at NOW = 2026-03-01T12:00:00Z. */

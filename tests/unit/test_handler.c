@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Event handler decisions, start rules, state files and job-id file names. */
 #include <fcntl.h>
 #include <setjmp.h>

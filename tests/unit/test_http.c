@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Pure parts of the HTTP layer and the Graph client: URL checks, escaping,
  * trace redaction and Graph error descriptions. */
 #include <setjmp.h>

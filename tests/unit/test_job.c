@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The job model: every shape of graph-api-notes.md, wrong types, list pages. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Bounded JSON parsing: what is accepted, and what each refusal says. */
 #include <setjmp.h>
 #include <stdarg.h>

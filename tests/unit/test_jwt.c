@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Certificate sign-in: PEM loading rules and the client assertion, checked
  * by decoding it and verifying its signature with libcrypto. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Presentation: every job shape through parse -> evaluate -> output, with the
  * exact first line and perfdata; multi-job summaries, labels and ordering. */
 #include <setjmp.h>

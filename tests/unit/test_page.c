@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The output budget (page.c) on pages no job list would make: random sizes
  * of everything, from a fixed seed, so every run checks the same 5,000
  * pages. Whatever the page holds, what page_write prints keeps the

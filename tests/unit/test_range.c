@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Range parsing and alerting against the table of the Monitoring Plugins
  * guidelines, endpoints included. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The text every line printed goes through: cleaning, cutting on UTF-8
  * boundaries, and the shape checks for tokens and GUIDs. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Timestamps, ISO 8601 durations, command-line durations, Retry-After and the
  * human formats. Expected epochs were computed with Python's calendar.timegm. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The token cache and its private directory: keys, entries, locking, and the
  * rules that make the directory safe to trust. */
 #include <setjmp.h>
