@@ -17,6 +17,7 @@
 
 #include "encode.h"
 #include "redact.h"
+#include "text.h"
 #include "timeparse.h"
 #include "url.h"
 
@@ -192,16 +193,22 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-/* Writes one trace line: prefix and text with control characters made visible
- * as spaces (bounded by the caller). */
+/* Writes one trace line: prefix and text (len bytes, bounded by the caller)
+ * cleaned as every printed line is. */
 static void trace_line(const char *prefix, const char *s, size_t len)
 {
-	fputs(prefix, stderr);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		fputc(c < 0x20 || c == 0x7f ? ' ' : c, stderr);
+	struct buf b = {0};
+	if (buf_append(&b, s, len) < 0) {
+		buf_free(&b);
+		return;
 	}
-	fputc('\n', stderr);
+	/* a NUL inside would end the line early: shown as the control it is */
+	for (size_t i = 0; i < b.len; i++)
+		if (b.data[i] == '\0')
+			b.data[i] = ' ';
+	text_clean_trace(b.data);
+	fprintf(stderr, "%s%s\n", prefix, b.data);
+	buf_free(&b);
 }
 
 static void trace_headers(const char *prefix, const char *data, size_t size)

@@ -211,9 +211,13 @@ static int list_json(FILE *out, const struct group *gs, size_t ng, bool many,
 	}
 	const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 	                                                            JSON_C_TO_STRING_NOSLASHESCAPE);
-	int rc = text != NULL ? 0 : -1;
-	if (text != NULL)
-		fprintf(out, "%s\n", text);
+	/* Names from Graph and the ids file keep their value, but a bidi or
+	 * zero-width character is written as its escape, not raw. */
+	struct buf safe = {0};
+	int rc = text != NULL ? text_json_safe(text, &safe) : -1;
+	if (rc == 0)
+		fprintf(out, "%s\n", safe.data != NULL ? safe.data : "");
+	buf_free(&safe);
 	json_object_put(root);
 	return rc;
 }
