@@ -118,7 +118,7 @@ int http_init(struct http_client *h, const struct http_options *opt, struct run 
 	}
 	if (opt->proxy != NULL && curl_easy_setopt(c, CURLOPT_PROXY, opt->proxy) != CURLE_OK) {
 		http_cleanup(h);
-		return err_set(e, ERR_CONFIG, "libcurl refused the proxy %s", opt->proxy);
+		return err_set(e, ERR_CONFIG, "libcurl refused --proxy");
 	}
 	if (run->verbose >= 3) {
 		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
@@ -206,6 +206,7 @@ static void trace_line(const char *prefix, const char *s, size_t len)
 	for (size_t i = 0; i < b.len; i++)
 		if (b.data[i] == '\0')
 			b.data[i] = ' ';
+	redact_userinfo(b.data); /* "Uses proxy env variable http_proxy == '...'" */
 	text_clean_trace(b.data);
 	fprintf(stderr, "%s%s\n", prefix, b.data);
 	buf_free(&b);
@@ -508,9 +509,9 @@ double http_next_backoff(double *backoff)
 	return wait;
 }
 
-int http_request(struct http_client *h, const char *method, const char *url,
-                 const char *const *headers, const char *body, struct http_response *resp,
-                 unsigned flags, struct err *e)
+static int request(struct http_client *h, const char *method, const char *url,
+                   const char *const *headers, const char *body, struct http_response *resp,
+                   unsigned flags, struct err *e)
 {
 	char host[256];
 	long port = 0;
@@ -564,4 +565,17 @@ int http_request(struct http_client *h, const char *method, const char *url,
 		run_say(h->run, 2, "HTTP %ld from %s, retrying in %.1fs", resp->status, host, wait);
 		clock_sleep(wait);
 	}
+}
+
+/* Every failure of the transport leaves here: libcurl's own words quote
+ * the proxy as it was given, password included, and this is the one place
+ * they enter a message. */
+int http_request(struct http_client *h, const char *method, const char *url,
+                 const char *const *headers, const char *body, struct http_response *resp,
+                 unsigned flags, struct err *e)
+{
+	int rc = request(h, method, url, headers, body, resp, flags, e);
+	if (rc < 0 && e != NULL)
+		redact_userinfo(e->msg);
+	return rc;
 }

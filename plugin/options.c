@@ -699,6 +699,10 @@ static int base_url(char **url, const char *fallback, const char *opt, struct er
 	if (strncasecmp(s, "https://", 8) != 0 && strncasecmp(s, "http://", 7) != 0)
 		return err_set(e, ERR_USAGE, "%s must be an http:// or https:// URL, not '%s'", opt,
 		               s);
+	/* The services take a token or a form, never a password in the URL,
+	 * and one on the command line is anybody's to read (ps). */
+	if (url_has_userinfo(s))
+		return err_set(e, ERR_USAGE, "%s must not carry a user name or password", opt);
 	return 0;
 }
 

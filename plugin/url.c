@@ -76,6 +76,14 @@ bool url_same_origin(const char *a, const char *b)
 	return strcmp(sa, sb) == 0 && strcmp(ha, hb) == 0 && pa == pb;
 }
 
+bool url_has_userinfo(const char *url)
+{
+	/* Textually, not through curl_url(): "https://u:pa/ss@host" is no URL
+	 * libcurl can parse, and its password must be seen all the same. */
+	const char *at = memchr(url, '@', strcspn(url, "?#"));
+	return at != NULL;
+}
+
 int url_allowed(const char *url, const char *plain_ok, char *host, size_t host_n, long *port,
                 struct err *e)
 {

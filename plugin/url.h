@@ -17,6 +17,9 @@ int url_parts(const char *url, char *scheme, size_t scheme_n, char *host, size_t
 bool url_host_is_loopback(const char *url);
 /* Compares scheme, host and port of two URLs. */
 bool url_same_origin(const char *a, const char *b);
+/* True when url carries credentials (user[:password]@): an '@' before its
+ * query, which no base URL of a service has otherwise. */
+bool url_has_userinfo(const char *url);
 
 /* The rule for every request: https, or plain http only to a loopback host
  * (tests) or to the origin of plain_ok (the instance metadata service, NULL

@@ -99,3 +99,62 @@ def test_names_from_the_id_file_show_no_bidi_or_zero_width_character():
         eq(r.rc, 0, "exit status of --format=" + fmt, r)
         true("fdp.exe" in r.stdout, "the file's name is missing from --format=" + fmt, r)
         shows_none(r, "--format=" + fmt)
+
+
+# -- 7. a proxy's password --------------------------------------------------
+PASSWORDS = ("Passw0rd", "Pass/w0rd")
+BAD_PROXIES = ["htp://user:Passw0rd@127.0.0.1:1",          # unsupported scheme
+               "http://user:Passw0rd@127.0.0.1:99999",      # bad port
+               "socks6://user:Passw0rd@127.0.0.1:1",        # unknown socks version
+               "user:Passw0rd@127.0.0.1:99999",             # no scheme, bad port
+               "http://user:Pass/w0rd@127.0.0.1:1",         # a '/' in the password
+               "http://user:Passw0rd@127.0.0.1:1"]          # nobody listens
+
+
+def no_password(r, what):
+    text = r.stdout + r.stderr
+    true(not any(p in text for p in PASSWORDS), "the proxy's password is printed (%s)" % what, r)
+
+
+def test_a_proxy_password_appears_in_no_message():
+    e = H.emu(tls=True)
+    for px in BAD_PROXIES:
+        r = H.run_plugin(H.check_args(e, job=H.JOB_SCIM, extra=["--proxy", px, "-vvv"]))
+        expect(r, 3)
+        no_password(r, "--proxy " + px)
+    for var in ("https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
+        for px in BAD_PROXIES:
+            r = H.run_plugin(H.check_args(e, job=H.JOB_SCIM, extra=["-vvv"]), env={var: px})
+            eq(r.rc, 3, "exit status with %s=%s" % (var, px), r)
+            no_password(r, "%s=%s" % (var, px))
+
+
+def test_a_proxy_password_stays_out_of_the_handler_line_and_syslog():
+    e = H.emu(tls=True)
+    with H.Syslog() as log:
+        for px in BAD_PROXIES:
+            r = H.run_plugin(H.check_args(e, client="writer", job=H.JOB_BOX,
+                                          extra=["--proxy", px, "--event-handler",
+                                                 "--state-dir", state_dir(), "CRITICAL",
+                                                 "HARD", "3"]), env=log.env)
+            eq(r.rc, 3, "exit status with --proxy " + px, r)
+            no_password(r, "the decision line with --proxy " + px)
+        lines = log.lines()
+        eq(len(lines), len(BAD_PROXIES), "syslog lines", r)
+        true(not any(p in l for p in PASSWORDS for l in lines),
+             "the proxy's password is in syslog: %r" % lines, r)
+
+
+def test_a_service_url_with_a_password_is_refused_without_showing_it():
+    e = H.emu()
+    for opt in ("--graph-url", "--login-url", "--imds-url"):
+        args = H.check_args(e, job=H.JOB_SCIM, extra=["-vv"])
+        url = e.url.replace("://", "://user:Passw0rd@")
+        if opt in args:
+            args[args.index(opt) + 1] = url
+        else:
+            args += [opt, url]
+        r = expect(H.run_plugin(args), 3, first_contains=[opt, "user name or password"],
+                   one_line=True)
+        no_password(r, opt)
+    eq(e.counters()["requests"], [], "requests with a password in a service URL")

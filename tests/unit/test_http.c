@@ -97,6 +97,34 @@ static char *redact(const char *body)
 	return b.data;
 }
 
+static void userinfo_is(const char *in, const char *want)
+{
+	char s[256];
+	strcpy(s, in);
+	redact_userinfo(s);
+	assert_string_equal(s, want);
+}
+
+static void urls_lose_their_credentials(void **state)
+{
+	(void)state;
+	userinfo_is("Unsupported proxy scheme for 'htp://user:Passw0rd@127.0.0.1:1'",
+	            "Unsupported proxy scheme for 'htp://127.0.0.1:1'");
+	userinfo_is("in 'http://user:Pass/w0rd@[::1]:99999'", "in 'http://[::1]:99999'");
+	userinfo_is("http://u:p@ss@host/x and https://a@b/c", "http://host/x and https://b/c");
+	userinfo_is("proxy user:Passw0rd@127.0.0.1:1 failed", "proxy 127.0.0.1:1 failed");
+	userinfo_is("http_proxy == \"socks5h://me:x@p:1\"", "http_proxy == \"socks5h://p:1\"");
+	/* what is not a URL's credentials stays */
+	userinfo_is("mail admin@contoso.com", "mail admin@contoso.com");
+	userinfo_is("https://graph.microsoft.com/v1.0/x (@odata.nextLink)",
+	            "https://graph.microsoft.com/v1.0/x (@odata.nextLink)");
+	userinfo_is("no url: here", "no url: here");
+	char s[64] = "x http://u:secretpw@h";
+	const char *none[] = {NULL};
+	redact_scrub(s, none, 1); /* every scrub takes them too */
+	assert_string_equal(s, "x http://h");
+}
+
 static void authorization_header_keeps_only_the_scheme(void **state)
 {
 	(void)state;
@@ -322,6 +350,7 @@ int main(void)
 	    cmocka_unit_test(non_loopback_hosts_are_refused),
 	    cmocka_unit_test(same_origin_compares_scheme_host_and_port),
 	    cmocka_unit_test(escape_keeps_unreserved_and_encodes_the_rest),
+	    cmocka_unit_test(urls_lose_their_credentials),
 	    cmocka_unit_test(authorization_header_keeps_only_the_scheme),
 	    cmocka_unit_test(token_response_values_are_redacted),
 	    cmocka_unit_test(unterminated_token_is_redacted_to_the_end),
