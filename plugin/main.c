@@ -21,7 +21,7 @@
 #include "text.h"
 
 /* The one way a run that could not find out ends: the message scrubbed of
- * every secret the run holds, one line, the -t STATE for a timeout of a
+ * every secret the run holds or has held, one line, the -t STATE for a timeout of a
  * check (plain or --directory-sync). The handler, --start and --list exit
  * 3 whatever -t says: their status is read as "did it", and a timeout did
  * not (a :ok state would make a half-read listing or handler look done). */
@@ -31,10 +31,10 @@ static int fail(const struct config *cfg, const struct auth_ctx *auth, struct er
 	if (e->kind == ERR_TIMEOUT && cfg != NULL &&
 	    (cfg->mode == MODE_CHECK || cfg->mode == MODE_DIRECTORY_SYNC))
 		st = cfg->timeout_state;
-	const char *secrets[] = {cfg != NULL ? cfg->auth.secret : NULL,
-	                         auth != NULL ? auth->token : NULL};
-	redact_scrub(e->msg, secrets, 2);
-	redact_scrub(e->detail, secrets, 2);
+	const char *secrets[AUTH_SECRETS_MAX];
+	size_t n = auth_secrets(auth, cfg != NULL ? &cfg->auth : NULL, secrets);
+	redact_scrub(e->msg, secrets, n);
+	redact_scrub(e->detail, secrets, n);
 	if (e->msg[0] == '\0')
 		str_copy(e->msg, sizeof(e->msg), "unexpected failure");
 	output_status_line(stdout, st, e->msg);

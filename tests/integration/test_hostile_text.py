@@ -158,3 +158,43 @@ def test_a_service_url_with_a_password_is_refused_without_showing_it():
                    one_line=True)
         no_password(r, opt)
     eq(e.counters()["requests"], [], "requests with a password in a service URL")
+
+
+# -- 8. every token the run has held ------------------------------------------
+OLD_TOKEN = "opaque-old-token-7Hq2xZ0vLm9Kp4Ws"   # not JWT-shaped: only the list finds it
+
+
+def _plant_old_token(e, cache, client):
+    """A cache warmed by one run, its entry then holding OLD_TOKEN; the
+    command line of that run."""
+    args = H.check_args(e, client=client, job=H.JOB_BOX, cache=cache)
+    eq(H.run_plugin(args).rc, 2, "exit status of the warm-up")
+    entries = [f for f in os.listdir(cache) if len(f) == 64]
+    eq(len(entries), 1, "cache entries after one check")
+    with open(os.path.join(cache, entries[0]), "w") as f:
+        f.write("check_entra_sync token v1\nexpires_at=4102444800\naccess_token=%s\nend\n"
+                % OLD_TOKEN)
+    return args
+
+
+def test_an_older_token_echoed_after_a_renewal_is_scrubbed():
+    echo = "the token %s is not valid here" % OLD_TOKEN
+    for mode in ("check", "handler"):
+        e = H.emu()
+        args = _plant_old_token(e, H.cache_dir(), "writer")
+        if mode == "handler":
+            args += ["--event-handler", "--state-dir", state_dir(), "CRITICAL", "HARD", "3"]
+        # Graph refuses the cached token, the run signs in afresh, and the
+        # next answer echoes the token it replaced.
+        e.add_fault(target="graph", status=401, json={"error": {
+            "code": "InvalidAuthenticationToken", "message": echo}})
+        e.add_fault(target="graph", status=403, json={"error": {
+            "code": "Forbidden", "message": echo, "innerError": {"request-id": OLD_TOKEN}}})
+        with H.Syslog() as log:
+            r = H.run_plugin(args + ["-vv"], env=log.env)
+            eq(r.rc, 3, "exit status (%s)" % mode, r)
+            true("is not valid here" in r.stdout, "Graph's message is not shown", r)
+            eq(e.counters()["sign_ins_total"], 2, "sign-ins: the warm-up and the renewal", r)
+            text = r.stdout + r.stderr + "".join(log.lines())
+        for piece in (OLD_TOKEN, OLD_TOKEN[:12], OLD_TOKEN[-12:]):
+            true(piece not in text, "the older token is printed (%s)" % mode, r)
