@@ -65,6 +65,22 @@ static bool dir_has_hashed_certs(const char *dir)
 	return found;
 }
 
+static const char *env_either(const char *lower, const char *upper)
+{
+	const char *v = getenv(lower);
+	return v != NULL && *v != '\0' ? v : getenv(upper);
+}
+
+/* Where libcurl would find a proxy, read the way it reads it: the request
+ * rule (url_allowed) judges the proxy a plain-http request would take. */
+static void read_proxies(struct http_client *h)
+{
+	h->proxies.proxy = h->opt->proxy;
+	h->proxies.http_proxy = getenv("http_proxy");
+	h->proxies.all_proxy = env_either("all_proxy", "ALL_PROXY");
+	h->proxies.no_proxy = env_either("no_proxy", "NO_PROXY");
+}
+
 int http_init(struct http_client *h, const struct http_options *opt, struct run *run, struct err *e)
 {
 	memset(h, 0, sizeof(*h));
@@ -116,10 +132,7 @@ int http_init(struct http_client *h, const struct http_options *opt, struct run 
 		http_cleanup(h);
 		return err_set(e, ERR_CONFIG, "libcurl refused the trust settings");
 	}
-	if (opt->proxy != NULL && curl_easy_setopt(c, CURLOPT_PROXY, opt->proxy) != CURLE_OK) {
-		http_cleanup(h);
-		return err_set(e, ERR_CONFIG, "libcurl refused --proxy");
-	}
+	read_proxies(h);
 	if (run->verbose >= 3) {
 		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
 		curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
@@ -447,7 +460,7 @@ static bool status_retryable(long status, unsigned flags)
 /* One attempt. 0 with resp filled, or -1 with e. */
 static int perform_once(struct http_client *h, const char *url, struct curl_slist *hdrs,
                         const char *body, struct http_response *resp, const char *host, long port,
-                        unsigned flags, struct err *e)
+                        const char *pin, struct err *e)
 {
 	CURL *c = h->curl;
 	double left = run_left(h->run);
@@ -476,7 +489,10 @@ static int perform_once(struct http_client *h, const char *url, struct curl_slis
 	rc |= curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
 	rc |= curl_easy_setopt(c, CURLOPT_DEBUGDATA, &x);
 	rc |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	rc |= curl_easy_setopt(c, CURLOPT_NOPROXY, (flags & HTTP_NO_PROXY) ? "*" : NULL);
+	/* pin: the proxy url_allowed judged, and no other ("" none); NULL:
+	 * libcurl's own choice (https: the proxy sees a tunnel, no more). */
+	rc |= curl_easy_setopt(c, CURLOPT_PROXY, pin != NULL ? pin : h->opt->proxy);
+	rc |= curl_easy_setopt(c, CURLOPT_NOPROXY, pin != NULL ? "" : NULL);
 	if (rc != CURLE_OK)
 		return err_set(e, ERR_INTERNAL, "libcurl refused a request option");
 
@@ -517,7 +533,9 @@ static int request(struct http_client *h, const char *method, const char *url,
 	long port = 0;
 	memset(resp, 0, sizeof(*resp));
 	const char *plain_ok = (flags & HTTP_RETRY_IMDS) ? h->opt->imds_url : NULL;
-	if (url_allowed(url, plain_ok, host, sizeof(host), &port, e) < 0)
+	const char *pin = NULL;
+	if (url_allowed(url, plain_ok, (flags & HTTP_NO_PROXY) ? NULL : &h->proxies, host,
+	                sizeof(host), &port, &pin, e) < 0)
 		return -1;
 	if (set_method(h->curl, method, body) < 0)
 		return err_set(e, ERR_INTERNAL, "unsupported HTTP method %s", method);
@@ -529,7 +547,7 @@ static int request(struct http_client *h, const char *method, const char *url,
 		    build_headers(headers, strcmp(method, "POST") == 0 && body == NULL);
 		if (hdrs == NULL)
 			return err_set(e, ERR_INTERNAL, "out of memory");
-		int rc = perform_once(h, url, hdrs, body, resp, host, port, flags, e);
+		int rc = perform_once(h, url, hdrs, body, resp, host, port, pin, e);
 		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
 		curl_slist_free_all(hdrs);
 		if (rc < 0) {

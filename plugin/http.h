@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "run.h"
+#include "url.h"
 
 #define HTTP_BODY_MAX (4u * 1024u * 1024u)
 
@@ -28,9 +29,10 @@ struct http_options {
 struct http_client {
 	void *curl; /* CURL *, reused for every request (connection reuse) */
 	const struct http_options *opt;
-	struct run *run;   /* the deadline, -v diagnostics */
-	double seconds;    /* wall time spent in HTTP so far (the 'time' metric) */
-	unsigned requests; /* requests sent, retries included */
+	struct url_proxies proxies; /* --proxy and the proxy variables, read once */
+	struct run *run;            /* the deadline, -v diagnostics */
+	double seconds;             /* wall time spent in HTTP so far (the 'time' metric) */
+	unsigned requests;          /* requests sent, retries included */
 };
 
 struct http_response {
@@ -69,7 +71,8 @@ double http_next_backoff(double *backoff);
  * delay Retry-After asks for, but never sooner than an exponential backoff
  * (0.5 s doubling, with jitter), so "Retry-After: 0" is no tight loop. headers: NULL-terminated
  * array of "Name: value" lines. body may be NULL (then an empty body with Content-Length: 0 for
- * POST). Refuses http:// for hosts other than loopback, never follows redirects. Any HTTP status is
+ * POST). Refuses http:// for hosts other than loopback, and through a proxy off loopback (it takes
+ * the proxy judged so, whatever libcurl would pick), never follows redirects. Any HTTP status is
  * a success here (0); -1 only when no usable answer came: network failure, deadline (ERR_TIMEOUT),
  * throttled past the deadline (ERR_THROTTLED, with the requested delay), body over HTTP_BODY_MAX
  * (ERR_PARSE). The trace at -vvv redacts Authorization, client_secret, client_assertion and
