@@ -114,9 +114,10 @@ static int send_with_token(struct graph_client *g, const char *method, const cha
 	}
 	const char *headers[] = {auth.data, json_body ? "Content-Type: application/json" : NULL,
 	                         NULL};
-	/* Retrying a POST start after a 503/504 could start the job twice; a
-	 * $batch of reads may be sent again. */
-	unsigned flags = strcmp(method, "POST") == 0 && json_body == NULL ? HTTP_RETRY_429_ONLY : 0;
+	/* Sending a POST start twice could start the job twice, whether the
+	 * transport resends it or a 503/504 is retried; a $batch of reads may
+	 * be sent again. */
+	unsigned flags = strcmp(method, "POST") == 0 && json_body == NULL ? HTTP_ACTION : 0;
 	int rc = http_request(g->http, method, url, headers, json_body, resp, flags, e);
 	explicit_bzero(auth.data, auth.len);
 	buf_free(&auth);

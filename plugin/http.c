@@ -448,7 +448,7 @@ static int transfer_error(struct http_client *h, CURLcode rc, const struct xfer 
 
 static bool status_retryable(long status, unsigned flags)
 {
-	if (flags & HTTP_RETRY_429_ONLY)
+	if (flags & HTTP_ACTION)
 		return status == 429;
 	if (status == 429 || status == 503 || status == 504)
 		return true;
@@ -460,7 +460,7 @@ static bool status_retryable(long status, unsigned flags)
 /* One attempt. 0 with resp filled, or -1 with e. */
 static int perform_once(struct http_client *h, const char *url, struct curl_slist *hdrs,
                         const char *body, struct http_response *resp, const char *host, long port,
-                        const char *pin, struct err *e)
+                        unsigned flags, const char *pin, struct err *e)
 {
 	CURL *c = h->curl;
 	double left = run_left(h->run);
@@ -493,6 +493,11 @@ static int perform_once(struct http_client *h, const char *url, struct curl_slis
 	 * libcurl's own choice (https: the proxy sees a tunnel, no more). */
 	rc |= curl_easy_setopt(c, CURLOPT_PROXY, pin != NULL ? pin : h->opt->proxy);
 	rc |= curl_easy_setopt(c, CURLOPT_NOPROXY, pin != NULL ? "" : NULL);
+	/* libcurl resends a request whose reused connection died before any
+	 * answer; on a fresh connection, never. */
+	long own = (flags & HTTP_ACTION) ? 1L : 0L;
+	rc |= curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, own);
+	rc |= curl_easy_setopt(c, CURLOPT_FORBID_REUSE, own);
 	if (rc != CURLE_OK)
 		return err_set(e, ERR_INTERNAL, "libcurl refused a request option");
 
@@ -547,7 +552,7 @@ static int request(struct http_client *h, const char *method, const char *url,
 		    build_headers(headers, strcmp(method, "POST") == 0 && body == NULL);
 		if (hdrs == NULL)
 			return err_set(e, ERR_INTERNAL, "out of memory");
-		int rc = perform_once(h, url, hdrs, body, resp, host, port, pin, e);
+		int rc = perform_once(h, url, hdrs, body, resp, host, port, flags, pin, e);
 		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
 		curl_slist_free_all(hdrs);
 		if (rc < 0) {

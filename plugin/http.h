@@ -45,12 +45,15 @@ struct http_response {
 
 /* Flags for http_request. */
 enum {
-	HTTP_NO_PROXY = 1u << 0,       /* managed identity: never through a proxy */
-	HTTP_RETRY_IMDS = 1u << 1,     /* also retry 404, 410 and every 5xx; allows
-	                                  plain http:// to the configured IMDS URL */
-	HTTP_NO_RETRY = 1u << 2,       /* one attempt only */
-	HTTP_RETRY_429_ONLY = 1u << 3, /* an action (start): a 503/504 may hide a start
-	                                  that happened, but a 429 was not processed */
+	HTTP_NO_PROXY = 1u << 0,   /* managed identity: never through a proxy */
+	HTTP_RETRY_IMDS = 1u << 1, /* also retry 404, 410 and every 5xx; allows
+	                              plain http:// to the configured IMDS URL */
+	HTTP_NO_RETRY = 1u << 2,   /* one attempt only */
+	HTTP_ACTION = 1u << 3,     /* an action (start), sent once: on a connection of
+	                              its own, so libcurl never resends it ("Connection
+	                              died, retrying a fresh connect" when a reused one
+	                              closes as it goes out); retried after a 429 only (not
+	                              processed), never a 503/504 (may hide a start) */
 };
 
 /* Sets up the client for the run. Trust: cacert/capath when given, otherwise

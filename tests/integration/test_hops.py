@@ -133,3 +133,68 @@ def test_managed_identity_never_takes_a_proxy():
         expect(r, 3, first_contains=["through the proxy %s (http_proxy)" % FAR])
         eq(e.counters()["imds_requests"], 1, "requests to IMDS", r)
         eq(proxy.received(), [], "what reached the proxy off loopback", r)
+
+
+# -- 1. a start goes out once, on a connection of its own ----------------------
+def state_dir():
+    d = H.scratch_dir("state-")
+    os.chmod(d, 0o700)
+    return d
+
+
+def start_posts(e):
+    return [q for q in e.counters()["requests"]
+            if q["method"] == "POST" and q["path"].endswith("/start")]
+
+
+def test_a_start_whose_connection_dies_is_sent_once_and_may_have_started():
+    e = H.emu()
+    sdir = state_dir()
+    # Graph acts on the start, then the connection closes before the answer:
+    # libcurl resent such a request on a reused connection, a second start.
+    e.add_fault(target="graph", method="POST", path_contains="/start", drop_after=True)
+    r = H.run_plugin(H.check_args(e, client="writer", job=H.JOB_BOX,
+                                  extra=["--event-handler", "--state-dir", sdir,
+                                         "CRITICAL", "HARD", "3"]))
+    c = e.counters()
+    eq(c["start_requests"].get(H.JOB_BOX, 0), 1, "start requests Graph received", r)
+    eq(r.rc, 3, "exit status", r)
+    true("may have happened" in r.stdout and "counted as a start" in r.stdout,
+         "the decision does not say the start may have happened", r)
+    eq([q["on_connection"] for q in start_posts(e)], [1],
+       "the start's place on its connection", r)
+    # the start happened; should the job be quarantined again at once, the
+    # next run respects the cooldown: the lost answer counted as a start
+    eq(c["starts"].get(H.JOB_BOX, 0), 1, "starts the emulator made", r)
+    e.quarantine(H.JOB_BOX)
+    r = H.run_plugin(H.check_args(e, client="writer", job=H.JOB_BOX,
+                                  extra=["--event-handler", "--state-dir", sdir,
+                                         "CRITICAL", "HARD", "3"]))
+    eq(r.rc, 1, "exit status of the next run", r)
+    true("cooldown" in r.stdout, "the cooldown is not named", r)
+    eq(e.counters()["start_requests"].get(H.JOB_BOX, 0), 1, "start requests after it", r)
+
+
+def test_start_mode_sends_its_start_once_too():
+    e = H.emu()
+    e.add_fault(target="graph", method="POST", path_contains="/start", drop_after=True)
+    r = H.run_plugin(H.check_args(e, client="writer", job=H.JOB_BOX,
+                                  extra=["--start", "--state-dir", state_dir()]))
+    eq(e.counters()["start_requests"].get(H.JOB_BOX, 0), 1, "start requests Graph received", r)
+    expect(r, 3, first_contains=["may have started"])
+
+
+def test_a_start_uses_its_own_connection_and_no_other_request_reuses_it():
+    e = H.emu()
+    r = H.run_plugin(H.check_args(e, client="writer", job=H.JOB_BOX,
+                                  extra=["--event-handler", "--state-dir", state_dir(),
+                                         "CRITICAL", "HARD", "3"]))
+    eq(r.rc, 0, "exit status", r)
+    reqs = e.counters()["requests"]
+    starts = start_posts(e)
+    eq([q["on_connection"] for q in starts], [1], "the start's place on its connection", r)
+    on_it = [q["path"] for q in reqs if q["connection"] == starts[0]["connection"]]
+    eq(len(on_it), 1, "requests on the start's connection: %r" % on_it, r)
+    true(any(q["method"] == "GET" and q["connection"] != starts[0]["connection"]
+             for q in reqs[reqs.index(starts[0]):]),
+         "the status afterwards was not read", r)
