@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,11 +82,105 @@ static void read_proxies(struct http_client *h)
 	h->proxies.no_proxy = env_either("no_proxy", "NO_PROXY");
 }
 
+/* "a FIFO", "a directory", ... for messages. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+/* A file OpenSSL would open must be a regular one: it reads with fopen(),
+ * which waits on a FIFO for a writer that never comes, past -t, until the
+ * daemon kills the run. Missing is for libcurl to report. */
+static int regular_or_missing(const char *path, const char *what, const char *noun, struct err *e)
+{
+	struct stat st;
+	if (path == NULL || *path == '\0' || stat(path, &st) < 0 || S_ISREG(st.st_mode))
+		return 0;
+	return err_set(e, ERR_CONFIG, "%s %s is %s, not %s: refused", what, path,
+	               file_kind(st.st_mode), noun);
+}
+
+/* Every entry of a hashed directory that OpenSSL would open when it looks
+ * up an issuer ("<8 hex digits>.<n>", CRLs ".r<n>") must be a regular file
+ * (links followed, as OpenSSL follows them). */
+static int hashed_dir_usable(const char *dir, const char *what, struct err *e)
+{
+	struct stat st;
+	if (dir == NULL || *dir == '\0' || stat(dir, &st) < 0)
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return err_set(e, ERR_CONFIG,
+		               "%s %s is %s, not a directory of certificates: refused", what, dir,
+		               file_kind(st.st_mode));
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0; /* unreadable: OpenSSL cannot open its entries either */
+	}
+	int rc = 0;
+	struct dirent *de;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+		if (strspn(n, "0123456789abcdef") != 8 || n[8] != '.')
+			continue;
+		const char *num = n + 9 + (n[9] == 'r');
+		if (*num == '\0' || num[strspn(num, "0123456789")] != '\0')
+			continue;
+		if (fstatat(fd, n, &st, 0) == 0 && !S_ISREG(st.st_mode))
+			rc = err_set(
+			    e, ERR_CONFIG,
+			    "%s %s holds %s, which is %s, not a certificate: refused (OpenSSL "
+			    "would wait on it past -t)",
+			    what, dir, n, file_kind(st.st_mode));
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Refuses, before libcurl or OpenSSL open any of them, the trust anchors
+ * and OpenSSL's configuration that would hold the run: --cacert,
+ * --capath, SSL_CERT_FILE, each directory of SSL_CERT_DIR, OPENSSL_CONF.
+ * Not the system's own directory: only root can put a file there, and
+ * looking at its 300 entries would cost every run about 0.8 ms. */
+static int trust_files_usable(const struct http_options *opt, struct err *e)
+{
+	static const char *const certs = "a file of certificates";
+	const char *conf = getenv("OPENSSL_CONF");
+	const char *file = getenv(X509_get_default_cert_file_env());
+	if (regular_or_missing(conf, "OPENSSL_CONF", "a configuration file", e) < 0 ||
+	    regular_or_missing(opt->cacert, "--cacert", certs, e) < 0 ||
+	    regular_or_missing(file, "SSL_CERT_FILE", certs, e) < 0 ||
+	    hashed_dir_usable(opt->capath, "--capath", e) < 0)
+		return -1;
+	const char *env_dirs = getenv(X509_get_default_cert_dir_env());
+	char *dirs = env_dirs != NULL ? strdup(env_dirs) : NULL;
+	int rc = 0;
+	char *save = NULL;
+	/* OpenSSL reads SSL_CERT_DIR as a list, like PATH */
+	for (char *dir = dirs ? strtok_r(dirs, ":", &save) : NULL; dir != NULL && rc == 0;
+	     dir = strtok_r(NULL, ":", &save))
+		rc = hashed_dir_usable(dir, "SSL_CERT_DIR", e);
+	free(dirs);
+	return rc;
+}
+
 int http_init(struct http_client *h, const struct http_options *opt, struct run *run, struct err *e)
 {
 	memset(h, 0, sizeof(*h));
 	h->opt = opt;
 	h->run = run;
+	if (trust_files_usable(opt, e) < 0)
+		return -1;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(e, ERR_INTERNAL, "cannot initialise libcurl");

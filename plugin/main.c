@@ -2,7 +2,6 @@
 /* check_entra_sync: set up the run, hand it to its mode, and the runtime
  * guard: whatever a mode could not do ends in one UNKNOWN line (or the -t
  * STATE on a timeout), the same for every mode. */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,12 +95,10 @@ int main(int argc, char **argv)
 
 	struct http_client http;
 	struct auth_ctx auth;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		err_set(&e, ERR_INTERNAL, "libcurl failed to initialise");
+	/* http_init first: it refuses trust files that would hold the run
+	 * before libcurl's initialisation opens OpenSSL's configuration. */
+	if (http_init(&http, &cfg.http, &run, &e) < 0) {
 		rc = fail(&cfg, NULL, &e);
-	} else if (http_init(&http, &cfg.http, &run, &e) < 0) {
-		rc = fail(&cfg, NULL, &e);
-		curl_global_cleanup();
 	} else {
 		auth_init(&auth, &cfg.auth, &http, &run);
 		struct graph_client g = {.opt = &cfg.graph, .http = &http, .auth = &auth};
@@ -111,7 +108,6 @@ int main(int argc, char **argv)
 			rc = fail(&cfg, &auth, &e);
 		auth_cleanup(&auth);
 		http_cleanup(&http);
-		curl_global_cleanup();
 	}
 	/* Diagnostics only after the result: Icinga 2 takes the first line of
 	 * stdout and stderr together as the service's output. */

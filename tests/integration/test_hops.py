@@ -198,3 +198,87 @@ def test_a_start_uses_its_own_connection_and_no_other_request_reuses_it():
     true(any(q["method"] == "GET" and q["connection"] != starts[0]["connection"]
              for q in reqs[reqs.index(starts[0]):]),
          "the status afterwards was not read", r)
+
+
+# -- 9. nothing the plugin opens holds the run past -t -------------------------
+def _fifo(d, name="fifo"):
+    path = os.path.join(d, name)
+    os.mkfifo(path)
+    return path
+
+
+def _hash_dir(with_fifo):
+    """A hashed certificate directory trusting the test CA, with a FIFO
+    under the name OpenSSL opens first for it (or a device)."""
+    d = H.scratch_dir("capath-")
+    src = os.path.join(H.certs(), "capath")
+    name = [n for n in os.listdir(src) if n.endswith(".0")][0]
+    if with_fifo:
+        _fifo(d, name)
+    else:
+        os.symlink("/dev/zero", os.path.join(d, name))
+    return d, name
+
+
+def refused_at_once(r, *words):
+    expect(r, 3, first_contains=list(words) + ["refused"], one_line=True, max_elapsed=3)
+
+
+def test_trust_anchors_that_are_not_regular_files_are_refused_at_once():
+    e = H.emu(tls=True)
+    base = [a for a in H.check_args(e, job=H.JOB_SCIM, extra=["-t", "5"])]
+    i = base.index("--cacert")
+    del base[i:i + 2]
+    d = H.scratch_dir("fifos-")
+    fifo = _fifo(d)
+    fifo_dir, name = _hash_dir(True)
+    device_dir, _ = _hash_dir(False)
+    for extra, env, words in (
+            (["--cacert", fifo], {}, ["--cacert", "a FIFO"]),
+            (["--capath", fifo_dir], {}, ["--capath", name, "a FIFO"]),
+            (["--capath", device_dir], {}, ["--capath", name, "a device"]),
+            (["--capath", fifo], {}, ["--capath", "not a directory"]),
+            ([], {"SSL_CERT_DIR": fifo_dir}, ["SSL_CERT_DIR", name, "a FIFO"]),
+            ([], {"SSL_CERT_DIR": "/etc/ssl/certs:" + fifo_dir}, ["SSL_CERT_DIR", name]),
+            ([], {"SSL_CERT_FILE": fifo}, ["SSL_CERT_FILE", "a FIFO"]),
+            (["--cacert", os.path.join(H.certs(), "ca.pem")], {"OPENSSL_CONF": fifo},
+             ["OPENSSL_CONF", "a FIFO"])):
+        r = H.run_plugin(base + extra, env=env, timeout=20)
+        refused_at_once(r, *words)
+    eq(e.counters()["requests"], [], "requests sent with an unusable trust anchor")
+
+
+def test_no_file_the_plugin_opens_holds_the_run():
+    # What the plugin reads itself goes through one reader that opens
+    # without blocking and wants a regular file: pinned here for each.
+    e = H.emu()
+    d = H.scratch_dir("fifos-")
+    fifo = _fifo(d)
+    base = H.check_args(e, client="writer", job=H.JOB_BOX, extra=["-t", "5"])
+    i = base.index("--client-secret-file")
+    without_secret = base[:i] + base[i + 2:]
+    for args, what in (
+            (base[:i] + ["--client-secret-file", fifo] + base[i + 2:], "client secret file"),
+            (without_secret + ["--certificate", fifo], "certificate file"),
+            (without_secret + ["--access-token-file", fifo], "access token file"),
+            (base[:-4] + ["--service-principals-file", fifo, "-j", H.JOB_BOX],
+             "service principals file")):
+        r = H.run_plugin(args, timeout=20)
+        expect(r, 3, first_contains=[what, "not a regular file"], one_line=True,
+               max_elapsed=3)
+    # the handler's state file and a token cache entry
+    sdir = H.scratch_dir("state-")
+    os.chmod(sdir, 0o700)
+    _fifo(sdir, H.JOB_BOX + ".state")
+    r = H.run_plugin(base + ["--event-handler", "--state-dir", sdir, "CRITICAL", "HARD", "3"],
+                     timeout=20)
+    eq(r.rc, 3, "exit status with a FIFO for the state file", r)
+    true("state file" in r.stdout and "not a regular file" in r.stdout and r.elapsed < 3,
+         "a FIFO state file is not refused at once", r)
+    cache = H.cache_dir()
+    args = H.check_args(e, job=H.JOB_SCIM, cache=cache)
+    expect(H.run_plugin(args), 0)
+    entry = [f for f in os.listdir(cache) if len(f) == 64][0]
+    os.unlink(os.path.join(cache, entry))
+    _fifo(cache, entry)
+    expect(H.run_plugin(args, timeout=20), 0, max_elapsed=3)
