@@ -179,9 +179,12 @@ static int list_json(FILE *out, const struct group *gs, size_t ng, bool many,
 	struct json_object *root = json_object_new_object();
 	if (root == NULL)
 		return -1;
-	if (x->status == EXPIRY_KNOWN) {
+	if (x->status == EXPIRY_KNOWN || x->status == EXPIRY_NO_END) {
+		/* null: the secret in use never expires */
 		json_object_object_add(root, "credentialExpiresIn",
-		                       json_object_new_int64((int64_t)x->expires_in));
+		                       x->status == EXPIRY_KNOWN
+		                           ? json_object_new_int64((int64_t)x->expires_in)
+		                           : NULL);
 		json_object_object_add(root, "credentialState",
 		                       json_object_new_string(state_name(x->state)));
 	}
