@@ -198,3 +198,31 @@ def test_an_older_token_echoed_after_a_renewal_is_scrubbed():
             text = r.stdout + r.stderr + "".join(log.lines())
         for piece in (OLD_TOKEN, OLD_TOKEN[:12], OLD_TOKEN[-12:]):
             true(piece not in text, "the older token is printed (%s)" % mode, r)
+
+
+# -- 12. an id that would push the action off the decision line ----------------
+LONG_JOB = "Box." + "a" * 120000   # 120 KB: within one argument's limit
+
+
+def test_a_huge_job_id_is_cut_and_the_action_kept():
+    e = H.emu()
+    with H.Syslog() as log:
+        for state, action in (("CRITICAL", ": error - could not read the job"),
+                              ("WARNING", ": skipped - service WARNING HARD")):
+            r = H.run_plugin(H.check_args(e, client="writer", job=LONG_JOB,
+                                          extra=["--event-handler", "--state-dir", state_dir(),
+                                                 state, "HARD", "3"]), env=log.env)
+            eq(r.rc, 3 if state == "CRITICAL" else 0, "exit status (%s)" % state, r)
+            true(r.first_line.startswith("job Box.aaaa") and "...%s" % action in r.first_line,
+                 "the decision line does not keep the action %r" % action, r)
+            true(len(r.first_line) < 1024, "the decision line is %d bytes" % len(r.first_line), r)
+        lines = log.lines()
+        eq(len(lines), 2, "syslog lines", r)
+        true(all(": error - " in l or ": skipped - " in l for l in lines),
+             "syslog lost the action: %r" % [l[:200] for l in lines], r)
+        r = H.run_plugin(H.check_args(e, client="writer", job=LONG_JOB,
+                                      extra=["--start", "--state-dir", state_dir()]), env=log.env)
+        eq(r.rc, 2, "exit status of --start", r)
+        true("start job Box.aaaa" in r.first_line and "...: Graph HTTP 414" in r.first_line,
+             "the --start line does not keep what happened", r)
+        true(len(r.first_line) < 1024, "the --start line is %d bytes" % len(r.first_line), r)
