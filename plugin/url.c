@@ -9,6 +9,23 @@
 
 #include <curl/curl.h>
 
+/* A host as curl_url() gives it, into host (size n): lower case, an IPv6
+ * address without its brackets. 0, or -1 when it does not fit. */
+static int copy_host(const char *h, char *host, size_t n)
+{
+	size_t hl = strlen(h);
+	if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+		h++;
+		hl -= 2;
+	}
+	if (hl >= n)
+		return -1;
+	for (size_t i = 0; i < hl; i++)
+		host[i] = (char)tolower((unsigned char)h[i]);
+	host[hl] = '\0';
+	return 0;
+}
+
 int url_parts(const char *url, char *scheme, size_t scheme_n, char *host, size_t host_n, long *port)
 {
 	CURLU *u = curl_url();
@@ -19,23 +36,13 @@ int url_parts(const char *url, char *scheme, size_t scheme_n, char *host, size_t
 	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_SCHEME, &s, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &hs, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PORT, &ps, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-		const char *hp = hs;
-		size_t hl = strlen(hs);
-		if (hl >= 2 && hs[0] == '[' && hs[hl - 1] == ']') {
-			hp++;
-			hl -= 2;
-		}
-		if (strlen(s) < scheme_n && hl < host_n) {
-			for (size_t i = 0; s[i]; i++)
-				scheme[i] = (char)tolower((unsigned char)s[i]);
-			scheme[strlen(s)] = '\0';
-			for (size_t i = 0; i < hl; i++)
-				host[i] = (char)tolower((unsigned char)hp[i]);
-			host[hl] = '\0';
-			*port = strtol(ps, NULL, 10);
-			rc = 0;
-		}
+	    curl_url_get(u, CURLUPART_PORT, &ps, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+	    strlen(s) < scheme_n && copy_host(hs, host, host_n) == 0) {
+		for (size_t i = 0; s[i]; i++)
+			scheme[i] = (char)tolower((unsigned char)s[i]);
+		scheme[strlen(s)] = '\0';
+		*port = strtol(ps, NULL, 10);
+		rc = 0;
 	}
 	curl_free(s);
 	curl_free(hs);
@@ -180,20 +187,8 @@ static int proxy_host(const char *proxy, char *host, size_t n)
 	if (u != NULL &&
 	    curl_url_set(u, CURLUPART_URL, proxy,
 	                 CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
-		size_t hl = strlen(h);
-		const char *hp = h;
-		if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
-			hp++;
-			hl -= 2;
-		}
-		if (hl < n) {
-			for (size_t i = 0; i < hl; i++)
-				host[i] = (char)tolower((unsigned char)hp[i]);
-			host[hl] = '\0';
-			rc = 0;
-		}
-	}
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK)
+		rc = copy_host(h, host, n);
 	curl_free(h);
 	curl_url_cleanup(u);
 	return rc;
