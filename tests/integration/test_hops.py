@@ -282,3 +282,33 @@ def test_no_file_the_plugin_opens_holds_the_run():
     os.unlink(os.path.join(cache, entry))
     _fifo(cache, entry)
     expect(H.run_plugin(args, timeout=20), 0, max_elapsed=3)
+
+
+def test_the_plugin_itself_sends_a_start_again_only_when_graph_did_not_act():
+    # 503/504 may hide a start: never again. 429 (throttled, not processed)
+    # and a refused cached token (401, not authenticated): once more.
+    for fault, sent, started, rc in (({"status": 503}, 1, 0, 3),
+                                     ({"status": 504}, 1, 0, 3),
+                                     ({"retry_after": "0.2"}, 2, 1, 0)):
+        e = H.emu()
+        e.add_fault(target="graph", method="POST", path_contains="/start", **fault)
+        r = H.run_plugin(H.check_args(e, client="writer", job=H.JOB_BOX,
+                                      extra=["--event-handler", "--state-dir", state_dir(),
+                                             "CRITICAL", "HARD", "3"]))
+        c = e.counters()
+        eq((c["start_requests"].get(H.JOB_BOX, 0), c["starts"].get(H.JOB_BOX, 0), r.rc),
+           (sent, started, rc), "start requests, starts and exit status after %r" % fault, r)
+        true(all(q["on_connection"] == 1 for q in start_posts(e)),
+             "a start went out on a reused connection", r)
+    e = H.emu()
+    cache = H.cache_dir()
+    args = H.check_args(e, client="writer", job=H.JOB_BOX, cache=cache,
+                        extra=["--event-handler", "--state-dir", state_dir(),
+                               "CRITICAL", "HARD", "3"])
+    eq(H.run_plugin(args[:args.index("--event-handler")]).rc, 2, "the check that warms the cache")
+    e.add_fault(target="graph", method="POST", path_contains="/start", status=401,
+                json={"error": {"code": "InvalidAuthenticationToken", "message": "expired"}})
+    r = H.run_plugin(args)
+    c = e.counters()
+    eq((c["start_requests"].get(H.JOB_BOX, 0), c["starts"].get(H.JOB_BOX, 0), r.rc), (2, 1, 0),
+       "start requests, starts and exit status after a 401 on the cached token", r)
