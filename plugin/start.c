@@ -53,11 +53,12 @@ static bool record(struct job_state *js, double when, char *note, size_t n)
 static int start_locked(const struct mode_env *m, struct job_state *js, char *note, size_t note_n)
 {
 	const struct config *c = m->cfg;
-	char msg[2048];
+	char msg[2048], id[JOB_ID_SHOWN];
 	struct err e = {0};
+	text_copy(id, sizeof(id), c->job_id);
 	if (c->handler.dry_run) {
-		snprintf(msg, sizeof(msg), "would start job %s (dry-run, nothing sent)%s",
-		         c->job_id, note);
+		snprintf(msg, sizeof(msg), "would start job %s (dry-run, nothing sent)%s", id,
+		         note);
 		return finish(m, STATE_OK, LOG_INFO, msg);
 	}
 	double when = clock_wall();
@@ -66,23 +67,22 @@ static int start_locked(const struct mode_env *m, struct job_state *js, char *no
 	if (out == START_REFUSED) {
 		if (recorded)
 			job_state_unrecord(js, when, NULL);
-		snprintf(msg, sizeof(msg), "Graph refused to start job %s: %s%s", c->job_id, e.msg,
-		         note);
+		snprintf(msg, sizeof(msg), "Graph refused to start job %s: %s%s", id, e.msg, note);
 		return finish(m, STATE_CRITICAL, LOG_WARNING, msg);
 	}
 	if (out == START_NOT_SENT) {
 		if (recorded)
 			job_state_unrecord(js, when, NULL);
-		snprintf(msg, sizeof(msg), "job %s not started: %s (no start was sent)%s",
-		         c->job_id, e.msg, note);
+		snprintf(msg, sizeof(msg), "job %s not started: %s (no start was sent)%s", id,
+		         e.msg, note);
 		return finish(m, STATE_UNKNOWN, LOG_ERR, msg);
 	}
 	if (out == START_MAYBE) {
 		snprintf(msg, sizeof(msg), "could not start job %s: %s (it may have started%s)%s",
-		         c->job_id, e.msg, recorded ? "; counted as a start" : "", note);
+		         id, e.msg, recorded ? "; counted as a start" : "", note);
 		return finish(m, STATE_UNKNOWN, LOG_ERR, msg);
 	}
-	snprintf(msg, sizeof(msg), "started job %s (HTTP %ld, request-id %s)%s", c->job_id,
+	snprintf(msg, sizeof(msg), "started job %s (HTTP %ld, request-id %s)%s", id,
 	         m->g->last_status, m->g->last_request_id[0] ? m->g->last_request_id : "none",
 	         note);
 	return finish(m, STATE_OK, LOG_NOTICE, msg);
@@ -103,8 +103,10 @@ int mode_start(const struct mode_env *m, struct err *e)
 		return start_locked(m, NULL, note, sizeof(note));
 	}
 	if (job_state_acquire(dir_fd, c->job_id, m->run->deadline, &js, e) < 0) {
+		char id[JOB_ID_SHOWN];
+		text_copy(id, sizeof(id), c->job_id);
 		close(dir_fd);
-		return err_prefix(e, "job %s not started", c->job_id);
+		return err_prefix(e, "job %s not started", id);
 	}
 	int rc = start_locked(m, &js, note, sizeof(note));
 	job_state_release(&js);

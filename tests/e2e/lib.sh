@@ -541,6 +541,43 @@ icinga2_validate() {
 	fi
 }
 
+# discovery_verify NAGIOS_CFG ICINGA2_CONF WHAT: two tests, that nagios4 -v
+# and icinga2 daemon -C accept what --list printed in NAGIOS_CFG and
+# ICINGA2_CONF (WHAT names it), with the contrib definitions unchanged and
+# the host it names; the logs in $T/nagios-verify.log and
+# $T/icinga2-validate.log.
+discovery_verify() {
+	local host
+	N="$T/nagios"
+	mkdir -p "$N"
+	host=$(sed -n 's/^\thost_name\t*//p' "$1" | head -1)
+	{
+		nagios_objects "$host" "$host"
+		cat <<'EOF'
+define service {
+	name			e2e-contacts
+	contacts		e2e
+	register		0
+}
+EOF
+	} >"$N/objects.cfg"
+	nagios_conf "cfg_file=$1"
+	nagios_verify "nagios4 -v accepts $3 with the contrib definitions"
+	I="$T/icinga2"
+	mkdir -p "$I/data" "$I/log" "$I/cache" "$I/spool" "$I/run"
+	host=$(sed -n 's/^\thost_name = "\(.*\)"$/\1/p' "$2" | head -1)
+	{
+		icinga2_prelude "e2e-$(basename "$T").local"
+		cat <<EOF
+object Host "$host" { check_command = "dummy" }
+include "$2"
+EOF
+	} >"$I/icinga2.conf"
+	icinga2_defs
+	own_by_run_user "$I"
+	icinga2_validate "icinga2 daemon -C accepts $3 with the contrib definitions"
+}
+
 # icinga2_spawn: Icinga 2 on $I/icinga2.conf with I2_DEFS (output in
 # $T/icinga2.out), its pid in ICINGA_PID; icinga2_alive: it still runs.
 icinga2_spawn() {

@@ -152,7 +152,7 @@ def cert_info(pem):
 
 class Fault:
     KEYS = {"target", "path_contains", "method", "times", "status", "headers", "body",
-            "json", "retry_after", "delay", "trickle", "drop", "truncate", "oversize",
+            "json", "retry_after", "delay", "trickle", "drop", "drop_after", "truncate", "oversize",
             "nest", "invalid_utf8", "redirect", "next_link"}
     # Faults with one of these answer instead of the real handler (no side effects).
     REPLACING = ("status", "body", "json", "drop", "redirect", "nest", "retry_after")
@@ -229,7 +229,8 @@ class State:
                 "batch_items": 0, "imds_requests": 0, "application_requests": 0,
                 "organization_requests": 0, "onprem_sync_requests": 0,
                 "service_principal_list_requests": 0, "throttled": 0,
-                "starts": {}, "pauses": {}, "restarts": {}, "cycles": {}, "requests": []}
+                "starts": {}, "start_requests": {}, "pauses": {}, "restarts": {}, "cycles": {},
+                "requests": []}
 
     def default_tenant(self):
         return next(iter(self.tenants.values()), None)
@@ -459,7 +460,7 @@ class State:
                 if sched and sched.get("state") == "Paused":
                     sched["state"] = "Active"
                 self.cycles.setdefault(job["id"], now + self.cycle_delay(job))
-            self._count("starts", job["id"])
+            self.count_job("starts", job["id"])
 
     def cycle_delay(self, job):
         d = self.settings.get("cycle_delay")
@@ -474,10 +475,10 @@ class State:
             if isinstance(job.get("schedule"), dict):
                 job["schedule"]["state"] = "Paused"
             self.cycles.pop(job["id"], None)
-            self._count("pauses", job["id"])
+            self.count_job("pauses", job["id"])
 
     def restart(self, job):
-        self._count("restarts", job["id"])
+        self.count_job("restarts", job["id"])
 
     def set_outcome(self, job, spec):
         outcome = spec.get("outcome", "succeed")
@@ -537,7 +538,7 @@ class State:
                                     error=err, now=now)
                 elif st.get("code") in (None, "NotRun"):
                     st["code"] = "Active"
-            self._count("cycles", job["id"])
+            self.count_job("cycles", job["id"])
 
     def quarantine(self, job, reason, error=None, now=None):
         now = time.time() if now is None else now
@@ -558,7 +559,7 @@ class State:
             }
             self.cycles.pop(job["id"], None)
 
-    def _count(self, kind, job_id):
+    def count_job(self, kind, job_id):
         with self.lock:
             d = self.counters[kind]
             d[job_id] = d.get(job_id, 0) + 1

@@ -20,7 +20,7 @@
 
 static void describe(long status, const char *body, char *out, size_t n)
 {
-	auth_error_describe(status, body, body ? strlen(body) : 0, NULL, NULL, out, n, NULL, 0);
+	auth_error_describe(status, body, body ? strlen(body) : 0, NULL, 0, NULL, out, n, NULL, 0);
 }
 
 /* An answer shaped like the identity platform's. */
@@ -104,7 +104,7 @@ static void hint_given_replaces_the_tables(void **state)
 	aad_body(body, sizeof(body), "invalid_client", 700027,
 	         "Client assertion contains an invalid signature. [Reason - The key used is "
 	         "expired.]");
-	auth_error_describe(401, body, strlen(body), NULL, "the certificate expired 2d ago", out,
+	auth_error_describe(401, body, strlen(body), NULL, 0, "the certificate expired 2d ago", out,
 	                    sizeof(out), NULL, 0);
 	assert_string_equal(out, "sign-in failed (HTTP 401 invalid_client, AADSTS700027): Client "
 	                         "assertion contains an invalid signature. - hint: the certificate "
@@ -113,7 +113,7 @@ static void hint_given_replaces_the_tables(void **state)
 	 * expired certificate */
 	aad_body(body, sizeof(body), "unauthorized_client", 700016,
 	         "Application with identifier 'x' was not found in the directory 'y'.");
-	auth_error_describe(400, body, strlen(body), NULL, "the certificate expired 2d ago", out,
+	auth_error_describe(400, body, strlen(body), NULL, 0, "the certificate expired 2d ago", out,
 	                    sizeof(out), NULL, 0);
 	assert_non_null(strstr(out, "- hint: application not found in the tenant"));
 	assert_null(strstr(out, "certificate"));
@@ -214,7 +214,8 @@ static void secret_echoed_in_error_code_or_ids_is_scrubbed(void **state)
 	                           "provided.\",\"error_codes\":[7000215],"
 	                           "\"trace_id\":\"x9SECRETpie\",\"correlation_id\":\"c\"}";
 	char out[ERR_MSG_MAX], detail[ERR_MSG_MAX];
-	auth_error_describe(401, body, strlen(body), secret, NULL, out, sizeof(out), detail,
+	const char *secrets[] = {"an-older-token-0123", secret};
+	auth_error_describe(401, body, strlen(body), secrets, 2, NULL, out, sizeof(out), detail,
 	                    sizeof(detail));
 	if (strstr(out, "SECRETpi") != NULL)
 		fail_msg("the line quotes the secret: \"%s\"", out);
