@@ -14,6 +14,7 @@
 
 #include "eventlog.h"
 #include "fileio.h"
+#include "paths.h"
 #include "text.h"
 #include "url.h"
 #include "usage.h"
@@ -817,35 +818,22 @@ static int resolve_identity(struct config *c, struct err *e)
 	return 0;
 }
 
-char *config_default_cache_dir(void)
-{
-	const char *base = getenv("XDG_RUNTIME_DIR");
-	if (base == NULL || *base != '/')
-		base = "/tmp";
-	struct buf b = {0};
-	if (buf_printf(&b, "%s/check_entra_sync-%lu", base, (unsigned long)geteuid()) < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return b.data;
-}
-
 static int resolve_dirs(struct config *c, struct err *e)
 {
 	/* Test seam (documented in the man page, ENVIRONMENT): tests read the
 	 * handler's syslog lines from a socket of their own instead of /dev/log. */
 	const char *log = env_value("CHECK_ENTRA_SYNC_SYSLOG_SOCKET");
 	set_str(&c->handler.syslog_socket, log != NULL ? log : EVENTLOG_SOCKET);
-	if (c->auth.cache_dir == NULL)
-		c->auth.cache_dir = config_default_cache_dir();
-	if (c->handler.syslog_socket == NULL || c->auth.cache_dir == NULL)
+	/* One resolution for every mode (paths.h): the check, the handler and
+	 * --start of one user find the same history whatever else they are given. */
+	char *cache = paths_cache_dir(c->auth.cache_dir);
+	char *state = paths_state_dir(c->handler.state_dir);
+	free(c->auth.cache_dir);
+	free(c->handler.state_dir);
+	c->auth.cache_dir = cache;
+	c->handler.state_dir = state;
+	if (c->handler.syslog_socket == NULL || cache == NULL || state == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	if (c->handler.state_dir == NULL) {
-		struct buf b = {0};
-		if (buf_printf(&b, "%s-state", c->auth.cache_dir) < 0)
-			return err_set(e, ERR_INTERNAL, "out of memory");
-		c->handler.state_dir = b.data;
-	}
 	return 0;
 }
 
