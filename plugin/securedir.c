@@ -9,18 +9,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* "nagios (uid 102)", or "uid 12345" for a uid without a name. */
-static void describe_user(uid_t uid, char *name, size_t n, char *who, size_t wn)
+bool securedir_user(uid_t uid, char *name, size_t n)
 {
 	struct passwd pw, *found = NULL;
 	char scratch[1024];
 	if (getpwuid_r(uid, &pw, scratch, sizeof(scratch), &found) == 0 && found != NULL) {
 		snprintf(name, n, "%s", found->pw_name);
-		snprintf(who, wn, "%s (uid %lu)", found->pw_name, (unsigned long)uid);
-	} else {
-		snprintf(name, n, "uid %lu", (unsigned long)uid);
-		snprintf(who, wn, "uid %lu", (unsigned long)uid);
+		return true;
 	}
+	snprintf(name, n, "uid %lu", (unsigned long)uid);
+	return false;
 }
 
 /* Which option names another directory, for the message that says what to do. */
@@ -35,10 +33,13 @@ static const char *option_for(const char *what)
 
 static int wrong_owner(const char *path, const char *what, uid_t owner, struct err *e)
 {
-	char name[256], owner_who[300], me[256], me_who[300], remedy[600];
-	describe_user(owner, name, sizeof(name), owner_who, sizeof(owner_who));
-	describe_user(geteuid(), me, sizeof(me), me_who, sizeof(me_who));
-	bool named = strncmp(name, "uid ", 4) != 0;
+	char name[256], me[256], owner_who[300], me_who[300], remedy[600];
+	bool named = securedir_user(owner, name, sizeof(name));
+	snprintf(owner_who, sizeof(owner_who), named ? "%s (uid %lu)" : "%s", name,
+	         (unsigned long)owner);
+	snprintf(me_who, sizeof(me_who),
+	         securedir_user(geteuid(), me, sizeof(me)) ? "%s (uid %lu)" : "%s", me,
+	         (unsigned long)geteuid());
 	const char *opt = option_for(what);
 	snprintf(remedy, sizeof(remedy), "run it as %s%s%s%s%s%s", name, named ? " (sudo -u " : "",
 	         named ? name : "", named ? ")" : "", opt != NULL ? " or name another with " : "",

@@ -3,6 +3,8 @@
 #ifndef CES_SECUREDIR_H
 #define CES_SECUREDIR_H
 
+#include <sys/types.h>
+
 #include "common.h"
 
 /* The names of the two private directories in messages; a directory of
@@ -21,5 +23,9 @@ int securedir_open_as(const char *path, const char *what, struct err *e);
  * -1 with e (ERR_CONFIG; e->http_status 0) otherwise, and *missing true when
  * it does not exist. */
 int securedir_open_existing(const char *path, const char *what, bool *missing, struct err *e);
+
+/* The user's name into name (n bytes) and true; "uid N" and false for a uid
+ * without one. */
+bool securedir_user(uid_t uid, char *name, size_t n);
 
 #endif
