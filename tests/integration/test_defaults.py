@@ -56,10 +56,16 @@ def check(e, root, extra=(), xdg=None, cache=None):
     return H.run_plugin(args if cache else without_cache(args), env=env)
 
 
-def nobody():
+def of_nobody(d):
+    """A fresh root whose packaged directory d belongs to nobody; the
+    directory's path and nobody's passwd entry."""
     if os.geteuid() != 0:
         raise H.Skip("needs root to give a directory to nobody")
-    return pwd.getpwnam("nobody")
+    who = pwd.getpwnam("nobody")
+    root = H.fixed_root()
+    path, = packaged(root, d)
+    os.chown(path, who.pw_uid, who.pw_gid)
+    return root, path, who
 
 
 def test_handler_and_check_share_one_history_whatever_xdg_runtime_dir_says():
@@ -119,11 +125,8 @@ def test_state_dir_option_wins_over_the_packaged_directory():
 def test_start_refuses_another_users_state_directory_and_says_what_to_do():
     # root running --start where the history belongs to the monitoring user:
     # a start the handler could not see would slip past its cooldown and cap.
-    who = nobody()
+    root, state, who = of_nobody(STATE)
     e = H.emu()
-    root = H.fixed_root()
-    state, = packaged(root, STATE)
-    os.chown(state, who.pw_uid, who.pw_gid)
     r = start(e, root)
     want = ("job %s not started: state directory %s belongs to nobody (uid %d), not to "
             "root (uid 0), who runs the plugin: run it as nobody (sudo -u nobody) or name "
@@ -134,11 +137,8 @@ def test_start_refuses_another_users_state_directory_and_says_what_to_do():
 
 
 def test_handler_refuses_another_users_state_directory():
-    who = nobody()
+    root, _, _ = of_nobody(STATE)
     e = H.emu()
-    root = H.fixed_root()
-    state, = packaged(root, STATE)
-    os.chown(state, who.pw_uid, who.pw_gid)
     r = handler(e, root)
     eq(r.rc, 3, "handler exit status", r)
     true("belongs to nobody" in r.stdout and "--state-dir" in r.stdout,
@@ -147,11 +147,8 @@ def test_handler_refuses_another_users_state_directory():
 
 
 def test_check_reads_no_history_of_another_user_and_says_so_with_v():
-    who = nobody()
+    root, state, _ = of_nobody(STATE)
     e = H.emu()
-    root = H.fixed_root()
-    state, = packaged(root, STATE)
-    os.chown(state, who.pw_uid, who.pw_gid)
     r = check(e, root, extra=["-v"])
     expect(r, 2, first_contains=["quarantined"])
     true("starts recorded by the event handler not read: state directory %s belongs to "
@@ -159,11 +156,8 @@ def test_check_reads_no_history_of_another_user_and_says_so_with_v():
 
 
 def test_another_users_packaged_cache_is_passed_over_for_a_cache_of_ones_own():
-    who = nobody()
+    root, cache, _ = of_nobody(CACHE)
     e = H.emu()
-    root = H.fixed_root()
-    cache, = packaged(root, CACHE)
-    os.chown(cache, who.pw_uid, who.pw_gid)
     r = check(e, root)
     expect(r, 2, first_contains=["quarantined"])
     eq(os.listdir(cache), [], "files in another user's cache", r)
