@@ -46,7 +46,7 @@ fuzz_opts() {
 	dirsync) echo "-max_len=8192 -dict=fuzz/dict/dirsync.dict" ;;
 	app_credentials) echo "-max_len=8192 -dict=fuzz/dict/app_credentials.dict" ;;
 	cred_entry) echo "-max_len=1024 -dict=fuzz/dict/cred_entry.dict" ;;
-	token | graph_error | redact | output) echo "-max_len=4096" ;;
+	token | graph_error | redact | output | ini) echo "-max_len=4096" ;;
 	*) echo "-max_len=256" ;;
 	esac
 }
