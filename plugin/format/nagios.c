@@ -59,6 +59,16 @@ static size_t cut_len(size_t len, size_t cut)
 	return cut && len > cut ? cut : len;
 }
 
+/* The worst state of lines [from, fold_from), which a "more" line names:
+ * for jobs, worst first, that of the first hidden. */
+static enum state worst_hidden(const struct report *r, size_t from)
+{
+	enum state st = r->line[from].state;
+	for (size_t k = from + 1; k < r->fold_from; k++)
+		st = state_worst(st, r->line[k].state);
+	return st;
+}
+
 /* The line saying how many lines [0, fold_from) (lines true) or error lines
  * are not shown, into out (at least 160 bytes), newline included; "" when
  * all are. Measured and printed alike. "... N more" below those shown, "N"
@@ -72,9 +82,9 @@ static void more_line(const struct page *p, const struct fit *f, size_t budget, 
 	if (shown >= total || f->no_more)
 		return;
 	snprintf(out, n, "[%s] %s%zu %s%s, not shown to fit --max-output %zu\n",
-	         state_name(lines ? r->line[shown].state : STATE_UNKNOWN), shown > 0 ? "... " : "",
-	         total - shown, shown ? "more " : "", lines ? r->words.hidden : r->words.errors,
-	         budget);
+	         state_name(lines ? worst_hidden(r, shown) : STATE_UNKNOWN),
+	         shown > 0 ? "... " : "", total - shown, shown ? "more " : "",
+	         lines ? r->words.hidden : r->words.errors, budget);
 }
 
 static size_t more_len(const struct page *p, const struct fit *f, size_t budget, bool lines)
