@@ -1,11 +1,35 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The table of writers, and the one way every report reaches stdout. */
+/* The table of writers, --output-format, and the one way every report
+ * reaches stdout. */
 #include "format.h"
+
+#include <strings.h>
 
 #include "text.h"
 
 /* The first is the default. */
 static const struct output_writer *const writers[] = {&nagios_writer};
+
+#define N_WRITERS (sizeof(writers) / sizeof(writers[0]))
+
+int format_parse(const char *name, struct output_options *opt, struct err *e)
+{
+	for (size_t i = 0; i < N_WRITERS; i++) {
+		if (strcasecmp(name, writers[i]->name) == 0) {
+			opt->writer = writers[i];
+			return 0;
+		}
+	}
+	struct buf choices = {0};
+	for (size_t i = 0; i < N_WRITERS; i++) {
+		const char *sep = i == 0 ? "" : i + 1 < N_WRITERS ? ", " : " or ";
+		buf_printf(&choices, "%s%s", sep, writers[i]->name);
+	}
+	err_set(e, ERR_USAGE, "--output-format must be %s, not '%s'",
+	        choices.data != NULL ? choices.data : "", name);
+	buf_free(&choices);
+	return -1;
+}
 
 int format_write(FILE *out, const struct report *r, const struct output_options *opt, struct err *e)
 {

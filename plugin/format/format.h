@@ -10,6 +10,10 @@
 #include "report.h"
 #include "writer.h"
 
+/* --output-format NAME (any case) into opt->writer: 0, or -1 with e naming
+ * the formats there are. */
+int format_parse(const char *name, struct output_options *opt, struct err *e);
+
 /* Writes r in the format opt names (opt or its writer NULL: nagios) and
  * returns the exit status, r's state, the same in every format; -1 with e
  * when out of memory before anything was written. */
