@@ -4,7 +4,6 @@
  * credential's line. */
 #include "dirsync_output.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "range.h"
@@ -371,10 +370,12 @@ int output_dirsync(struct report *rep, const struct dirsync_result *r,
 	if (rc == 0 && facts != NULL && facts->note[0]) {
 		struct report_line *l = report_line(
 		    rep, facts->credential_known ? facts->credential_state : STATE_OK, NULL);
-		if (l == NULL)
+		if (l == NULL) {
 			rc = -1;
-		else if (buf_puts(&l->text, facts->note) == 0)
+		} else {
+			buf_puts(&l->text, facts->note);
 			text_clean_buf(&l->text, 0);
+		}
 	}
 	if (rc < 0)
 		return err_set(e, ERR_INTERNAL, "out of memory writing the output");
