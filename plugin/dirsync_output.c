@@ -92,7 +92,17 @@ static void finding_words(const struct dirsync_result *r, const struct dirsync_f
 		buf_puts(b, ")");
 		break;
 	case DSF_SYNC_NO_TIME:
-		buf_puts(b, "directory synchronization enabled but no last sync time reported");
+		if (r->sync_ahead) {
+			time_format(r->data->last_sync.t, t, sizeof(t));
+			buf_printf(
+			    b,
+			    "directory synchronization enabled but its last sync time %s lies "
+			    "ahead of this machine's clock",
+			    t);
+		} else {
+			buf_puts(b, "directory synchronization enabled but no last sync time "
+			            "reported");
+		}
 		break;
 	case DSF_PASSWORD_AGE:
 		ago(r->password_age, t, sizeof(t));
@@ -101,7 +111,16 @@ static void finding_words(const struct dirsync_result *r, const struct dirsync_f
 		buf_puts(b, ")");
 		break;
 	case DSF_PASSWORD_NONE:
-		buf_puts(b, "password hash sync on but no run reported");
+		if (r->password_ahead) {
+			time_format(r->data->last_password_sync.t, t, sizeof(t));
+			buf_printf(
+			    b,
+			    "password hash sync on but its last run time %s lies ahead of this "
+			    "machine's clock",
+			    t);
+		} else {
+			buf_puts(b, "password hash sync on but no run reported");
+		}
 		break;
 	case DSF_PREVENTION:
 		prevention_words(r->data, b);
@@ -182,6 +201,10 @@ static void sync_line(const struct dirsync_result *r, struct buf *b)
 	if (r->sync_age_known) {
 		buf_puts(b, ", last sync ");
 		when_words(&d->last_sync, r->sync_age, b);
+	} else if (r->sync_ahead) {
+		char t[32];
+		time_format(d->last_sync.t, t, sizeof(t));
+		buf_printf(b, ", last sync time %s ahead of the clock, so not taken", t);
 	} else if (r->sync == DIRSYNC_ENABLED || r->sync == DIRSYNC_DISABLED) {
 		buf_puts(b, d->last_sync.valid == TIME_INVALID ? ", last sync time unreadable"
 		                                               : ", no last sync time");
@@ -252,6 +275,10 @@ static void password_line(const struct dirsync_result *r, struct buf *b)
 	if (r->password_age_known) {
 		buf_puts(b, "on, last run ");
 		when_words(&d->last_password_sync, r->password_age, b);
+	} else if (r->password_ahead) {
+		char t[32];
+		time_format(d->last_password_sync.t, t, sizeof(t));
+		buf_printf(b, "on, last run time %s ahead of the clock, so not taken", t);
 	} else {
 		buf_puts(b, d->last_password_sync.valid == TIME_INVALID
 		                ? "on, last run time unreadable"

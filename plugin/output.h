@@ -55,6 +55,11 @@ enum state output_check(FILE *out, const struct job_result *results, size_t n,
 void output_job_summary(const struct job_result *r, struct buf *b);
 void output_job_detail(const struct job_result *r, struct buf *b);
 
+/* What Microsoft documents to do for the job's quarantine reason (and for
+ * API-driven inbound jobs and pruned escrows), "Microsoft: ...", appended
+ * to b; nothing for a reason Microsoft does not explain. */
+void output_advice(const struct sync_job *job, struct buf *b);
+
 /* The perfdata label of metric for a job prefix ("" with -j): only
  * [A-Za-z0-9_], at most LABEL_MAX bytes. */
 void output_label(const char *prefix, const char *metric, char *out, size_t n);
