@@ -77,6 +77,19 @@ static void sync_words(const struct dirsync_result *r, struct buf *b)
 	}
 }
 
+/* "<what> but <none>", or, for a time ahead of the clock, which it was. */
+static void no_time_words(const char *what, const char *none, const char *time_name,
+                          const struct dirsync_time *t, bool ahead, struct buf *b)
+{
+	if (!ahead) {
+		buf_printf(b, "%s but %s", what, none);
+		return;
+	}
+	char when[32];
+	time_format(t->t, when, sizeof(when));
+	buf_printf(b, "%s but its %s %s lies ahead of this machine's clock", what, time_name, when);
+}
+
 static void finding_words(const struct dirsync_result *r, const struct dirsync_finding *f,
                           struct buf *b)
 {
@@ -92,17 +105,8 @@ static void finding_words(const struct dirsync_result *r, const struct dirsync_f
 		buf_puts(b, ")");
 		break;
 	case DSF_SYNC_NO_TIME:
-		if (r->sync_ahead) {
-			time_format(r->data->last_sync.t, t, sizeof(t));
-			buf_printf(
-			    b,
-			    "directory synchronization enabled but its last sync time %s lies "
-			    "ahead of this machine's clock",
-			    t);
-		} else {
-			buf_puts(b, "directory synchronization enabled but no last sync time "
-			            "reported");
-		}
+		no_time_words("directory synchronization enabled", "no last sync time reported",
+		              "last sync time", &r->data->last_sync, r->sync_ahead, b);
 		break;
 	case DSF_PASSWORD_AGE:
 		ago(r->password_age, t, sizeof(t));
@@ -111,16 +115,8 @@ static void finding_words(const struct dirsync_result *r, const struct dirsync_f
 		buf_puts(b, ")");
 		break;
 	case DSF_PASSWORD_NONE:
-		if (r->password_ahead) {
-			time_format(r->data->last_password_sync.t, t, sizeof(t));
-			buf_printf(
-			    b,
-			    "password hash sync on but its last run time %s lies ahead of this "
-			    "machine's clock",
-			    t);
-		} else {
-			buf_puts(b, "password hash sync on but no run reported");
-		}
+		no_time_words("password hash sync on", "no run reported", "last run time",
+		              &r->data->last_password_sync, r->password_ahead, b);
 		break;
 	case DSF_PREVENTION:
 		prevention_words(r->data, b);

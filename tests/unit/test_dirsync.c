@@ -337,16 +337,22 @@ static void enabled_without_a_last_sync_time_warns(void **state)
 	assert_non_null(dirsync_finding(&R.r, DSF_SYNC_NO_TIME));
 }
 
-static void a_sync_time_just_ahead_is_age_zero(void **state)
+/* A healthy tenant whose last sync Graph says happened at when. */
+static void synced_at(double when)
 {
-	(void)state;
 	cfg_reset();
 	struct tenant t = healthy();
 	t.sync_ago = -1;
 	load(&t, &R.d);
 	R.d.last_sync.valid = TIME_VALID;
-	R.d.last_sync.t = NOW + 120; /* clocks drift by a minute or two */
+	R.d.last_sync.t = when;
 	dirsync_evaluate(&R.d, &R.cfg, NOW, &R.r);
+}
+
+static void a_sync_time_just_ahead_is_age_zero(void **state)
+{
+	(void)state;
+	synced_at(NOW + 120); /* clocks drift by a minute or two */
 	assert_true(R.r.sync_age == 0);
 	assert_int_equal(R.r.state, STATE_OK);
 }
@@ -354,13 +360,7 @@ static void a_sync_time_just_ahead_is_age_zero(void **state)
 static void a_sync_time_far_ahead_is_no_time(void **state)
 {
 	(void)state;
-	cfg_reset();
-	struct tenant t = healthy();
-	t.sync_ago = -1;
-	load(&t, &R.d);
-	R.d.last_sync.valid = TIME_VALID;
-	R.d.last_sync.t = 253402300799.0; /* 9999-12-31T23:59:59Z */
-	dirsync_evaluate(&R.d, &R.cfg, NOW, &R.r);
+	synced_at(253402300799.0); /* 9999-12-31T23:59:59Z */
 	assert_false(R.r.sync_age_known);
 	assert_true(R.r.sync_ahead);
 	assert_int_equal(R.r.state, STATE_WARNING);
