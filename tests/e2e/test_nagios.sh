@@ -11,6 +11,11 @@
 # entra_sync_repair (what --list --format=nagios prints). A third service
 # checks the tenant's directory synchronization with
 # check_entra_sync_directory as the auditor, the secret's end included.
+# A fourth, volatile (its handler runs on every CRITICAL check), watches a
+# job that breaks for good once the others are done: each start clears the
+# quarantine, the next cycle brings it back, and the handler backs off,
+# twice the gap each time, as the emulator's start times and Nagios' log of
+# state changes show.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -20,12 +25,14 @@ HOST=entra-emulator
 SVC="Entra sync Box"
 SVC_LEGACY="Entra sync Box legacy"
 SVC_DIR="Entra directory sync"
+SVC_FUTILE="Entra sync futile"
 
 [ -x "$NAGIOS" ] || skip_all "nagios4 is not installed ($NAGIOS)"
-plan 17
+plan 21
 e2e_setup nagios
 emu_start || bail "emulator starts"
 emu_add_legacy || bail "emulator takes the one-identity client and job"
+emu_add_futile || bail "emulator takes the job whose cause will persist"
 
 N="$T/nagios"
 mkdir -p "$N/checkresults" "$T/state"
@@ -91,6 +98,27 @@ define service {
 	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --login-url $EMU_URL --graph-url $EMU_URL --secret-expiry
 	check_command		check_entra_sync_directory
 	event_handler_enabled	0
+}
+
+define service {
+	use			entra-sync-service
+	host_name		$HOST
+	service_description	$SVC_FUTILE
+	contacts		e2e
+	notifications_enabled	0
+	is_volatile		1
+	check_interval		1
+	retry_interval		1
+	max_check_attempts	1
+	_ENTRA_TENANT		$TENANT
+	_ENTRA_CLIENT_ID	$READER_ID
+	_ENTRA_SECRET_FILE	$T/reader.secret
+	_ENTRA_REPAIR_CLIENT_ID	$WRITER_ID
+	_ENTRA_REPAIR_SECRET_FILE	$T/writer.secret
+	_ENTRA_SP		$FUTILE_SP
+	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --state-dir $T/state --login-url $EMU_URL --graph-url $EMU_URL
+	check_command		check_entra_sync!--job $FUTILE_JOB
+	event_handler		entra_sync_repair_own_identity!--job $FUTILE_JOB --cooldown $FUTILE_COOLDOWN --max-starts 50
 }
 EOF
 } >"$N/objects.cfg"
@@ -172,6 +200,12 @@ if [ "$starts" = 1 ]; then ok "emulator recorded exactly one start"; else
 fi
 check "emulator recorded no restart" test "$restarts" = 0
 check_identity_split
+
+# The futile start story: the job breaks, the cause persists.
+futile_begin || bail "emulator quarantines the futile job"
+futile_states() { nagios_log "SERVICE ALERT: $HOST;$SVC_FUTILE;" | cut -d';' -f3; }
+futile_output() { svc_field plugin_output "$SVC_FUTILE"; }
+futile_story futile_states futile_output
 
 # 8: the handler kept its record in --state-dir, the token cache is private.
 check "event handler wrote its state below --state-dir" test -n "$(ls -A "$T/state" 2>/dev/null)"
