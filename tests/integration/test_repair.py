@@ -282,3 +282,19 @@ def test_an_old_state_file_is_still_read():
     true("the last start was 10m" in line(r) and "--cooldown 3600s allows the next in" in line(r),
          "the old start is read", r)
     expect(check(e, sdir), 2, first_contains=["1 start by this plugin so far"])
+
+
+def test_start_without_a_usable_history_needs_force():
+    # the rails cannot be kept without the history: refused, unless forced
+    e = H.emu()
+    sdir = state_dir()
+    os.chmod(sdir, 0o777)
+    try:
+        r = start(e, sdir)
+        expect(r, 1, first_contains=["start history cannot be read", "--force"])
+        eq(starts(e), 0, "starts without --force", r)
+        r = start(e, sdir, extra=["--force"])
+        expect(r, 0, first_contains=["started job", "not recorded for the event handler"])
+    finally:
+        os.chmod(sdir, 0o700)
+    eq(starts(e), 1, "starts with --force", r)
