@@ -810,6 +810,11 @@ CONF
 }
 
 _stack_started() { [ "$(emu_starts "$1")" -ge 1 ]; }
+# _stack_episode_seen SERVICE: a check result of SERVICE with episode_age recorded.
+_stack_episode_seen() {
+	cat "$I"/spool/perfdata/service-perfdata.* 2>/dev/null |
+		awk -F'\t' -v s="SERVICEDESC::$1" '$3 == s && /episode_age=/ { n++ } END { exit n ? 0 : 1 }'
+}
 # _stack_records_after SERVICE TS N: N check results of SERVICE at or after TS recorded.
 _stack_records_after() {
 	[ "$(cat "$I"/spool/perfdata/service-perfdata.* 2>/dev/null |
@@ -851,6 +856,9 @@ icinga2_stack_run() {
 			not_ok "$svc: CRITICAL HARD, event handler entra_sync_repair starts the quarantined job"
 			diag "$(grep -F "$svc;" "$I"/log/compat/icinga.log 2>/dev/null | tail -5 | cut -c1-200)"
 		fi
+		# While the started job waits for its next cycle, the episode is
+		# open: a check result with episode_age is stored before the cycle.
+		wait_for 15 _stack_episode_seen "$svc" || diag "$svc: no check result with episode_age"
 		emu_cycle "$job"
 		case $? in
 		0) diag "$job: the emulator ran its next cycle (POST /_emu/jobs/{id}/cycle)" ;;
