@@ -229,8 +229,8 @@ static int exit_for(enum repair d)
 }
 
 /* "; the start 40m ago did not help (...)" when the last start was futile,
- * "; this plugin's start recorded for <time> lies ahead of the clock,
- * ignored" for a start no clock can have made. */
+ * and "; a start recorded for <time> lies ahead of the clock ..." when the
+ * history holds one no clock can have made. */
 static void history_words(const struct job_result *jr, const struct start_record *rec, char *out,
                           size_t n)
 {

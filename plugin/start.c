@@ -49,9 +49,10 @@ static int finish(const struct mode_env *m, enum state st, int prio, const char 
 /* What --start is about to do, and with what it judged. */
 struct start_run {
 	const struct mode_env *m;
-	struct job_state *js; /* NULL: no usable state directory (--force only) */
-	char note[1200];      /* "; not recorded ..." */
-	struct sync_job job;  /* as read under the lock */
+	struct job_state *js;        /* NULL: no usable state directory (--force only) */
+	char dir_error[ERR_MSG_MAX]; /* why not */
+	char note[1200];             /* "; not recorded ..." */
+	struct sync_job job;         /* as read under the lock */
 	struct job_result jr;
 	struct start_record rec;
 };
@@ -94,9 +95,9 @@ static bool refused(struct start_run *s, char *why, size_t n)
 	}
 	if (s->js == NULL) {
 		snprintf(why, n,
-		         "job %s not started: its start history cannot be read, so the cooldown "
-		         "and --max-starts cannot be kept%s; --force starts it anyway",
-		         job->id, s->note);
+		         "job %s not started: its start history cannot be used (%s), so the "
+		         "cooldown and --max-starts cannot be kept; --force starts it anyway",
+		         job->id, s->dir_error);
 		return true;
 	}
 	double now = clock_wall(), wait = 0;
@@ -230,6 +231,7 @@ int mode_start(const struct mode_env *m, struct err *e)
 	int rc;
 	int dir_fd = securedir_open_as(c->handler.state_dir, "state directory", &local);
 	if (dir_fd < 0) {
+		str_copy(s->dir_error, sizeof(s->dir_error), local.msg);
 		snprintf(s->note, sizeof(s->note),
 		         "; not recorded for the event handler's cooldown: %s", local.msg);
 		rc = start_locked(s, id, e);

@@ -291,7 +291,8 @@ def test_start_without_a_usable_history_needs_force():
     os.chmod(sdir, 0o777)
     try:
         r = start(e, sdir)
-        expect(r, 1, first_contains=["start history cannot be read", "--force"])
+        expect(r, 1, first_contains=["start history cannot be used", "writable by group or others",
+                                     "--force"])
         eq(starts(e), 0, "starts without --force", r)
         r = start(e, sdir, extra=["--force"])
         expect(r, 0, first_contains=["started job", "not recorded for the event handler"])
