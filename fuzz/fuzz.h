@@ -77,7 +77,9 @@ static inline bool fuzz_utf8_valid(const char *s, size_t len)
 }
 
 /* Plugin output text: valid UTF-8, and no control character (C0, DEL, C1,
- * U+2028, U+2029) but the line ends. */
+ * U+2028, U+2029) but the line ends, no bidi control (U+061C, U+200E/F,
+ * U+202A-U+202E, U+2066-U+2069) and no zero-width character (U+200B-
+ * U+200D, U+2060, U+FEFF). Written byte by byte, apart from text.c. */
 static inline void fuzz_check_text(const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
@@ -86,11 +88,17 @@ static inline void fuzz_check_text(const char *text, size_t len)
 		FUZZ_ASSERT(n > 0);
 		if (n == 1)
 			FUZZ_ASSERT(s[i] == '\n' || (s[i] >= 0x20 && s[i] != 0x7f));
-		if (n == 2)
+		if (n == 2) {
 			FUZZ_ASSERT(!(s[i] == 0xc2 && s[i + 1] <= 0x9f));
+			FUZZ_ASSERT(!(s[i] == 0xd8 && s[i + 1] == 0x9c));
+		}
+		if (n == 3 && s[i] == 0xe2 && s[i + 1] == 0x80)
+			FUZZ_ASSERT(!((s[i + 2] >= 0x8b && s[i + 2] <= 0x8f) ||
+			              (s[i + 2] >= 0xa8 && s[i + 2] <= 0xae)));
+		if (n == 3 && s[i] == 0xe2 && s[i + 1] == 0x81)
+			FUZZ_ASSERT(!(s[i + 2] == 0xa0 || (s[i + 2] >= 0xa6 && s[i + 2] <= 0xa9)));
 		if (n == 3)
-			FUZZ_ASSERT(!(s[i] == 0xe2 && s[i + 1] == 0x80 &&
-			              (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)));
+			FUZZ_ASSERT(!(s[i] == 0xef && s[i + 1] == 0xbb && s[i + 2] == 0xbf));
 		i += n;
 	}
 }

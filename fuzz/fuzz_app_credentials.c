@@ -49,16 +49,24 @@ static void check_secret(const struct app_secret *s)
 static bool matches(const struct app_secret *s, const char *secret)
 {
 	size_t n = strlen(s->hint);
-	return s->end_valid == TIME_VALID && n > 0 && strncmp(secret, s->hint, n) == 0;
+	return (s->end_valid == TIME_VALID || s->no_end) && n > 0 &&
+	       strncmp(secret, s->hint, n) == 0;
+}
+
+/* A secret without an end date ends after every other. */
+static double end_of(const struct app_secret *s)
+{
+	return s->no_end ? INFINITY : s->end;
 }
 
 static bool usable(const struct app_secret *s)
 {
-	return (s->start_valid != TIME_VALID || s->start <= NOW) && s->end > NOW;
+	return (s->start_valid != TIME_VALID || s->start <= NOW) && end_of(s) > NOW;
 }
 
-/* expiry.h's rule read plainly: of the secrets with the hint (and an end),
- * the usable one that ends first, else the one that ended last. */
+/* expiry.h's rule read plainly: of the secrets with the hint (and an end,
+ * or none at all), the usable one that ends first, else the one that
+ * ended last. */
 static void check_choice(const struct app_credentials *c, const char *secret,
                          const struct secret_choice *ch)
 {
@@ -71,9 +79,9 @@ static void check_choice(const struct app_credentials *c, const char *secret,
 		matching++;
 		if (usable(s)) {
 			usable_n++;
-			first_end = fmin(first_end, s->end);
+			first_end = fmin(first_end, end_of(s));
 		} else {
-			last_end = fmax(last_end, s->end);
+			last_end = fmax(last_end, end_of(s));
 		}
 	}
 	FUZZ_ASSERT(ch->matching == matching);
@@ -84,9 +92,9 @@ static void check_choice(const struct app_credentials *c, const char *secret,
 	const struct app_secret *s = &c->secret[ch->index];
 	FUZZ_ASSERT(matches(s, secret));
 	if (usable_n > 0)
-		FUZZ_ASSERT(usable(s) && s->end == first_end);
+		FUZZ_ASSERT(usable(s) && end_of(s) == first_end);
 	else
-		FUZZ_ASSERT(s->end == last_end);
+		FUZZ_ASSERT(end_of(s) == last_end);
 }
 
 static void check_words(const char *s)
@@ -101,7 +109,10 @@ static void check_entry(const struct expiry_result *r)
 	struct cred_entry c, back;
 	memset(&c, 0, sizeof(c));
 	c.checked_at = NOW;
-	str_copy(c.outcome, sizeof(c.outcome), r->status == EXPIRY_KNOWN ? "known" : "no-match");
+	str_copy(c.outcome, sizeof(c.outcome),
+	         r->status == EXPIRY_KNOWN    ? "known"
+	         : r->status == EXPIRY_NO_END ? "no-end"
+	                                      : "no-match");
 	c.end_known = r->status == EXPIRY_KNOWN;
 	c.end = c.end_known ? r->end : 0;
 	c.matching = (unsigned)r->matching;
@@ -160,11 +171,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&r, 0, sizeof(r));
 	r.checked_at = NOW;
 	expiry_from_secrets(creds, secret, NOW, &r);
-	FUZZ_ASSERT(r.status == (ch.found ? EXPIRY_KNOWN : EXPIRY_NO_MATCH));
+	const struct app_secret *chosen = ch.found ? &creds->secret[ch.index] : NULL;
+	FUZZ_ASSERT(r.status == (chosen == NULL   ? EXPIRY_NO_MATCH
+	                         : chosen->no_end ? EXPIRY_NO_END
+	                                          : EXPIRY_KNOWN));
 	FUZZ_ASSERT(r.secrets == creds->total && r.matching == ch.matching);
-	if (ch.found)
-		FUZZ_ASSERT(r.end == creds->secret[ch.index].end &&
-		            strcmp(r.name, creds->secret[ch.index].display_name) == 0);
+	if (chosen != NULL)
+		FUZZ_ASSERT((chosen->no_end || r.end == chosen->end) &&
+		            strcmp(r.name, chosen->display_name) == 0);
 	struct expiry_config cfg;
 	expiry_config_init(&cfg);
 	expiry_judge(&cfg, NOW, &r);
@@ -172,7 +186,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct run_facts facts = {0};
 	output_expiry_facts(&r, &facts);
-	FUZZ_ASSERT(facts.credential_known == ch.found);
+	FUZZ_ASSERT(facts.credential_known == (r.status == EXPIRY_KNOWN));
 	check_words(facts.credential_what);
 	check_words(facts.note);
 	char clause[300];

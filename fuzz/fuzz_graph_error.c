@@ -31,12 +31,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* The token is scrubbed whatever the body says about it. */
 	static const char token[] = "eyJ0eXAiOiJKV1QifQ.eyJhdWQiOiJmdXp6In0.c2lnbmF0dXJl";
+	static const char *const secrets[] = {token};
 	struct graph_error_ctx ctx = {
 	    .request_id = request_id,
 	    .permission = need_write ? "Synchronization.ReadWrite.All" : "Synchronization.Read.All",
 	    .roles = no_role ? "" : NULL,
 	    .delegated = delegated,
-	    .token = token,
+	    .secrets = secrets,
+	    .n_secrets = 1,
 	};
 	graph_error_describe(status, (const char *)data, size - idlen, &ctx, out, n, detail, n);
 	FUZZ_ASSERT(strstr(out, "eyJ0eXAiOiJK") == NULL);

@@ -35,8 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (out == NULL)
 		abort();
 	static const char secret[] = "fuzz-secret-Q8~xVALUE";
+	static const char *const secrets[] = {secret};
 	char detail[1024];
-	auth_error_describe(status, body, len, secret, NULL, out, n, detail, sizeof(detail));
+	auth_error_describe(status, body, len, secrets, 1, NULL, out, n, detail, sizeof(detail));
 	FUZZ_ASSERT(fuzz_one_line(detail));
 	FUZZ_ASSERT(strstr(out, "secret-Q") == NULL);
 	FUZZ_ASSERT(strstr(detail, "secret-Q") == NULL);

@@ -92,7 +92,8 @@ static void first_sentence(const char *desc, long *code, char *out, size_t n)
 
 /* "trace_id T, correlation_id C, timestamp S": what Microsoft support asks
  * for first, scrubbed of secret (the server's text, like the rest). */
-static void support_ids(struct json_object *root, const char *secret, char *out, size_t n)
+static void support_ids(struct json_object *root, const char *const *secrets, size_t ns, char *out,
+                        size_t n)
 {
 	static const char *const keys[] = {"trace_id", "correlation_id", "timestamp"};
 	struct buf b = {0};
@@ -101,13 +102,14 @@ static void support_ids(struct json_object *root, const char *secret, char *out,
 		if (v != NULL && *v != '\0')
 			buf_printf(&b, "%s%s %s", b.len ? ", " : "", keys[i], v);
 	}
-	redact_scrub(b.data, &secret, 1);
+	redact_scrub(b.data, secrets, ns);
 	text_copy(out, n, b.data ? b.data : "");
 	buf_free(&b);
 }
 
-void auth_error_describe(long status, const char *body, size_t len, const char *secret,
-                         const char *cert_hint, char *out, size_t n, char *detail, size_t dn)
+void auth_error_describe(long status, const char *body, size_t len, const char *const *secrets,
+                         size_t ns, const char *cert_hint, char *out, size_t n, char *detail,
+                         size_t dn)
 {
 	struct json_object *root = NULL;
 	struct err perr = {0};
@@ -139,7 +141,7 @@ void auth_error_describe(long status, const char *body, size_t len, const char *
 			/* Scrubbed before the cut: a cut secret would no longer
 			 * match. */
 			char *whole =
-			    redact_scrubbed_prefix(s, strlen(s), DESCRIPTION_MAX, &secret, 1);
+			    redact_scrubbed_prefix(s, strlen(s), DESCRIPTION_MAX, secrets, ns);
 			if (whole != NULL) {
 				first_sentence(whole, &code, desc, sizeof(desc));
 				explicit_bzero(whole, strlen(whole));
@@ -147,7 +149,7 @@ void auth_error_describe(long status, const char *body, size_t len, const char *
 			}
 		}
 		if (detail != NULL && dn > 0)
-			support_ids(root, secret, detail, dn);
+			support_ids(root, secrets, ns, detail, dn);
 	}
 	json_object_put(root);
 
@@ -170,7 +172,7 @@ void auth_error_describe(long status, const char *body, size_t len, const char *
 	/* The error code is the server's text as much as the description:
 	 * the whole line is scrubbed too, before the cut. */
 	if (rc == 0)
-		redact_scrub(b.data, &secret, 1);
+		redact_scrub(b.data, secrets, ns);
 	str_copy(out, n, rc == 0 ? b.data : "sign-in failed (out of memory)");
 	buf_free(&b);
 }
@@ -286,20 +288,58 @@ void auth_init(struct auth_ctx *a, const struct auth_options *opt, struct http_c
 	a->cache_fd = -1;
 }
 
+static void wipe_free(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+/* Keeps a token the run no longer uses for scrubbing (it is wiped at
+ * auth_cleanup). */
+static void retire(struct auth_ctx *a, char *token)
+{
+	if (token == NULL)
+		return;
+	if (a->n_retired == AUTH_RETIRED_MAX) {
+		wipe_free(a->retired[0]);
+		memmove(a->retired, a->retired + 1, (AUTH_RETIRED_MAX - 1) * sizeof(a->retired[0]));
+		a->n_retired--;
+	}
+	a->retired[a->n_retired++] = token;
+}
+
 static void drop_token(struct auth_ctx *a)
 {
-	if (a->token != NULL) {
-		explicit_bzero(a->token, strlen(a->token));
-		free(a->token);
-	}
+	retire(a, a->token);
 	a->token = NULL;
 	a->expires_at = 0;
 	a->from_cache = false;
 }
 
+size_t auth_secrets(const struct auth_ctx *a, const struct auth_options *opt, const char **out)
+{
+	size_t n = 0;
+	if (a != NULL)
+		opt = a->opt;
+	if (opt != NULL && opt->secret != NULL)
+		out[n++] = opt->secret;
+	if (a == NULL)
+		return n;
+	if (a->token != NULL)
+		out[n++] = a->token;
+	for (size_t i = 0; i < a->n_retired; i++)
+		out[n++] = a->retired[i];
+	return n;
+}
+
 void auth_cleanup(struct auth_ctx *a)
 {
 	drop_token(a);
+	for (size_t i = 0; i < a->n_retired; i++)
+		wipe_free(a->retired[i]);
+	a->n_retired = 0;
 	if (a->cache_fd >= 0)
 		close(a->cache_fd);
 	a->cache_fd = -1;
@@ -308,19 +348,13 @@ void auth_cleanup(struct auth_ctx *a)
 }
 
 /* Error messages quote what the server said; make sure that never includes
- * the secret, whatever the server echoes. */
-static void scrub_secret(struct err *e, const char *secret)
+ * a secret, whatever the server echoes. */
+static void scrub(const struct auth_ctx *a, struct err *e)
 {
+	const char *secrets[AUTH_SECRETS_MAX];
+	size_t n = auth_secrets(a, NULL, secrets);
 	if (e != NULL)
-		redact_scrub(e->msg, &secret, 1);
-}
-
-static void wipe_free(char *s)
-{
-	if (s != NULL) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
+		redact_scrub(e->msg, secrets, n);
 }
 
 static void say_expiry(const struct auth_ctx *a, const char *what)
@@ -353,7 +387,9 @@ static int take_answer(struct auth_ctx *a, const struct http_response *resp, con
 	if (resp->status != 200) {
 		char line[ERR_MSG_MAX], detail[ERR_MSG_MAX], expired[200];
 		expired_certificate_hint(a, expired, sizeof(expired));
-		auth_error_describe(resp->status, resp->body.data, resp->body.len, a->opt->secret,
+		const char *secrets[AUTH_SECRETS_MAX];
+		size_t ns = auth_secrets(a, NULL, secrets);
+		auth_error_describe(resp->status, resp->body.data, resp->body.len, secrets, ns,
 		                    expired[0] ? expired : NULL, line, sizeof(line), detail,
 		                    sizeof(detail));
 		err_set(e, ERR_AUTH, "%s%s", who, line);
@@ -449,7 +485,7 @@ static int sign_in_client(struct auth_ctx *a, struct err *e)
 	free(url);
 	if (rc < 0) {
 		err_prefix(e, "sign-in");
-		scrub_secret(e, cfg->secret);
+		scrub(a, e);
 	} else {
 		rc = take_answer(a, &resp, "", e);
 	}
@@ -535,7 +571,7 @@ static int read_token_file(struct auth_ctx *a, struct err *e)
 		return -1;
 	}
 	drop_token(a);
-	a->token = data.data; /* the buffer is the token now; drop_token wipes it */
+	a->token = data.data; /* the buffer is the token now; auth_cleanup wipes it */
 	run_say(a->run, 1, "using the access token from %s (expiry unknown)", path);
 	return 0;
 }
@@ -681,14 +717,11 @@ int auth_renew(struct auth_ctx *a, struct err *e)
 {
 	if (!auth_can_renew(a))
 		return err_set(e, ERR_AUTH, "Graph refused a freshly issued access token");
-	char *rejected = a->token;
-	a->token = NULL;
-	a->from_cache = false;
+	const char *rejected = a->token;
+	drop_token(a); /* retired: Graph may echo it in what it answers next */
 	a->renewals++;
 	run_say(a->run, 1, "cached token refused (401): signing in again");
-	int rc = locked_sign_in(a, rejected, e);
-	wipe_free(rejected);
-	return rc;
+	return locked_sign_in(a, rejected, e);
 }
 
 bool auth_certificate_end(const struct auth_ctx *a, double *not_after)

@@ -38,6 +38,14 @@ struct auth_options {
 	bool no_cache;
 };
 
+/* Tokens one run can replace: the cached one refused, a renewal, a cache
+ * entry another process wrote meanwhile; more never happens (one renewal
+ * per run), and past it the oldest is forgotten. */
+#define AUTH_RETIRED_MAX 6
+/* What auth_secrets can return: the client secret, the current token and
+ * the retired ones. */
+#define AUTH_SECRETS_MAX (AUTH_RETIRED_MAX + 2)
+
 struct auth_ctx {
 	const struct auth_options *opt;
 	struct http_client *http;
@@ -51,6 +59,11 @@ struct auth_ctx {
 	int cache_fd;              /* the open token cache directory, or -1 */
 	struct jwt_signer *signer; /* certificate and key, loaded once */
 	unsigned renewals;         /* auth_renew_after_401 calls that signed in again */
+	/* The tokens the current one replaced (secret: never print): a server
+	 * may echo any of them after the run moved on, so messages are scrubbed
+	 * of them too. Wiped at auth_cleanup. */
+	char *retired[AUTH_RETIRED_MAX];
+	size_t n_retired;
 };
 
 void auth_init(struct auth_ctx *a, const struct auth_options *opt, struct http_client *http,
@@ -71,6 +84,12 @@ bool auth_token_delegated(const struct auth_ctx *a);
 int auth_renew(struct auth_ctx *a, struct err *e);
 void auth_cleanup(struct auth_ctx *a);
 
+/* Every secret the run holds or has held, for scrubbing a message: the
+ * client secret, the current token and every token it replaced (a may be
+ * NULL; then only opt's secret, opt may be NULL too). Fills out (room for
+ * AUTH_SECRETS_MAX) and returns how many. */
+size_t auth_secrets(const struct auth_ctx *a, const struct auth_options *opt, const char **out);
+
 /* The certificate's notAfter (epoch) when this run signs in with one and has
  * loaded it (auth_get_token did): true with *not_after, else false. Local,
  * no request. */
@@ -86,10 +105,12 @@ int auth_cache_entry(const struct auth_ctx *a, const char **key);
  * NULL) with trace_id, correlation_id and timestamp for Microsoft support.
  * cert_hint (may be NULL) replaces the hint of AADSTS700027 only: what the
  * run knows of its certificate (it has ended) explains that code better.
- * Both lines are scrubbed of secret (may be NULL), the description before
- * it is cut: the error code and the ids are the server's text too. Pure. */
-void auth_error_describe(long status, const char *body, size_t len, const char *secret,
-                         const char *cert_hint, char *out, size_t n, char *detail, size_t dn);
+ * Both lines are scrubbed of the ns secrets (auth_secrets), the description
+ * before it is cut: the error code and the ids are the server's text too.
+ * Pure. */
+void auth_error_describe(long status, const char *body, size_t len, const char *const *secrets,
+                         size_t ns, const char *cert_hint, char *out, size_t n, char *detail,
+                         size_t dn);
 
 /* Parses a token answer (sign-in or managed identity): access_token (string),
  * token_type Bearer when present, expires_in (number or numeric string) or

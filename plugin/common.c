@@ -156,6 +156,40 @@ void strv_free(char **v, size_t n)
 	free(v);
 }
 
+struct placed {
+	const char *s;
+	size_t at;
+};
+
+static int by_text_then_place(const void *a, const void *b)
+{
+	const struct placed *x = a, *y = b;
+	int d = strcasecmp(x->s, y->s);
+	return d != 0 ? d : (x->at > y->at) - (x->at < y->at);
+}
+
+int strv_mark_repeats(const char *const *v, size_t n, bool *repeat)
+{
+	for (size_t i = 0; i < n; i++)
+		repeat[i] = false;
+	if (n < 2)
+		return 0;
+	struct placed *order = malloc(n * sizeof(*order));
+	if (order == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		order[i] = (struct placed){v[i], i};
+	qsort(order, n, sizeof(*order), by_text_then_place);
+	for (size_t k = 1, first = 0; k < n; k++) {
+		if (strcasecmp(order[k].s, order[first].s) != 0)
+			first = k;
+		else
+			repeat[order[k].at] = true; /* order[first] stood earlier */
+	}
+	free(order);
+	return 0;
+}
+
 void str_copy(char *dst, size_t n, const char *src)
 {
 	if (n == 0)

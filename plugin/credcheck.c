@@ -32,6 +32,7 @@ static const struct {
 	const char *word;
 } outcomes[] = {
     {EXPIRY_KNOWN, "known"},
+    {EXPIRY_NO_END, "no-end"},
     {EXPIRY_NO_PERMISSION, "no-permission"},
     {EXPIRY_NO_APPLICATION, "no-application"},
     {EXPIRY_NO_MATCH, "no-match"},

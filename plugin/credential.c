@@ -30,6 +30,11 @@ static void parse_secret(struct json_object *obj, struct app_secret *s)
 		str_copy(s->hint, sizeof(s->hint), v);
 	s->start_valid = time_member(obj, "startDateTime", &s->start);
 	s->end_valid = time_member(obj, "endDateTime", &s->end);
+	/* Present but null (or "", or the 0001-01-01 sentinel): no end. A
+	 * member that is missing says nothing about the end. */
+	struct json_object *end = NULL;
+	s->no_end =
+	    json_object_object_get_ex(obj, "endDateTime", &end) && s->end_valid == TIME_NEVER;
 }
 
 int app_credentials_from_json(struct json_object *app, struct app_credentials *out, struct err *e)

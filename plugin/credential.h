@@ -24,6 +24,7 @@ struct app_secret {
 	char hint[8]; /* the first three characters of the secret, "" when none */
 	enum time_result start_valid, end_valid;
 	double start, end; /* epoch */
+	bool no_end;       /* endDateTime sent as null: the secret does not expire */
 };
 
 struct app_credentials {

@@ -2,6 +2,7 @@
 /* Credential expiry rules (man page: CREDENTIAL EXPIRY). */
 #include "expiry.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,12 +42,18 @@ static bool hint_matches(const struct app_secret *s, const char *secret)
 	return n > 0 && secret != NULL && strncmp(secret, s->hint, n) == 0;
 }
 
+/* The secret's end; one without an end date ends after every other. */
+static double end_of(const struct app_secret *s)
+{
+	return s->no_end ? INFINITY : s->end;
+}
+
 /* Could this run have signed in with it: started (or no start given) and
  * not yet ended. */
 static bool usable(const struct app_secret *s, double now)
 {
 	bool started = s->start_valid != TIME_VALID || s->start <= now;
-	return started && s->end > now;
+	return started && end_of(s) > now;
 }
 
 void expiry_choose_secret(const struct app_credentials *creds, const char *secret, double now,
@@ -56,7 +63,7 @@ void expiry_choose_secret(const struct app_credentials *creds, const char *secre
 	bool have_usable = false;
 	for (size_t i = 0; i < creds->n; i++) {
 		const struct app_secret *s = &creds->secret[i];
-		if (s->end_valid != TIME_VALID || !hint_matches(s, secret))
+		if ((s->end_valid != TIME_VALID && !s->no_end) || !hint_matches(s, secret))
 			continue;
 		out->matching++;
 		bool u = usable(s, now);
@@ -67,7 +74,7 @@ void expiry_choose_secret(const struct app_credentials *creds, const char *secre
 		else if (u != have_usable)
 			take = u; /* a usable one beats every ended one */
 		else
-			take = u ? s->end < best->end : s->end > best->end;
+			take = u ? end_of(s) < end_of(best) : end_of(s) > end_of(best);
 		if (take) {
 			out->found = true;
 			out->index = i;
@@ -89,8 +96,8 @@ void expiry_from_secrets(const struct app_credentials *creds, const char *secret
 		return;
 	}
 	const struct app_secret *s = &creds->secret[c.index];
-	r->status = EXPIRY_KNOWN;
-	r->end = s->end;
+	r->status = s->no_end ? EXPIRY_NO_END : EXPIRY_KNOWN;
+	r->end = s->no_end ? 0 : s->end;
 	str_copy(r->name, sizeof(r->name), s->display_name);
 	str_copy(r->key_id, sizeof(r->key_id), s->key_id);
 }

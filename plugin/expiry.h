@@ -33,11 +33,12 @@ int expiry_threshold_parse(const char *text, struct range *r, struct err *e);
  * candidates are those that can be the one this run signs in with (started,
  * not yet ended at now), and of them the one that ends first is chosen, so
  * a rotation that left an old secret with the same hint warns rather than
- * hides it. With no such candidate, the matching secret that ended last. */
+ * hides it; a secret without an end date ends last of all. With no such
+ * candidate, the matching secret that ended last. */
 struct secret_choice {
 	bool found;
 	size_t index;    /* into app_credentials.secret */
-	size_t matching; /* secrets whose hint matches (with an end date) */
+	size_t matching; /* secrets whose hint matches (with an end date, or none) */
 };
 void expiry_choose_secret(const struct app_credentials *creds, const char *secret, double now,
                           struct secret_choice *out);
@@ -48,6 +49,7 @@ enum expiry_status {
 	EXPIRY_NOT_APPLICABLE, /* nothing to report (managed identity, token file, secret
 	                          without --secret-expiry) */
 	EXPIRY_KNOWN,          /* end holds the credential's end */
+	EXPIRY_NO_END,         /* the secret in use has no end date: it never expires */
 	EXPIRY_NO_PERMISSION,  /* the application could not be read: 401/403 */
 	EXPIRY_NO_APPLICATION, /* 404: no application object of this client id in the tenant */
 	EXPIRY_NO_MATCH,       /* no client secret with the hint of the one in use */
@@ -75,8 +77,8 @@ struct expiry_result {
 /* Sets expires_in, state and the thresholds from r->status and r->end. */
 void expiry_judge(const struct expiry_config *cfg, double now, struct expiry_result *r);
 
-/* r (status KNOWN, source SECRET, name, key_id, matching, secrets) from the
- * chosen secret, or status NO_MATCH. */
+/* r (status KNOWN or NO_END, source SECRET, name, key_id, matching,
+ * secrets) from the chosen secret, or status NO_MATCH. */
 void expiry_from_secrets(const struct app_credentials *creds, const char *secret, double now,
                          struct expiry_result *r);
 

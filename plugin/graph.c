@@ -115,9 +115,10 @@ static int send_with_token(struct graph_client *g, const char *method, const cha
 	}
 	const char *headers[] = {auth.data, json_body ? "Content-Type: application/json" : NULL,
 	                         NULL};
-	/* Retrying a POST start after a 503/504 could start the job twice; a
-	 * $batch of reads may be sent again. */
-	unsigned flags = strcmp(method, "POST") == 0 && json_body == NULL ? HTTP_RETRY_429_ONLY : 0;
+	/* Sending a POST start twice could start the job twice, whether the
+	 * transport resends it or a 503/504 is retried; a $batch of reads may
+	 * be sent again. */
+	unsigned flags = strcmp(method, "POST") == 0 && json_body == NULL ? HTTP_ACTION : 0;
 	int rc = http_request(g->http, method, url, headers, json_body, resp, flags, e);
 	explicit_bzero(auth.data, auth.len);
 	buf_free(&auth);
@@ -180,11 +181,13 @@ int graph_answer_error(const struct graph_client *g, long status, const char *bo
                        struct err *e)
 {
 	char text[ERR_MSG_MAX], detail[ERR_MSG_MAX];
+	const char *secrets[AUTH_SECRETS_MAX];
 	struct graph_error_ctx ctx = {.request_id = request_id,
 	                              .permission = permission,
 	                              .roles = roles,
 	                              .delegated = auth_token_delegated(g->auth),
-	                              .token = g->auth->token};
+	                              .secrets = secrets};
+	ctx.n_secrets = auth_secrets(g->auth, NULL, secrets);
 	graph_error_describe(status, body, len, &ctx, text, sizeof(text), detail, sizeof(detail));
 	if (status == 401 && g->auth->opt->method == AUTH_TOKEN_FILE) {
 		size_t used = strlen(text);
@@ -474,11 +477,11 @@ static void one_line(const char *s, size_t len, char *out, size_t n, size_t max)
 	text_clean(out);
 }
 
-/* A server's text that may echo the token: scrubbed, then cut. */
-static void scrubbed_line(const char *s, size_t len, const char *token, char *out, size_t n,
-                          size_t max)
+/* A server's text that may echo a secret: scrubbed, then cut. */
+static void scrubbed_line(const char *s, size_t len, const struct graph_error_ctx *ctx, char *out,
+                          size_t n, size_t max)
 {
-	char *whole = redact_scrubbed_prefix(s, len, max, &token, 1);
+	char *whole = redact_scrubbed_prefix(s, len, max, ctx->secrets, ctx->n_secrets);
 	if (whole == NULL) {
 		str_copy(out, n, "");
 		return;
@@ -575,7 +578,7 @@ void graph_error_describe(long status, const char *body, size_t len,
 		if (c != NULL)
 			one_line(c, strlen(c), code, sizeof(code), sizeof(code) - 4);
 		if (m != NULL)
-			scrubbed_line(m, strlen(m), ctx->token, message, sizeof(message),
+			scrubbed_line(m, strlen(m), ctx, message, sizeof(message),
 			              GRAPH_MESSAGE_MAX);
 		read_inner(error, &in);
 		if (rid[0] == '\0' && in.request_id[0] != '\0') {
@@ -584,8 +587,7 @@ void graph_error_describe(long status, const char *body, size_t len,
 		}
 	} else if (body != NULL && len > 0) {
 		char snippet[128];
-		scrubbed_line(body, len < 4096 ? len : 4096, ctx->token, snippet, sizeof(snippet),
-		              100);
+		scrubbed_line(body, len < 4096 ? len : 4096, ctx, snippet, sizeof(snippet), 100);
 		snprintf(message, sizeof(message), "unexpected answer: %s", snippet);
 	}
 	json_object_put(root);
@@ -597,7 +599,7 @@ void graph_error_describe(long status, const char *body, size_t len,
 	         rid[0] ? ")" : "", hint);
 	/* The code, the ids and the inner codes are the server's text too: a
 	 * piece of the token in any of them goes (pieces of 8 or more). */
-	redact_scrub(out, &ctx->token, 1);
+	redact_scrub(out, ctx->secrets, ctx->n_secrets);
 
 	if (detail == NULL || dn == 0)
 		return;
@@ -611,7 +613,7 @@ void graph_error_describe(long status, const char *body, size_t len,
 	if (in.client_request_id[0])
 		buf_printf(&b, "%sclient-request-id %s", b.len ? "; " : "", in.client_request_id);
 	if (b.data != NULL)
-		redact_scrub(b.data, &ctx->token, 1);
+		redact_scrub(b.data, ctx->secrets, ctx->n_secrets);
 	text_copy(detail, dn, b.data ? b.data : "");
 	buf_free(&b);
 }

@@ -106,20 +106,21 @@ void graph_sp_label(const struct sp_ref *sp, char *out, size_t n);
 
 /* What describing a Graph error needs besides the answer. */
 struct graph_error_ctx {
-	const char *request_id; /* from the request-id header, or "" */
-	const char *permission; /* named on 401/403 */
-	const char *roles;      /* a delegated token's directory role for it: NULL for the
-	                           synchronization endpoints' roles, "" for none */
-	bool delegated;         /* the token is a user's: a directory role is needed too */
-	const char *token;      /* scrubbed from the message (may be NULL) */
+	const char *request_id;     /* from the request-id header, or "" */
+	const char *permission;     /* named on 401/403 */
+	const char *roles;          /* a delegated token's directory role for it: NULL for the
+	                               synchronization endpoints' roles, "" for none */
+	bool delegated;             /* the token is a user's: a directory role is needed too */
+	const char *const *secrets; /* scrubbed from the message: auth_secrets */
+	size_t n_secrets;
 };
 
 /* Turns a Graph error answer into one line,
  * "Graph HTTP 404 Request_ResourceNotFound: <message> (request-id <id>)",
  * plus the permission hint on 401/403, and a second line (detail) with what
  * support asks for: the nested innerError codes, date, client-request-id and
- * where the request-id came from. The token is scrubbed from the message
- * before it is cut. Pure. */
+ * where the request-id came from. The secrets are scrubbed from the
+ * message before it is cut. Pure. */
 void graph_error_describe(long status, const char *body, size_t len,
                           const struct graph_error_ctx *ctx, char *out, size_t n, char *detail,
                           size_t dn);

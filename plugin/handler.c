@@ -140,8 +140,9 @@ static void learn_expiry(struct handler_run *r)
 static void report(struct handler_run *r, int prio, const char *job, const char *action,
                    const char *why, const char *request_id)
 {
-	char line[2048];
-	int len = snprintf(line, sizeof(line), "job %s: %s - %s", job, action, why);
+	char line[2048], shown[JOB_ID_SHOWN];
+	text_copy(shown, sizeof(shown), job);
+	int len = snprintf(line, sizeof(line), "job %s: %s - %s", shown, action, why);
 	if (len >= 0 && (size_t)len < sizeof(line) && r->expiry_clause[0])
 		len += snprintf(line + len, sizeof(line) - (size_t)len, "; note: %s",
 		                r->expiry_clause);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 
 #include "encode.h"
 #include "redact.h"
+#include "text.h"
 #include "timeparse.h"
 #include "url.h"
 
@@ -64,11 +66,121 @@ static bool dir_has_hashed_certs(const char *dir)
 	return found;
 }
 
+static const char *env_either(const char *lower, const char *upper)
+{
+	const char *v = getenv(lower);
+	return v != NULL && *v != '\0' ? v : getenv(upper);
+}
+
+/* Where libcurl would find a proxy, read the way it reads it: the request
+ * rule (url_allowed) judges the proxy a plain-http request would take. */
+static void read_proxies(struct http_client *h)
+{
+	h->proxies.proxy = h->opt->proxy;
+	h->proxies.http_proxy = getenv("http_proxy");
+	h->proxies.all_proxy = env_either("all_proxy", "ALL_PROXY");
+	h->proxies.no_proxy = env_either("no_proxy", "NO_PROXY");
+}
+
+/* "a FIFO", "a directory", ... for messages. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+/* A file OpenSSL would open must be a regular one: it reads with fopen(),
+ * which waits on a FIFO for a writer that never comes, past -t, until the
+ * daemon kills the run. Missing is for libcurl to report. */
+static int regular_or_missing(const char *path, const char *what, const char *noun, struct err *e)
+{
+	struct stat st;
+	if (path == NULL || *path == '\0' || stat(path, &st) < 0 || S_ISREG(st.st_mode))
+		return 0;
+	return err_set(e, ERR_CONFIG, "%s %s is %s, not %s: refused", what, path,
+	               file_kind(st.st_mode), noun);
+}
+
+/* Every entry of a hashed directory that OpenSSL would open when it looks
+ * up an issuer ("<8 hex digits>.<n>", CRLs ".r<n>") must be a regular file
+ * (links followed, as OpenSSL follows them). */
+static int hashed_dir_usable(const char *dir, const char *what, struct err *e)
+{
+	struct stat st;
+	if (dir == NULL || *dir == '\0' || stat(dir, &st) < 0)
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return err_set(e, ERR_CONFIG,
+		               "%s %s is %s, not a directory of certificates: refused", what, dir,
+		               file_kind(st.st_mode));
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0; /* unreadable: OpenSSL cannot open its entries either */
+	}
+	int rc = 0;
+	struct dirent *de;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+		if (strspn(n, "0123456789abcdef") != 8 || n[8] != '.')
+			continue;
+		const char *num = n + 9 + (n[9] == 'r');
+		if (*num == '\0' || num[strspn(num, "0123456789")] != '\0')
+			continue;
+		if (fstatat(fd, n, &st, 0) == 0 && !S_ISREG(st.st_mode))
+			rc = err_set(
+			    e, ERR_CONFIG,
+			    "%s %s holds %s, which is %s, not a certificate: refused (OpenSSL "
+			    "would wait on it past -t)",
+			    what, dir, n, file_kind(st.st_mode));
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Refuses, before libcurl or OpenSSL open any of them, the trust anchors
+ * and OpenSSL's configuration that would hold the run: --cacert,
+ * --capath, SSL_CERT_FILE, each directory of SSL_CERT_DIR, OPENSSL_CONF.
+ * Not the system's own directory: only root can put a file there, and
+ * looking at its 300 entries would cost every run about 0.8 ms. */
+static int trust_files_usable(const struct http_options *opt, struct err *e)
+{
+	static const char *const certs = "a file of certificates";
+	const char *conf = getenv("OPENSSL_CONF");
+	const char *file = getenv(X509_get_default_cert_file_env());
+	if (regular_or_missing(conf, "OPENSSL_CONF", "a configuration file", e) < 0 ||
+	    regular_or_missing(opt->cacert, "--cacert", certs, e) < 0 ||
+	    regular_or_missing(file, "SSL_CERT_FILE", certs, e) < 0 ||
+	    hashed_dir_usable(opt->capath, "--capath", e) < 0)
+		return -1;
+	const char *env_dirs = getenv(X509_get_default_cert_dir_env());
+	char *dirs = env_dirs != NULL ? strdup(env_dirs) : NULL;
+	int rc = 0;
+	char *save = NULL;
+	/* OpenSSL reads SSL_CERT_DIR as a list, like PATH */
+	for (char *dir = dirs ? strtok_r(dirs, ":", &save) : NULL; dir != NULL && rc == 0;
+	     dir = strtok_r(NULL, ":", &save))
+		rc = hashed_dir_usable(dir, "SSL_CERT_DIR", e);
+	free(dirs);
+	return rc;
+}
+
 int http_init(struct http_client *h, const struct http_options *opt, struct run *run, struct err *e)
 {
 	memset(h, 0, sizeof(*h));
 	h->opt = opt;
 	h->run = run;
+	if (trust_files_usable(opt, e) < 0)
+		return -1;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(e, ERR_INTERNAL, "cannot initialise libcurl");
@@ -115,10 +227,7 @@ int http_init(struct http_client *h, const struct http_options *opt, struct run 
 		http_cleanup(h);
 		return err_set(e, ERR_CONFIG, "libcurl refused the trust settings");
 	}
-	if (opt->proxy != NULL && curl_easy_setopt(c, CURLOPT_PROXY, opt->proxy) != CURLE_OK) {
-		http_cleanup(h);
-		return err_set(e, ERR_CONFIG, "libcurl refused the proxy %s", opt->proxy);
-	}
+	read_proxies(h);
 	if (run->verbose >= 3) {
 		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
 		curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
@@ -192,16 +301,23 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-/* Writes one trace line: prefix and text with control characters made visible
- * as spaces (bounded by the caller). */
+/* Writes one trace line: prefix and text (len bytes, bounded by the caller)
+ * cleaned as every printed line is. */
 static void trace_line(const char *prefix, const char *s, size_t len)
 {
-	fputs(prefix, stderr);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		fputc(c < 0x20 || c == 0x7f ? ' ' : c, stderr);
+	struct buf b = {0};
+	if (buf_append(&b, s, len) < 0) {
+		buf_free(&b);
+		return;
 	}
-	fputc('\n', stderr);
+	/* a NUL inside would end the line early: shown as the control it is */
+	for (size_t i = 0; i < b.len; i++)
+		if (b.data[i] == '\0')
+			b.data[i] = ' ';
+	redact_userinfo(b.data); /* "Uses proxy env variable http_proxy == '...'" */
+	text_clean_trace(b.data);
+	fprintf(stderr, "%s%s\n", prefix, b.data);
+	buf_free(&b);
 }
 
 static void trace_headers(const char *prefix, const char *data, size_t size)
@@ -427,7 +543,7 @@ static int transfer_error(struct http_client *h, CURLcode rc, const struct xfer 
 
 static bool status_retryable(long status, unsigned flags)
 {
-	if (flags & HTTP_RETRY_429_ONLY)
+	if (flags & HTTP_ACTION)
 		return status == 429;
 	if (status == 429 || status == 503 || status == 504)
 		return true;
@@ -439,7 +555,7 @@ static bool status_retryable(long status, unsigned flags)
 /* One attempt. 0 with resp filled, or -1 with e. */
 static int perform_once(struct http_client *h, const char *url, struct curl_slist *hdrs,
                         const char *body, struct http_response *resp, const char *host, long port,
-                        unsigned flags, struct err *e)
+                        unsigned flags, const char *pin, struct err *e)
 {
 	CURL *c = h->curl;
 	double left = run_left(h->run);
@@ -468,7 +584,15 @@ static int perform_once(struct http_client *h, const char *url, struct curl_slis
 	rc |= curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
 	rc |= curl_easy_setopt(c, CURLOPT_DEBUGDATA, &x);
 	rc |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	rc |= curl_easy_setopt(c, CURLOPT_NOPROXY, (flags & HTTP_NO_PROXY) ? "*" : NULL);
+	/* pin: the proxy url_allowed judged, and no other ("" none); NULL:
+	 * libcurl's own choice (https: the proxy sees a tunnel, no more). */
+	rc |= curl_easy_setopt(c, CURLOPT_PROXY, pin != NULL ? pin : h->opt->proxy);
+	rc |= curl_easy_setopt(c, CURLOPT_NOPROXY, pin != NULL ? "" : NULL);
+	/* libcurl resends a request whose reused connection died before any
+	 * answer; on a fresh connection, never. */
+	long own = (flags & HTTP_ACTION) ? 1L : 0L;
+	rc |= curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, own);
+	rc |= curl_easy_setopt(c, CURLOPT_FORBID_REUSE, own);
 	if (rc != CURLE_OK)
 		return err_set(e, ERR_INTERNAL, "libcurl refused a request option");
 
@@ -501,15 +625,17 @@ double http_next_backoff(double *backoff)
 	return wait;
 }
 
-int http_request(struct http_client *h, const char *method, const char *url,
-                 const char *const *headers, const char *body, struct http_response *resp,
-                 unsigned flags, struct err *e)
+static int request(struct http_client *h, const char *method, const char *url,
+                   const char *const *headers, const char *body, struct http_response *resp,
+                   unsigned flags, struct err *e)
 {
 	char host[256];
 	long port = 0;
 	memset(resp, 0, sizeof(*resp));
 	const char *plain_ok = (flags & HTTP_RETRY_IMDS) ? h->opt->imds_url : NULL;
-	if (url_allowed(url, plain_ok, host, sizeof(host), &port, e) < 0)
+	const char *pin = NULL;
+	if (url_allowed(url, plain_ok, (flags & HTTP_NO_PROXY) ? NULL : &h->proxies, host,
+	                sizeof(host), &port, &pin, e) < 0)
 		return -1;
 	if (set_method(h->curl, method, body) < 0)
 		return err_set(e, ERR_INTERNAL, "unsupported HTTP method %s", method);
@@ -521,7 +647,7 @@ int http_request(struct http_client *h, const char *method, const char *url,
 		    build_headers(headers, strcmp(method, "POST") == 0 && body == NULL);
 		if (hdrs == NULL)
 			return err_set(e, ERR_INTERNAL, "out of memory");
-		int rc = perform_once(h, url, hdrs, body, resp, host, port, flags, e);
+		int rc = perform_once(h, url, hdrs, body, resp, host, port, flags, pin, e);
 		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
 		curl_slist_free_all(hdrs);
 		if (rc < 0) {
@@ -557,4 +683,17 @@ int http_request(struct http_client *h, const char *method, const char *url,
 		run_say(h->run, 2, "HTTP %ld from %s, retrying in %.1fs", resp->status, host, wait);
 		clock_sleep(wait);
 	}
+}
+
+/* Every failure of the transport leaves here: libcurl's own words quote
+ * the proxy as it was given, password included, and this is the one place
+ * they enter a message. */
+int http_request(struct http_client *h, const char *method, const char *url,
+                 const char *const *headers, const char *body, struct http_response *resp,
+                 unsigned flags, struct err *e)
+{
+	int rc = request(h, method, url, headers, body, resp, flags, e);
+	if (rc < 0 && e != NULL)
+		redact_userinfo(e->msg);
+	return rc;
 }

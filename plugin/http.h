@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "run.h"
+#include "url.h"
 
 #define HTTP_BODY_MAX (4u * 1024u * 1024u)
 
@@ -28,9 +29,10 @@ struct http_options {
 struct http_client {
 	void *curl; /* CURL *, reused for every request (connection reuse) */
 	const struct http_options *opt;
-	struct run *run;   /* the deadline, -v diagnostics */
-	double seconds;    /* wall time spent in HTTP so far (the 'time' metric) */
-	unsigned requests; /* requests sent, retries included */
+	struct url_proxies proxies; /* --proxy and the proxy variables, read once */
+	struct run *run;            /* the deadline, -v diagnostics */
+	double seconds;             /* wall time spent in HTTP so far (the 'time' metric) */
+	unsigned requests;          /* requests sent, retries included */
 };
 
 struct http_response {
@@ -43,12 +45,15 @@ struct http_response {
 
 /* Flags for http_request. */
 enum {
-	HTTP_NO_PROXY = 1u << 0,       /* managed identity: never through a proxy */
-	HTTP_RETRY_IMDS = 1u << 1,     /* also retry 404, 410 and every 5xx; allows
-	                                  plain http:// to the configured IMDS URL */
-	HTTP_NO_RETRY = 1u << 2,       /* one attempt only */
-	HTTP_RETRY_429_ONLY = 1u << 3, /* an action (start): a 503/504 may hide a start
-	                                  that happened, but a 429 was not processed */
+	HTTP_NO_PROXY = 1u << 0,   /* managed identity: never through a proxy */
+	HTTP_RETRY_IMDS = 1u << 1, /* also retry 404, 410 and every 5xx; allows
+	                              plain http:// to the configured IMDS URL */
+	HTTP_NO_RETRY = 1u << 2,   /* one attempt only */
+	HTTP_ACTION = 1u << 3,     /* an action (start), sent once: on a connection of
+	                              its own, so libcurl never resends it ("Connection
+	                              died, retrying a fresh connect" when a reused one
+	                              closes as it goes out); retried after a 429 only (not
+	                              processed), never a 503/504 (may hide a start) */
 };
 
 /* Sets up the client for the run. Trust: cacert/capath when given, otherwise
@@ -69,7 +74,8 @@ double http_next_backoff(double *backoff);
  * delay Retry-After asks for, but never sooner than an exponential backoff
  * (0.5 s doubling, with jitter), so "Retry-After: 0" is no tight loop. headers: NULL-terminated
  * array of "Name: value" lines. body may be NULL (then an empty body with Content-Length: 0 for
- * POST). Refuses http:// for hosts other than loopback, never follows redirects. Any HTTP status is
+ * POST). Refuses http:// for hosts other than loopback, and through a proxy off loopback (it takes
+ * the proxy judged so, whatever libcurl would pick), never follows redirects. Any HTTP status is
  * a success here (0); -1 only when no usable answer came: network failure, deadline (ERR_TIMEOUT),
  * throttled past the deadline (ERR_THROTTLED, with the requested delay), body over HTTP_BODY_MAX
  * (ERR_PARSE). The trace at -vvv redacts Authorization, client_secret, client_assertion and

@@ -179,9 +179,12 @@ static int list_json(FILE *out, const struct group *gs, size_t ng, bool many,
 	struct json_object *root = json_object_new_object();
 	if (root == NULL)
 		return -1;
-	if (x->status == EXPIRY_KNOWN) {
+	if (x->status == EXPIRY_KNOWN || x->status == EXPIRY_NO_END) {
+		/* null: the secret in use never expires */
 		json_object_object_add(root, "credentialExpiresIn",
-		                       json_object_new_int64((int64_t)x->expires_in));
+		                       x->status == EXPIRY_KNOWN
+		                           ? json_object_new_int64((int64_t)x->expires_in)
+		                           : NULL);
 		json_object_object_add(root, "credentialState",
 		                       json_object_new_string(state_name(x->state)));
 	}
@@ -211,9 +214,13 @@ static int list_json(FILE *out, const struct group *gs, size_t ng, bool many,
 	}
 	const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 	                                                            JSON_C_TO_STRING_NOSLASHESCAPE);
-	int rc = text != NULL ? 0 : -1;
-	if (text != NULL)
-		fprintf(out, "%s\n", text);
+	/* Names from Graph and the ids file keep their value, but a bidi or
+	 * zero-width character is written as its escape, not raw. */
+	struct buf safe = {0};
+	int rc = text != NULL ? text_json_safe(text, &safe) : -1;
+	if (rc == 0)
+		fprintf(out, "%s\n", safe.data != NULL ? safe.data : "");
+	buf_free(&safe);
 	json_object_put(root);
 	return rc;
 }
@@ -250,6 +257,61 @@ static void service_name(const struct group *gs, size_t ng, const struct sync_jo
 			same += strcmp(gs[k].jobs[i].template_id, job->template_id) == 0;
 	bool shared = job->template_id[0] == '\0' || same > 1;
 	snprintf(out, len, "Entra sync %s", shared ? job->id : job->template_id);
+}
+
+#define SERVICE_NAME_MAX 400
+
+/* The service each job of the listing would define, in the order printed
+ * ("" for a job left out as unsafe), and which repeat an earlier one: a
+ * daemon refuses a configuration that defines one service twice, so the
+ * second is left out with a comment. */
+struct services {
+	char (*name)[SERVICE_NAME_MAX];
+	bool *repeat;
+	size_t at; /* the next job's index while printing */
+};
+
+static int services_name(const struct group *gs, size_t ng, struct services *sv)
+{
+	size_t total = 0;
+	for (size_t k = 0; k < ng; k++)
+		total += gs[k].n;
+	sv->at = 0;
+	sv->name = calloc(total ? total : 1, sizeof(*sv->name));
+	sv->repeat = calloc(total ? total : 1, sizeof(*sv->repeat));
+	const char **names = calloc(total ? total : 1, sizeof(*names));
+	int rc = sv->name && sv->repeat && names ? 0 : -1;
+	for (size_t k = 0, i = 0; rc == 0 && k < ng; k++)
+		for (size_t j = 0; j < gs[k].n; j++, i++) {
+			if (unsafe_why(&gs[k].jobs[j]) == NULL)
+				service_name(gs, ng, &gs[k].jobs[j], sv->name[i], SERVICE_NAME_MAX);
+			names[i] = sv->name[i];
+		}
+	if (rc == 0)
+		rc = strv_mark_repeats(names, total, sv->repeat);
+	free(names);
+	return rc;
+}
+
+static void services_free(struct services *sv)
+{
+	free(sv->name);
+	free(sv->repeat);
+}
+
+/* Why the next job is left out of a definition, or NULL: unsafe, or its
+ * service defined above. why holds the words. */
+static const char *left_out(struct services *sv, const struct sync_job *job, char *why, size_t n)
+{
+	size_t i = sv->at++;
+	const char *unsafe = unsafe_why(job);
+	if (unsafe != NULL)
+		return unsafe;
+	if (!sv->repeat[i])
+		return NULL;
+	snprintf(why, n, "the service \"%s\" is defined above (the listing repeats it)",
+	         sv->name[i]);
+	return why;
 }
 
 static void icinga2_var(FILE *out, const char *name, const char *value)
@@ -295,13 +357,18 @@ static void icinga2_identity(FILE *out, const struct config *c, const struct gro
 
 static int list_icinga2(FILE *out, const struct config *c, const struct group *gs, size_t ng)
 {
-	char host[300], name[400], title[400];
+	char host[300], title[400], why_buf[SERVICE_NAME_MAX + 80];
+	struct services sv;
+	if (services_name(gs, ng, &sv) < 0) {
+		services_free(&sv);
+		return -1;
+	}
 	host_name(c, host, sizeof(host));
 	fprintf(out,
 	        "/* check_entra_sync --list --format=icinga2: one service per synchronization\n"
 	        " * job, using CheckCommand \"entra_sync\" and EventCommand \"entra_sync_repair\"\n"
-	        " * from contrib/icinga2/entra_sync.conf. Adjust host_name to your host. The\n"
-	        " * event handler's identity needs Synchronization.ReadWrite.All. */\n");
+	        " * of entra_sync.conf (include <entra_sync.conf>). Adjust host_name to your\n"
+	        " * host. The event handler's identity needs Synchronization.ReadWrite.All. */\n");
 	for (size_t k = 0; k < ng; k++) {
 		const struct sync_job *jobs = gs[k].jobs;
 		size_t n = gs[k].n;
@@ -313,14 +380,13 @@ static int list_icinga2(FILE *out, const struct config *c, const struct group *g
 			fprintf(out, "\n/* %s */\n", title);
 		}
 		for (size_t i = 0; i < n; i++) {
-			const char *why = unsafe_why(&jobs[i]);
+			const char *why = left_out(&sv, &jobs[i], why_buf, sizeof(why_buf));
 			if (why != NULL) {
 				fprintf(out, "\n/* job %zu of %zu left out: %s */\n", i + 1, n,
 				        why);
 				continue;
 			}
-			service_name(gs, ng, &jobs[i], name, sizeof(name));
-			fprintf(out, "\nobject Service \"%s\" {\n", name);
+			fprintf(out, "\nobject Service \"%s\" {\n", sv.name[sv.at - 1]);
 			fprintf(out, "\thost_name = \"%s\"\n", host);
 			fprintf(out, "\tcheck_command = \"entra_sync\"\n");
 			fprintf(out, "\tevent_command = \"entra_sync_repair\"\n");
@@ -329,22 +395,28 @@ static int list_icinga2(FILE *out, const struct config *c, const struct group *g
 			fprintf(out, "}\n");
 		}
 	}
+	services_free(&sv);
 	return 0;
 }
 
 static int list_nagios(FILE *out, const struct config *c, const struct group *gs, size_t ng)
 {
-	char host[300], name[400], title[400];
+	char host[300], title[400], why_buf[SERVICE_NAME_MAX + 80];
+	struct services sv;
+	if (services_name(gs, ng, &sv) < 0) {
+		services_free(&sv);
+		return -1;
+	}
 	host_name(c, host, sizeof(host));
 	const char *secret_file = c->auth.method == AUTH_SECRET && config_safe(c->secret_file)
 	                              ? c->secret_file
-	                              : "/etc/nagios4/entra-sync.secret";
+	                              : "/etc/check-entra-sync/entra-sync.secret";
 	fprintf(out, "# check_entra_sync --list --format=nagios: one service per synchronization\n"
-	             "# job, using the template entra-sync-service (contrib/nagios/services.cfg)\n"
-	             "# and the commands check_entra_sync and entra_sync_repair\n"
-	             "# (contrib/nagios/commands.cfg). Adjust host_name; _ENTRA_SECRET_FILE must\n"
-	             "# name a file only the nagios user can read. The event handler's identity\n"
-	             "# needs Synchronization.ReadWrite.All.\n");
+	             "# job, using the template entra-sync-service and the commands\n"
+	             "# check_entra_sync and entra_sync_repair of\n"
+	             "# /usr/share/doc/check-entra-sync/examples/nagios/. Adjust host_name;\n"
+	             "# _ENTRA_SECRET_FILE must name a file only the nagios user can read. The\n"
+	             "# event handler's identity needs Synchronization.ReadWrite.All.\n");
 	if (c->auth.method != AUTH_SECRET)
 		fprintf(out, "# The contrib commands sign in with a client secret file; this run "
 		             "used another method.\n");
@@ -356,16 +428,15 @@ static int list_nagios(FILE *out, const struct config *c, const struct group *gs
 			fprintf(out, "\n# %s\n", title);
 		}
 		for (size_t i = 0; i < n; i++) {
-			const char *why = unsafe_why(&jobs[i]);
+			const char *why = left_out(&sv, &jobs[i], why_buf, sizeof(why_buf));
 			if (why != NULL) {
 				fprintf(out, "\n# job %zu of %zu left out: %s\n", i + 1, n, why);
 				continue;
 			}
-			service_name(gs, ng, &jobs[i], name, sizeof(name));
 			fprintf(out, "\ndefine service {\n");
 			fprintf(out, "\tuse\t\t\tentra-sync-service\n");
 			fprintf(out, "\thost_name\t\t%s\n", host);
-			fprintf(out, "\tservice_description\t%s\n", name);
+			fprintf(out, "\tservice_description\t%s\n", sv.name[sv.at - 1]);
 			if (config_safe(c->auth.tenant))
 				fprintf(out, "\t_ENTRA_TENANT\t\t%s\n", c->auth.tenant);
 			if (config_safe(c->auth.client_id))
@@ -377,6 +448,7 @@ static int list_nagios(FILE *out, const struct config *c, const struct group *gs
 			fprintf(out, "}\n");
 		}
 	}
+	services_free(&sv);
 	return 0;
 }
 
@@ -393,6 +465,28 @@ static int list_ids(FILE *out, const struct group *gs, size_t ng)
 		fprintf(out, "%s%s%s\n", gs[k].sp_id, *name ? "\t" : "", name);
 	}
 	return 0;
+}
+
+/* Keeps the first of each job a service principal's listing repeats, for
+ * every format. 0, or -1 when out of memory. */
+static int drop_repeated_jobs(struct sync_job *jobs, size_t *n)
+{
+	const char **ids = malloc((*n ? *n : 1) * sizeof(*ids));
+	bool *repeat = malloc((*n ? *n : 1) * sizeof(*repeat));
+	int rc = ids && repeat ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < *n; i++)
+		ids[i] = jobs[i].id;
+	if (rc == 0)
+		rc = strv_mark_repeats(ids, *n, repeat);
+	size_t kept = 0;
+	for (size_t i = 0; rc == 0 && i < *n; i++)
+		if (!repeat[i])
+			memmove(&jobs[kept++], &jobs[i], sizeof(*jobs));
+	if (rc == 0)
+		*n = kept;
+	free(ids);
+	free(repeat);
+	return rc;
 }
 
 /* The credential about to end is said once, after the list, as each format
@@ -471,6 +565,10 @@ static int list_many(const struct mode_env *m, const struct sp_ref *sps, const c
 	if (tty)
 		fputc('\n', stderr);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!per[i].failed && drop_repeated_jobs(per[i].jobs, &per[i].n) < 0)
+			rc = err_set(e, ERR_INTERNAL, "out of memory");
+		if (rc < 0)
+			break;
 		if (per[i].failed) {
 			if (skip_empty && per[i].empty)
 				continue; /* not provisioning */
@@ -537,7 +635,8 @@ int mode_list(const struct mode_env *m, struct err *e)
 	    (c->sp_id == NULL || !config_safe(c->sp_id)))
 		return err_set(e, ERR_USAGE,
 		               "--format=nagios needs the service principal's object id (-s): "
-		               "contrib/nagios/commands.cfg passes --service-principal");
+		               "the command check_entra_sync of the Nagios examples passes "
+		               "--service-principal");
 	if (c->list_format == LIST_IDS && !c->all_sps && c->sp_id == NULL)
 		return err_set(e, ERR_USAGE,
 		               "--format=ids needs the service principal's object id (-s), "
@@ -552,7 +651,9 @@ int mode_list(const struct mode_env *m, struct err *e)
 	if (graph_read_jobs(m->g, &c->sp, NULL, &jobs, &n, e) < 0)
 		return -1;
 	struct group g = {c->sp_id, c->app_id, c->n_sps ? c->sp_names[0] : NULL, jobs, n};
-	int rc = print_groups(m, &g, 1, false);
+	int rc = drop_repeated_jobs(jobs, &g.n);
+	if (rc == 0)
+		rc = print_groups(m, &g, 1, false);
 	free(jobs);
 	if (rc < 0)
 		return err_set(e, ERR_INTERNAL, "out of memory while formatting the list");

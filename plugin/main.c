@@ -2,7 +2,6 @@
 /* check_entra_sync: set up the run, hand it to its mode, and the runtime
  * guard: whatever a mode could not do ends in one UNKNOWN line (or the -t
  * STATE on a timeout), the same for every mode. */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,7 @@
 #include "text.h"
 
 /* The one way a run that could not find out ends: the message scrubbed of
- * every secret the run holds, one line, the -t STATE for a timeout of a
+ * every secret the run holds or has held, one line, the -t STATE for a timeout of a
  * check (plain or --directory-sync). The handler, --start and --list exit
  * 3 whatever -t says: their status is read as "did it", and a timeout did
  * not (a :ok state would make a half-read listing or handler look done). */
@@ -31,10 +30,10 @@ static int fail(const struct config *cfg, const struct auth_ctx *auth, struct er
 	if (e->kind == ERR_TIMEOUT && cfg != NULL &&
 	    (cfg->mode == MODE_CHECK || cfg->mode == MODE_DIRECTORY_SYNC))
 		st = cfg->timeout_state;
-	const char *secrets[] = {cfg != NULL ? cfg->auth.secret : NULL,
-	                         auth != NULL ? auth->token : NULL};
-	redact_scrub(e->msg, secrets, 2);
-	redact_scrub(e->detail, secrets, 2);
+	const char *secrets[AUTH_SECRETS_MAX];
+	size_t n = auth_secrets(auth, cfg != NULL ? &cfg->auth : NULL, secrets);
+	redact_scrub(e->msg, secrets, n);
+	redact_scrub(e->detail, secrets, n);
 	if (e->msg[0] == '\0')
 		str_copy(e->msg, sizeof(e->msg), "unexpected failure");
 	output_status_line(stdout, st, e->msg);
@@ -58,8 +57,9 @@ static void say_endpoints(const struct config *cfg, struct run *run)
 	run_say(run, 2, "cloud %s: login %s, graph %s/%s, scope %s, imds %s", cfg->cloud,
 	        cfg->auth.login_url, cfg->graph.graph_url, cfg->graph.api_version, cfg->auth.scope,
 	        cfg->auth.imds_url);
-	run_say(run, 2, "identity: %s; token cache %s", methods[cfg->auth.method],
-	        cfg->auth.no_cache ? "off" : cfg->auth.cache_dir);
+	run_say(run, 2, "identity: %s; token cache %s; state directory %s",
+	        methods[cfg->auth.method], cfg->auth.no_cache ? "off" : cfg->auth.cache_dir,
+	        cfg->handler.state_dir);
 }
 
 static int run_mode(const struct mode_env *m, struct err *e)
@@ -96,12 +96,10 @@ int main(int argc, char **argv)
 
 	struct http_client http;
 	struct auth_ctx auth;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		err_set(&e, ERR_INTERNAL, "libcurl failed to initialise");
+	/* http_init first: it refuses trust files that would hold the run
+	 * before libcurl's initialisation opens OpenSSL's configuration. */
+	if (http_init(&http, &cfg.http, &run, &e) < 0) {
 		rc = fail(&cfg, NULL, &e);
-	} else if (http_init(&http, &cfg.http, &run, &e) < 0) {
-		rc = fail(&cfg, NULL, &e);
-		curl_global_cleanup();
 	} else {
 		auth_init(&auth, &cfg.auth, &http, &run);
 		struct graph_client g = {.opt = &cfg.graph, .http = &http, .auth = &auth};
@@ -111,7 +109,6 @@ int main(int argc, char **argv)
 			rc = fail(&cfg, &auth, &e);
 		auth_cleanup(&auth);
 		http_cleanup(&http);
-		curl_global_cleanup();
 	}
 	/* Diagnostics only after the result: Icinga 2 takes the first line of
 	 * stdout and stderr together as the service's output. */

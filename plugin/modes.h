@@ -14,6 +14,10 @@ struct expiry_result;
 struct graph_client;
 struct run;
 
+/* The most of a job id a decision line shows: real ids are templateId and
+ * 32 hex digits; a longer -j is cut so that the action taken still shows. */
+#define JOB_ID_SHOWN 160
+
 struct mode_env {
 	const struct config *cfg;
 	struct graph_client *g;

@@ -1024,6 +1024,22 @@ static void expiry_known_line(const struct expiry_result *x, struct buf *b)
 	}
 }
 
+/* Graph sends no end date: what is true is that it does not expire, and no
+ * credential_expires_in can say so (none is printed). */
+static void expiry_no_end_line(const struct expiry_result *x, struct buf *b)
+{
+	char what[200], ago[48];
+	expiry_what(x, what, sizeof(what));
+	buf_printf(b, "[OK] %s", what);
+	if (x->key_id[0])
+		buf_printf(b, " (Secret ID %s)", x->key_id);
+	duration_format(x->checked_age > 0 ? x->checked_age : 0, ago, sizeof(ago));
+	buf_printf(b,
+	           " has no end date: it never expires; application read %s ago, again after a "
+	           "day",
+	           ago);
+}
+
 static void expiry_note(const struct expiry_result *x, struct buf *b)
 {
 	switch (x->status) {
@@ -1031,6 +1047,9 @@ static void expiry_note(const struct expiry_result *x, struct buf *b)
 		return;
 	case EXPIRY_KNOWN:
 		expiry_known_line(x, b);
+		return;
+	case EXPIRY_NO_END:
+		expiry_no_end_line(x, b);
 		return;
 	case EXPIRY_NO_PERMISSION:
 		buf_puts(b, "client secret expiry unknown: reading the application needs the "

@@ -282,10 +282,60 @@ static size_t jwt_at(const char *p)
 	return i;
 }
 
+static bool word_char(char c)
+{
+	unsigned char u = (unsigned char)c;
+	return u > 0x20 && u != 0x7f && strchr("\"'<>`", c) == NULL;
+}
+
+/* Where the credentials of the word [w, end) start, with *at at their '@';
+ * NULL when it carries none. */
+static char *userinfo_at(char *w, char *end, char **at)
+{
+	*at = NULL;
+	for (char *p = w; p < end; p++)
+		if (*p == '@')
+			*at = p;
+	if (*at == NULL)
+		return NULL;
+	for (char *p = w; p + 3 <= *at; p++)
+		if (memcmp(p, "://", 3) == 0)
+			return p + 3;
+	return memchr(w, ':', (size_t)(*at - w)) != NULL ? w : NULL;
+}
+
+void redact_userinfo(char *text)
+{
+	if (text == NULL)
+		return;
+	char *r = text, *w = text;
+	while (*r) {
+		if (!word_char(*r)) {
+			*w++ = *r++;
+			continue;
+		}
+		char *end = r;
+		while (*end && word_char(*end))
+			end++;
+		char *at;
+		char *from = userinfo_at(r, end, &at);
+		if (from != NULL) {
+			memmove(w, r, (size_t)(from - r));
+			w += from - r;
+			r = at + 1;
+		}
+		memmove(w, r, (size_t)(end - r));
+		w += end - r;
+		r = end;
+	}
+	*w = '\0';
+}
+
 void redact_scrub(char *text, const char *const *secrets, size_t n)
 {
 	if (text == NULL)
 		return;
+	redact_userinfo(text);
 	char *r = text, *w = text;
 	while (*r) {
 		size_t cut = jwt_at(r);

@@ -23,10 +23,20 @@ int redact_header_line(const char *line, size_t len, struct buf *out);
  * value is redacted to the end. Appends to out. */
 int redact_body(const char *body, size_t len, struct buf *out);
 
-/* Scrubs a message in place before it is printed or cut: every run of 8 or
- * more characters that also occurs in one of the n secrets (the client
- * secret, access tokens) and every JWT-shaped string (three base64url parts,
- * the first starting "eyJ") becomes "***". NULL secrets are ignored. */
+/* Removes the credentials of every URL in a message, in place:
+ * "scheme://user:password@host" becomes "scheme://host", and a word
+ * "user:password@host" without a scheme (a proxy as libcurl takes it)
+ * becomes "host". A word runs to white space, a quote or an angle bracket,
+ * and everything up to its last '@' goes, so a password holding '/' or
+ * '@' goes whole. libcurl quotes the proxy it was given in its errors and
+ * its trace; this is what keeps the proxy's password out of them. */
+void redact_userinfo(char *text);
+
+/* Scrubs a message in place before it is printed or cut: the credentials
+ * of every URL (redact_userinfo), every run of 8 or more characters that
+ * also occurs in one of the n secrets (the client secret, every access
+ * token the run has held) and every JWT-shaped string (three base64url
+ * parts, the first starting "eyJ") become "***". NULL secrets are ignored. */
 void redact_scrub(char *text, const char *const *secrets, size_t n);
 
 /* For a message of at most max bytes cut from s (len bytes, NUL or not): a

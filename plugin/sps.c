@@ -63,6 +63,31 @@ static int take_page(struct json_object *page, struct sp_info **out, size_t *n, 
 	return 0;
 }
 
+/* Keeps the first of each service principal the listing repeats (paging
+ * over a changing directory can, and a hostile answer may): discovery
+ * defines each once. The number dropped, or -1 when out of memory. */
+static long drop_repeats(struct sp_info *sps, size_t *n)
+{
+	const char **ids = malloc((*n ? *n : 1) * sizeof(*ids));
+	bool *repeat = malloc((*n ? *n : 1) * sizeof(*repeat));
+	long dropped = -1;
+	if (ids != NULL && repeat != NULL) {
+		for (size_t i = 0; i < *n; i++)
+			ids[i] = sps[i].id;
+		if (strv_mark_repeats(ids, *n, repeat) == 0) {
+			size_t kept = 0;
+			for (size_t i = 0; i < *n; i++)
+				if (!repeat[i])
+					sps[kept++] = sps[i];
+			dropped = (long)(*n - kept);
+			*n = kept;
+		}
+	}
+	free(ids);
+	free(repeat);
+	return dropped;
+}
+
 int graph_list_service_principals(struct graph_client *g, struct sp_info **out, size_t *n,
                                   size_t *skipped, struct err *e)
 {
@@ -99,6 +124,12 @@ int graph_list_service_principals(struct graph_client *g, struct sp_info **out, 
 		json_object_put(page);
 	}
 	free(url);
+	long repeated = rc == 0 ? drop_repeats(*out, n) : 0;
+	if (repeated < 0)
+		rc = err_set(e, ERR_INTERNAL, "out of memory");
+	else if (repeated > 0)
+		run_say(g->http->run, 1, "the listing named %ld service principals more than once",
+		        repeated);
 	if (rc < 0) {
 		free(*out);
 		*out = NULL;

@@ -19,7 +19,8 @@ struct sp_info {
 
 /* Every service principal of the tenant, $select=id,appId,displayName and
  * $top=999 per page, following @odata.nextLink on the Graph origin. Needs
- * Application.Read.All (named on 401/403). *out malloc'd; *skipped counts
+ * Application.Read.All (named on 401/403). Each service principal once,
+ * however often the listing names it. *out malloc'd; *skipped counts
  * entries whose id is not a GUID. 0 or -1 with e. */
 int graph_list_service_principals(struct graph_client *g, struct sp_info **out, size_t *n,
                                   size_t *skipped, struct err *e);

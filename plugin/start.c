@@ -49,10 +49,10 @@ static int finish(const struct mode_env *m, enum state st, int prio, const char 
 /* What --start is about to do, and with what it judged. */
 struct start_run {
 	const struct mode_env *m;
-	struct job_state *js;        /* NULL: no usable state directory (--force only) */
-	char dir_error[ERR_MSG_MAX]; /* why not */
-	char note[1200];             /* "; not recorded ..." */
-	struct sync_job job;         /* as read under the lock */
+	struct job_state *js;
+	char shown[JOB_ID_SHOWN]; /* the job id as messages show it */
+	char note[1200];          /* "; not recorded ..." */
+	struct sync_job job;      /* as read under the lock */
 	struct job_result jr;
 	struct start_record rec;
 };
@@ -73,6 +73,7 @@ static bool refused(struct start_run *s, char *why, size_t n)
 {
 	const struct config *c = s->m->cfg;
 	const struct sync_job *job = &s->job;
+	const char *id = s->shown;
 	char status[200];
 	status_words(job, status, sizeof(status));
 	if (job->status != JOB_QUARANTINE && job->status != JOB_PAUSED) {
@@ -81,7 +82,7 @@ static bool refused(struct start_run *s, char *why, size_t n)
 		    "job %s is %s: not started (only a quarantined or paused job is; Microsoft "
 		    "warns that starting a running job can make the service stop running "
 		    "it); --force starts it anyway",
-		    job->id, status);
+		    id, status);
 		return true;
 	}
 	if (job->escrows_pruned) {
@@ -90,14 +91,7 @@ static bool refused(struct start_run *s, char *why, size_t n)
 		    "job %s is %s with escrows pruned: not started, Microsoft paused it for the "
 		    "clean-up of its failing objects; --force starts it once they are cleaned "
 		    "up",
-		    job->id, status);
-		return true;
-	}
-	if (s->js == NULL) {
-		snprintf(why, n,
-		         "job %s not started: its start history cannot be used (%s), so the "
-		         "cooldown and --max-starts cannot be kept; --force starts it anyway",
-		         job->id, s->dir_error);
+		    id, status);
 		return true;
 	}
 	double now = clock_wall(), wait = 0;
@@ -113,23 +107,23 @@ static bool refused(struct start_run *s, char *why, size_t n)
 		         "job %s is %s: not started, the start %s ago did not help (quarantined "
 		         "again for the same reason) and the next waits twice the previous gap: "
 		         "allowed in %s; --force starts it now",
-		         job->id, status, ago, wait_text);
+		         id, status, ago, wait_text);
 	else if (v == START_COOLDOWN)
 		snprintf(why, n,
 		         "job %s is %s: not started, the last start was %s ago and --cooldown %lds "
 		         "allows the next in %s; --force starts it now",
-		         job->id, status, ago, c->handler.cooldown, wait_text);
+		         id, status, ago, c->handler.cooldown, wait_text);
 	else
 		snprintf(why, n,
 		         "job %s is %s: not started, %zu starts in the last 24 h reach "
 		         "--max-starts %d; --force starts it now",
-		         job->id, status, start_history_recent(&s->js->history, now),
+		         id, status, start_history_recent(&s->js->history, now),
 		         c->handler.max_starts);
 	return true;
 }
 
 /* Records the coming start; on failure, note says so (the start still
- * happens: only --force gets here without a history). */
+ * happens: the operator asked for it). */
 static bool record(struct start_run *s, double when)
 {
 	struct err e = {0};
@@ -147,7 +141,7 @@ static int send_start(struct start_run *s)
 {
 	const struct mode_env *m = s->m;
 	const struct config *c = m->cfg;
-	const char *id = s->job.id;
+	const char *id = s->shown;
 	char msg[2048], status[200];
 	struct err e = {0};
 	status_words(&s->job, status, sizeof(status));
@@ -157,8 +151,8 @@ static int send_start(struct start_run *s)
 		return finish(m, STATE_OK, LOG_INFO, msg);
 	}
 	double when = clock_wall();
-	bool recorded = s->js != NULL && record(s, when);
-	enum start_outcome out = graph_start_job(m->g, &c->sp, id, &e);
+	bool recorded = record(s, when);
+	enum start_outcome out = graph_start_job(m->g, &c->sp, s->job.id, &e);
 	if (out == START_REFUSED || out == START_NOT_SENT) {
 		if (recorded)
 			job_state_unrecord(s->js, when, NULL);
@@ -182,18 +176,17 @@ static int send_start(struct start_run *s)
 	return finish(m, STATE_OK, LOG_NOTICE, msg);
 }
 
-/* Under the lock (when there is a history): read the job as Graph spells
- * it, judge it with its starts, keep the rails, start. */
+/* Under the lock: read the job as Graph spells it, judge it with its
+ * starts, keep the rails, start. */
 static int start_locked(struct start_run *s, const char *job_id, struct err *e)
 {
 	const struct mode_env *m = s->m;
 	if (graph_get_job(m->g, &m->cfg->sp, job_id, &s->job, e) < 0)
 		return err_prefix(e, "job %s not started (no start was sent): could not read it",
-		                  job_id);
+		                  s->shown);
 	double now = clock_wall();
-	if (s->js != NULL)
-		start_history_summary(&s->js->history, now, &s->rec);
-	struct job_context ctx = {.now = now, .starts = s->js != NULL ? &s->rec : NULL};
+	start_history_summary(&s->js->history, now, &s->rec);
+	struct job_context ctx = {.now = now, .starts = &s->rec};
 	evaluate_job(&s->job, &m->cfg->eval, &ctx, &s->jr);
 	char why[2048];
 	if (!m->cfg->handler.force && refused(s, why, sizeof(why))) {
@@ -211,43 +204,47 @@ static int start_locked(struct start_run *s, const char *job_id, struct err *e)
 int mode_start(const struct mode_env *m, struct err *e)
 {
 	const struct config *c = m->cfg;
+	char shown[JOB_ID_SHOWN];
+	text_copy(shown, sizeof(shown), c->job_id);
+	/* A start the history does not hold would slip past the handler's
+	 * cooldown, backoff and daily cap: without a usable state directory
+	 * (another user's, say) nothing is started, --force or not, nothing is
+	 * asked of Graph, and the message says whose it is. */
+	int dir_fd = securedir_open_as(c->handler.state_dir, SECUREDIR_STATE, e);
+	if (dir_fd < 0)
+		return err_prefix(e, "job %s not started", shown);
 	/* Graph's spelling of the id, whatever case -j was typed in: one
 	 * history per job. Nothing is decided, and nothing said, before the
 	 * job is known to exist. */
 	struct sync_job *named = NULL;
 	size_t n = 0;
-	if (graph_read_jobs(m->g, &c->sp, c->job_id, &named, &n, e) < 0)
+	if (graph_read_jobs(m->g, &c->sp, c->job_id, &named, &n, e) < 0) {
+		close(dir_fd);
 		return err_prefix(e, "job %s not started (no start was sent): could not read it",
-		                  c->job_id);
+		                  shown);
+	}
 	char id[JOB_ID_MAX];
 	str_copy(id, sizeof(id), named[0].id);
 	free(named);
-
 	struct start_run *s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	s->m = m;
-	struct err local = {0};
-	int rc;
-	int dir_fd = securedir_open_as(c->handler.state_dir, "state directory", &local);
-	if (dir_fd < 0) {
-		str_copy(s->dir_error, sizeof(s->dir_error), local.msg);
-		snprintf(s->note, sizeof(s->note),
-		         "; not recorded for the event handler's cooldown: %s", local.msg);
-		rc = start_locked(s, id, e);
-	} else {
+	if (s != NULL)
 		s->js = calloc(1, sizeof(*s->js));
-		if (s->js == NULL)
-			rc = err_set(e, ERR_INTERNAL, "out of memory");
-		else if (job_state_acquire(dir_fd, id, m->run->deadline, s->js, e) < 0)
-			rc = err_prefix(e, "job %s not started", id);
-		else {
+	int rc;
+	if (s == NULL || s->js == NULL) {
+		rc = err_set(e, ERR_INTERNAL, "out of memory");
+	} else {
+		s->m = m;
+		text_copy(s->shown, sizeof(s->shown), id);
+		if (job_state_acquire(dir_fd, id, m->run->deadline, s->js, e) < 0) {
+			rc = err_prefix(e, "job %s not started", s->shown);
+		} else {
 			rc = start_locked(s, id, e);
 			job_state_release(s->js);
 		}
-		free(s->js);
-		close(dir_fd);
 	}
+	if (s != NULL)
+		free(s->js);
 	free(s);
+	close(dir_fd);
 	return rc;
 }

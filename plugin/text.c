@@ -32,15 +32,30 @@ static size_t utf8_len(const unsigned char *s)
 	return 0;
 }
 
-/* C1 controls (U+0080-U+009F), the line and paragraph separators. */
-static bool is_wide_control(const unsigned char *s, size_t len)
+/* The code point of the valid sequence at s (len bytes, from utf8_len). */
+static unsigned long code_point(const unsigned char *s, size_t len)
 {
-	if (len == 2)
-		return s[0] == 0xc2 && s[1] <= 0x9f;
-	return len == 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9);
+	static const unsigned char lead_mask[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+	unsigned long cp = s[0] & lead_mask[len];
+	for (size_t i = 1; i < len; i++)
+		cp = (cp << 6) | (s[i] & 0x3f);
+	return cp;
 }
 
-void text_clean(char *s)
+/* Characters that are not what they look like: C1 controls; the line and
+ * paragraph separators, which end a line for some readers; the bidi
+ * controls (U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069), which reorder
+ * what follows them in a web UI; and the zero-width characters (U+200B-
+ * U+200D, U+2060, U+FEFF), which hide a difference between two names. */
+static bool is_hidden(unsigned long cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
+	       cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) || cp == 0x2060 ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+/* text_clean; bars: '|' becomes '/' too. */
+static void clean(char *s, bool bars)
 {
 	if (s == NULL)
 		return;
@@ -52,8 +67,8 @@ void text_clean(char *s)
 			r++;
 		} else if (len == 1) {
 			unsigned char c = *r++;
-			*w++ = c == '|' ? '/' : (c < 0x20 || c == 0x7f) ? ' ' : c;
-		} else if (is_wide_control(r, len)) {
+			*w++ = c == '|' && bars ? '/' : (c < 0x20 || c == 0x7f) ? ' ' : c;
+		} else if (is_hidden(code_point(r, len))) {
 			*w++ = ' ';
 			r += len;
 		} else {
@@ -63,6 +78,33 @@ void text_clean(char *s)
 		}
 	}
 	*w = '\0';
+}
+
+void text_clean(char *s)
+{
+	clean(s, true);
+}
+
+void text_clean_trace(char *s)
+{
+	clean(s, false);
+}
+
+int text_json_safe(const char *json, struct buf *out)
+{
+	const unsigned char *s = (const unsigned char *)json;
+	int rc = 0;
+	while (*s && rc == 0) {
+		size_t n = utf8_len(s);
+		if (n == 0)
+			rc = buf_puts(out, "\\ufffd");
+		else if (n > 1 && is_hidden(code_point(s, n)))
+			rc = buf_printf(out, "\\u%04lx", code_point(s, n));
+		else
+			rc = buf_append(out, s, n);
+		s += n == 0 ? 1 : n;
+	}
+	return rc;
 }
 
 size_t utf8_prefix(const char *s, size_t max)

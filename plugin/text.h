@@ -11,9 +11,22 @@
 #include "common.h"
 
 /* Makes s safe for plugin output in place (it never grows): invalid UTF-8
- * bytes become '?', C0 and C1 control characters, DEL, U+2028 and U+2029
- * become a space, and '|' (the perfdata separator) becomes '/'. */
+ * bytes become '?'; C0 and C1 control characters, DEL, U+2028 and U+2029,
+ * the bidi controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069)
+ * and the zero-width characters (U+200B-U+200D, U+2060, U+FEFF) become a
+ * space; and '|' (the perfdata separator) becomes '/'. */
 void text_clean(char *s);
+
+/* text_clean but for '|': for the -vvv trace, which is no plugin output
+ * and shows bodies as they were. */
+void text_clean_trace(char *s);
+
+/* JSON text (as json-c wrote it) made safe to print without changing the
+ * value it stands for: each character text_clean would hide that json-c
+ * leaves raw becomes its \uXXXX escape, and each byte that is not UTF-8
+ * \ufffd (outside its strings JSON text is ASCII, so only strings change).
+ * Appends to out; 0 or -1 (ENOMEM). */
+int text_json_safe(const char *json, struct buf *out);
 
 /* text_clean for a buffer from byte start on, its length kept true. */
 void text_clean_buf(struct buf *b, size_t start);

@@ -66,38 +66,8 @@ check "icinga2 format: no hostile id, two services, a comment for each job left 
 	eval 'no_hostile "$T/icinga2-services.conf" && [ "$(grep -c "^object Service" "$T/icinga2-services.conf")" = 2 ] &&
 		[ "$(grep -c "left out" "$T/icinga2-services.conf")" = 7 ]'
 
-# Nagios: the contrib definitions, the printed services, a host for them.
-N="$T/nagios"
-mkdir -p "$N"
-host=$(sed -n 's/^\thost_name\t*//p' "$T/nagios-services.cfg" | head -1)
-{
-	nagios_objects "$host" "$host"
-	cat <<'EOF'
-define service {
-	name			e2e-contacts
-	contacts		e2e
-	register		0
-}
-EOF
-} >"$N/objects.cfg"
-nagios_conf "cfg_file=$T/nagios-services.cfg"
-nagios_verify "nagios4 -v accepts the printed services with the contrib definitions"
+discovery_verify "$T/nagios-services.cfg" "$T/icinga2-services.conf" "the printed services"
 check "nagios4 -v counts the two services" grep -qE 'Checked 2 services' "$T/nagios-verify.log"
-
-# Icinga 2: the ITL, the contrib definitions, the printed services, their host.
-I="$T/icinga2"
-mkdir -p "$I/data" "$I/log" "$I/cache" "$I/spool" "$I/run"
-ihost=$(sed -n 's/^\thost_name = "\(.*\)"$/\1/p' "$T/icinga2-services.conf" | head -1)
-{
-	icinga2_prelude e2e-discovery.local
-	cat <<EOF
-object Host "$ihost" { check_command = "dummy" }
-include "$T/icinga2-services.conf"
-EOF
-} >"$I/icinga2.conf"
-icinga2_defs
-own_by_run_user "$I"
-icinga2_validate "icinga2 daemon -C accepts the printed services with the contrib definitions"
 check "icinga2 daemon -C counts the two services" grep -qE '\b2 Services\b' "$T/icinga2-validate.log"
 check "no service description or name holds a character Nagios forbids" \
 	eval '! sed -n "s/^\tservice_description\t*//p" "$T/nagios-services.cfg" | grep -q "[\`~!\$%^&*|\x27\"<>?,()=]"'

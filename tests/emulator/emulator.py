@@ -23,6 +23,7 @@ from emustate import State, Fault, DEFAULT_SETTINGS  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOKEN_RE = re.compile(r"^/([^/]+)/oauth2/v2\.0/token$")
+START_RE = re.compile(r"^/(?:v1\.0|beta)/servicePrincipals.*/synchronization/jobs/([^/]+)/start/?$")
 STATE = None
 GRAPH = None
 SETTING_TYPES = {"token_lifetime": (int,), "page_size": (int,), "cycle_delay": (int, float, type(None)),
@@ -41,7 +42,14 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 60
 
+    _connections = 0
+
     def handle(self):
+        # one handler per connection: its requests are numbered in the log
+        with STATE.lock:
+            Handler._connections += 1
+            self.connection_id = Handler._connections
+        self.served = 0
         try:
             if isinstance(self.connection, ssl.SSLSocket):
                 self.connection.do_handshake()
@@ -91,8 +99,12 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = unquote(url.path)
         body = self.read_body()
+        self.served += 1
         req = Req(method, path, url.query, self.headers, body, self.base_url(),
                   self.headers.get("client-request-id", ""))
+        start = START_RE.match(path)
+        if start and method == "POST":
+            STATE.count_job("start_requests", start.group(1))
         self.request_id = req.request_id
         STATE.run_due_cycles()
         if path.startswith("/_emu/"):
@@ -109,7 +121,9 @@ class Handler(BaseHTTPRequestHandler):
             if target == "graph":
                 STATE.count("graph_requests")
             resp, fault = process(STATE, req, target, lambda r: self.route(target, r))
-        if resp is None:                      # drop
+        # drop: closed unanswered; drop_after: the same once the request
+        # has done what it does (a start that happened, its answer lost)
+        if resp is None or (fault or {}).get("drop_after"):
             self.log_entry(method, path, 0)
             self.close_connection = True
             return
@@ -120,7 +134,9 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/_emu/"):
             return
         h = self.headers
-        STATE.log_request({"method": method, "path": path, "status": status, "headers": {
+        STATE.log_request({"method": method, "path": path, "status": status,
+                           "connection": self.connection_id, "on_connection": self.served,
+                           "headers": {
             "User-Agent": h.get("User-Agent"), "client-request-id": h.get("client-request-id"),
             "Content-Length": h.get("Content-Length"), "Metadata": h.get("Metadata"),
             "Authorization-present": "Authorization" in h}})

@@ -168,7 +168,7 @@ def cert_info(pem):
 
 class Fault:
     KEYS = {"target", "path_contains", "method", "times", "status", "headers", "body",
-            "json", "retry_after", "delay", "trickle", "drop", "truncate", "oversize",
+            "json", "retry_after", "delay", "trickle", "drop", "drop_after", "truncate", "oversize",
             "nest", "invalid_utf8", "redirect", "next_link"}
     # Faults with one of these answer instead of the real handler (no side effects).
     REPLACING = ("status", "body", "json", "drop", "redirect", "nest", "retry_after")
@@ -248,8 +248,8 @@ class State:
                 "batch_items": 0, "imds_requests": 0, "application_requests": 0,
                 "organization_requests": 0, "onprem_sync_requests": 0,
                 "service_principal_list_requests": 0, "throttled": 0,
-                "starts": {}, "start_times": {}, "pauses": {}, "restarts": {}, "cycles": {},
-                "retries": {}, "requests": []}
+                "starts": {}, "start_requests": {}, "start_times": {}, "pauses": {},
+                "restarts": {}, "cycles": {}, "retries": {}, "requests": []}
 
     def default_tenant(self):
         return next(iter(self.tenants.values()), None)
@@ -486,7 +486,7 @@ class State:
                     sched["state"] = "Active"
                 self.retries.pop(job["id"], None)
                 self.cycles.setdefault(job["id"], now + self.cycle_delay(job))
-            self._count("starts", job["id"])
+            self.count_job("starts", job["id"])
             self.counters["start_times"].setdefault(job["id"], []).append(iso(now))
 
     def cycle_delay(self, job):
@@ -503,13 +503,13 @@ class State:
                 job["schedule"]["state"] = "Paused"
             for pending in (self.cycles, self.retries, self.initial):
                 pending.pop(job["id"], None)
-            self._count("pauses", job["id"])
+            self.count_job("pauses", job["id"])
 
     def restart(self, job):
         """Restart provisioning: a full initial cycle from now, out of
         quarantine (the plugin never calls it; tests use initial-cycle)."""
         self.begin_initial_cycle(job, {})
-        self._count("restarts", job["id"])
+        self.count_job("restarts", job["id"])
 
     def begin_initial_cycle(self, job, spec):
         """A long cycle (a restart's or a first one): Active at once, a
@@ -640,7 +640,7 @@ class State:
             spec = dict(spec, outcome="quarantine", reason=q.get("reason") or "Unknown",
                         error_code=spec.get("reason"))
         self.run_cycle(job, at, spec=spec)
-        self._count("retries", job["id"])
+        self.count_job("retries", job["id"])
 
     def run_cycle(self, job, now=None, spec=None, duration=None):
         """One synchronization cycle, doing what next-cycle asked (default succeed)."""
@@ -683,7 +683,7 @@ class State:
                                     error=err, now=now)
                 elif st.get("code") in (None, "NotRun"):
                     st["code"] = "Active"
-            self._count("cycles", job["id"])
+            self.count_job("cycles", job["id"])
 
     def quarantine(self, job, reason, error=None, now=None):
         """Quarantines the job (or keeps it quarantined): a series begins
@@ -717,7 +717,7 @@ class State:
             else:
                 self.retries.pop(job["id"], None)
 
-    def _count(self, kind, job_id):
+    def count_job(self, kind, job_id):
         with self.lock:
             d = self.counters[kind]
             d[job_id] = d.get(job_id, 0) + 1

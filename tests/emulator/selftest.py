@@ -7,6 +7,7 @@ endpoints, credentials, tokens, generators, fixtures). Prints TAP
 library only; run: python3 tests/emulator/selftest.py"""
 
 import base64
+import http.client
 import json
 import os
 import subprocess
@@ -131,6 +132,24 @@ def start_clears_quarantine_and_leaves_the_last_runs(e):
     eq(e.control("GET", "/counters")["starts"], {BOX: 1}, "starts")
     pending = e.control("GET", "/cycles")["pending"]
     ok(2390 < pending[BOX] <= 2400, "default delay is the PT40M interval: %r" % pending)
+
+
+@test
+def a_start_whose_answer_is_lost_still_starts_and_is_counted(e):
+    e.control("POST", "/faults", {"target": "graph", "method": "POST",
+                                   "path_contains": "/start", "drop_after": True})
+    try:
+        e.graph("POST", "/v1.0/servicePrincipals/%s/synchronization/jobs/%s/start" % (SP, BOX),
+                WRITER, body=b"")
+        raise AssertionError("the start was answered")
+    except (http.client.RemoteDisconnected, ConnectionError):
+        pass
+    eq(e.job()["status"]["code"], "Active", "code after the lost answer")
+    c = e.control("GET", "/counters")
+    eq((c["starts"], c["start_requests"]), ({BOX: 1}, {BOX: 1}), "starts and start requests")
+    start = [q for q in c["requests"] if q["path"].endswith("/start")]
+    eq([(q["status"], q["on_connection"]) for q in start], [(0, 1)],
+       "the start in the log: unanswered, the first of its connection")
 
 
 @test

@@ -3,9 +3,11 @@
 emulator (tests/emulator). Standard library only. See run.py for the runner."""
 
 import copy
+import ctypes
 import json
 import os
 import re
+import shutil
 import socket
 import ssl
 import subprocess
@@ -106,6 +108,20 @@ def cache_dir(create=True):
     return d if create else os.path.join(d, "cache")
 
 
+ROOT_ENV = "CHECK_ENTRA_SYNC_ROOT"
+
+
+def fixed_root():
+    """A fresh directory for the plugin's documented test seam
+    CHECK_ENTRA_SYNC_ROOT, which it puts in front of every fixed path it
+    looks at by default (/var/lib/check-entra-sync, /var/cache/check-entra-sync,
+    /tmp, the ini files under /etc): with its own tmp/, empty otherwise."""
+    d = tempfile.mkdtemp(prefix="root-", dir=_workdir("roots"))
+    os.chmod(d, 0o755)
+    os.mkdir(os.path.join(d, "tmp"), 0o755)
+    return d
+
+
 def scratch_dir(prefix):
     """A fresh directory below the work tree, whatever ran before."""
     return tempfile.mkdtemp(prefix=prefix, dir=_workdir("caches"))
@@ -155,9 +171,11 @@ class Emulator:
     tls: False, True (= "server"), or the name of a make-certs.sh leaf
     ("server", "wronghost", "untrusted")."""
 
-    def __init__(self, tls=False, fixture=None):
+    def __init__(self, tls=False, fixture=None, netns=None, host=None):
         self.tls = "server" if tls is True else tls
         self.fixture = fixture
+        self.netns = netns   # a NetNS: the emulator listens inside it
+        self.host = host     # the address it listens on (default 127.0.0.1)
         self.proc = None
 
     def __enter__(self):
@@ -165,6 +183,10 @@ class Emulator:
         port_file = os.path.join(d, "port")
         self.log_path = os.path.join(d, "emulator.log")
         cmd = [sys.executable, EMULATOR, "--port", "0", "--port-file", port_file]
+        if self.netns:
+            cmd = self.netns.prefix + cmd
+        if self.host:
+            cmd += ["--host", self.host]
         if self.fixture:
             cmd += ["--fixture", self.fixture]
         if self.tls:
@@ -182,6 +204,8 @@ class Emulator:
         with open(port_file) as f:
             self.port = int(f.read())
         host = "localhost" if self.tls else "127.0.0.1"
+        if self.host and self.host not in ("0.0.0.0", "::"):
+            host = self.host
         self.url = "%s://%s:%d" % ("https" if self.tls else "http", host, self.port)
         # the control API is always reached through the test CA, even for the
         # wronghost/untrusted servers
@@ -209,11 +233,15 @@ class Emulator:
         data = None if json_body is None else json.dumps(json_body).encode()
         req = urllib.request.Request(self.url + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, context=self._ctx, timeout=20) as r:
-                body = r.read()
-        except urllib.error.HTTPError as e:
-            raise RuntimeError("emulator control %s %s: %d %s" % (method, path, e.code, e.read()))
+
+        def call():
+            try:
+                with urllib.request.urlopen(req, context=self._ctx, timeout=20) as r:
+                    return r.read()
+            except urllib.error.HTTPError as e:
+                raise RuntimeError("emulator control %s %s: %d %s" % (method, path, e.code,
+                                                                      e.read()))
+        body = self.netns.call(call) if self.netns else call()
         return json.loads(body) if body else None
 
     def counters(self):
@@ -296,6 +324,130 @@ class Emulator:
             return []
 
 
+# -- a network of its own (SPEC 18) ----------------------------------------
+_CLONE_NEWNET = 0x40000000
+
+
+class NetNS:
+    """A network namespace of its own, for a test that needs a non-loopback
+    address: nothing but `lo`, up, with those addresses on it, so whatever
+    the plugin sends there stays on the machine even when it regresses.
+    Root only: Skip says why when one cannot be made. Inside it run
+    Emulator(netns=ns), run_plugin(..., netns=ns) and Sink(ns, address);
+    ns.call(fn) runs fn in a thread of the namespace (its sockets are there).
+
+        with H.NetNS("192.0.2.10") as ns: ..."""
+
+    def __init__(self, *addresses):
+        self.addresses = addresses
+        self.proc = None
+
+    def __enter__(self):
+        if os.geteuid() != 0:
+            raise Skip("a network namespace of its own needs root (unshare -n)")
+        missing = [t for t in ("unshare", "nsenter", "ip") if shutil.which(t) is None]
+        if missing:
+            raise Skip("no %s: cannot make a network namespace" % ", ".join(missing))
+        script = "ip link set lo up"
+        for a in self.addresses:
+            script += " && ip addr add %s/%d dev lo" % (a, 128 if ":" in a else 32)
+        # the namespace lives as long as this process
+        self.proc = subprocess.Popen(["unshare", "--net", "sh", "-c",
+                                      script + " && echo ready && exec sleep 100000"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if self.proc.stdout.readline().strip() != b"ready":
+            self.proc.wait()
+            raise Skip("cannot make a network namespace: %s" %
+                       self.proc.stderr.read().decode("utf-8", "replace").strip())
+        self.path = "/proc/%d/ns/net" % self.proc.pid
+        self.prefix = ["nsenter", "--net=" + self.path, "--"]
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        return False
+
+    def call(self, fn, *args):
+        """fn(*args) in a thread that joined the namespace (setns(2) moves
+        only the calling thread); its result, or what it raised."""
+        out = {}
+
+        def body():
+            try:
+                fd = os.open(self.path, os.O_RDONLY)
+                try:
+                    if hasattr(os, "setns"):
+                        os.setns(fd, _CLONE_NEWNET)
+                    else:
+                        libc = ctypes.CDLL(None, use_errno=True)
+                        if libc.setns(fd, _CLONE_NEWNET) != 0:
+                            raise OSError(ctypes.get_errno(), "setns")
+                finally:
+                    os.close(fd)
+                out["value"] = fn(*args)
+            except BaseException as x:   # handed to the caller
+                out["error"] = x
+
+        t = threading.Thread(target=body)
+        t.start()
+        t.join()
+        if "error" in out:
+            raise out["error"]
+        return out["value"]
+
+
+class Sink:
+    """A TCP listener on address:port inside a NetNS that records every
+    connection and what it sent, answers nothing and closes: where a packet
+    that must never be sent would arrive. .received() -> [bytes, ...]."""
+
+    def __init__(self, netns, address, port=0):
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+
+        def listen():
+            s = socket.socket(family, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((address, port))
+            s.listen(16)
+            return s
+        self.sock = netns.call(listen)
+        self.port = self.sock.getsockname()[1]
+        self.url = "http://%s:%d" % ("[%s]" % address if ":" in address else address, self.port)
+        self._got = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            conn.settimeout(1)
+            data = b""
+            try:
+                while True:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            except OSError:
+                pass
+            conn.close()
+            with self._lock:
+                self._got.append(data)
+
+    def received(self):
+        time.sleep(0.1)
+        with self._lock:
+            return list(self._got)
+
+    def close(self):
+        self.sock.close()
+
+
 _shared = {}
 
 
@@ -341,18 +493,26 @@ class Result(tuple):
         return "\n".join(lines)
 
 
-def run_plugin(args, env=None, timeout=40, stdin=None):
-    """Runs the plugin with a clean environment; returns a Result. While the
-    binary is missing or being relinked (others may run make meanwhile), waits
-    up to 60 s for it."""
+def run_plugin(args, env=None, timeout=40, stdin=None, netns=None):
+    """Runs the plugin with a clean environment (and, unless env names one,
+    a fresh CHECK_ENTRA_SYNC_ROOT; inside netns, a NetNS, when given);
+    returns a Result. While the binary is missing or being relinked (others
+    may run make meanwhile), waits up to 60 s for it."""
     e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
     if env:
         e.update(env)
+    # Never the machine's own state, cache or ini files: a run that names no
+    # directory gets a fresh, empty set of them, as every run did its own
+    # token cache before.
+    if ROOT_ENV not in e:
+        e[ROOT_ENV] = fixed_root()
     argv = [PLUGIN] + [str(a) for a in args]
     if VALGRIND:
         argv = ["valgrind", "--quiet", "--error-exitcode=97", "--leak-check=full",
                 "--errors-for-leak-kinds=definite,indirect"] + argv
         timeout *= SLOW
+    if netns:
+        argv = netns.prefix + argv
     wait_until = time.monotonic() + 60
     while True:
         t0 = time.monotonic()

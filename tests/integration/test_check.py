@@ -240,13 +240,18 @@ def test_paging_follows_next_link():
 
 
 def test_paging_one_bad_page_is_unknown():
-    e = H.emu()
-    jobs = [H.make_job("app%d" % i, last_success_ago=60) for i in range(5)]
-    e.put_sp(H.SP_TEST, jobs)
-    e.settings(page_size=2)
-    e.add_fault(target="graph", path_contains="/jobs", times=-1, **{"next_link": "http://192.0.2.1/v1.0/x"})
-    r = H.run_plugin(H.check_args(e, sp=H.SP_TEST, extra=["-t", "5"]))
-    expect(r, 3, max_elapsed=6)
+    # A next page on another host (TEST-NET, on the loopback of a network of
+    # its own: SPEC 18): refused before anything is sent there.
+    with H.NetNS("192.0.2.1") as ns, H.Emulator(netns=ns) as e:
+        foreign = H.Sink(ns, "192.0.2.1", 80)
+        jobs = [H.make_job("app%d" % i, last_success_ago=60) for i in range(5)]
+        e.put_sp(H.SP_TEST, jobs)
+        e.settings(page_size=2)
+        e.add_fault(target="graph", path_contains="/jobs", times=-1,
+                    **{"next_link": "http://192.0.2.1/v1.0/x"})
+        r = H.run_plugin(H.check_args(e, sp=H.SP_TEST, extra=["-t", "5"]), netns=ns)
+        expect(r, 3, max_elapsed=6)
+        eq(foreign.received(), [], "what reached the next page's host", r)
 
 
 def test_app_id_addressing():
@@ -387,9 +392,14 @@ def test_https_without_trust_anchor_fails():
 
 
 def test_plain_http_to_non_loopback_refused():
-    e = H.emu()
-    for opt in ("--graph-url", "--login-url"):
-        args = H.check_args(e, job=H.JOB_SCIM, extra=["-t", "10"])
-        args[args.index(opt) + 1] = "http://192.0.2.10:%d" % e.port
-        r = H.run_plugin(args)
-        expect(r, 3, max_elapsed=3)
+    # The emulator answers on 192.0.2.10 too, inside a network of its own
+    # (SPEC 18): a plugin that sent anything there would be seen, not leak.
+    with H.NetNS("192.0.2.10") as ns, H.Emulator(netns=ns, host="0.0.0.0") as e:
+        for opt, sent in (("--graph-url", "graph_requests"), ("--login-url", "sign_ins_total")):
+            e.reset()
+            args = H.check_args(e, job=H.JOB_SCIM, extra=["-t", "10"])
+            args[args.index(opt) + 1] = "http://192.0.2.10:%d" % e.port
+            r = H.run_plugin(args, netns=ns)
+            expect(r, 3, first_contains=["refusing plain http:// to 192.0.2.10"],
+                   max_elapsed=3)
+            eq(e.counters()[sent], 0, "%s with %s at 192.0.2.10" % (sent, opt), r)

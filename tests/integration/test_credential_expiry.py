@@ -498,3 +498,50 @@ def test_list_mentions_the_expiry_in_every_format():
     doc = json.loads(r.stdout)
     eq(doc.get("credentialState"), "CRITICAL", "credentialState", r)
     _near(doc.get("credentialExpiresIn", 0), 3.5 * DAY, "credentialExpiresIn", r, slack=120)
+
+
+def _app_with(e, creds):
+    e.add_fault(target="graph", path_contains="/applications", json={"passwordCredentials": creds},
+                status=200, times=1)
+
+
+def _app_reads(e):
+    return len([q for q in e.counters()["requests"] if "/applications" in q["path"]])
+
+
+def test_a_secret_without_an_end_date_never_expires_and_says_so():
+    e = H.emu()
+    client = _secret_client(e, "{{now+%d}}" % (3 * DAY))
+    cache = H.cache_dir()
+    hint = client[1][:3]
+    _app_with(e, [{"displayName": "forever", "hint": hint, "endDateTime": None, "keyId": "k1",
+                   "startDateTime": "2020-01-01T00:00:00Z"}])
+    for _ in range(2):   # the second run answers from the day's cache
+        r = expect(H.run_plugin(_secret_args(e, client, cache=cache)), 0,
+                   contains=["client secret 'forever' (Secret ID k1) has no end date: it never "
+                             "expires"],
+                   absent=["credential_expires_in", "expiry unknown", "none of the"])
+    eq(_app_reads(e), 1, "application reads in two runs")
+
+
+def test_a_secret_with_an_end_is_reported_before_one_without_it():
+    # A rotation that left a secret with the same hint: the one that ends
+    # first is the one to renew, whether or not the other ever ends.
+    e = H.emu()
+    client = _secret_client(e, "{{now+%d}}" % (3 * DAY))
+    hint = client[1][:3]
+    for order in ((None, "in3d"), ("in3d", None)):
+        creds = []
+        for i, end in enumerate(order):
+            creds.append({"displayName": "s%d" % i, "hint": hint, "keyId": "k%d" % i,
+                          "endDateTime": None if end is None else _iso_in(3 * DAY)})
+        _app_with(e, creds)
+        r = expect(H.run_plugin(_secret_args(e, client)), 2,
+                   first_contains=["client secret 's%d' expires in " % order.index("in3d")],
+                   contains=["2 of the application's 2 client secrets share its hint"])
+        _near(_expires_in(r), 3 * DAY, "credential_expires_in", r, slack=120)
+
+
+def _iso_in(seconds):
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -375,3 +375,50 @@ def test_a_cached_token_refused_item_by_item_is_renewed_once():
     after = e.counters()
     eq(after["sign_ins_total"] - before["sign_ins_total"], 1, "sign-ins: the renewal", r)
     eq(after["batch_requests"] - before["batch_requests"], 2, "$batch calls: refused, then again", r)
+
+
+def test_discovery_defines_each_service_once_whatever_the_listing_repeats():
+    e = H.emu()
+    sp_c = sp_id(77)
+    app = H.make_job("app")
+    e.put_sp(H.SP_TEST, [app, app], appId=H.APP_TEST)            # one job listed twice
+    twin = H.make_job("scim", hexid=H.JOB_SCIM.split(".")[1])     # SP_DEMO's job id again
+    e.put_sp(sp_c, [twin, H.make_job("other")], appId=H.APP_TEST)
+    entry = lambda i, name: {"id": i, "appId": H.APP_TEST, "displayName": name}
+    listing = {"value": [entry(H.SP_DEMO, "Demo"), entry(H.SP_TEST, "Test"),
+                         entry(H.SP_DEMO.upper(), "Demo again"), entry(sp_c, "Twin"),
+                         entry(H.SP_TEST, "Test again")]}
+    base = H.check_args(e, client="auditor", sp=H.SP_DEMO)[:-2]
+    want_jobs = {H.JOB_SCIM, H.JOB_BOX, app["id"], H.make_job("other")["id"]}
+    for fmt in ("icinga2", "nagios", "text", "json", "ids"):
+        e.add_fault(target="graph", method="GET", path_contains="/servicePrincipals",
+                    times=1, json=listing)
+        r = H.run_plugin(base + ["--list", "--all-service-principals", "--format=" + fmt])
+        eq(r.rc, 0, "exit status of --format=" + fmt, r)
+        out = r.stdout
+        if fmt == "icinga2":
+            names = re.findall(r'^object Service "([^"]+)"', out, re.M)
+        elif fmt == "nagios":
+            names = re.findall(r"^\tservice_description\t(.+)$", out, re.M)
+        elif fmt == "text":
+            names = re.findall(r"^== .*\((5a1f[0-9a-fA-F-]+)\)$", out, re.M)
+            jobs = re.findall(r"^([A-Za-z]+\.[0-9a-f]{32}) ", out, re.M)
+            eq(sorted(jobs), sorted([H.JOB_SCIM, H.JOB_BOX, app["id"], twin["id"],
+                                     H.make_job("other")["id"]]), "jobs in the table", r)
+        elif fmt == "json":
+            doc = json.loads(out)
+            names = [sp["id"].lower() for sp in doc["servicePrincipals"]]
+            for sp in doc["servicePrincipals"]:
+                ids = [j["id"] for j in sp["jobs"]]
+                eq(len(ids), len(set(ids)), "jobs of %s in JSON" % sp["id"], r)
+        else:
+            names = [l.split("\t")[0].lower() for l in out.splitlines()
+                     if not l.startswith("#")]
+        eq(len(names), len(set(names)), "names defined more than once in --format=" + fmt, r)
+        if fmt in ("icinga2", "nagios"):
+            eq(len(names), len(want_jobs), "services in --format=" + fmt, r)
+            true("left out: the service" in out and "is defined above" in out,
+                 "the twin job's service is not said to be left out", r)
+        else:
+            eq(sorted(names), sorted([H.SP_DEMO, H.SP_TEST, sp_c]),
+               "service principals in --format=" + fmt, r)

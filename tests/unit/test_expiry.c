@@ -214,6 +214,41 @@ static void a_matching_secret_without_an_end_is_not_reported(void **state)
 	assert_false(ch.found);
 }
 
+static void a_secret_sent_with_a_null_end_never_expires(void **state)
+{
+	(void)state;
+	struct json_object *o = json_tokener_parse(
+	    "{\"passwordCredentials\":[{\"hint\":\"abc\",\"keyId\":\"k1\",\"displayName\":\"n\","
+	    "\"endDateTime\":null},{\"hint\":\"abc\",\"keyId\":\"k2\"}]}");
+	assert_non_null(o);
+	struct app_credentials c;
+	assert_int_equal(app_credentials_from_json(o, &c, NULL), 0);
+	json_object_put(o);
+	assert_true(c.secret[0].no_end);  /* null: no end */
+	assert_false(c.secret[1].no_end); /* missing: nothing said */
+	struct expiry_result r = {0};
+	struct expiry_config cfg;
+	expiry_config_init(&cfg);
+	expiry_from_secrets(&c, SECRET, NOW, &r);
+	expiry_judge(&cfg, NOW, &r);
+	assert_int_equal(r.status, EXPIRY_NO_END);
+	assert_string_equal(r.key_id, "k1");
+	assert_int_equal(r.matching, 1);
+	assert_int_equal(r.state, STATE_OK);
+	/* one with an end ends first, and is the one to renew */
+	add_secret(&c, "abc", NOW + 3 * DAY, NOW - DAY, "ends");
+	memset(&r, 0, sizeof(r));
+	expiry_from_secrets(&c, SECRET, NOW, &r);
+	assert_int_equal(r.status, EXPIRY_KNOWN);
+	assert_string_equal(r.name, "ends");
+	assert_int_equal(r.matching, 2);
+	/* ended, it can no longer be the one in use: the one without an end is */
+	c.secret[2].end = NOW - DAY;
+	memset(&r, 0, sizeof(r));
+	expiry_from_secrets(&c, SECRET, NOW, &r);
+	assert_int_equal(r.status, EXPIRY_NO_END);
+}
+
 static void the_chosen_secret_fills_the_result(void **state)
 {
 	(void)state;
@@ -473,6 +508,7 @@ int main(void)
 	    cmocka_unit_test(an_ended_or_future_secret_cannot_be_the_one_in_use),
 	    cmocka_unit_test(when_all_matching_have_ended_the_last_to_end_is_chosen),
 	    cmocka_unit_test(no_hint_matches_finds_nothing),
+	    cmocka_unit_test(a_secret_sent_with_a_null_end_never_expires),
 	    cmocka_unit_test(a_matching_secret_without_an_end_is_not_reported),
 	    cmocka_unit_test(the_chosen_secret_fills_the_result),
 	    cmocka_unit_test(application_json_reads_hints_names_and_times),

@@ -49,6 +49,75 @@ static void non_loopback_hosts_are_refused(void **state)
 	assert_false(url_host_is_loopback(NULL));
 }
 
+static void no_proxy_lists_match_as_libcurl_reads_them(void **state)
+{
+	(void)state;
+	assert_true(url_no_proxy_matches("*", "127.0.0.1"));
+	assert_true(url_no_proxy_matches("example.com, 127.0.0.1", "127.0.0.1"));
+	assert_true(url_no_proxy_matches("localhost", "LOCALHOST"));
+	assert_true(url_no_proxy_matches(".local", "box.local"));
+	assert_true(url_no_proxy_matches("local", "box.local"));
+	assert_true(url_no_proxy_matches("127.0.0.0/8", "127.4.5.6"));
+	assert_true(url_no_proxy_matches("::1", "::1"));
+	assert_true(url_no_proxy_matches("[::1]", "::1"));
+	assert_true(url_no_proxy_matches("::/0", "::1"));
+	assert_false(url_no_proxy_matches("", "127.0.0.1"));
+	assert_false(url_no_proxy_matches(NULL, "127.0.0.1"));
+	assert_false(url_no_proxy_matches("127.0.0.2", "127.0.0.1"));
+	assert_false(url_no_proxy_matches("ocal", "box.local"));
+	assert_false(url_no_proxy_matches("10.0.0.0/8", "127.0.0.1"));
+	assert_false(url_no_proxy_matches("127.0.0.0/33", "127.0.0.1"));
+	assert_false(url_no_proxy_matches("127.0.0.0/8", "::1"));
+}
+
+/* url_allowed for plain http to loopback under the given proxies. */
+static int hop(const struct url_proxies *p, const char **pin, struct err *e)
+{
+	char host[64];
+	long port;
+	return url_allowed("http://127.0.0.1:8080/x", NULL, p, host, sizeof(host), &port, pin, e);
+}
+
+static void a_plain_http_request_takes_only_a_loopback_proxy(void **state)
+{
+	(void)state;
+	const char *pin = "unset";
+	struct err e = {0};
+	struct url_proxies none = {0};
+	assert_int_equal(hop(&none, &pin, &e), 0);
+	assert_string_equal(pin, ""); /* none, pinned: libcurl must not pick one */
+	struct url_proxies far = {.http_proxy = "http://user:Passw0rd@192.0.2.10:3128"};
+	assert_int_equal(hop(&far, &pin, &e), -1);
+	assert_non_null(strstr(e.msg, "through the proxy 192.0.2.10 (http_proxy)"));
+	assert_null(strstr(e.msg, "Passw0rd"));
+	struct url_proxies given = {.proxy = "192.0.2.10:3128", .http_proxy = "127.0.0.1:1"};
+	assert_int_equal(hop(&given, &pin, &e), -1); /* --proxy wins over http_proxy */
+	assert_non_null(strstr(e.msg, "(--proxy)"));
+	struct url_proxies all = {.all_proxy = "socks5h://proxy.example:1080"};
+	assert_int_equal(hop(&all, &pin, &e), -1);
+	assert_non_null(strstr(e.msg, "proxy.example (all_proxy)"));
+	struct url_proxies exempt = {.proxy = "192.0.2.10:3128", .no_proxy = "localhost,127.0.0.1"};
+	assert_int_equal(hop(&exempt, &pin, &e), 0);
+	assert_string_equal(pin, "");
+	struct url_proxies near = {.http_proxy = "http://[::1]:3128", .all_proxy = "192.0.2.1:1"};
+	assert_int_equal(hop(&near, &pin, &e), 0);
+	assert_string_equal(pin, "http://[::1]:3128");
+	struct url_proxies unreadable = {.http_proxy = "http://[::1"};
+	assert_int_equal(hop(&unreadable, &pin, &e), -1);
+	assert_non_null(strstr(e.msg, "cannot be read"));
+	/* https: libcurl's own proxy (a tunnel); no proxies at all: none */
+	char host[64];
+	long port;
+	assert_int_equal(url_allowed("https://graph.example/v1.0", NULL, &far, host, sizeof(host),
+	                             &port, &pin, &e),
+	                 0);
+	assert_null(pin);
+	assert_int_equal(url_allowed("https://graph.example/v1.0", NULL, NULL, host, sizeof(host),
+	                             &port, &pin, &e),
+	                 0);
+	assert_string_equal(pin, "");
+}
+
 static void same_origin_compares_scheme_host_and_port(void **state)
 {
 	(void)state;
@@ -95,6 +164,34 @@ static char *redact(const char *body)
 	if (b.data == NULL)
 		buf_puts(&b, "");
 	return b.data;
+}
+
+static void userinfo_is(const char *in, const char *want)
+{
+	char s[256];
+	strcpy(s, in);
+	redact_userinfo(s);
+	assert_string_equal(s, want);
+}
+
+static void urls_lose_their_credentials(void **state)
+{
+	(void)state;
+	userinfo_is("Unsupported proxy scheme for 'htp://user:Passw0rd@127.0.0.1:1'",
+	            "Unsupported proxy scheme for 'htp://127.0.0.1:1'");
+	userinfo_is("in 'http://user:Pass/w0rd@[::1]:99999'", "in 'http://[::1]:99999'");
+	userinfo_is("http://u:p@ss@host/x and https://a@b/c", "http://host/x and https://b/c");
+	userinfo_is("proxy user:Passw0rd@127.0.0.1:1 failed", "proxy 127.0.0.1:1 failed");
+	userinfo_is("http_proxy == \"socks5h://me:x@p:1\"", "http_proxy == \"socks5h://p:1\"");
+	/* what is not a URL's credentials stays */
+	userinfo_is("mail admin@contoso.com", "mail admin@contoso.com");
+	userinfo_is("https://graph.microsoft.com/v1.0/x (@odata.nextLink)",
+	            "https://graph.microsoft.com/v1.0/x (@odata.nextLink)");
+	userinfo_is("no url: here", "no url: here");
+	char s[64] = "x http://u:secretpw@h";
+	const char *none[] = {NULL};
+	redact_scrub(s, none, 1); /* every scrub takes them too */
+	assert_string_equal(s, "x http://h");
 }
 
 static void authorization_header_keeps_only_the_scheme(void **state)
@@ -320,8 +417,11 @@ int main(void)
 	    cmocka_unit_test(graph_error_walks_nested_inner_errors_into_the_detail),
 	    cmocka_unit_test(graph_error_for_a_delegated_token_names_the_directory_roles),
 	    cmocka_unit_test(non_loopback_hosts_are_refused),
+	    cmocka_unit_test(no_proxy_lists_match_as_libcurl_reads_them),
+	    cmocka_unit_test(a_plain_http_request_takes_only_a_loopback_proxy),
 	    cmocka_unit_test(same_origin_compares_scheme_host_and_port),
 	    cmocka_unit_test(escape_keeps_unreserved_and_encodes_the_rest),
+	    cmocka_unit_test(urls_lose_their_credentials),
 	    cmocka_unit_test(authorization_header_keeps_only_the_scheme),
 	    cmocka_unit_test(token_response_values_are_redacted),
 	    cmocka_unit_test(unterminated_token_is_redacted_to_the_end),

@@ -35,6 +35,45 @@ static void clean_replaces_controls_pipes_and_bad_utf8(void **state)
 	         "a b"); /* U+2028: length shrinks */
 }
 
+static void clean_replaces_bidi_and_zero_width_characters(void **state)
+{
+	(void)state;
+	/* "Box RLO gpj.exe PDF": a web UI would show it reversed */
+	clean_is("Box \xe2\x80\xae"
+	         "fdp.exe",
+	         "Box  fdp.exe");
+	clean_is("a\xe2\x80\xaa"
+	         "b\xe2\x80\xac"
+	         "c",
+	         "a b c");                            /* U+202A, U+202C */
+	clean_is("\xe2\x81\xa6x\xe2\x81\xa9", " x "); /* U+2066 ... U+2069 */
+	clean_is("\xe2\x80\x8e\xe2\x80\x8f", "  ");   /* U+200E, U+200F */
+	clean_is("\xd8\x9c", " ");                    /* U+061C */
+	clean_is("sc\xe2\x80\x8bim", "sc im");        /* U+200B */
+	clean_is("\xe2\x80\x8c\xe2\x80\x8d", "  ");   /* U+200C, U+200D */
+	clean_is("\xe2\x81\xa0\xef\xbb\xbf", "  ");   /* U+2060, U+FEFF */
+	/* their neighbours stay */
+	clean_is("\xe2\x80\x8a\xe2\x80\xaf\xe2\x81\xa1\xe2\x81\xaa",
+	         "\xe2\x80\x8a\xe2\x80\xaf\xe2\x81\xa1\xe2\x81\xaa");
+	clean_is("\xd8\x9b\xef\xbb\xbe", "\xd8\x9b\xef\xbb\xbe");
+	char s[32] = "a|\xe2\x80\xae"
+	             "b";
+	text_clean_trace(s);
+	assert_string_equal(s, "a| b"); /* the trace keeps '|' */
+}
+
+static void json_text_escapes_what_it_would_otherwise_show_raw(void **state)
+{
+	(void)state;
+	struct buf b = {0};
+	assert_int_equal(text_json_safe("{\"n\":\"a\xe2\x80\xae"
+	                                "b\xc2\x85\xe2\x80\xa8\xef\xbb\xbf|\xc3\xa9\xff\"}",
+	                                &b),
+	                 0);
+	assert_string_equal(b.data, "{\"n\":\"a\\u202eb\\u0085\\u2028\\ufeff|\xc3\xa9\\ufffd\"}");
+	buf_free(&b);
+}
+
 static void prefix_never_splits_a_character(void **state)
 {
 	(void)state;
@@ -89,6 +128,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(clean_replaces_controls_pipes_and_bad_utf8),
+	    cmocka_unit_test(clean_replaces_bidi_and_zero_width_characters),
+	    cmocka_unit_test(json_text_escapes_what_it_would_otherwise_show_raw),
 	    cmocka_unit_test(prefix_never_splits_a_character),
 	    cmocka_unit_test(copy_cuts_with_an_ellipsis),
 	    cmocka_unit_test(tokens_are_printable_ascii_without_spaces),
