@@ -250,12 +250,18 @@ LEGACY_JOB=Box.0000000000000000000000000000c1c1
 emu_add_legacy() {
 	emu POST /_emu/clients "{\"client_id\":\"$LEGACY_ID\",\"secret\":\"$LEGACY_SECRET\",
 		\"permissions\":[\"Synchronization.Read.All\",\"Synchronization.ReadWrite.All\"]}" >/dev/null &&
-		emu PUT "/_emu/servicePrincipals/$LEGACY_SP" "$(python3 - "$E2E_ROOT/tests/emulator/fixtures/default.json" "$BOX_JOB" "$LEGACY_JOB" <<'PY'
+		emu_put_copy "$LEGACY_SP" bbbbbbbb-0000-0000-0000-0000000000c1 "$BOX_JOB" "$LEGACY_JOB"
+}
+
+# emu_put_copy SP APP_ID JOB NEW_ID: service principal SP (application APP_ID)
+# holding a copy of the default fixture's JOB named NEW_ID.
+emu_put_copy() {
+	emu PUT "/_emu/servicePrincipals/$1" "$(python3 - "$E2E_ROOT/tests/emulator/fixtures/default.json" "$2" "$3" "$4" <<'PY'
 import json, sys
-fixture, src, dst = sys.argv[1:4]
+fixture, app, src, dst = sys.argv[1:5]
 job = next(j for sp in json.load(open(fixture))["servicePrincipals"] for j in sp["jobs"] if j["id"] == src)
 job["id"] = dst
-print(json.dumps({"appId": "bbbbbbbb-0000-0000-0000-0000000000c1", "jobs": [job]}))
+print(json.dumps({"appId": app, "jobs": [job]}))
 PY
 )" >/dev/null
 }
@@ -271,14 +277,7 @@ FUTILE_COOLDOWN=4
 
 # emu_add_futile: puts FUTILE_SP/FUTILE_JOB, healthy.
 emu_add_futile() {
-	emu PUT "/_emu/servicePrincipals/$FUTILE_SP" "$(python3 - "$E2E_ROOT/tests/emulator/fixtures/default.json" "$SCIM_JOB" "$FUTILE_JOB" <<'PY'
-import json, sys
-fixture, src, dst = sys.argv[1:4]
-job = next(j for sp in json.load(open(fixture))["servicePrincipals"] for j in sp["jobs"] if j["id"] == src)
-job["id"] = dst
-print(json.dumps({"appId": "bbbbbbbb-0000-0000-0000-0000000000f1", "jobs": [job]}))
-PY
-)" >/dev/null
+	emu_put_copy "$FUTILE_SP" bbbbbbbb-0000-0000-0000-0000000000f1 "$SCIM_JOB" "$FUTILE_JOB"
 }
 
 # futile_begin: FUTILE_JOB quarantined, its cause persisting.
