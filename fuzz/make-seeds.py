@@ -141,6 +141,8 @@ def small_seeds():
     write("token_entry", "truncated", "check_entra_sync token v1\nexpires_at=1796003600\naccess_tok")
     write("statefile", "two", "# check_entra_sync: starts\n1795990000 handler\n1795999000 operator\n")
     write("statefile", "future", "1896000000 handler\n")
+    write("statefile", "episode", "1795900000 handler Unknown\nepisode 1795950000\n"
+          "1795990000 handler EncounteredQuarantineException\n1795999000 operator -\n")
 
 
 def json_seeds():

@@ -83,6 +83,7 @@ enum long_only {
 	OPT_DIRECTORY_SYNC,
 	OPT_SP_FILE,
 	OPT_ALL_SPS,
+	OPT_FORCE,
 	OPT_COUNT, /* not an option: the size of a table indexed by option */
 };
 
@@ -147,6 +148,7 @@ static const struct option long_options[] = {
     {"directory-sync", no_argument, NULL, OPT_DIRECTORY_SYNC},
     {"service-principals-file", required_argument, NULL, OPT_SP_FILE},
     {"all-service-principals", no_argument, NULL, OPT_ALL_SPS},
+    {"force", no_argument, NULL, OPT_FORCE},
     {NULL, 0, NULL, 0},
 };
 
@@ -181,11 +183,9 @@ static const struct {
 	int opt;
 	size_t offset; /* of a bool in struct config */
 } flag_options[] = {
-    {OPT_NO_TOKEN_CACHE, AT(auth.no_cache)},
-    {OPT_START_PAUSED, AT(handler.start_paused)},
-    {OPT_DRY_RUN, AT(handler.dry_run)},
-    {OPT_SECRET_EXPIRY, AT(secret_expiry)},
-    {OPT_ALL_SPS, AT(all_sps)},
+    {OPT_NO_TOKEN_CACHE, AT(auth.no_cache)}, {OPT_START_PAUSED, AT(handler.start_paused)},
+    {OPT_DRY_RUN, AT(handler.dry_run)},      {OPT_FORCE, AT(handler.force)},
+    {OPT_SECRET_EXPIRY, AT(secret_expiry)},  {OPT_ALL_SPS, AT(all_sps)},
 };
 
 /* Threshold options: a range, seconds (with s, m, h, d) or plain numbers. */
@@ -338,6 +338,12 @@ static int parse_override(struct config *c, const char *text, struct err *e)
 		    "--state: '%s' is not a state (ok, warning, critical, unknown or 0-3)", eq + 1);
 	memcpy(o->key, text, klen);
 	o->key[klen] = '\0';
+	/* SPEC 4a: Microsoft paused such a job for clean-up; it is never OK. */
+	if (o->state == STATE_OK && strcasecmp(o->key, "escrows-pruned") == 0)
+		return err_set(
+		    e, ERR_USAGE,
+		    "--state escrows-pruned: a job whose escrows were pruned is never OK "
+		    "(give warning, critical or unknown)");
 	c->eval.n_overrides++;
 	return 0;
 }
@@ -1093,6 +1099,10 @@ int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err 
 	extra_opts_argv_free(&a);
 	if (rc != 0)
 		return rc;
+	if (c->handler.force && c->mode != MODE_START)
+		return err_set(
+		    e, ERR_USAGE,
+		    "--force goes with --start only (the event handler keeps its rules)");
 	if (check_target(c, e) < 0 || resolve_endpoints(c, e) < 0 || resolve_identity(c, e) < 0 ||
 	    resolve_dirs(c, e) < 0)
 		return -1;

@@ -41,7 +41,8 @@ def history(sdir, job=H.JOB_BOX):
     if not os.path.exists(path):
         return []
     with open(path) as f:
-        return [l for l in f.read().splitlines() if l and not l.startswith("#")]
+        return [l for l in f.read().splitlines()
+                if l and not l.startswith("#") and not l.startswith("episode ")]
 
 
 def said(r, rc, *words):
