@@ -28,10 +28,11 @@ GRAPH = None
 SETTING_TYPES = {"token_lifetime": (int,), "page_size": (int,), "cycle_delay": (int, float, type(None)),
                  "throttle_after": (int, type(None)), "throttle_window": (int, float),
                  "batch_order": (str,), "tenant_permission_error": (int,),
-                 "onprem_sync_app_tokens": (str,)}
+                 "onprem_sync_app_tokens": (str,), "non_ascii": (str,)}
 SETTING_VALUES = {"batch_order": ("reversed", "request", "shuffled"),
                   "tenant_permission_error": (401, 403),
-                  "onprem_sync_app_tokens": ("allow", "refuse")}
+                  "onprem_sync_app_tokens": ("allow", "refuse"),
+                  "non_ascii": ("raw", "escaped")}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -93,6 +94,7 @@ class Handler(BaseHTTPRequestHandler):
         req = Req(method, path, url.query, self.headers, body, self.base_url(),
                   self.headers.get("client-request-id", ""))
         self.request_id = req.request_id
+        Response.escape_non_ascii = STATE.settings["non_ascii"] == "escaped"
         STATE.run_due_cycles()
         if path.startswith("/_emu/"):
             target = "control"
