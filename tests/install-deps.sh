@@ -14,7 +14,8 @@ nagios4-core icinga2 nagios-nrpe-server nagios-nrpe-plugin monitoring-plugins-st
 graphite-carbon python3-whisper graphite-web influxdb php-cli
 hyperfine
 dpkg-dev debhelper fakeroot lintian
-rpm rpmlint cpio gnupg"
+rpm rpmlint cpio gnupg
+debootstrap zstd"
 case "${1:-all}" in
 build) PKGS="$BUILD" ;;
 *) PKGS="$BUILD $TEST" ;;
