@@ -31,7 +31,6 @@ trap 'gpgconf --homedir "$T/gnupg" --kill gpg-agent 2>/dev/null; rm -rf "$T"' EX
 trap 'exit 130' INT TERM HUP
 echo "1..$PLAN"
 
-VERSION=$(sed -n 's/^#define PLUGIN_VERSION "\([^"]*\)".*/\1/p' plugin/common.h)
 spec_version=$(sed -n 's/^Version:[[:space:]]*//p' "$SPEC")
 LIBDIR=$(rpm --eval '%{_libdir}')
 DOC=/usr/share/doc/check_entra_sync
