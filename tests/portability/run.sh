@@ -16,7 +16,8 @@
 #   PORTABILITY_CACHE   where the prepared chroots are kept, one zstd tarball
 #                       per suite and package list (default
 #                       /var/cache/check-entra-sync-portability); a tarball
-#                       there is used as it is, delete it to refresh
+#                       there is used as it is, delete it to refresh; a new
+#                       one replaces the suite's older ones
 #   PORTABILITY_MIRROR  the Debian archive (default: the first .../debian URI
 #                       of this machine's apt sources, else deb.debian.org)
 set -u
@@ -119,6 +120,9 @@ prepare() {
 		>"$WORK/$suite.make_root.log" 2>&1 || return 1
 	tar -C "$dir" -cf - . | zstd -q -T0 -3 -o "$tarball.tmp" -f && mv "$tarball.tmp" "$tarball" ||
 		return 1
+	# The suite's chroots of an older package list or recipe are stale.
+	find "$CACHE" -maxdepth 1 \( -name "$suite-*.tar.zst" -o -name ".$suite-*.lock" \) \
+		! -name "$suite-$KEY.tar.zst" ! -name ".$suite-$KEY.lock" -delete
 	echo "made from $MIRROR in $(($(date +%s) - t0)) s, cached as $tarball"
 }
 
