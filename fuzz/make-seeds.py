@@ -35,7 +35,7 @@ def fixture_jobs():
     for fn in sorted(os.listdir(fx_dir)):
         if not fn.endswith(".json"):
             continue
-        with open(os.path.join(fx_dir, fn)) as f:
+        with open(os.path.join(fx_dir, fn), encoding="utf-8") as f:
             fx = expand(json.load(f), NOW)
         found = list(fx.get("jobs", []))
         for sp in fx.get("servicePrincipals", []):
@@ -188,7 +188,8 @@ def dirsync_seeds():
     # organization JSON, NUL, onPremisesSynchronization JSON [, NUL, tail]; the
     # tail: byte 0 thresholds (bits 0-1) and credential (bits 2-3), byte 1
     # --max-output, then the credential's name or why its look-up failed.
-    with open(os.path.join(ROOT, "tests", "emulator", "fixtures", "documented.json")) as f:
+    with open(os.path.join(ROOT, "tests", "emulator", "fixtures", "documented.json"),
+              encoding="utf-8") as f:
         fixtures = json.load(f)["fixtures"]
     answers = {}
     for name, fx in sorted(fixtures.items()):

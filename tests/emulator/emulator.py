@@ -29,11 +29,12 @@ GRAPH = None
 SETTING_TYPES = {"token_lifetime": (int,), "page_size": (int,), "cycle_delay": (int, float, type(None)),
                  "throttle_after": (int, type(None)), "throttle_window": (int, float),
                  "batch_order": (str,), "tenant_permission_error": (int,),
-                 "onprem_sync_app_tokens": (str,), "job_id_case": (str,)}
+                 "onprem_sync_app_tokens": (str,), "job_id_case": (str,), "non_ascii": (str,)}
 SETTING_VALUES = {"batch_order": ("reversed", "request", "shuffled"),
                   "tenant_permission_error": (401, 403),
                   "onprem_sync_app_tokens": ("allow", "refuse"),
-                  "job_id_case": ("insensitive", "exact")}
+                  "job_id_case": ("insensitive", "exact"),
+                  "non_ascii": ("raw", "escaped")}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -106,6 +107,7 @@ class Handler(BaseHTTPRequestHandler):
         if start and method == "POST":
             STATE.count_job("start_requests", start.group(1))
         self.request_id = req.request_id
+        Response.escape_non_ascii = STATE.settings["non_ascii"] == "escaped"
         STATE.run_due_cycles()
         if path.startswith("/_emu/"):
             target = "control"

@@ -50,6 +50,7 @@ DEFAULT_SETTINGS = {
     "tenant_permission_error": 403,   # 403 Authorization_RequestDenied or 401 UnknownError
     "onprem_sync_app_tokens": "allow",  # allow | refuse (the v1.0 page says app-only is not supported)
     "job_id_case": "insensitive",  # insensitive | exact: how a job id in a path is matched
+    "non_ascii": "raw",           # raw (UTF-8, as Graph writes it) | escaped (\uXXXX)
 }
 DEFAULT_CYCLE_DELAY = 2400        # 40 minutes: the app provisioning interval
 # Microsoft's retries of a quarantined job (application-provisioning-quarantine-status.md):
@@ -257,7 +258,7 @@ class State:
     # -- directory synchronization (organization + onPremisesSynchronization)
     @staticmethod
     def documented():
-        with open(os.path.join(HERE, "fixtures", "documented.json")) as f:
+        with open(os.path.join(HERE, "fixtures", "documented.json"), encoding="utf-8") as f:
             return json.load(f)["fixtures"]
 
     def directory_preset(self, name):

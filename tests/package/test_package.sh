@@ -104,7 +104,6 @@ trap 'exit 130' INT TERM HUP
 
 echo "1..$PLAN"
 
-VERSION=$(sed -n 's/^#define PLUGIN_VERSION "\([^"]*\)".*/\1/p' plugin/common.h)
 ARCH=$(dpkg --print-architecture)
 
 # 1: a clean copy: the tracked files only, through make dist.
