@@ -52,7 +52,6 @@ struct start_run {
 	const struct mode_env *m;
 	struct job_state *js;
 	char shown[JOB_ID_SHOWN]; /* the job id as messages show it */
-	char note[1200];          /* "; not recorded ..." */
 	struct sync_job job;      /* as read under the lock */
 	struct job_result jr;
 	struct start_record rec;
@@ -123,19 +122,15 @@ static bool refused(struct start_run *s, char *why, size_t n)
 	return true;
 }
 
-/* Records the coming start; on failure, note says so (the start still
- * happens: the operator asked for it). */
-static bool record(struct start_run *s, double when)
+/* Records the coming start. A start the history does not hold would slip
+ * past the handler's cooldown, backoff and daily cap, so one that cannot be
+ * recorded is not made, --force or not (the handler's rule). */
+static int record(struct start_run *s, double when, struct err *e)
 {
-	struct err e = {0};
 	const struct job_result *jr = &s->jr;
 	const char *reason = s->job.quarantine.present ? s->job.quarantine.reason : NULL;
-	if (job_state_record(s->js, when, ORIGIN_OPERATOR, reason, jr->broken_since,
-	                     jr->age_known ? jr->last_success : 0, &e) == 0)
-		return true;
-	snprintf(s->note, sizeof(s->note), "; not recorded for the event handler's cooldown: %s",
-	         e.msg);
-	return false;
+	return job_state_record(s->js, when, ORIGIN_OPERATOR, reason, jr->broken_since,
+	                        jr->age_known ? jr->last_success : 0, e);
 }
 
 static int send_start(struct start_run *s)
@@ -147,33 +142,37 @@ static int send_start(struct start_run *s)
 	struct err e = {0};
 	status_words(&s->job, status, sizeof(status));
 	if (c->handler.dry_run) {
-		snprintf(msg, sizeof(msg), "would start job %s, %s (dry-run, nothing sent)%s", id,
-		         status, s->note);
+		snprintf(msg, sizeof(msg), "would start job %s, %s (dry-run, nothing sent)", id,
+		         status);
 		return finish(m, STATE_OK, LOG_INFO, msg);
 	}
 	double when = clock_wall();
-	bool recorded = record(s, when);
+	if (record(s, when, &e) < 0) {
+		snprintf(msg, sizeof(msg),
+		         "job %s not started: the start could not be recorded first for the event "
+		         "handler's cooldown and cap: %s",
+		         id, e.msg);
+		return finish(m, STATE_UNKNOWN, LOG_ERR, msg);
+	}
 	enum start_outcome out = graph_start_job(m->g, &c->sp, s->job.id, &e);
 	if (out == START_REFUSED || out == START_NOT_SENT) {
-		if (recorded)
-			job_state_unrecord(s->js, when, NULL);
+		job_state_unrecord(s->js, when, NULL);
 		if (out == START_REFUSED)
-			snprintf(msg, sizeof(msg), "Graph refused to start job %s: %s%s", id, e.msg,
-			         s->note);
+			snprintf(msg, sizeof(msg), "Graph refused to start job %s: %s", id, e.msg);
 		else
-			snprintf(msg, sizeof(msg), "job %s not started: %s (no start was sent)%s",
-			         id, e.msg, s->note);
+			snprintf(msg, sizeof(msg), "job %s not started: %s (no start was sent)", id,
+			         e.msg);
 		return finish(m, out == START_REFUSED ? STATE_CRITICAL : STATE_UNKNOWN,
 		              out == START_REFUSED ? LOG_WARNING : LOG_ERR, msg);
 	}
 	if (out == START_MAYBE) {
-		snprintf(msg, sizeof(msg), "could not start job %s: %s (it may have started%s)%s",
-		         id, e.msg, recorded ? "; counted as a start" : "", s->note);
+		snprintf(msg, sizeof(msg),
+		         "could not start job %s: %s (it may have started; counted as a start)", id,
+		         e.msg);
 		return finish(m, STATE_UNKNOWN, LOG_ERR, msg);
 	}
-	snprintf(msg, sizeof(msg), "started job %s, was %s (HTTP %ld, request-id %s)%s", id, status,
-	         m->g->last_status, m->g->last_request_id[0] ? m->g->last_request_id : "none",
-	         s->note);
+	snprintf(msg, sizeof(msg), "started job %s, was %s (HTTP %ld, request-id %s)", id, status,
+	         m->g->last_status, m->g->last_request_id[0] ? m->g->last_request_id : "none");
 	return finish(m, STATE_OK, LOG_NOTICE, msg);
 }
 
