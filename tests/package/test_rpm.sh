@@ -13,7 +13,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
 export PATH="/usr/bin:/usr/sbin:/sbin:$PATH"
 SPEC=contrib/rpm/check_entra_sync.spec
-PLAN=8
+PLAN=9
 
 for tool in rpmbuild rpmlint rpmsign rpm2cpio cpio gpg; do
 	if ! command -v "$tool" >/dev/null; then
@@ -117,14 +117,17 @@ differ=""
 for f in contrib/README.md contrib/icinga2/entra_sync.conf contrib/icinga2/example-services.conf \
 	contrib/nagios/commands.cfg contrib/nagios/services.cfg contrib/icingaweb2/entra_sync.ini \
 	contrib/grafana/entra-sync-graphite.json contrib/grafana/entra-sync-influxdb.json; do
-	cmp -s "$f" "$T/x$DOC/examples/${f#contrib/}" || differ="$differ $f"
+	sed "s|/usr/lib/nagios/plugins|$LIBDIR/nagios/plugins|g" "$f" |
+		cmp -s - "$T/x$DOC/examples/${f#contrib/}" || differ="$differ $f"
 done
-cmp -s nrpe.cfg.example "$T/x$DOC/examples/nrpe.cfg.example" || differ="$differ nrpe.cfg.example"
+sed "s|/usr/lib/nagios/plugins|$LIBDIR/nagios/plugins|g" nrpe.cfg.example |
+	cmp -s - "$T/x$DOC/examples/nrpe.cfg.example" || differ="$differ nrpe.cfg.example"
+grep -rq /usr/lib/nagios/plugins "$T/x$DOC/examples" && differ="$differ (an example names /usr/lib/nagios/plugins)"
 cmp -s contrib/icinga2/entra_sync.conf "$T/x/usr/share/icinga2/include/entra_sync.conf" ||
 	differ="$differ (the Icinga 2 include)"
 mode=$(rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$RPM" 2>/dev/null | awk -v p="$PLUGIN" '$2 == p {print $1}')
 if [ -z "$differ" ] && [ "$mode" = "-rwxr-xr-x" ]; then
-	ok "the examples and the include are the tree's files; the plugin is -rwxr-xr-x"
+	ok "the examples (naming $LIBDIR/nagios/plugins) and the include are the tree's files; the plugin is -rwxr-xr-x"
 else
 	diag "differ:$differ" "plugin mode: $mode" "$(cat "$T/cpio.err")"
 	not_ok "the examples and the include are the tree's files; the plugin is -rwxr-xr-x"
@@ -145,6 +148,25 @@ if [ -z "$need" ]; then
 else
 	diag "$(cat "$T/requires")"
 	not_ok "the package requires libcurl, json-c and libcrypto by soname (missing:$need)"
+fi
+
+# 9: %post makes the state and cache directories, 0700, for the monitoring
+# user, and leaves one already there alone. Run with the paths moved into
+# the test's own tree (as root: it hands them to nagios).
+rpm -qp --qf '%{POSTIN}' "$RPM" 2>/dev/null >"$T/post.sh"
+if [ "$(id -u)" -ne 0 ] || ! getent passwd nagios >/dev/null; then
+	ok "%post makes the directories for nagios # SKIP needs root and a user nagios (nagios4-core)"
+else
+	mkdir -p "$T/root/var/lib" "$T/root/var/cache/check-entra-sync"
+	sed "s|/var/|$T/root/var/|g" "$T/post.sh" >"$T/post-moved.sh"
+	sh "$T/post-moved.sh" >"$T/post.log" 2>&1
+	got="$(stat -c '%U %a' "$T/root/var/lib/check-entra-sync" 2>&1); $(stat -c '%U %a' "$T/root/var/cache/check-entra-sync")"
+	if [ "$got" = "nagios 700; root 755" ]; then
+		ok "%post makes /var/lib/check-entra-sync for nagios, 0700, and leaves an existing cache directory alone"
+	else
+		diag "owner and mode: $got" "$(cat "$T/post.log")"
+		not_ok "%post makes /var/lib/check-entra-sync for nagios, 0700, and leaves an existing one alone"
+	fi
 fi
 
 [ "$failed" -eq 0 ]
