@@ -36,6 +36,25 @@ struct hint {
 
 #define CODE_CERT_REFUSED 700027 /* not registered, bad signature, or the key has ended */
 
+const char *auth_method_name(enum auth_method m)
+{
+	/* A switch rather than an array indexed by the enum: -Wswitch names a
+	 * method added without a name, where an array would shift silently. */
+	switch (m) {
+	case AUTH_SECRET:
+		return "client secret";
+	case AUTH_CERTIFICATE:
+		return "certificate";
+	case AUTH_MANAGED_IDENTITY:
+		return "managed identity";
+	case AUTH_TOKEN_FILE:
+		return "access token file";
+	case AUTH_NONE:
+		break;
+	}
+	return "none";
+}
+
 static const struct hint hints[] = {
     {7000215, "use the secret's Value, not its Secret ID"},
     {7000222, "the client secret has expired; create a new one on the app registration"},

@@ -20,6 +20,9 @@ enum auth_method {
 	AUTH_TOKEN_FILE
 };
 
+/* The method as -vv names it ("client secret", ...; "none"). */
+const char *auth_method_name(enum auth_method m);
+
 /* Who signs in, how, and where; filled by options.c, read-only here. */
 struct auth_options {
 	enum auth_method method;
