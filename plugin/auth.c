@@ -726,10 +726,16 @@ bool auth_token_delegated(const struct auth_ctx *a)
 	return delegated;
 }
 
+const char *auth_why_no_renewal(const struct auth_ctx *a)
+{
+	return a->opt->method == AUTH_TOKEN_FILE ? "no renewal possible with --access-token-file"
+	                                         : NULL;
+}
+
 bool auth_can_renew(const struct auth_ctx *a)
 {
 	return a->from_cache && a->cache_fd >= 0 && a->renewals == 0 &&
-	       a->opt->method != AUTH_TOKEN_FILE;
+	       auth_why_no_renewal(a) == NULL;
 }
 
 int auth_renew(struct auth_ctx *a, struct err *e)

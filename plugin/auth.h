@@ -80,6 +80,10 @@ int auth_get_token(struct auth_ctx *a, struct err *e);
  * the cache (it may predate a new permission, or have been revoked), the
  * method can sign in, and this run has not renewed yet. */
 bool auth_can_renew(const struct auth_ctx *a);
+/* Why no 401 can ever be answered by signing in again with this identity
+ * ("no renewal possible with --access-token-file"), for the message that
+ * reports the 401; NULL when the method can sign in. */
+const char *auth_why_no_renewal(const struct auth_ctx *a);
 /* True when the token is a user's (delegated: its claims carry scp), which
  * only a token from --access-token-file can be. */
 bool auth_token_delegated(const struct auth_ctx *a);

@@ -189,10 +189,10 @@ int graph_answer_error(const struct graph_client *g, long status, const char *bo
 	                              .secrets = secrets};
 	ctx.n_secrets = auth_secrets(g->auth, NULL, secrets);
 	graph_error_describe(status, body, len, &ctx, text, sizeof(text), detail, sizeof(detail));
-	if (status == 401 && g->auth->opt->method == AUTH_TOKEN_FILE) {
+	const char *why = status == 401 ? auth_why_no_renewal(g->auth) : NULL;
+	if (why != NULL) {
 		size_t used = strlen(text);
-		snprintf(text + used, sizeof(text) - used,
-		         " (no renewal possible with --access-token-file)");
+		snprintf(text + used, sizeof(text) - used, " (%s)", why);
 	}
 	err_set(e, ERR_GRAPH, "%s", text);
 	err_detail(e, "%s", detail);
