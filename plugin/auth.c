@@ -126,9 +126,9 @@ static void support_ids(struct json_object *root, const char *const *secrets, si
 	buf_free(&b);
 }
 
-void auth_error_describe(long status, const char *body, size_t len, const char *const *secrets,
-                         size_t ns, const char *cert_hint, char *out, size_t n, char *detail,
-                         size_t dn)
+UNITTEST void auth_error_describe(long status, const char *body, size_t len,
+                                  const char *const *secrets, size_t ns, const char *cert_hint,
+                                  char *out, size_t n, char *detail, size_t dn)
 {
 	struct json_object *root = NULL;
 	struct err perr = {0};
@@ -236,8 +236,8 @@ static double clamp_lifetime(double secs)
 	return secs > TOKEN_LIFETIME_MAX ? TOKEN_LIFETIME_MAX : secs;
 }
 
-int auth_parse_token_response(const char *body, size_t len, double now, char **token,
-                              double *expires_at, struct err *e)
+UNITTEST int auth_parse_token_response(const char *body, size_t len, double now, char **token,
+                                       double *expires_at, struct err *e)
 {
 	struct json_object *root = NULL;
 	*token = NULL;

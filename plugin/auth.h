@@ -106,6 +106,7 @@ bool auth_certificate_end(const struct auth_ctx *a, double *not_after);
  * cache on. The directory fd (owned by a), or -1 (no cache). */
 int auth_cache_entry(const struct auth_ctx *a, const char **key);
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* Turns a sign-in error body into one line: "sign-in failed (HTTP 401
  * invalid_client, AADSTS7000215): <first sentence of error_description> -
  * hint: ..." (hint only for the common codes), and a second (detail, may be
@@ -118,6 +119,7 @@ int auth_cache_entry(const struct auth_ctx *a, const char **key);
 void auth_error_describe(long status, const char *body, size_t len, const char *const *secrets,
                          size_t ns, const char *cert_hint, char *out, size_t n, char *detail,
                          size_t dn);
+#endif
 
 /* Parses a token answer (sign-in or managed identity): access_token (string),
  * token_type Bearer when present, expires_in (number or numeric string) or
@@ -127,7 +129,9 @@ void auth_error_describe(long status, const char *body, size_t len, const char *
  * 0 or -1 with e (ERR_PARSE). Pure. */
 #define TOKEN_LIFETIME_MIN 60.0
 #define TOKEN_LIFETIME_MAX 86400.0
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 int auth_parse_token_response(const char *body, size_t len, double now, char **token,
                               double *expires_at, struct err *e);
+#endif
 
 #endif

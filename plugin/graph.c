@@ -19,6 +19,10 @@
 #define GRAPH_MAX_PAGES   100
 #define GRAPH_MESSAGE_MAX 300
 
+UNITTEST void graph_error_describe(long status, const char *body, size_t len,
+                                   const struct graph_error_ctx *ctx, char *out, size_t n,
+                                   char *detail, size_t dn);
+
 void graph_sp_label(const struct sp_ref *sp, char *out, size_t n)
 {
 	if (sp->id != NULL)
@@ -477,9 +481,9 @@ static void permission_hint(long status, const char *code, const struct graph_er
 		         ctx->permission);
 }
 
-void graph_error_describe(long status, const char *body, size_t len,
-                          const struct graph_error_ctx *ctx, char *out, size_t n, char *detail,
-                          size_t dn)
+UNITTEST void graph_error_describe(long status, const char *body, size_t len,
+                                   const struct graph_error_ctx *ctx, char *out, size_t n,
+                                   char *detail, size_t dn)
 {
 	char code[128] = "";
 	char message[GRAPH_MESSAGE_MAX + 8] = "";

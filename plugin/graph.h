@@ -108,6 +108,7 @@ struct graph_error_ctx {
 	size_t n_secrets;
 };
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* Turns a Graph error answer into one line,
  * "Graph HTTP 404 Request_ResourceNotFound: <message> (request-id <id>)",
  * plus the permission hint on 401/403, and a second line (detail) with what
@@ -117,6 +118,7 @@ struct graph_error_ctx {
 void graph_error_describe(long status, const char *body, size_t len,
                           const struct graph_error_ctx *ctx, char *out, size_t n, char *detail,
                           size_t dn);
+#endif
 
 /* GET /{v}/applications(appId='{app_id}')?$select=passwordCredentials: the
  * monitoring application's own client secrets (never their values). 0, or
