@@ -47,6 +47,14 @@ OBJS       := $(SRCS:.c=.o)
 LIB_OBJS   := $(filter-out plugin/main.o,$(OBJS))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:.c=)
+# Functions a file keeps static in the plugin but the unit tests call are
+# marked UNITTEST (common.h, as curl's): the files that hold one are built a
+# second time with -DUNITTESTS into tests/unit/obj/, and the tests link
+# those objects with the plugin's own for the rest.
+UNIT_CFLAGS  := -DUNITTESTS
+TESTED_SRCS  := $(shell grep -l UNITTEST $(filter-out plugin/main.c,$(SRCS)))
+UNIT_OBJS    := $(patsubst plugin/%.c,tests/unit/obj/%.o,$(TESTED_SRCS)) \
+	$(filter-out $(TESTED_SRCS:.c=.o),$(LIB_OBJS))
 
 .PHONY: all unit-bins check unit integration e2e demo install clean deps format format-check cppcheck
 
@@ -58,8 +66,12 @@ $(BIN): $(OBJS)
 plugin/%.o: plugin/%.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(DEP_LIBS) -lcmocka
+tests/unit/obj/%.o: plugin/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(UNIT_CFLAGS) -c -o $@ $<
+
+tests/unit/test_%: tests/unit/test_%.c $(UNIT_OBJS)
+	$(CC) $(ALL_CFLAGS) $(UNIT_CFLAGS) -o $@ $< $(UNIT_OBJS) $(ALL_LDFLAGS) $(DEP_LIBS) -lcmocka
 
 unit-bins: $(UNIT_BINS)
 
@@ -113,8 +125,9 @@ cppcheck:
 clean:
 	rm -f $(BIN) plugin/*.o plugin/*.d plugin/format/*.o plugin/format/*.d tests/unit/*.d \
 		$(UNIT_BINS)
+	rm -rf tests/unit/obj
 
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(filter tests/unit/obj/%,$(UNIT_OBJS:.o=.d))
 
 # Fuzzing (clang, libFuzzer), the benchmark, the portability proof and the
 # source tarball live in their own fragments.

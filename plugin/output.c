@@ -447,7 +447,7 @@ static void job_words(const struct job_result *r, bool brief, struct buf *b)
 	text_clean_buf(b, start);
 }
 
-void output_job_summary(const struct job_result *r, struct buf *b)
+UNITTEST void output_job_summary(const struct job_result *r, struct buf *b)
 {
 	job_words(r, true, b);
 }
@@ -494,7 +494,7 @@ static const struct sync_error *detail_error(const struct job_result *r)
 	return NULL;
 }
 
-void output_job_detail(const struct job_result *r, struct buf *b)
+UNITTEST void output_job_detail(const struct job_result *r, struct buf *b)
 {
 	const struct sync_job *job = r->job;
 	size_t start = b->len;
@@ -721,6 +721,7 @@ static int assign_prefixes(struct view *v, size_t n)
 	return 0;
 }
 
+#ifdef UNITTESTS
 int output_prefixes(const struct job_result *r, size_t n, char (*out)[SUBJECT_MAX])
 {
 	struct view *v = calloc(n ? n : 1, sizeof(*v));
@@ -736,6 +737,7 @@ int output_prefixes(const struct job_result *r, size_t n, char (*out)[SUBJECT_MA
 	free(v);
 	return rc;
 }
+#endif
 
 /* ---- metrics ---- */
 

@@ -43,21 +43,25 @@ int output_check(struct report *rep, const struct job_result *results, size_t n,
  * credential, after the metrics of what the report is about. */
 void output_run_facts(struct report *rep, const struct run_facts *facts);
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* The words for one job: its summary ("quarantined (Reason: Code) since
  * ...") and its long-output line. Appended to b. */
 void output_job_summary(const struct job_result *r, struct buf *b);
 void output_job_detail(const struct job_result *r, struct buf *b);
+#endif
 
 /* What Microsoft documents to do for the job's quarantine reason (and for
  * API-driven inbound jobs and pruned escrows), "Microsoft: ...", appended
  * to b; nothing for a reason Microsoft does not explain. */
 void output_advice(const struct sync_job *job, struct buf *b);
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* The subjects (metric name prefixes) of n jobs without -j: each
  * templateId reduced to [A-Za-z0-9_], and, where two jobs would share one, a
  * short stable suffix from the job id; unique, short enough for every
  * metric's label. 0 or -1 (ENOMEM). */
 int output_prefixes(const struct job_result *r, size_t n, char (*out)[SUBJECT_MAX]);
+#endif
 
 /* The credential's end as run facts: what to name in the summary, the
  * metric and its thresholds, and a long-output line (the note) saying what
