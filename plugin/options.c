@@ -60,6 +60,7 @@ enum long_only {
 	OPT_STATE,
 	OPT_MAX_OUTPUT,
 	OPT_OUTPUT_FORMAT,
+	OPT_OUTPUT_FILE,
 	OPT_CACERT,
 	OPT_CAPATH,
 	OPT_PROXY,
@@ -120,6 +121,7 @@ static const struct option long_options[] = {
     {"state", required_argument, NULL, OPT_STATE},
     {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
     {"output-format", required_argument, NULL, OPT_OUTPUT_FORMAT},
+    {"output-file", required_argument, NULL, OPT_OUTPUT_FILE},
     {"timeout", required_argument, NULL, 't'},
     {"cacert", required_argument, NULL, OPT_CACERT},
     {"capath", required_argument, NULL, OPT_CAPATH},
@@ -150,6 +152,8 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+#define SHORT_OPTIONS "T:C:s:a:j:w:c:t:vhV"
+
 #define AT(field) offsetof(struct config, field)
 
 /* Options that only store their argument. */
@@ -174,6 +178,7 @@ static const struct {
     {OPT_CAPATH, AT(http.capath)},
     {OPT_PROXY, AT(http.proxy)},
     {OPT_STATE_DIR, AT(handler.state_dir)},
+    {OPT_OUTPUT_FILE, AT(output_file)},
 };
 
 /* Options that only switch something on. */
@@ -203,6 +208,17 @@ static const struct {
     {OPT_ESC_CRIT, AT(eval.escrow_crit), false, "--escrow-critical"},
     {OPT_EXPORT_WARN, AT(eval.export_warn), true, "--export-warning"},
     {OPT_EXPORT_CRIT, AT(eval.export_crit), true, "--export-critical"},
+};
+
+/* Options that choose the mode. */
+static const struct {
+	int opt;
+	enum mode mode;
+} mode_options[] = {
+    {OPT_EVENT_HANDLER, MODE_EVENT_HANDLER},
+    {OPT_START, MODE_START},
+    {OPT_LIST, MODE_LIST},
+    {OPT_DIRECTORY_SYNC, MODE_DIRECTORY_SYNC},
 };
 
 /* Whole-number options with their bounds. */
@@ -533,6 +549,9 @@ static int apply_table_option(struct config *c, int opt, const char *arg, struct
 			                  number_options[i].name,
 			                  (long *)(void *)((char *)c + number_options[i].offset),
 			                  e);
+	for (size_t i = 0; i < COUNT(mode_options); i++)
+		if (mode_options[i].opt == opt)
+			return set_mode(c, mode_options[i].mode, e);
 	return 1;
 }
 
@@ -591,8 +610,6 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 	case 'V':
 		fprintf(out, "%s %s\n%s\n", PLUGIN_NAME, PLUGIN_VERSION, PLUGIN_LICENSE);
 		return 1;
-	case OPT_EVENT_HANDLER:
-		return set_mode(c, MODE_EVENT_HANDLER, e);
 	case OPT_SERVICE_STATE:
 		return parse_service_state(c, arg, e);
 	case OPT_STATE_TYPE:
@@ -612,12 +629,6 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 			return err_set(e, ERR_INTERNAL, "out of memory");
 		c->handler.n_allow_reasons++;
 		return 0;
-	case OPT_START:
-		return set_mode(c, MODE_START, e);
-	case OPT_LIST:
-		return set_mode(c, MODE_LIST, e);
-	case OPT_DIRECTORY_SYNC:
-		return set_mode(c, MODE_DIRECTORY_SYNC, e);
 	case OPT_FORMAT:
 		return parse_format(c, arg, e);
 	case OPT_CRED_WARN:
@@ -1056,7 +1067,7 @@ static int parse_command_line(struct config *c, int argc, char **argv, bool *giv
 	optind = 1;
 	for (;;) {
 		int index = 0;
-		int opt = getopt_long(argc, argv, "T:C:s:a:j:w:c:t:vhV", long_options, &index);
+		int opt = getopt_long(argc, argv, SHORT_OPTIONS, long_options, &index);
 		if (opt == -1)
 			break;
 		if (opt == '?' || opt == ':')
@@ -1098,6 +1109,36 @@ int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err 
 	if (check_target(c, e) < 0 || resolve_endpoints(c, e) < 0 || resolve_identity(c, e) < 0 ||
 	    resolve_dirs(c, e) < 0)
 		return -1;
+	if (c->output_file != NULL && c->output_file[0] == '\0')
+		return err_set(e, ERR_USAGE, "--output-file must name a file");
+	c->output.file = c->output_file;
 	c->output.tenant = c->auth.tenant;
 	return 0;
+}
+
+void config_salvage_output(struct config *c, int argc, char **argv)
+{
+	opterr = 0;
+	optind = 1;
+	struct err ignored;
+	for (;;) {
+		int opt = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL);
+		if (opt == -1)
+			break;
+		if (opt == OPT_OUTPUT_FORMAT)
+			(void)format_parse(optarg, &c->output, &ignored);
+		else if (opt == OPT_OUTPUT_FILE && optarg[0] != '\0')
+			set_str(&c->output_file, optarg);
+		else if (opt == 'T')
+			set_str(&c->auth.tenant, optarg);
+		for (size_t i = 0; i < COUNT(mode_options); i++)
+			if (mode_options[i].opt == opt)
+				(void)set_mode(c, mode_options[i].mode, &ignored);
+	}
+	const char *env = env_value("AZURE_TENANT_ID");
+	if (c->auth.tenant == NULL && env != NULL)
+		set_str(&c->auth.tenant, env);
+	c->output.file =
+	    c->output_file != NULL && c->output_file[0] != '\0' ? c->output_file : NULL;
+	c->output.tenant = c->auth.tenant;
 }

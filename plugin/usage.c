@@ -81,6 +81,8 @@ static const char usage_text[] =
     "                               limit; 1023 for NRPE v2 without payload option)\n"
     "      --output-format F        the check's and --directory-sync's output:\n"
     "                               nagios (default), json or prometheus\n"
+    "      --output-file PATH       write that output to PATH instead (replaced\n"
+    "                               atomically, e.g. for a textfile collector)\n"
     "  -v, --verbose                more detail on stderr; -vvv traces HTTP, redacted\n"
     "  -h, --help                   this text (exit 0)\n"
     "  -V, --version                version (exit 0)\n"
