@@ -54,14 +54,30 @@ static void sep(struct doc *d)
 	d->comma = true;
 }
 
-/* A member's name (a constant of [a-z_]); its value follows. */
+/* A member's name (a constant of [a-z_]); its value follows. One append:
+ * a document has a hundred of them per job. */
 static void key(struct doc *d, const char *k)
 {
-	sep(d);
-	RAW(d, "\"");
-	raw(d, k, strlen(k));
-	RAW(d, "\":");
+	char text[64];
+	size_t n = 0;
+	if (d->comma)
+		text[n++] = ',';
+	text[n++] = '"';
+	for (; *k != '\0' && n < sizeof(text) - 3; k++)
+		text[n++] = *k;
+	text[n++] = '"';
+	text[n++] = ':';
+	raw(d, text, n);
 	d->comma = false;
+}
+
+/* A value's text (len bytes at text + 1, text[0] free for the comma). */
+static void value(struct doc *d, char *text, size_t len)
+{
+	bool comma = d->comma;
+	text[0] = ',';
+	raw(d, comma ? text : text + 1, len + comma);
+	d->comma = true;
 }
 
 static void begin(struct doc *d, char bracket)
@@ -110,22 +126,19 @@ static void str_or_null(struct doc *d, const char *s)
 
 static void integer(struct doc *d, long long v)
 {
-	char text[VALUE_TEXT_MAX];
-	sep(d);
-	raw(d, text, value_text((double)v, 0, text));
+	char text[VALUE_TEXT_MAX + 1];
+	value(d, text, value_text((double)v, 0, text + 1));
 }
 
 /* A number as values.h prints it; null when it is not finite. */
 static void number(struct doc *d, double v, int decimals)
 {
-	char text[VALUE_TEXT_MAX];
-	size_t len = value_text(v, decimals, text);
-	if (len == 0) {
+	char text[VALUE_TEXT_MAX + 1];
+	size_t len = value_text(v, decimals, text + 1);
+	if (len == 0)
 		put_null(d);
-		return;
-	}
-	sep(d);
-	raw(d, text, len);
+	else
+		value(d, text, len);
 }
 
 /* A range's end: a number, or null for an end at infinity. */
@@ -140,15 +153,15 @@ static void range_end(struct doc *d, bool infinite, double v)
 /* ISO 8601 UTC, whole seconds: "2026-11-30T01:02:03Z". */
 static void time_iso(struct doc *d, double epoch)
 {
-	char t[VALUE_TEXT_MAX];
-	if (!value_time(epoch, t)) {
+	char t[VALUE_TEXT_MAX + 3];
+	if (!value_time(epoch, t + 2)) {
 		put_null(d);
 		return;
 	}
-	sep(d);
-	RAW(d, "\"");
-	raw(d, t, strlen(t));
-	RAW(d, "\"");
+	size_t len = strlen(t + 2);
+	t[1] = '"';
+	t[len + 2] = '"';
+	value(d, t, len + 2);
 }
 
 static void time_or_null(struct doc *d, enum time_result valid, double epoch)

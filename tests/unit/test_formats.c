@@ -16,6 +16,7 @@
 #include "dirsync_eval.h"
 #include "dirsync_output.h"
 #include "fixtures.h"
+#include "format/values.h"
 #include "output.h"
 #include "text.h"
 
@@ -107,6 +108,23 @@ static void label_values_are_made_safe_then_escaped(void **state)
 	 * byte is U+FFFD, '"' and '\' are escaped */
 	assert_string_equal(b.data, "a\\\"b\\\\c d|e    \xef\xbf\xbd \xc3\xa9");
 	buf_free(&b);
+}
+
+static void times_are_iso_8601_utc_with_four_digit_years(void **state)
+{
+	(void)state;
+	char t[VALUE_TEXT_MAX];
+	assert_true(value_time(NOW + 0.9, t));
+	assert_string_equal(t, "2026-03-01T12:00:00Z");
+	assert_true(value_time(-1, t));
+	assert_string_equal(t, "1969-12-31T23:59:59Z");
+	assert_false(value_time(253402300800.0, t)); /* 10000-01-01 */
+	assert_false(value_time(NAN, t));
+	assert_int_equal(value_text(-0.4, 0, t), 1);
+	assert_string_equal(t, "0"); /* never "-0" */
+	assert_int_equal(value_text(1e20, 0, t), 21);
+	assert_string_equal(t, "100000000000000000000"); /* plain decimals */
+	assert_int_equal(value_text(1e300, 0, t), 0);    /* no number the plugin knows */
 }
 
 /* ---- a run that could not do its work ---- */
@@ -414,6 +432,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(json_strings_escape_what_other_formats_hide),
 	    cmocka_unit_test(label_values_are_made_safe_then_escaped),
+	    cmocka_unit_test(times_are_iso_8601_utc_with_four_digit_years),
 	    cmocka_unit_test(status_only_is_a_short_json_document),
 	    cmocka_unit_test(status_only_is_a_short_exposition),
 	    cmocka_unit_test(a_status_without_mode_or_time_says_null_and_no_labels),
