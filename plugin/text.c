@@ -118,29 +118,19 @@ static size_t plain_run(const unsigned char *s)
 	return n;
 }
 
-/* The escape of one ASCII byte that plain_run stops at, into esc (8 bytes). */
+/* The escape of one ASCII byte that plain_run stops at, into esc (8 bytes):
+ * the short form RFC 8259 has for it, else \u00XX. */
 static void json_escape_ascii(unsigned char c, char *esc)
 {
-	switch (c) {
-	case '"':
-		strcpy(esc, "\\\"");
-		break;
-	case '\\':
-		strcpy(esc, "\\\\");
-		break;
-	case '\n':
-		strcpy(esc, "\\n");
-		break;
-	case '\t':
-		strcpy(esc, "\\t");
-		break;
-	case '\r':
-		strcpy(esc, "\\r");
-		break;
-	default:
-		snprintf(esc, 8, "\\u%04x", c);
-		break;
-	}
+	static const char shorts[] = "\"\"\\\\\nn\tt\rr\bb\ff";
+	for (size_t i = 0; shorts[i] != '\0'; i += 2)
+		if ((unsigned char)shorts[i] == c) {
+			esc[0] = '\\';
+			esc[1] = shorts[i + 1];
+			esc[2] = '\0';
+			return;
+		}
+	snprintf(esc, 8, "\\u%04x", c);
 }
 
 int text_json_string(const char *str, struct buf *out)

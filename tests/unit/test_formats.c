@@ -93,6 +93,9 @@ static void json_strings_escape_what_other_formats_hide(void **state)
 	                    "\\u202ex\\u200by\\ufeff \\ufffd\\ufffd \xc3\xa9\xf0\x9f\x98\x80"
 	                    "\"");
 	buf_free(&b);
+	assert_int_equal(text_json_string("\b\f\r\x1f", &b), 0);
+	assert_string_equal(b.data, "\"\\b\\f\\r\\u001f\"");
+	buf_free(&b);
 	assert_int_equal(text_json_string(NULL, &b), 0);
 	assert_string_equal(b.data, "\"\"");
 	buf_free(&b);
