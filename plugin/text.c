@@ -133,36 +133,12 @@ static void json_escape_ascii(unsigned char c, char *esc)
 	snprintf(esc, 8, "\\u%04x", c);
 }
 
-int text_json_string(const char *str, struct buf *out)
-{
-	const unsigned char *s = (const unsigned char *)(str != NULL ? str : "");
-	int rc = buf_append(out, "\"", 1);
-	while (*s && rc == 0) {
-		size_t run = plain_run(s);
-		if (run > 0) {
-			rc = buf_append(out, s, run);
-			s += run;
-			continue;
-		}
-		size_t n = utf8_len(s);
-		char esc[8];
-		if (n == 1) {
-			json_escape_ascii(*s, esc);
-			rc = buf_puts(out, esc);
-		} else if (n == 0) {
-			rc = buf_puts(out, "\\ufffd");
-		} else if (is_hidden(code_point(s, n))) {
-			snprintf(esc, sizeof(esc), "\\u%04lx", code_point(s, n));
-			rc = buf_puts(out, esc);
-		} else {
-			rc = buf_append(out, s, n);
-		}
-		s += n == 0 ? 1 : n;
-	}
-	return rc == 0 ? buf_append(out, "\"", 1) : rc;
-}
+/* One character that needs more than copying: the n bytes at s (n from
+ * utf8_len, 0 for a byte that is not UTF-8), written to out its own way. */
+typedef int escape_fn(const unsigned char *s, size_t n, struct buf *out);
 
-int text_label_value(const char *str, struct buf *out)
+/* str appended to out, plain runs copied, every other character through one. */
+static int escape_each(const char *str, struct buf *out, escape_fn *one)
 {
 	const unsigned char *s = (const unsigned char *)(str != NULL ? str : "");
 	int rc = 0;
@@ -174,17 +150,47 @@ int text_label_value(const char *str, struct buf *out)
 			continue;
 		}
 		size_t n = utf8_len(s);
-		if (n == 1 && (*s == '"' || *s == '\\'))
-			rc = buf_append(out, *s == '"' ? "\\\"" : "\\\\", 2);
-		else if (n == 1 || (n > 1 && is_hidden(code_point(s, n))))
-			rc = buf_append(out, " ", 1);
-		else if (n == 0)
-			rc = buf_puts(out, "\xef\xbf\xbd");
-		else
-			rc = buf_append(out, s, n);
+		rc = one(s, n, out);
 		s += n == 0 ? 1 : n;
 	}
 	return rc;
+}
+
+static int json_one(const unsigned char *s, size_t n, struct buf *out)
+{
+	char esc[8];
+	if (n == 0)
+		return buf_puts(out, "\\ufffd");
+	if (n > 1 && !is_hidden(code_point(s, n)))
+		return buf_append(out, s, n);
+	if (n == 1)
+		json_escape_ascii(*s, esc);
+	else
+		snprintf(esc, sizeof(esc), "\\u%04lx", code_point(s, n));
+	return buf_puts(out, esc);
+}
+
+int text_json_string(const char *str, struct buf *out)
+{
+	if (buf_append(out, "\"", 1) < 0 || escape_each(str, out, json_one) < 0)
+		return -1;
+	return buf_append(out, "\"", 1);
+}
+
+static int label_one(const unsigned char *s, size_t n, struct buf *out)
+{
+	if (n == 1 && (*s == '"' || *s == '\\'))
+		return buf_append(out, *s == '"' ? "\\\"" : "\\\\", 2);
+	if (n == 0)
+		return buf_puts(out, "\xef\xbf\xbd");
+	if (n == 1 || is_hidden(code_point(s, n)))
+		return buf_append(out, " ", 1);
+	return buf_append(out, s, n);
+}
+
+int text_label_value(const char *str, struct buf *out)
+{
+	return escape_each(str, out, label_one);
 }
 
 size_t utf8_prefix(const char *s, size_t max)
