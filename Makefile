@@ -3,7 +3,7 @@
 #   make            build plugin/check_entra_sync
 #   make check      run every test (unit, integration, end-to-end)
 #   make demo       run the plugin against the bundled Graph emulator
-#   make install    PREFIX, DESTDIR, PLUGINDIR honoured
+#   make install    PREFIX, DESTDIR, PLUGINDIR, MANDIR, DATADIR honoured
 #   make dist       check_entra_sync-VERSION.tar.gz of the tracked files
 #   make portability  build and test in Debian 11, 12 and 13 chroots (root)
 #   make deps       install the Debian build and test packages (as root)
@@ -11,6 +11,8 @@
 PREFIX    ?= /usr/local
 PLUGINDIR ?= $(PREFIX)/lib/nagios/plugins
 MANDIR    ?= $(PREFIX)/share/man
+# the JSON Schema of --output-format=json, for scripts that validate
+DATADIR   ?= $(PREFIX)/share/check-entra-sync
 DESTDIR   ?=
 
 CC         ?= cc
@@ -101,8 +103,9 @@ deps:
 	tests/install-deps.sh
 
 install: $(BIN)
-	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(PLUGINDIR)/check_entra_sync
+	install -m 0644 contrib/json/check_entra_sync.schema.json $(DESTDIR)$(DATADIR)/
 	if [ -f doc/check_entra_sync.1 ]; then install -m 0644 doc/check_entra_sync.1 $(DESTDIR)$(MANDIR)/man1/; fi
 
 FORMAT_SRCS = plugin/*.c plugin/*.h plugin/format/*.c plugin/format/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c fuzz/*.h bench/*.c

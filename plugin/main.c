@@ -19,45 +19,54 @@
 #include "run.h"
 
 /* Every mode, one row each (git's commands[]): the option that chooses it,
- * the function that runs it, and the rules the set-up and fail() apply to
- * it. The first row is the mode without an option. A new mode is a row
- * here, its function in modes.h, and its lines in usage.c. */
+ * its name in the formats of values, the function that runs it, and the rules the set-up and fail()
+ * apply to it. The first row is the mode without an option. A new mode is a row here, its function
+ * in modes.h, and its lines in usage.c. */
 static const struct mode modes[] = {
-    {NULL, mode_check, MODE_CHECKS},
-    {"event-handler", mode_event_handler, MODE_LOGS | MODE_SERVICE_STATE},
-    {"start", mode_start, MODE_LOGS | MODE_ONE_JOB},
-    {"list", mode_list, MODE_ALL_SPS},
-    {"directory-sync", mode_directory_sync, MODE_CHECKS | MODE_TENANT | MODE_BETA},
+    {NULL, "check", mode_check, MODE_CHECKS},
+    {"event-handler", "event_handler", mode_event_handler, MODE_LOGS | MODE_SERVICE_STATE},
+    {"start", "start", mode_start, MODE_LOGS | MODE_ONE_JOB},
+    {"list", "list", mode_list, MODE_ALL_SPS},
+    {"directory-sync", "directory_sync", mode_directory_sync,
+     MODE_CHECKS | MODE_TENANT | MODE_BETA},
 };
 
 _Static_assert(sizeof(modes) / sizeof(modes[0]) <= MODES_MAX, "more modes than MODES_MAX");
 
 /* The one way a run that could not find out ends: the message scrubbed of
- * every secret the run holds or has held, one line, the -t STATE for a timeout of a
- * check (plain or --directory-sync). The handler, --start and --list exit
- * 3 whatever -t says: their status is read as "did it", and a timeout did
- * not (a :ok state would make a half-read listing or handler look done). */
-static int fail(const struct config *cfg, const struct auth_ctx *auth, struct err *e)
+ * every secret the run holds or has held, one line, the -t STATE for a
+ * timeout of a check (plain or --directory-sync). The handler, --start and
+ * --list exit 3 whatever -t says: their status is read as "did it", and a
+ * timeout did not (a :ok state would make a half-read listing or handler
+ * look done). The exit status: that state, or 3 when --output-file could
+ * not be written. */
+static int report_failure(const struct config *cfg, const struct auth_ctx *auth, struct err *e)
 {
 	enum state st = STATE_UNKNOWN;
 	bool check = cfg != NULL && (cfg->mode->flags & MODE_CHECKS);
 	if (e->kind == ERR_TIMEOUT && check)
 		st = cfg->timeout_state;
 	const char *secrets[AUTH_SECRETS_MAX];
-	size_t n = auth_secrets(auth, cfg != NULL ? &cfg->auth : NULL, secrets);
+	size_t n = auth_secrets(auth, &cfg->auth, secrets);
 	redact_scrub(e->msg, secrets, n);
 	redact_scrub(e->detail, secrets, n);
 	if (e->msg[0] == '\0')
 		str_copy(e->msg, sizeof(e->msg), "unexpected failure");
 	/* What Microsoft support asks for (trace and correlation ids, dates)
 	 * follows on the long output, keeping the first line short. A check
-	 * says it in its --output-format; the others' output is a log. */
-	format_status(stdout, check ? &cfg->output : NULL, st, e->msg, e->detail);
+	 * says it in its --output-format (and --output-file); the others'
+	 * output is a log. */
+	return format_status(stdout, check ? &cfg->output : NULL, st, e->msg, e->detail);
+}
+
+static int fail(const struct config *cfg, const struct auth_ctx *auth, struct err *e)
+{
+	int rc = report_failure(cfg, auth, e);
 	/* The handler and --start leave their decisions in syslog: so does
 	 * their failure. */
 	if (cfg != NULL && (cfg->mode->flags & MODE_LOGS))
 		eventlog(cfg->handler.syslog_socket, LOG_ERR, e->msg);
-	return (int)st;
+	return rc;
 }
 
 static void say_endpoints(const struct config *cfg, struct run *run)
@@ -77,7 +86,11 @@ int main(int argc, char **argv)
 	config_init(&cfg, modes, sizeof(modes) / sizeof(modes[0]));
 	int rc = config_parse(&cfg, argc, argv, stdout, &e);
 	if (rc != 0) {
-		rc = rc > 0 ? 0 : fail(NULL, NULL, &e);
+		/* A usage error is told in the format the command line asks for,
+		 * wherever that came on it. */
+		if (rc < 0)
+			config_salvage_output(&cfg, argc, argv);
+		rc = rc > 0 ? 0 : report_failure(&cfg, NULL, &e);
 		config_free(&cfg);
 		return rc;
 	}

@@ -60,6 +60,7 @@ enum long_only {
 	OPT_STATE,
 	OPT_MAX_OUTPUT,
 	OPT_OUTPUT_FORMAT,
+	OPT_OUTPUT_FILE,
 	OPT_CACERT,
 	OPT_CAPATH,
 	OPT_PROXY,
@@ -117,6 +118,7 @@ static const struct option long_options[] = {
     {"state", required_argument, NULL, OPT_STATE},
     {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
     {"output-format", required_argument, NULL, OPT_OUTPUT_FORMAT},
+    {"output-file", required_argument, NULL, OPT_OUTPUT_FILE},
     {"timeout", required_argument, NULL, 't'},
     {"cacert", required_argument, NULL, OPT_CACERT},
     {"capath", required_argument, NULL, OPT_CAPATH},
@@ -144,6 +146,8 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+#define SHORT_OPTIONS "T:C:s:a:j:w:c:t:vhV"
+
 #define AT(field) offsetof(struct config, field)
 
 /* Options that only store their argument. */
@@ -168,6 +172,7 @@ static const struct {
     {OPT_CAPATH, AT(http.capath)},
     {OPT_PROXY, AT(http.proxy)},
     {OPT_STATE_DIR, AT(handler.state_dir)},
+    {OPT_OUTPUT_FILE, AT(output_file)},
 };
 
 /* Options that only switch something on. */
@@ -222,6 +227,7 @@ void config_init(struct config *c, const struct mode *modes, size_t n)
 	c->handler.max_starts = 3;
 	c->list_format = LIST_TEXT;
 	c->output.max_bytes = OUTPUT_MAX_DEFAULT;
+	c->output.mode = modes[0].name;
 	eval_config_init(&c->eval);
 	c->eval.overrides = c->overrides;
 	expiry_config_init(&c->expiry);
@@ -401,6 +407,8 @@ static int set_mode(struct config *c, const struct mode *m, struct err *e)
 		return err_set(e, ERR_USAGE, "%s exclude each other", names);
 	}
 	c->mode = m;
+	/* only the checks speak the formats of values */
+	c->output.mode = m->flags & MODE_CHECKS ? m->name : NULL;
 	return 0;
 }
 
@@ -1073,7 +1081,7 @@ static int parse_command_line(struct config *c, int argc, char **argv, bool *giv
 	optind = 1;
 	for (;;) {
 		int index = 0;
-		int opt = getopt_long(argc, argv, "T:C:s:a:j:w:c:t:vhV", opts, &index);
+		int opt = getopt_long(argc, argv, SHORT_OPTIONS, opts, &index);
 		if (opt == -1)
 			break;
 		if (opt == '?' || opt == ':')
@@ -1120,5 +1128,38 @@ int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err 
 	if (check_target(c, e) < 0 || resolve_endpoints(c, e) < 0 || resolve_identity(c, e) < 0 ||
 	    resolve_dirs(c, e) < 0)
 		return -1;
+	if (c->output_file != NULL && c->output_file[0] == '\0')
+		return err_set(e, ERR_USAGE, "--output-file must name a file");
+	c->output.file = c->output_file;
+	c->output.tenant = c->auth.tenant;
 	return 0;
+}
+
+void config_salvage_output(struct config *c, int argc, char **argv)
+{
+	int chosen = 0;
+	struct option opts[COUNT(long_options) + MODES_MAX];
+	option_table(c, &chosen, opts);
+	opterr = 0;
+	optind = 1;
+	struct err ignored;
+	for (;;) {
+		int opt = getopt_long(argc, argv, SHORT_OPTIONS, opts, NULL);
+		if (opt == -1)
+			break;
+		if (opt == 0)
+			(void)set_mode(c, &c->modes[chosen], &ignored);
+		else if (opt == OPT_OUTPUT_FORMAT)
+			(void)format_parse(optarg, &c->output, &ignored);
+		else if (opt == OPT_OUTPUT_FILE && optarg[0] != '\0')
+			set_str(&c->output_file, optarg);
+		else if (opt == 'T')
+			set_str(&c->auth.tenant, optarg);
+	}
+	const char *env = env_value("AZURE_TENANT_ID");
+	if (c->auth.tenant == NULL && env != NULL)
+		set_str(&c->auth.tenant, env);
+	c->output.file =
+	    c->output_file != NULL && c->output_file[0] != '\0' ? c->output_file : NULL;
+	c->output.tenant = c->auth.tenant;
 }

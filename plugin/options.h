@@ -44,6 +44,7 @@ enum mode_flag {
  * the mode no option chooses; each other row is chosen by its option. */
 struct mode {
 	const char *option; /* the long option without "--"; NULL in the first row */
+	const char *name;   /* in the formats of values: "check", "directory_sync", ... */
 	int (*run)(const struct mode_env *m, struct err *e);
 	unsigned flags; /* enum mode_flag */
 };
@@ -98,8 +99,9 @@ struct config {
 	char *sp_id;   /* the first -s */
 	char *app_id;
 	char *job_id;
-	char *sp_file; /* --service-principals-file */
-	bool all_sps;  /* --list --all-service-principals */
+	char *sp_file;     /* --service-principals-file */
+	char *output_file; /* --output-file, behind output.file */
+	bool all_sps;      /* --list --all-service-principals */
 
 	struct eval_config eval;
 	struct state_override overrides[MAX_OVERRIDES];
@@ -125,5 +127,11 @@ void config_init(struct config *c, const struct mode *modes, size_t n);
  * identity method and reads the secret file. */
 int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err *e);
 void config_free(struct config *c);
+
+/* After config_parse failed: c->output and c->mode as the whole command
+ * line gives them (--output-format, --output-file, the mode, the tenant),
+ * whatever came before the error, so that the error is told in the format
+ * asked for, where it was asked for. */
+void config_salvage_output(struct config *c, int argc, char **argv);
 
 #endif

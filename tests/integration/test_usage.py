@@ -20,7 +20,7 @@ def mode_options():
         text = f.read()
     table = text[text.index("modes[] = {"):]
     table = table[:table.index("};")]
-    return re.findall(r'\{"([a-z-]+)", mode_', table)
+    return re.findall(r'\{"([a-z-]+)", "[a-z_]+",\s*mode_', table)
 
 
 def long_options():
