@@ -3,8 +3,8 @@
  * codes, execution states, quarantine reasons, error codes and messages come
  * straight from the input (NUL-separated fields, up to six jobs), bypassing
  * the JSON parser, which would have refused invalid UTF-8; with one bit set,
- * up to 75 service principals that could not be read, their error lines
- * from the input too. Whatever they hold, the output must keep its promises:
+ * up to 75 service principals that could not be read, their errors from
+ * the input too. Whatever they hold, the output must keep its promises:
  * - one status line "ENTRA SYNC <STATE> - ", the worst state, one '|';
  * - perfdata in the strict grammar label=value[uom];warn;crit;min;max, with
  *   labels of [A-Za-z0-9_]{1,60}, unique, units s, % or none;
@@ -124,21 +124,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *out = open_memstream(&text, &len);
 	if (out == NULL)
 		abort();
-	static char err_text[ERRS_MAX][JOB_TEXT_MAX];
-	static const char *err_line[ERRS_MAX];
+	/* the service principals that could not be read, and one that could */
+	static char err_id[ERRS_MAX + 1][24], err_text[ERRS_MAX][JOB_TEXT_MAX];
+	static struct report_sp sps[ERRS_MAX + 1];
 	size_t n_errs = (bits & 8) ? (size_t)(bits >> 4) * 5 : 0;
-	for (size_t k = 0; k < n_errs; k++) {
-		char buf[JOB_TEXT_MAX];
-		snprintf(err_text[k], sizeof(err_text[k]), "service principal %zu: %s", k,
-		         field(&p, end, buf, sizeof(buf)));
-		err_line[k] = err_text[k];
+	for (size_t k = 0; k <= n_errs; k++) {
+		snprintf(err_id[k], sizeof(err_id[k]), "%zu", k);
+		sps[k] = (struct report_sp){.id = err_id[k]};
+		if (k < n_errs)
+			sps[k].error = field(&p, end, err_text[k], sizeof(err_text[k]));
 	}
 
 	struct output_options opt = {.max_bytes = budget, .bare_labels = n == 1 && (bits & 2)};
-	struct run_facts facts = {.http_seconds = 0.25,
-	                          .sp_errors = err_line,
-	                          .n_sp_errors = n_errs,
-	                          .n_sps = n_errs ? n_errs + 1 : 0};
+	struct run_facts facts = {
+	    .http_seconds = 0.25, .sps = sps, .n_sps = n_errs ? n_errs + 1 : 0};
 	struct report rep = {0};
 	struct err e;
 	FUZZ_ASSERT(output_check(&rep, res, n, &opt, &facts, &e) == 0);

@@ -228,6 +228,7 @@ void config_init(struct config *c)
 	c->handler.max_starts = 3;
 	c->list_format = LIST_TEXT;
 	c->output.max_bytes = OUTPUT_MAX_DEFAULT;
+	c->output.mode = "check";
 	eval_config_init(&c->eval);
 	c->eval.overrides = c->overrides;
 	expiry_config_init(&c->expiry);
@@ -381,6 +382,7 @@ static int set_mode(struct config *c, enum mode m, struct err *e)
 		               "--event-handler, --start, --list and --directory-sync exclude each "
 		               "other");
 	c->mode = m;
+	c->output.mode = m == MODE_DIRECTORY_SYNC ? "directory_sync" : NULL;
 	return 0;
 }
 
@@ -1096,5 +1098,6 @@ int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err 
 	if (check_target(c, e) < 0 || resolve_endpoints(c, e) < 0 || resolve_identity(c, e) < 0 ||
 	    resolve_dirs(c, e) < 0)
 		return -1;
+	c->output.tenant = c->auth.tenant;
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common.h"
@@ -100,6 +101,95 @@ int text_json_safe(const char *json, struct buf *out)
 			rc = buf_puts(out, "\\ufffd");
 		else if (n > 1 && is_hidden(code_point(s, n)))
 			rc = buf_printf(out, "\\u%04lx", code_point(s, n));
+		else
+			rc = buf_append(out, s, n);
+		s += n == 0 ? 1 : n;
+	}
+	return rc;
+}
+
+/* The bytes at s that need no escaping in a JSON string or label value
+ * (printable ASCII but for '"' and '\\'): how many. */
+static size_t plain_run(const unsigned char *s)
+{
+	size_t n = 0;
+	while (s[n] >= 0x20 && s[n] < 0x7f && s[n] != '"' && s[n] != '\\')
+		n++;
+	return n;
+}
+
+/* The escape of one ASCII byte that plain_run stops at, into esc (8 bytes). */
+static void json_escape_ascii(unsigned char c, char *esc)
+{
+	switch (c) {
+	case '"':
+		strcpy(esc, "\\\"");
+		break;
+	case '\\':
+		strcpy(esc, "\\\\");
+		break;
+	case '\n':
+		strcpy(esc, "\\n");
+		break;
+	case '\t':
+		strcpy(esc, "\\t");
+		break;
+	case '\r':
+		strcpy(esc, "\\r");
+		break;
+	default:
+		snprintf(esc, 8, "\\u%04x", c);
+		break;
+	}
+}
+
+int text_json_string(const char *str, struct buf *out)
+{
+	const unsigned char *s = (const unsigned char *)(str != NULL ? str : "");
+	int rc = buf_append(out, "\"", 1);
+	while (*s && rc == 0) {
+		size_t run = plain_run(s);
+		if (run > 0) {
+			rc = buf_append(out, s, run);
+			s += run;
+			continue;
+		}
+		size_t n = utf8_len(s);
+		char esc[8];
+		if (n == 1) {
+			json_escape_ascii(*s, esc);
+			rc = buf_puts(out, esc);
+		} else if (n == 0) {
+			rc = buf_puts(out, "\\ufffd");
+		} else if (is_hidden(code_point(s, n))) {
+			snprintf(esc, sizeof(esc), "\\u%04lx", code_point(s, n));
+			rc = buf_puts(out, esc);
+		} else {
+			rc = buf_append(out, s, n);
+		}
+		s += n == 0 ? 1 : n;
+	}
+	return rc == 0 ? buf_append(out, "\"", 1) : rc;
+}
+
+int text_label_value(const char *str, struct buf *out)
+{
+	const unsigned char *s = (const unsigned char *)(str != NULL ? str : "");
+	int rc = 0;
+	while (*s && rc == 0) {
+		size_t run = plain_run(s);
+		if (run > 0) {
+			rc = buf_append(out, s, run);
+			s += run;
+			continue;
+		}
+		size_t n = utf8_len(s);
+		if (n == 1 && (*s == '"' || *s == '\\'))
+			rc = buf_append(out, *s == '"' ? "\\\"" : "\\\\", 2);
+		else if (n == 1 || (n > 1 && is_hidden(code_point(s, n))))
+			rc = buf_append(out, " ", 1);
+		else if (n == 0)
+			rc = buf_puts(out, "\xef\xbf\xbd");
 		else
 			rc = buf_append(out, s, n);
 		s += n == 0 ? 1 : n;

@@ -13,7 +13,7 @@ TEST="libcmocka-dev valgrind clang libclang-rt-14-dev cppcheck clang-format
 nagios4-core icinga2 nagios-nrpe-server nagios-nrpe-plugin monitoring-plugins-standard liburiparser1
 graphite-carbon python3-whisper graphite-web influxdb php-cli
 postgresql icingaweb2-module-director icingacli php-pgsql
-hyperfine iproute2 util-linux
+hyperfine iproute2 util-linux python3-jsonschema
 dpkg-dev debhelper fakeroot lintian"
 case "${1:-all}" in
 build) PKGS="$BUILD" ;;

@@ -8,7 +8,7 @@
 #include "text.h"
 
 /* The first is the default. */
-static const struct output_writer *const writers[] = {&nagios_writer};
+static const struct output_writer *const writers[] = {&nagios_writer, &json_writer};
 
 #define N_WRITERS (sizeof(writers) / sizeof(writers[0]))
 
@@ -43,7 +43,7 @@ int format_write(FILE *out, const struct report *r, const struct output_options 
 void format_status(FILE *out, const struct output_options *opt, enum state st, const char *msg,
                    const char *detail)
 {
-	struct report r = {.state = st, .status_only = true};
+	struct report r = {.state = st, .status_only = true, .now = clock_wall()};
 	buf_puts(&r.summary, msg != NULL ? msg : "");
 	text_clean_buf(&r.summary, 0);
 	if (detail != NULL && detail[0] != '\0')
