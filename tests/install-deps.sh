@@ -13,6 +13,7 @@ TEST="libcmocka-dev valgrind clang libclang-rt-14-dev cppcheck clang-format
 nagios4-core icinga2 nagios-nrpe-server nagios-nrpe-plugin monitoring-plugins-standard liburiparser1
 graphite-carbon python3-whisper graphite-web influxdb php-cli
 postgresql icingaweb2-module-director icingacli php-pgsql
+zabbix-agent2 zabbix-server-pgsql zabbix-frontend-php python3-yaml
 hyperfine iproute2 util-linux python3-jsonschema
 dpkg-dev debhelper fakeroot lintian"
 case "${1:-all}" in
