@@ -14,7 +14,7 @@ nagios4-core icinga2 nagios-nrpe-server nagios-nrpe-plugin monitoring-plugins-st
 graphite-carbon python3-whisper graphite-web influxdb php-cli
 postgresql icingaweb2-module-director icingacli php-pgsql
 zabbix-agent2 zabbix-server-pgsql zabbix-frontend-php python3-yaml
-hyperfine iproute2 util-linux python3-jsonschema
+hyperfine iproute2 util-linux python3-jsonschema prometheus prometheus-node-exporter
 dpkg-dev debhelper fakeroot lintian"
 case "${1:-all}" in
 build) PKGS="$BUILD" ;;

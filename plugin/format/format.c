@@ -8,7 +8,8 @@
 #include "text.h"
 
 /* The first is the default. */
-static const struct output_writer *const writers[] = {&nagios_writer, &json_writer};
+static const struct output_writer *const writers[] = {&nagios_writer, &json_writer,
+                                                      &prometheus_writer};
 
 #define N_WRITERS (sizeof(writers) / sizeof(writers[0]))
 

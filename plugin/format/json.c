@@ -19,6 +19,7 @@
 #include "report.h"
 #include "text.h"
 #include "timeparse.h"
+#include "values.h"
 #include "writer.h"
 
 #define SECONDS_PER_DAY    86400.0
@@ -109,40 +110,22 @@ static void str_or_null(struct doc *d, const char *s)
 
 static void integer(struct doc *d, long long v)
 {
-	char digits[24], *p = digits + sizeof(digits);
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u > 0);
-	if (v < 0)
-		*--p = '-';
+	char text[VALUE_TEXT_MAX];
 	sep(d);
-	raw(d, p, (size_t)(digits + sizeof(digits) - p));
+	raw(d, text, value_text((double)v, 0, text));
 }
 
-/* A number in plain decimals: whole when decimals is 0 (as the Nagios
- * writer rounds it), else with that many digits after the point. Not
- * finite: null. */
+/* A number as values.h prints it; null when it is not finite. */
 static void number(struct doc *d, double v, int decimals)
 {
-	if (!isfinite(v)) {
+	char text[VALUE_TEXT_MAX];
+	size_t len = value_text(v, decimals, text);
+	if (len == 0) {
 		put_null(d);
 		return;
 	}
-	if (decimals == 0)
-		v = round(v);
-	if (v == floor(v) && fabs(v) < 1e15) {
-		integer(d, (long long)v);
-		return;
-	}
-	char text[64];
-	if (decimals > 0)
-		snprintf(text, sizeof(text), "%.*f", decimals, v);
-	else
-		range_number_format(v, text, sizeof(text));
 	sep(d);
-	raw(d, text, strlen(text));
+	raw(d, text, len);
 }
 
 /* A range's end: a number, or null for an end at infinity. */
@@ -157,14 +140,11 @@ static void range_end(struct doc *d, bool infinite, double v)
 /* ISO 8601 UTC, whole seconds: "2026-11-30T01:02:03Z". */
 static void time_iso(struct doc *d, double epoch)
 {
-	char t[48];
-	time_format(epoch, t, sizeof(t));
-	char *space = strchr(t, ' ');
-	if (space == NULL) { /* out of range: "unknown" */
+	char t[VALUE_TEXT_MAX];
+	if (!value_time(epoch, t)) {
 		put_null(d);
 		return;
 	}
-	*space = 'T';
 	sep(d);
 	RAW(d, "\"");
 	raw(d, t, strlen(t));

@@ -37,5 +37,6 @@ struct output_writer {
 /* The writers (format.c lists them). */
 extern const struct output_writer nagios_writer;
 extern const struct output_writer json_writer;
+extern const struct output_writer prometheus_writer;
 
 #endif

@@ -530,7 +530,7 @@ def run_plugin(args, env=None, timeout=40, stdin=None, netns=None):
     # Every json document (and prometheus exposition) any test makes is
     # checked against its contract, whatever else the test asserts.
     try:
-        problems = formats.check(argv, r.stdout)
+        problems = formats.check(argv, r.raw_stdout)
     except formats.Unavailable as x:
         raise Skip(str(x))
     if problems:
