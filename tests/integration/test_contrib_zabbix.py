@@ -159,3 +159,16 @@ def test_a_run_that_fails_is_unknown_to_the_template_and_leaves_the_discovery_al
     state = [i for i in t["items"] if i["key"] == "entra.sync.state"][0]
     eq(Z.value_of(state, doc), (3, None), "the run's state item", r)
     eq(Z.discover(doc), None, "the discovery of a failed run: discarded, the jobs found before stay", r)
+
+
+def test_a_run_that_could_not_read_one_service_principal_leaves_the_discovery_alone():
+    # Its jobs are missing from the output: were the discovery to take it,
+    # Zabbix would count them as gone and drop them after the lifetime.
+    e = H.emu()
+    etc = etc_files(e)
+    with open(os.path.join(etc, "entra-sync-service-principals"), "a") as f:
+        f.write("5a1f0c2e-0000-4000-8000-00000000dead deleted since\n")
+    r = run_userparameter("entra.sync.tenant", etc, H.SP_DEMO)
+    doc = json.loads(r.stdout)
+    true(doc["jobs"] and doc["errors"], "jobs of the one and an error for the other", r)
+    eq(Z.discover(doc), None, "the discovery of a run with an error", r)
