@@ -138,13 +138,7 @@ director command create --json '{"object_name": "dummy", "object_type": "externa
 I="$T/icinga2"
 mkdir -p "$I/data" "$I/log/compat" "$I/cache" "$I/spool" "$I/run"
 {
-	cat <<EOF
-const PluginContribDir = "$PLUGIN_DIR"
-const NodeName = "e2e-director.local"
-const ZoneName = NodeName
-const TicketSalt = ""
-include <itl>
-EOF
+	icinga2_constants e2e-director.local
 	for c in check_entra_sync check_entra_sync_repair; do director command show "$c"; done
 	for s in entra-sync entra-sync-repair; do director service show "$s"; done
 	director host show "$HOST"
