@@ -745,14 +745,14 @@ int output_prefixes(const struct job_result *r, size_t n, char (*out)[SUBJECT_MA
  * out rather than printed as 'U': Icinga 2 warns about every 'U' on every
  * check and its writers drop it anyway, so the graph shows the same gap.
  * Out of memory, the metric is left out too. */
-static void metric_add(struct report *rep, size_t job, int tier, const char *name, bool known,
+static void metric_add(struct report *rep, size_t job, int tier, enum metric_id id, bool known,
                        double v, const char *unit, const struct range *warn,
                        const struct range *crit, bool min0)
 {
 	if (!known)
 		return;
 	struct report_metric m = {.job = job,
-	                          .name = name,
+	                          .name = metric_name(id),
 	                          .value = v,
 	                          .unit = unit,
 	                          .warn = warn,
@@ -767,28 +767,28 @@ static void job_metrics(struct report *rep, size_t k, const struct job_result *r
 	size_t first = rep->n_metrics;
 	const struct task_execution *le = &r->job->last_execution;
 	bool run = le->result != RUN_NONE;
-	metric_add(rep, k, 1, "last_success_age", r->age_known, r->last_success_age, "s",
+	metric_add(rep, k, 1, METRIC_LAST_SUCCESS_AGE, r->age_known, r->last_success_age, "s",
 	           &r->age_warn, &r->age_crit, true);
-	metric_add(rep, k, 1, "successive_failures", true, (double)r->job->successive_failures, "",
-	           &r->fail_warn, &r->fail_crit, true);
-	metric_add(rep, k, 2, "escrowed", run && le->has_count_escrowed, (double)le->count_escrowed,
-	           "", &r->escrow_warn, &r->escrow_crit, true);
-	metric_add(rep, k, 2, "exported", run && le->has_count_exported, (double)le->count_exported,
-	           "", NULL, NULL, false);
-	metric_add(rep, k, 2, "imported", run && le->has_count_imported, (double)le->count_imported,
-	           "", NULL, NULL, false);
-	metric_add(rep, k, 1, "quarantine_age", r->quarantine_age_known, r->quarantine_age, "s",
+	metric_add(rep, k, 1, METRIC_SUCCESSIVE_FAILURES, true, (double)r->job->successive_failures,
+	           "", &r->fail_warn, &r->fail_crit, true);
+	metric_add(rep, k, 2, METRIC_ESCROWED, run && le->has_count_escrowed,
+	           (double)le->count_escrowed, "", &r->escrow_warn, &r->escrow_crit, true);
+	metric_add(rep, k, 2, METRIC_EXPORTED, run && le->has_count_exported,
+	           (double)le->count_exported, "", NULL, NULL, false);
+	metric_add(rep, k, 2, METRIC_IMPORTED, run && le->has_count_imported,
+	           (double)le->count_imported, "", NULL, NULL, false);
+	metric_add(rep, k, 1, METRIC_QUARANTINE_AGE, r->quarantine_age_known, r->quarantine_age,
+	           "s", NULL, NULL, false);
+	metric_add(rep, k, 2, METRIC_QUARANTINE_SERIES, true, (double)r->quarantine_series, "",
 	           NULL, NULL, false);
-	metric_add(rep, k, 2, "quarantine_series", true, (double)r->quarantine_series, "", NULL,
-	           NULL, false);
-	metric_add(rep, k, 2, "episode_age", r->episode_open, r->episode_age, "s", NULL, NULL,
+	metric_add(rep, k, 2, METRIC_EPISODE_AGE, r->episode_open, r->episode_age, "s", NULL, NULL,
 	           false);
 	if (r->export_age_known || r->export_warn.set || r->export_crit.set)
-		metric_add(rep, k, 2, "last_export_age", r->export_age_known, r->last_export_age,
-		           "s", &r->export_warn, &r->export_crit, true);
+		metric_add(rep, k, 2, METRIC_LAST_EXPORT_AGE, r->export_age_known,
+		           r->last_export_age, "s", &r->export_warn, &r->export_crit, true);
 	if (r->job->progress_known)
-		metric_add(rep, k, 2, "progress", true, r->job->progress_percent, "%", NULL, NULL,
-		           false);
+		metric_add(rep, k, 2, METRIC_PROGRESS, true, r->job->progress_percent, "%", NULL,
+		           NULL, false);
 	for (size_t i = first; i < rep->n_metrics; i++)
 		rep->metric[i].ok = r->state == STATE_OK;
 }
@@ -796,14 +796,18 @@ static void job_metrics(struct report *rep, size_t k, const struct job_result *r
 void output_run_facts(struct report *rep, const struct run_facts *facts)
 {
 	if (facts != NULL && facts->credential_known)
-		metric_add(rep, REPORT_RUN, 1, "credential_expires_in", true,
+		metric_add(rep, REPORT_RUN, 1, METRIC_CREDENTIAL_EXPIRES_IN, true,
 		           facts->credential_expires_in, "s", facts->credential_warn,
 		           facts->credential_crit, false);
 	double t = facts != NULL && isfinite(facts->http_seconds) && facts->http_seconds > 0
 	               ? facts->http_seconds
 	               : 0.0;
-	struct report_metric time = {
-	    .job = REPORT_RUN, .name = "time", .value = t, .unit = "s", .decimals = 3, .tier = 1};
+	struct report_metric time = {.job = REPORT_RUN,
+	                             .name = metric_name(METRIC_TIME),
+	                             .value = t,
+	                             .unit = "s",
+	                             .decimals = 3,
+	                             .tier = 1};
 	(void)report_metric(rep, &time);
 	if (facts != NULL) {
 		rep->credential = facts->credential;

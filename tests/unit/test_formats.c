@@ -20,6 +20,8 @@
 #include "output.h"
 #include "text.h"
 
+#define PREFIX_SAMPLE "entra_sync_"
+
 /* What the writer of name prints for rep: a malloc'd string. */
 static char *written(const char *name, const struct report *rep, const struct output_options *base)
 {
@@ -362,6 +364,55 @@ static void units_become_base_units_and_unknown_values_stay_out(void **state)
 	report_free(&r);
 }
 
+/* How many lines of text start with prefix; the rest of the last one, up
+ * to a space, into last. */
+static size_t lines_starting(const char *text, const char *prefix, char *last, size_t n)
+{
+	size_t count = 0, len = strlen(prefix);
+	for (const char *l = text; *l != '\0';
+	     l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != '\0')) {
+		if (strncmp(l, prefix, len) != 0)
+			continue;
+		count++;
+		snprintf(last, n, "%.*s", (int)strcspn(l + len, " \n"), l + len);
+	}
+	return count;
+}
+
+/* Every metric the words can give a report (enum metric_id) has a family of
+ * its own: a report carrying it gets one more family, with # HELP and
+ * # TYPE, and its sample; no two metrics share a family. */
+static void every_metric_has_a_prometheus_family_of_its_own(void **state)
+{
+	(void)state;
+	char family[METRIC_COUNT][128], last[128];
+	struct report empty = {.state = STATE_OK, .now = NOW};
+	char *text = written("prometheus", &empty, NULL);
+	size_t types = lines_starting(text, "# TYPE ", last, sizeof(last));
+	size_t samples = lines_starting(text, PREFIX_SAMPLE, last, sizeof(last));
+	free(text);
+	for (int id = 0; id < METRIC_COUNT; id++) {
+		struct report r = {.state = STATE_OK, .now = NOW};
+		struct report_metric m = {.job = REPORT_RUN,
+		                          .name = metric_name((enum metric_id)id),
+		                          .value = 1,
+		                          .unit = ""};
+		assert_int_equal(report_metric(&r, &m), 0);
+		text = written("prometheus", &r, NULL);
+		print_message("metric %s\n", m.name);
+		assert_int_equal(lines_starting(text, PREFIX_SAMPLE, last, sizeof(last)),
+		                 samples + 1);
+		assert_int_equal(lines_starting(text, "# TYPE ", family[id], sizeof(family[id])),
+		                 types + 1);
+		/* the last sample is the metric's (the report's metrics come last) */
+		assert_string_equal(last, family[id] + strlen(PREFIX_SAMPLE));
+		for (int other = 0; other < id; other++)
+			assert_string_not_equal(family[other], family[id]);
+		free(text);
+		report_free(&r);
+	}
+}
+
 /* ---- --directory-sync ---- */
 
 static void a_directory_sync_report_in_both_formats(void **state)
@@ -443,6 +494,7 @@ int main(void)
 	    cmocka_unit_test_teardown(a_check_in_prometheus_groups_families_and_labels_jobs,
 	                              check_reset),
 	    cmocka_unit_test(units_become_base_units_and_unknown_values_stay_out),
+	    cmocka_unit_test(every_metric_has_a_prometheus_family_of_its_own),
 	    cmocka_unit_test(a_directory_sync_report_in_both_formats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
