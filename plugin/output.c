@@ -203,36 +203,46 @@ static void waiting_words(const struct job_result *r, struct buf *b)
 	}
 }
 
-/* What Microsoft documents for a quarantine reason (man page, QUARANTINE
- * REASONS, with the page each comes from). Reasons Microsoft does not
- * explain get none. */
+/* What Microsoft documents for a quarantine reason, with the page it comes
+ * from (the man page, QUARANTINE REASONS, lists the same). Reasons Microsoft
+ * does not explain get none. */
+#define PAGE_QUARANTINE                                                                            \
+	"https://learn.microsoft.com/entra/identity/app-provisioning/"                             \
+	"application-provisioning-quarantine-status"
 static const struct {
 	const char *reason;
-	const char *advice;
+	struct report_advice advice;
 } reason_advice[] = {
     {"EncounteredQuarantineException",
-     "Microsoft: the target application refused the credentials; enter valid admin "
-     "credentials (Provisioning, Admin Credentials, Test Connection), then restart "
-     "provisioning"},
+     {"Microsoft: the target application refused the credentials; enter valid admin "
+      "credentials (Provisioning, Admin Credentials, Test Connection), then restart "
+      "provisioning",
+      PAGE_QUARANTINE}},
     {"EncounteredEscrowProportionThreshold",
-     "Microsoft: more than 40 % of the provisioning events failed; fix the failing objects "
-     "(provisioning logs), then restart provisioning with escrows cleared"},
+     {"Microsoft: more than 40 % of the provisioning events failed; fix the failing objects "
+      "(provisioning logs), then restart provisioning with escrows cleared",
+      PAGE_QUARANTINE}},
     {"QuarantinedOnDemand",
-     "Microsoft quarantined it by hand after detecting an issue with the application; "
-     "contact Microsoft support"},
+     {"Microsoft quarantined it by hand after detecting an issue with the application; "
+      "contact Microsoft support",
+      PAGE_QUARANTINE}},
     {"TooManyDeletes",
-     "Microsoft: the deletion threshold was met; review the deletes waiting in the "
-     "provisioning logs (action StagedDelete), then allow them, or undo their cause and "
-     "restart provisioning (not before)"},
+     {"Microsoft: the deletion threshold was met; review the deletes waiting in the "
+      "provisioning logs (action StagedDelete), then allow them, or undo their cause and "
+      "restart provisioning (not before)",
+      "https://learn.microsoft.com/entra/identity/app-provisioning/accidental-deletions"}},
 };
 
 /* API-driven inbound provisioning (templates API2AAD, API2AD). */
-#define ADVICE_API_DRIVEN                                                                          \
-	"Microsoft: an API-driven inbound job is quarantined when no notification e-mail is "      \
-	"set; set one (Edit Provisioning, Settings), then restart provisioning"
-#define ADVICE_ESCROWS_PRUNED                                                                      \
-	"Microsoft: after its initial cycle the job pauses and waits for the failing objects "     \
-	"to be cleaned up (provisioning logs)"
+static const struct report_advice advice_api_driven = {
+    "Microsoft: an API-driven inbound job is quarantined when no notification e-mail is set; "
+    "set one (Edit Provisioning, Settings), then restart provisioning",
+    "https://learn.microsoft.com/entra/identity/app-provisioning/"
+    "inbound-provisioning-api-issues"};
+static const struct report_advice advice_escrows_pruned = {
+    "Microsoft: after its initial cycle the job pauses and waits for the failing objects to "
+    "be cleaned up (provisioning logs)",
+    "https://learn.microsoft.com/graph/api/resources/synchronization-synchronizationstatus"};
 
 static bool api_driven(const struct sync_job *job)
 {
@@ -240,19 +250,30 @@ static bool api_driven(const struct sync_job *job)
 	       strcasecmp(job->template_id, "API2AD") == 0;
 }
 
-void output_advice(const struct sync_job *job, struct buf *b)
+/* The advice that applies to the job, in the order the words give it;
+ * how many (at most REPORT_ADVICE_MAX). */
+static size_t advice_of(const struct sync_job *job, const struct report_advice **out)
 {
-	size_t start = b->len;
+	size_t n = 0;
 	const char *reason = job->quarantine.present ? job->quarantine.reason : "";
 	if (job->status == JOB_QUARANTINE || (job->quarantine.present && reason[0])) {
 		for (size_t i = 0; i < sizeof(reason_advice) / sizeof(reason_advice[0]); i++)
 			if (strcasecmp(reason, reason_advice[i].reason) == 0)
-				buf_puts(b, reason_advice[i].advice);
+				out[n++] = &reason_advice[i].advice;
 		if (job->status == JOB_QUARANTINE && api_driven(job))
-			buf_printf(b, "%s%s", b->len > start ? "; " : "", ADVICE_API_DRIVEN);
+			out[n++] = &advice_api_driven;
 	}
 	if (job->escrows_pruned)
-		buf_printf(b, "%s%s", b->len > start ? "; " : "", ADVICE_ESCROWS_PRUNED);
+		out[n++] = &advice_escrows_pruned;
+	return n;
+}
+
+void output_advice(const struct sync_job *job, struct buf *b)
+{
+	const struct report_advice *advice[REPORT_ADVICE_MAX];
+	size_t n = advice_of(job, advice);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(b, "%s%s", i > 0 ? "; " : "", advice[i]->text);
 }
 
 /* "2026-11-20" of an epoch. */
@@ -943,6 +964,7 @@ static int add_job(struct report *rep, size_t k, const struct view *v, bool bare
 	}
 	output_job_detail(r, &l->text);
 	text_clean_buf(&l->text, 0);
+	j->n_advice = advice_of(r->job, j->advice);
 	job_metrics(rep, k, r);
 	return 0;
 }

@@ -89,6 +89,14 @@ struct report_sp {
 	const char *error;  /* why its jobs could not be read (one clean line), or NULL */
 };
 
+/* What Microsoft documents to do about a job, and the page that says it. */
+struct report_advice {
+	const char *text;   /* "Microsoft: ...", as the job's long output gives it */
+	const char *source; /* "https://learn.microsoft.com/..." */
+};
+
+#define REPORT_ADVICE_MAX 3 /* the quarantine reason's, API-driven jobs', pruned escrows' */
+
 /* A job the report is about, in the order of the lines. */
 struct report_job {
 	/* ids, template, state, status code, findings (kind, state, the
@@ -97,6 +105,10 @@ struct report_job {
 	char subject[SUBJECT_MAX]; /* the prefix of its metric names; "" with -j */
 	size_t sp;   /* its service principal: an index into report.sp, or REPORT_NONE */
 	size_t line; /* its line: an index into report.line */
+	/* what Microsoft documents for it (static); none when Microsoft
+	 * explains nothing */
+	const struct report_advice *advice[REPORT_ADVICE_MAX];
+	size_t n_advice;
 };
 
 struct report {
