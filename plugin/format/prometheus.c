@@ -253,6 +253,29 @@ static void service_principals(struct expo *x)
 		       r->sp[i].error == NULL ? 1 : 0);
 }
 
+/* The repair episode while it is open (the state directory the check
+ * shares with the event handler): its starts, and whether the last one did
+ * not help, for a rule that tells a repair that failed from one under way. */
+static void episodes(struct expo *x)
+{
+	const struct report *r = x->r;
+	family(x, PREFIX "job_episode_starts",
+	       "Starts this plugin made in the job's open repair episode (no sample when none is "
+	       "open).");
+	for (size_t k = 0; k < r->n_jobs; k++)
+		if (r->job[k].result->episode_open)
+			job_sample(x, PREFIX "job_episode_starts", k, NULL, NULL,
+			           (double)r->job[k].result->episode_starts);
+	family(
+	    x, PREFIX "job_last_start_futile",
+	    "1 when this plugin's last start did not help (quarantined again for the same reason, "
+	    "no success since; the next start backs off), else 0; while an episode is open.");
+	for (size_t k = 0; k < r->n_jobs; k++)
+		if (r->job[k].result->episode_open)
+			job_sample(x, PREFIX "job_last_start_futile", k, NULL, NULL,
+			           r->job[k].result->futile ? 1 : 0);
+}
+
 static void jobs(struct expo *x)
 {
 	const struct report *r = x->r;
@@ -281,6 +304,7 @@ static void jobs(struct expo *x)
 		if (r->job[k].result->age_known)
 			job_sample(x, PREFIX "job_last_success_timestamp_seconds", k, NULL, NULL,
 			           round(r->job[k].result->last_success));
+	episodes(x);
 }
 
 static void directory_sync(struct expo *x)

@@ -330,14 +330,14 @@ def values(e, sdir=None, job=H.JOB_BOX, sp=H.SP_DEMO, rc=None, extra=()):
     return job_of(rj, job), rp.stdout, rj
 
 
-def test_a_start_that_did_not_help_is_data_in_json():
+def test_a_start_that_did_not_help_is_data_in_json_and_prometheus():
     e = H.emu()
     sdir = state_dir()
     e.next_cycle(H.JOB_BOX, "quarantine", reason=REASON, error_code="BoxInsufficientPermissions")
     broken = H.time.time() - 259200          # Box's series in the default fixture
     eq(handler(e, sdir).rc, 0, "the first start")
     e.advance(2405)                           # the next cycle: the cause persists
-    j, _, r = values(e, sdir, rc=2)
+    j, prom, r = values(e, sdir, rc=2)
     ep = j["episode"]
     eq((ep["starts"], ep["last_start_futile"]), (1, True), "the episode's starts and verdict", r)
     true(abs(epoch(ep["since"]) - broken) < 30, "broken since Box's first series: %r" % ep, r)
@@ -349,26 +349,39 @@ def test_a_start_that_did_not_help_is_data_in_json():
     true(j["advice"][0]["text"].startswith("Microsoft: the target application refused the "
                                            "credentials") and j["advice"][0]["text"] in j["text"],
          "the advice as the long output gives it", r)
+    box = dict(sync_job=H.JOB_BOX, service_principal=H.SP_DEMO)
+    true(259200 + 2405 <= formats.sample(prom, "entra_sync_job_episode_age_seconds", **box)
+         <= 259200 + 2405 + 60, "entra_sync_job_episode_age_seconds", r)
+    eq((formats.sample(prom, "entra_sync_job_episode_starts", **box),
+        formats.sample(prom, "entra_sync_job_last_start_futile", **box)), (1, 1),
+       "the episode's starts and the futile start in prometheus", r)
 
 
-def test_the_episode_in_json_opens_with_a_start_and_closes_with_a_good_cycle():
+def test_the_episode_in_json_and_prometheus_opens_with_a_start_and_closes_with_a_good_cycle():
     e = H.emu()
     sdir = state_dir()
-    j, _, r = values(e, sdir, rc=2)
+    j, prom, r = values(e, sdir, rc=2)
     eq((j["episode"], j["last_start"]), (None, None), "no start, no episode", r)
+    true("episode" not in prom and "futile" not in prom, "no episode samples", r)
     eq(handler(e, sdir).rc, 0, "a start")
     e.advance(600)                            # waiting for the next cycle
-    j, _, r = values(e, sdir, rc=1)
+    j, prom, r = values(e, sdir, rc=1)
     eq((j["episode"]["starts"], j["episode"]["last_start_futile"]), (1, False),
        "one start so far, not judged futile", r)
     eq([f["kind"] for f in j["findings"]], ["waiting"], "findings", r)
     true(600 <= j["last_start"]["age"] <= 660, "the last start %r" % j["last_start"], r)
+    eq((formats.sample(prom, "entra_sync_job_episode_starts", sync_job=H.JOB_BOX),
+        formats.sample(prom, "entra_sync_job_last_start_futile", sync_job=H.JOB_BOX)), (1, 0),
+       "a start under way in prometheus", r)
+    true(abs(formats.sample(prom, "entra_sync_job_episode_age_seconds", sync_job=H.JOB_BOX)
+             - j["episode"]["age"]) <= 2, "the episode's age in both (two runs)", r)
     e.advance(1805)                           # the next cycle succeeds
-    j, _, r = values(e, sdir, rc=0)
+    j, prom, r = values(e, sdir, rc=0)
     eq(j["episode"], None, "the episode after a good cycle", r)
     true("episode_age" not in j["metrics"], "no episode_age once it closed", r)
     true(j["last_start"]["age"] >= 2405, "the start stays recorded: %r" % j["last_start"], r)
     eq(j["advice"], [], "nothing to advise on an Active job", r)
+    true("episode" not in prom and "futile" not in prom, "no episode samples once it closed", r)
 
 
 def test_a_cycle_in_progress_in_json_says_what_the_thresholds_measured():

@@ -413,6 +413,18 @@ static void a_futile_start_is_data_in_json_and_prometheus(void **state)
 	char want[256];
 	snprintf(want, sizeof(want), "\nentra_sync_job_episode_age_seconds%s 864000\n", box);
 	assert_contains(text, want);
+	snprintf(want, sizeof(want), "\nentra_sync_job_episode_starts%s 2\n", box);
+	assert_contains(text, want);
+	snprintf(want, sizeof(want), "\nentra_sync_job_last_start_futile%s 1\n", box);
+	assert_contains(text, want);
+	free(text);
+	report_free(&C.rep);
+	/* a start that may yet help: quarantined again, but for another reason */
+	str_copy(rec.last_reason, sizeof(rec.last_reason), "TooManyDeletes");
+	repair_report(J_QUARANTINED_BOX, &rec);
+	text = written("prometheus", &C.rep, NULL);
+	snprintf(want, sizeof(want), "\nentra_sync_job_last_start_futile%s 0\n", box);
+	assert_contains(text, want);
 	free(text);
 }
 
