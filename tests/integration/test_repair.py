@@ -262,6 +262,29 @@ def test_a_start_that_did_not_help_backs_off_and_the_check_says_so():
     eq(len(times), 2, "start times", r)
 
 
+def test_the_daily_cap_and_the_backoff_name_the_later_wait():
+    # --max-starts 2: the second start did not help either, so the backoff
+    # waits twice their 2 h gap (until 6 h), but the cap holds until the
+    # first start leaves the 24 h window: the handler and --start say that
+    e = H.emu()
+    sdir = state_dir()
+    cap = ["--max-starts", "2"]
+    e.next_cycle(H.JOB_BOX, "quarantine", reason=REASON)
+    eq(handler(e, sdir, extra=cap).rc, 0, "the first start")
+    e.advance(7205)            # the next cycle quarantined it again; past the 2 h backoff
+    eq(handler(e, sdir, extra=cap).rc, 0, "the second start")
+    e.advance(2405)
+    r = handler(e, sdir, extra=cap)
+    eq((r.rc, starts(e)), (1, 2), "refused", r)
+    true("did not help" in line(r) and
+         re.search(r"2 starts in the last 24 h reach --max-starts 2; next start allowed in "
+                   r"21h (19|20)m", line(r)), "the cap's wait, not the backoff's 3h 20m", r)
+    r = start(e, sdir, extra=cap)
+    eq((r.rc, starts(e)), (1, 2), "--start refused too", r)
+    true(re.search(r"reach --max-starts 2, the next allowed in 21h (19|20)m", r.stdout),
+         "--start says when", r)
+
+
 def test_a_good_cycle_after_the_last_start_ends_the_episode():
     e = H.emu()
     sdir = state_dir()

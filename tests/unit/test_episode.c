@@ -123,6 +123,41 @@ static void a_successful_cycle_after_the_last_start_ends_the_episode(void **stat
 	assert_true(rec.episode_began == NOW - 600);
 }
 
+static void a_success_after_the_start_then_the_same_quarantine_is_a_new_episode(void **state)
+{
+	(void)state;
+	/* started 3 h ago, a good cycle 2 h ago, quarantined again 10 min ago */
+	started("EncounteredQuarantineException", DAY, (double[]){3 * HOUR}, 1);
+	quarantined("EncounteredQuarantineException", 600, 600, 2 * HOUR);
+	judge();
+	assert_false(r.episode_open);
+	assert_false(r.futile); /* the start helped: this is a new break */
+	assert_not_contains(summary_of(&r), "did not help");
+	assert_not_contains(detail_of(&r), "the cause persists");
+	double wait;
+	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, r.futile, &wait), START_ALLOWED);
+	/* the next start opens a new episode at Graph's new series */
+	start_history_add(&h, NOW, ORIGIN_HANDLER, "EncounteredQuarantineException", NOW - 600,
+	                  NOW - 2 * HOUR);
+	struct start_record rec;
+	start_history_summary(&h, NOW, &rec);
+	assert_int_equal(rec.episode_starts, 1);
+	assert_true(rec.episode_began == NOW - 600);
+}
+
+static void another_reason_after_a_start_waits_the_cooldown_only(void **state)
+{
+	(void)state;
+	started("EncounteredQuarantineException", DAY, (double[]){90 * 60}, 1);
+	quarantined("EncounteredEscrowProportionThreshold", 1800, 1800, -1);
+	judge();
+	assert_false(r.futile);
+	assert_not_contains(summary_of(&r), "did not help");
+	assert_not_contains(detail_of(&r), "the cause persists");
+	double wait;
+	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, r.futile, &wait), START_ALLOWED);
+}
+
 static void the_episode_keeps_its_starts_past_a_day(void **state)
 {
 	(void)state;
@@ -225,6 +260,25 @@ static void the_backoff_stops_at_7_days_but_never_below_the_cooldown(void **stat
 	assert_true(start_rules_gap(&h, NOW, 3600, true) == 2 * HOUR);
 }
 
+static void the_daily_cap_and_the_backoff_name_the_later_wait(void **state)
+{
+	(void)state;
+	double wait;
+	/* --max-starts 2: starts 3 h and 1 h ago, the last futile. The backoff
+	 * (twice the 2 h gap) lets go in 3 h, the cap only when the start 3 h
+	 * ago leaves the 24 h window, in 21 h: that is when the next may come. */
+	started("Unknown", DAY, (double[]){3 * HOUR, HOUR}, 2);
+	assert_int_equal(start_rules_check(&h, NOW, 3600, 2, true, &wait), START_MAX_STARTS);
+	assert_true(wait == 21 * HOUR);
+	/* the other way round: the backoff outlasts the cap */
+	started("Unknown", 30 * DAY, (double[]){25 * HOUR, 10 * HOUR}, 2);
+	assert_int_equal(start_rules_check(&h, NOW, 3600, 1, true, &wait), START_BACKOFF);
+	assert_true(wait == 20 * HOUR); /* twice the 15 h gap, from 10 h ago */
+	/* --max-starts 0 never lets go, whatever the backoff */
+	assert_int_equal(start_rules_check(&h, NOW, 3600, 0, true, &wait), START_MAX_STARTS);
+	assert_true(wait == -1);
+}
+
 /* ---- a start recorded ahead of the clock ---- */
 
 static void a_start_recorded_ahead_is_said_not_waited_on(void **state)
@@ -300,11 +354,14 @@ int main(void)
 	    cmocka_unit_test(starts_that_did_not_help_are_said_with_the_episode),
 	    cmocka_unit_test(a_start_is_futile_only_for_the_same_reason_again_after_it),
 	    cmocka_unit_test(a_successful_cycle_after_the_last_start_ends_the_episode),
+	    cmocka_unit_test(a_success_after_the_start_then_the_same_quarantine_is_a_new_episode),
+	    cmocka_unit_test(another_reason_after_a_start_waits_the_cooldown_only),
 	    cmocka_unit_test(the_episode_keeps_its_starts_past_a_day),
 	    cmocka_unit_test(a_state_file_of_the_first_format_is_still_read),
 	    cmocka_unit_test(the_history_round_trips_with_its_episode_and_reasons),
 	    cmocka_unit_test(a_start_that_did_not_help_doubles_the_wait),
 	    cmocka_unit_test(the_backoff_stops_at_7_days_but_never_below_the_cooldown),
+	    cmocka_unit_test(the_daily_cap_and_the_backoff_name_the_later_wait),
 	    cmocka_unit_test(a_start_recorded_ahead_is_said_not_waited_on),
 	    cmocka_unit_test(each_reason_carries_what_microsoft_documents_and_no_more),
 	    cmocka_unit_test(the_handler_never_starts_a_job_with_pruned_escrows),
