@@ -57,6 +57,15 @@ struct task_execution {
 	struct sync_error error;
 };
 
+/* One entry of status.progress that has a total (totalUnits > 0). */
+struct sync_progress {
+	double percent; /* completedUnits of totalUnits, 0 to 100 */
+	int64_t completed, total;
+	enum time_result observed_valid;
+	double observed; /* progressObservationDateTime */
+};
+#define PROGRESS_MAX 8
+
 struct quarantine {
 	bool present;               /* false when null or absent */
 	char reason[JOB_SHORT_MAX]; /* may be "" */
@@ -89,13 +98,11 @@ struct sync_job {
 	enum time_result steady_last_valid;
 	double steady_last;
 	struct quarantine quarantine;
-	/* The newest progress entry with totalUnits > 0 (by its observation
-	 * time): the cycle now running, or the last one. */
-	bool progress_known;
-	double progress_percent;
-	int64_t progress_completed, progress_total;
-	enum time_result progress_observed_valid;
-	double progress_observed;               /* progressObservationDateTime */
+	/* The entries of status.progress with totalUnits > 0, in Graph's order
+	 * (the newest PROGRESS_MAX by observation when it sends more). Which one
+	 * describes the job depends on the clock: the judgement picks it. */
+	struct sync_progress progress[PROGRESS_MAX];
+	size_t n_progress;
 	bool escrows_pruned;                    /* status.escrowsPruned */
 	char troubleshooting_url[JOB_TEXT_MAX]; /* "" when null, empty or absent */
 };

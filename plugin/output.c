@@ -53,7 +53,7 @@ static void progress_words(const struct job_result *r, struct buf *b)
 {
 	char seen[48], done[48];
 	ago_words(r->progress_age, seen, sizeof(seen));
-	buf_printf(b, "cycle in progress: %.0f %%, observed %s; ", r->job->progress_percent, seen);
+	buf_printf(b, "cycle in progress: %.0f %%, observed %s; ", r->progress.percent, seen);
 	if (r->age_known) {
 		ago_words(r->last_success_age, done, sizeof(done));
 		buf_printf(b, "last completed cycle %s", done);
@@ -85,8 +85,9 @@ static void active_words(const struct sync_job *job, const struct job_result *r,
 	}
 }
 
-static void notrun_words(const struct sync_job *job, struct buf *b)
+static void notrun_words(const struct job_result *r, struct buf *b)
 {
+	const struct sync_job *job = r->job;
 	const struct task_execution *le = &job->last_execution;
 	buf_puts(b, "first cycle still running");
 	if (le->result != RUN_NONE && le->began_valid == TIME_VALID) {
@@ -94,8 +95,8 @@ static void notrun_words(const struct sync_job *job, struct buf *b)
 		time_format(le->time_began, t, sizeof(t));
 		buf_printf(b, " since %s", t);
 	}
-	if (job->progress_known)
-		buf_printf(b, " (%.0f%% done)", job->progress_percent);
+	if (r->progress_known)
+		buf_printf(b, " (%.0f%% done)", r->progress.percent);
 }
 
 /* brief (the first line): how long, why, when Entra gives up; the long
@@ -142,7 +143,7 @@ static void status_words(const struct job_result *r, bool brief, struct buf *b)
 		active_words(job, r, b);
 		break;
 	case JOB_NOT_RUN:
-		notrun_words(job, b);
+		notrun_words(r, b);
 		break;
 	case JOB_NO_STATUS:
 		buf_puts(b, "not configured (no status yet)");
@@ -381,7 +382,7 @@ static void finding_words(const struct job_result *r, const struct finding *f, b
 			char seen[48];
 			ago_words(r->progress_age, seen, sizeof(seen));
 			buf_printf(b, "cycle in progress: %.0f %%, observed %s (",
-			           job->progress_percent, seen);
+			           r->progress.percent, seen);
 			range_words(f->limit, true, b);
 			buf_puts(b, ")");
 			break;
@@ -539,8 +540,8 @@ UNITTEST void output_job_detail(const struct job_result *r, struct buf *b)
 	}
 	buf_printf(b, ", successive failures %lld", (long long)job->successive_failures);
 	detail_counts(&job->last_execution, b);
-	if (job->progress_known)
-		buf_printf(b, ", progress %.0f%%", job->progress_percent);
+	if (r->progress_known)
+		buf_printf(b, ", progress %.0f%%", r->progress.percent);
 	const struct sync_error *err = detail_error(r);
 	if (err != NULL) {
 		buf_printf(b, ", error %s: ", err->code[0] ? err->code : "(no code)");
@@ -807,9 +808,9 @@ static void job_metrics(struct report *rep, size_t k, const struct job_result *r
 	if (r->export_age_known || r->export_warn.set || r->export_crit.set)
 		metric_add(rep, k, 2, METRIC_LAST_EXPORT_AGE, r->export_age_known,
 		           r->last_export_age, "s", &r->export_warn, &r->export_crit, true);
-	if (r->job->progress_known)
-		metric_add(rep, k, 2, METRIC_PROGRESS, true, r->job->progress_percent, "%", NULL,
-		           NULL, false);
+	if (r->progress_known)
+		metric_add(rep, k, 2, METRIC_PROGRESS, true, r->progress.percent, "%", NULL, NULL,
+		           false);
 	for (size_t i = first; i < rep->n_metrics; i++)
 		rep->metric[i].ok = r->state == STATE_OK;
 }

@@ -96,6 +96,28 @@ def test_a_restarts_initial_cycle_advances_then_stalls():
     expect(check(e, job=job["id"], sp=H.SP_TEST), 2, first_contains=["(> 4h)"])
 
 
+def test_several_progress_entries_judge_alike_in_any_order_and_one_ahead_hides_none():
+    e = H.emu()
+    done = {"completedUnits": 1000, "totalUnits": 1000, "units": "users",
+            "progressObservationDateTime": "{{now-120}}"}
+    running = {"completedUnits": 100, "totalUnits": 500, "units": "groups",
+               "progressObservationDateTime": "{{now-120}}"}
+    for entries in ([done, running], [running, done]):
+        job = in_progress(0, 1, 0)
+        job["status"]["progress"] = entries
+        e.put_sp(H.SP_TEST, [job], appId=H.APP_TEST)
+        expect(check(e, job=job["id"], sp=H.SP_TEST), 0,
+               first_contains=["cycle in progress: 20 %, observed 2m ago"])
+    # an observation a day ahead of the clock is not taken, and hides none that is
+    job = in_progress(420, 1000, 120)
+    job["status"]["progress"].append({"completedUnits": 500, "totalUnits": 1000,
+                                      "progressObservationDateTime": "{{now+86400}}"})
+    e.put_sp(H.SP_TEST, [job], appId=H.APP_TEST)
+    r = check(e, job=job["id"], sp=H.SP_TEST)
+    expect(r, 0, first_contains=["cycle in progress: 42 %, observed 2m ago"],
+           contains=["ahead of the clock, so not taken: progressObservationDateTime"])
+
+
 # -- 4a: times of past events ahead of the clock ---------------------------------------
 def test_a_steady_state_in_year_9999_never_makes_a_job_fresh():
     e = H.emu()
