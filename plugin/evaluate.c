@@ -435,7 +435,7 @@ static void standing_aspects(const struct sync_job *job, const struct eval_confi
 		override_find(cfg, "", "escrows-pruned", &st);
 		add_finding(out, FINDING_ESCROWS_PRUNED, st, NULL);
 	}
-	if (job->expiration_valid == TIME_VALID && job->expiration - now < SCHEDULE_EXPIRY_WARN) {
+	if (job->expiration_valid == TIME_VALID && job->expiration - now <= SCHEDULE_EXPIRY_WARN) {
 		out->expiration_in = job->expiration - now;
 		st = STATE_WARNING;
 		override_find(cfg, "", "schedule-expiration", &st);

@@ -43,8 +43,8 @@ enum finding_kind {
 	FINDING_INTERVAL,   /* schedule.interval cannot be read: no default age thresholds */
 	FINDING_WAITING,    /* started by this plugin, the next cycle has not run yet */
 	FINDING_ESCROWS_PRUNED, /* status.escrowsPruned: Microsoft pauses the job for clean-up */
-	FINDING_EXPIRATION,     /* schedule.expiration passed or within SCHEDULE_EXPIRY_WARN */
-	FINDING_TIME_AHEAD,     /* the only success times lie ahead of the clock */
+	FINDING_EXPIRATION, /* schedule.expiration passed or at most SCHEDULE_EXPIRY_WARN ahead */
+	FINDING_TIME_AHEAD, /* the only success times lie ahead of the clock */
 };
 
 /* A schedule that ends within this is WARNING (it then stops running). */

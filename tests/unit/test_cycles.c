@@ -366,6 +366,22 @@ static void a_schedule_ending_within_7_days_is_warning_naming_the_date(void **st
 	assert_string_equal(summary_of(&r), "schedule expired 2026-02-27 12:00:00Z (2d ago)");
 	judge(expiring("2026-03-09T12:00:00Z"));
 	assert_int_equal(r.state, STATE_OK);
+	/* exactly 7 days ahead is within 7 days; a second more is not */
+	judge(expiring("2026-03-08T12:00:00Z"));
+	assert_int_equal(r.state, STATE_WARNING);
+	assert_string_equal(summary_of(&r), "schedule expires 2026-03-08 12:00:00Z (in 7d)");
+	judge(expiring("2026-03-08T12:00:01Z"));
+	assert_int_equal(r.state, STATE_OK);
+	/* none: null, the sentinel, an empty string */
+	static const char *const none[] = {"0001-01-01T00:00:00Z", ""};
+	for (size_t i = 0; i < 2; i++) {
+		judge(expiring(none[i]));
+		assert_int_equal(r.state, STATE_OK);
+	}
+	judge(J_ACTIVE_SUCCESS_AT("2026-03-01T11:50:00Z")); /* no expiration member */
+	assert_null(result_finding(&r, FINDING_EXPIRATION));
+	judge(J_HEALTHY_CLOUD_SYNC); /* "expiration": null */
+	assert_null(result_finding(&r, FINDING_EXPIRATION));
 	override("schedule-expiration", STATE_CRITICAL);
 	judge(expiring("2026-03-02T12:00:00Z"));
 	assert_int_equal(r.state, STATE_CRITICAL);
