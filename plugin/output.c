@@ -223,9 +223,12 @@ static const struct {
      {"Microsoft: more than 40 % of the provisioning events failed; fix the failing objects "
       "(provisioning logs), then restart provisioning with escrows cleared",
       PAGE_QUARANTINE}},
+    /* Microsoft's page says what happened and names no step: the support
+     * case is this plugin's suggestion, so it is not put in Microsoft's
+     * mouth. */
     {"QuarantinedOnDemand",
-     {"Microsoft quarantined it by hand after detecting an issue with the application; "
-      "contact Microsoft support",
+     {"Microsoft: it detected an issue with the application and set the quarantine by hand "
+      "(no step is documented; only Microsoft support can say what it found)",
       PAGE_QUARANTINE}},
     {"TooManyDeletes",
      {"Microsoft: the deletion threshold was met; review the deletes waiting in the "
@@ -234,10 +237,13 @@ static const struct {
       "https://learn.microsoft.com/entra/identity/app-provisioning/accidental-deletions"}},
 };
 
-/* API-driven inbound provisioning (templates API2AAD, API2AD). */
+/* API-driven inbound provisioning (templates API2AAD, API2AD). Microsoft
+ * names the missing e-mail as the probable cause of a quarantine right after
+ * the job was started, whatever the reason Graph gives. */
 static const struct report_advice advice_api_driven = {
-    "Microsoft: an API-driven inbound job is quarantined when no notification e-mail is set; "
-    "set one (Edit Provisioning, Settings), then restart provisioning",
+    "Microsoft: an API-driven inbound job quarantined just after it was started probably "
+    "has no notification e-mail set; set one (Edit Provisioning, Settings), then restart "
+    "provisioning",
     "https://learn.microsoft.com/entra/identity/app-provisioning/"
     "inbound-provisioning-api-issues"};
 static const struct report_advice advice_escrows_pruned = {

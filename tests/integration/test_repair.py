@@ -509,6 +509,9 @@ def test_the_advice_in_json_is_the_man_page_s_with_its_source():
     r = H.run_plugin(H.check_args(e, sp=H.SP_TEST, extra=["--output-format=json"]))
     with open(MAN_PAGE) as f:
         man = f.read().replace("\\:", "").replace("\\-", "-")
+    # the man page lists each piece of advice as the plugin words it
+    words = " ".join(l for l in man.split("\n") if not l.startswith("."))
+    words = re.sub(r"\s+", " ", words)
     for job, (reason, (template, n)) in zip(jobs, cases.items()):
         j = job_of(r, job["id"])
         eq(len(j["advice"]), n, "pieces of advice for %s (%s)" % (reason, template), r)
@@ -516,3 +519,5 @@ def test_the_advice_in_json_is_the_man_page_s_with_its_source():
             true(a["text"] in j["text"], "%s: the long output's words" % reason, r)
             true(a["source"][len("https://"):] in man,
                  "%s: the man page names %s" % (reason, a["source"]), r)
+            true(a["text"].split(": ", 1)[-1] in words,
+                 "%s: the man page lists the advice %r" % (reason, a["text"]), r)
