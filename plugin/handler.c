@@ -34,10 +34,13 @@ enum {
 	EXIT_UNKNOWN = 3,
 };
 
-/* The reasons whose cause may be gone when a start retries: a start clears
- * the quarantine at once, and if the cause remains the next cycle
- * quarantines the job again (then the backoff holds the next start). */
-static const char *const curable[] = {
+/* The reasons started by default: those whose cause may be gone when a
+ * start retries sooner than Microsoft's own schedule. No Microsoft page
+ * lists reasons a start cures: a start clears the quarantine at once, and if
+ * the cause remains the next cycle quarantines the job again (then the
+ * backoff holds the next start). The man page, QUARANTINE REASONS, says why
+ * each is in or out. */
+static const char *const started_by_default[] = {
     "EncounteredBaseEscrowThreshold",
     "EncounteredTotalEscrowThreshold",
     "EncounteredEscrowProportionThreshold",
@@ -56,8 +59,8 @@ UNITTEST bool handler_reason_allowed(const struct handler_options *h, const char
 				return true;
 		return false;
 	}
-	for (size_t i = 0; i < sizeof(curable) / sizeof(curable[0]); i++)
-		if (strcasecmp(curable[i], reason) == 0)
+	for (size_t i = 0; i < sizeof(started_by_default) / sizeof(started_by_default[0]); i++)
+		if (strcasecmp(started_by_default[i], reason) == 0)
 			return true;
 	return false;
 }
@@ -196,8 +199,8 @@ static void decision_words(const struct handler_run *r, const struct job_result 
 			         shown);
 		else
 			snprintf(out, n,
-			         "quarantined (%s): not a reason this plugin knows a start "
-			         "cures, not started (see --allow-reason)",
+			         "quarantined (%s): a reason this plugin does not know, never "
+			         "started blindly (see --allow-reason)",
 			         shown);
 		return;
 	case REPAIR_PAUSED_LEFT:
