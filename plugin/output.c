@@ -350,6 +350,26 @@ static void expiration_words(const struct job_result *r, struct buf *b)
 		buf_printf(b, "schedule expired %s (%s ago)", when, d);
 }
 
+/* Microsoft pauses the job when the initial cycle whose errors it pruned
+ * ends: only a Paused job is said to wait paused, so nobody looks for a
+ * pause the portal does not show yet. */
+static void escrows_pruned_words(const struct sync_job *job, bool brief, struct buf *b)
+{
+	bool paused = job->status == JOB_PAUSED;
+	if (brief) {
+		buf_puts(b, paused
+		                ? "escrows pruned, paused for their clean-up"
+		                : "escrows pruned in the initial cycle (Microsoft pauses the job "
+		                  "for their clean-up)");
+		return;
+	}
+	buf_printf(b,
+	           "escrows pruned: the initial cycle reached the error threshold that would "
+	           "quarantine the job; its per-object errors were dropped, and %s",
+	           paused ? "the job waits paused for their clean-up"
+	                  : "Microsoft pauses the job for their clean-up when that cycle ends");
+}
+
 /* The words of one finding; nothing when another finding already says it. */
 static void finding_words(const struct job_result *r, const struct finding *f, bool brief,
                           struct buf *b)
@@ -416,10 +436,7 @@ static void finding_words(const struct job_result *r, const struct finding *f, b
 		waiting_words(r, b);
 		break;
 	case FINDING_ESCROWS_PRUNED:
-		buf_puts(b, brief ? "escrows pruned (paused for clean-up after the initial cycle)"
-		                  : "escrows pruned: the initial cycle reached the error threshold "
-		                    "that would quarantine the job; its per-object errors were "
-		                    "dropped and the job waits paused for clean-up");
+		escrows_pruned_words(job, brief, b);
 		break;
 	case FINDING_EXPIRATION:
 		expiration_words(r, b);

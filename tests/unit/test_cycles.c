@@ -332,8 +332,20 @@ static void pruned_escrows_are_warning_named_first(void **state)
 	judge(J_PRUNED("Active"));
 	assert_int_equal(r.state, STATE_WARNING);
 	assert_int_equal(r.findings[0].kind, FINDING_ESCROWS_PRUNED);
-	assert_contains(summary_of(&r), "escrows pruned");
+	/* not paused yet: nothing says it is */
+	assert_string_equal(summary_of(&r), "escrows pruned in the initial cycle (Microsoft "
+	                                    "pauses the job for their clean-up)");
+	assert_contains(detail_of(&r), "Microsoft pauses the job for their clean-up when that "
+	                               "cycle ends");
 	assert_contains(detail_of(&r), "waits for the failing objects to be cleaned up");
+	judge(J_PRUNED("Paused"));
+	assert_string_equal(summary_of(&r),
+	                    "paused, schedule Active; escrows pruned, paused for their clean-up");
+	assert_contains(detail_of(&r), "the job waits paused for their clean-up");
+	/* quarantined (Microsoft documents no such job): CRITICAL, the pruning named */
+	judge(J_PRUNED("Quarantine"));
+	assert_int_equal(r.state, STATE_CRITICAL);
+	assert_contains(summary_of(&r), "; escrows pruned in the initial cycle");
 	fresh();
 	override("escrows-pruned", STATE_CRITICAL);
 	judge(J_PRUNED("Paused"));

@@ -354,6 +354,22 @@ static void the_handler_never_starts_a_job_with_pruned_escrows(void **state)
 	memset(&h, 0, sizeof(h));
 	judge();
 	assert_int_equal(handler_decide(&o, &r), REPAIR_ESCROWS_PRUNED);
+	/* quarantined with pruned escrows (Microsoft documents no such job):
+	 * left alone too, the clean-up first */
+	load_job("{\"id\":\"salesforce.1\",\"schedule\":{\"interval\":\"PT40M\","
+	         "\"state\":\"Active\"},\"status\":{\"code\":\"Quarantine\","
+	         "\"escrowsPruned\":true,\"quarantine\":{\"reason\":\"Unknown\"}}}",
+	         &job);
+	judge();
+	assert_int_equal(handler_decide(&o, &r), REPAIR_ESCROWS_PRUNED);
+	/* still in its initial cycle (Active): WARNING, nothing a start repairs */
+	load_job("{\"id\":\"salesforce.1\",\"schedule\":{\"interval\":\"PT40M\","
+	         "\"state\":\"Active\"},\"status\":{\"code\":\"Active\","
+	         "\"escrowsPruned\":true}}",
+	         &job);
+	judge();
+	assert_int_equal(r.state, STATE_WARNING);
+	assert_int_equal(handler_decide(&o, &r), REPAIR_NOTHING);
 }
 
 int main(void)
