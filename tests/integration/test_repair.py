@@ -307,6 +307,22 @@ def test_the_daily_cap_and_the_backoff_name_the_later_wait():
          "--start says when", r)
 
 
+def test_the_first_line_keeps_the_episode_when_the_error_code_is_long():
+    # the code gives way on the first line (the long output keeps it), not
+    # the start that did not help
+    e = H.emu()
+    sdir = state_dir()
+    code = "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable"
+    e.next_cycle(H.JOB_BOX, "quarantine", reason=REASON, error_code=code)
+    eq(handler(e, sdir).rc, 0, "a start")
+    e.advance(2405)
+    r = check(e, sdir, job=None)
+    expect(r, 2, first_contains=["1 of 2 jobs not OK: Box quarantined (%s); broken since" % REASON,
+                                 "1 start by this plugin did not help"],
+           contains=["quarantined (%s: %s)" % (REASON, code)])
+    true(len(r.stdout.split("|")[0].rstrip()) <= 199, "the first line's text fits", r)
+
+
 def test_a_good_cycle_after_the_last_start_ends_the_episode():
     e = H.emu()
     sdir = state_dir()

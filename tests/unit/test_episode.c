@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -279,6 +280,70 @@ static void the_daily_cap_and_the_backoff_name_the_later_wait(void **state)
 	assert_true(wait == -1);
 }
 
+/* ---- the first line ---- */
+
+/* The first line of the check of the Box job (quarantined for reason with
+ * the cause code) beside a healthy job, judged with the history h. */
+static const char *first_line(const char *reason, const char *code)
+{
+	static char line[512];
+	char json[1024];
+	snprintf(json, sizeof(json),
+	         "{\"id\":\"Box.fedcba9876543210fedcba9876543210\",\"templateId\":\"Box\","
+	         "\"schedule\":{\"interval\":\"PT40M\",\"state\":\"Active\"},"
+	         "\"status\":{\"code\":\"Quarantine\",\"countSuccessiveCompleteFailures\":0,"
+	         "\"quarantine\":{\"reason\":\"%s\",\"currentBegan\":\"2026-03-01T11:40:00Z\","
+	         "\"seriesBegan\":\"2026-03-01T11:40:00Z\",\"seriesCount\":1,"
+	         "\"error\":{\"code\":\"%s\",\"message\":\"The target refused us.\"}}}}",
+	         reason, code);
+	static struct sync_job jobs[2];
+	struct job_result res[2];
+	load_job(json, &jobs[0]);
+	load_job(J_ACTIVE_SUCCESS_AT("2026-03-01T11:50:00Z"), &jobs[1]);
+	struct eval_config cfg;
+	eval_config_init(&cfg);
+	struct start_record rec;
+	start_history_summary(&h, NOW, &rec);
+	struct job_context ctx = {.now = NOW, .starts = &rec};
+	evaluate_job(&jobs[0], &cfg, &ctx, &res[0]);
+	ctx.starts = NULL;
+	evaluate_job(&jobs[1], &cfg, &ctx, &res[1]);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	struct output_options opt = {.max_bytes = OUTPUT_MAX_DEFAULT};
+	(void)print_check(f, res, 2, &opt, NULL);
+	fclose(f);
+	str_copy(line, sizeof(line), text);
+	line[strcspn(line, "|\n")] = '\0';
+	free(text);
+	size_t n = strlen(line);
+	if (n > 0 && line[n - 1] == ' ')
+		line[--n] = '\0';
+	assert_true(n <= HEAD_MAX);
+	return line;
+}
+
+static void the_first_line_keeps_the_episode_when_the_error_code_is_long(void **state)
+{
+	(void)state;
+	started("EncounteredEscrowProportionThreshold", 17 * DAY,
+	        (double[]){5 * DAY, 2 * DAY, HOUR}, 3);
+	/* a code that fits is named */
+	assert_string_equal(first_line("EncounteredEscrowProportionThreshold", "BoxRateLimited"),
+	                    "ENTRA SYNC CRITICAL - 1 of 2 jobs not OK: Box quarantined "
+	                    "(EncounteredEscrowProportionThreshold: BoxRateLimited); broken since "
+	                    "2026-02-12, 17d; 3 starts by this plugin did not help");
+	/* a long one gives way to the episode: the long output keeps it */
+	assert_string_equal(
+	    first_line("EncounteredEscrowProportionThreshold",
+	               "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable"),
+	    "ENTRA SYNC CRITICAL - 1 of 2 jobs not OK: Box quarantined "
+	    "(EncounteredEscrowProportionThreshold); broken since 2026-02-12, 17d; 3 starts by "
+	    "this plugin did not help");
+}
+
 /* ---- a start recorded ahead of the clock ---- */
 
 static void a_start_recorded_ahead_is_said_not_waited_on(void **state)
@@ -386,6 +451,7 @@ int main(void)
 	    cmocka_unit_test(a_start_that_did_not_help_doubles_the_wait),
 	    cmocka_unit_test(the_backoff_stops_at_7_days_but_never_below_the_cooldown),
 	    cmocka_unit_test(the_daily_cap_and_the_backoff_name_the_later_wait),
+	    cmocka_unit_test(the_first_line_keeps_the_episode_when_the_error_code_is_long),
 	    cmocka_unit_test(a_start_recorded_ahead_is_said_not_waited_on),
 	    cmocka_unit_test(each_reason_carries_what_microsoft_documents_and_no_more),
 	    cmocka_unit_test(the_handler_never_starts_a_job_with_pruned_escrows),
