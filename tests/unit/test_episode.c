@@ -363,6 +363,27 @@ static void a_start_recorded_ahead_is_said_not_waited_on(void **state)
 	assert_true(h.e[0].when == NOW);
 }
 
+static void a_start_up_to_5_minutes_ahead_counts_one_second_more_does_not(void **state)
+{
+	(void)state;
+	double wait;
+	for (int ahead = 300; ahead <= 301; ahead++) {
+		memset(&h, 0, sizeof(h));
+		h.e[0] = (struct start_entry){.when = NOW + ahead, .origin = ORIGIN_OPERATOR};
+		str_copy(h.e[0].reason, sizeof(h.e[0].reason), "Unknown");
+		h.n = 1;
+		load_job(J_ACTIVE_SUCCESS_AT("2026-03-01T11:00:00Z"), &job);
+		judge();
+		bool counts = ahead == 300;
+		/* the wait for the next cycle and the cooldown hold on it, or not at all */
+		assert_int_equal(r.state, counts ? STATE_WARNING : STATE_OK);
+		assert_int_equal(r.ahead, counts ? 0u : 1u << PAST_RECORDED_START);
+		assert_int_equal(start_rules_check(&h, NOW, 3600, 3, false, &wait),
+		                 counts ? START_COOLDOWN : START_ALLOWED);
+		assert_int_equal(start_history_recent(&h, NOW), counts ? 1 : 0);
+	}
+}
+
 /* ---- what Microsoft says to do ---- */
 
 static const char *advice_for(const char *reason, const char *template_id)
@@ -453,6 +474,7 @@ int main(void)
 	    cmocka_unit_test(the_daily_cap_and_the_backoff_name_the_later_wait),
 	    cmocka_unit_test(the_first_line_keeps_the_episode_when_the_error_code_is_long),
 	    cmocka_unit_test(a_start_recorded_ahead_is_said_not_waited_on),
+	    cmocka_unit_test(a_start_up_to_5_minutes_ahead_counts_one_second_more_does_not),
 	    cmocka_unit_test(each_reason_carries_what_microsoft_documents_and_no_more),
 	    cmocka_unit_test(the_handler_never_starts_a_job_with_pruned_escrows),
 	};
