@@ -243,9 +243,11 @@ static void history_words(const struct job_result *jr, const struct start_record
 	if (jr->futile) {
 		char ago[32];
 		duration_format(jr->last_start_age, ago, sizeof(ago));
+		/* "earlier": the line may report the start that makes one more */
 		len = snprintf(out, n,
 		               "; the start %s ago did not help (quarantined again for the same "
-		               "reason, no successful cycle since; %zu start%s in this episode)",
+		               "reason, no successful cycle since; %zu earlier start%s in this "
+		               "episode)",
 		               ago, jr->episode_starts, jr->episode_starts == 1 ? "" : "s");
 	}
 	if (rec != NULL && rec->ahead > 0 && len >= 0 && (size_t)len < n) {

@@ -274,6 +274,8 @@ def test_a_start_that_did_not_help_backs_off_and_the_check_says_so():
     e.advance(1200)
     r = handler(e, sdir)
     eq((r.rc, starts(e)), (0, 2), "started again after twice the cooldown", r)
+    true(re.search(r"started - .*did not help \(.*; 1 earlier start in this episode\); now Active",
+                   line(r)), "the start line counts the starts before it", r)
     e.advance(2405)
     r = handler(e, sdir)
     eq(r.rc, 1, "refused after the second futile start", r)
