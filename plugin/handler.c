@@ -216,7 +216,12 @@ static void decision_words(const struct handler_run *r, const struct job_result 
 	case REPAIR_NOTHING:
 		break;
 	}
-	if (jr->state == STATE_OK)
+	if (result_finding(jr, FINDING_WAITING) != NULL) {
+		char ago[32];
+		duration_format(jr->waiting_for, ago, sizeof(ago));
+		snprintf(out, n, "%s, started by this plugin %s ago and waiting for its next cycle",
+		         jr->job->status_code, ago);
+	} else if (jr->state == STATE_OK)
 		snprintf(out, n, "%s, nothing to repair",
 		         jr->job->status_code_present ? jr->job->status_code : "no status yet");
 	else
@@ -460,15 +465,19 @@ done:
 	return rc;
 }
 
-/* The jobs of one service principal, as just listed: each judged; the
- * candidates acted on (re-read live under their lock). */
+/* The jobs of one service principal, as just listed: each judged as the
+ * check judges it, with its start history (read without the lock: a state
+ * file is only ever replaced whole); the candidates acted on (re-read live
+ * under their lock). */
 static int act_on_listed(struct handler_run *r, const struct sp_ref *sp,
                          const struct sync_job *jobs, size_t n, const char *list_request_id)
 {
 	int rc = EXIT_DONE;
 	for (size_t i = 0; i < n; i++) {
 		struct job_result jr;
-		evaluate_live(r, &jobs[i], NULL, &jr);
+		struct start_record rec;
+		bool known = job_state_summary(r->dir_fd, jobs[i].id, clock_wall(), &rec) == 0;
+		evaluate_live(r, &jobs[i], known ? &rec : NULL, &jr);
 		enum repair d = handler_decide(r->h, &jr);
 		if (d == REPAIR_START) {
 			rc = worse_exit(rc, act_on_job(r, sp, jobs[i].id));

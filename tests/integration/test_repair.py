@@ -333,6 +333,12 @@ def test_a_good_cycle_after_the_last_start_ends_the_episode():
     r = check(e, sdir)
     expect(r, 1, first_contains=["waiting for its next cycle", "broken since"],
            contains=["1 start by this plugin so far"])
+    # the handler judges the job as the check does, with the history: not
+    # 'Active (CRITICAL)' from the runs before its own start
+    h = handler(e, sdir)
+    eq((h.rc, starts(e)), (0, 1), "nothing to do while it waits", h)
+    true(re.search(r"skipped - Active, started by this plugin 10m( \d+s)? ago and waiting for "
+                   r"its next cycle", line(h)), "the handler says what the check says", h)
     true("episode_age" in H.perfdata(r), "episode_age while the episode is open", r)
     e.advance(1805)            # default next cycle: succeeds
     r = check(e, sdir)
