@@ -584,10 +584,14 @@ UNITTEST void output_job_detail(const struct job_result *r, struct buf *b)
 		buf_puts(b, ", ahead of the clock, so not taken: ");
 		ahead_words(r, b);
 	}
+	/* A start that did not help says so whether or not Microsoft
+	 * documents a step for the reason (none is invented). */
 	struct buf advice = {0};
 	output_advice(job, &advice);
 	if (advice.len > 0)
 		buf_printf(b, "; %s%s", r->futile ? "the cause persists: " : "", advice.data);
+	else if (r->futile)
+		buf_puts(b, "; the cause persists");
 	buf_free(&advice);
 	if (job->troubleshooting_url[0])
 		buf_printf(b, ", troubleshooting %s", job->troubleshooting_url);

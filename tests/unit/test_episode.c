@@ -91,6 +91,19 @@ static void starts_that_did_not_help_are_said_with_the_episode(void **state)
 	                               "refused the credentials");
 }
 
+static void a_start_that_did_not_help_says_the_cause_persists_without_advice_too(void **state)
+{
+	(void)state;
+	/* Microsoft documents no step for Unknown: nothing invented, but the
+	 * long output still says the cause persists */
+	started("Unknown", DAY, (double[]){HOUR}, 1);
+	quarantined("Unknown", 600, 600, -1);
+	judge();
+	assert_true(r.futile);
+	assert_contains(detail_of(&r), "; the cause persists");
+	assert_not_contains(detail_of(&r), "Microsoft:");
+}
+
 static void a_start_is_futile_only_for_the_same_reason_again_after_it(void **state)
 {
 	(void)state;
@@ -462,6 +475,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(starts_that_did_not_help_are_said_with_the_episode),
+	    cmocka_unit_test(a_start_that_did_not_help_says_the_cause_persists_without_advice_too),
 	    cmocka_unit_test(a_start_is_futile_only_for_the_same_reason_again_after_it),
 	    cmocka_unit_test(a_successful_cycle_after_the_last_start_ends_the_episode),
 	    cmocka_unit_test(a_success_after_the_start_then_the_same_quarantine_is_a_new_episode),
