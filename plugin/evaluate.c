@@ -315,11 +315,6 @@ static void threshold_aspects(const struct sync_job *job, struct job_result *out
 	}
 }
 
-static double observed_or_never(const struct sync_progress *p)
-{
-	return p->observed_valid == TIME_VALID ? p->observed : -HUGE_VAL;
-}
-
 /* A cycle is running when any progress entry is not complete and was seen
  * at work less than two intervals ago (Graph updates the observation as the
  * cycle goes; an older one has stopped advancing, and a cycle that stopped
@@ -332,7 +327,8 @@ static void cycle_progress(const struct sync_job *job, double now, struct job_re
 	bool may_run = expects_runs(job) && interval_usable(job);
 	for (size_t i = 0; i < job->n_progress; i++) {
 		const struct sync_progress *p = &job->progress[i];
-		if (newest == NULL || observed_or_never(p) > observed_or_never(newest))
+		if (newest == NULL ||
+		    progress_observed_or_never(p) > progress_observed_or_never(newest))
 			newest = p;
 		if (!take_past(p->observed_valid, p->observed, now, PAST_PROGRESS, out))
 			continue;

@@ -132,7 +132,7 @@ static void parse_quarantine(struct json_object *obj, struct quarantine *q)
 	parse_error(json_member(obj, "error"), &q->error);
 }
 
-static double observed_or_never(const struct sync_progress *p)
+double progress_observed_or_never(const struct sync_progress *p)
 {
 	return p->observed_valid == TIME_VALID ? p->observed : -HUGE_VAL;
 }
@@ -159,10 +159,11 @@ static void parse_progress(struct json_object *arr, struct sync_job *job)
 		if (at == PROGRESS_MAX) {
 			at = 0;
 			for (size_t k = 1; k < PROGRESS_MAX; k++)
-				if (observed_or_never(&job->progress[k]) <
-				    observed_or_never(&job->progress[at]))
+				if (progress_observed_or_never(&job->progress[k]) <
+				    progress_observed_or_never(&job->progress[at]))
 					at = k;
-			if (observed_or_never(&e) <= observed_or_never(&job->progress[at]))
+			if (progress_observed_or_never(&e) <=
+			    progress_observed_or_never(&job->progress[at]))
 				continue;
 		} else {
 			job->n_progress++;

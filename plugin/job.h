@@ -120,6 +120,10 @@ int job_from_json(struct json_object *obj, struct sync_job *job, struct err *e);
 int jobs_from_page(struct json_object *page, size_t max, struct sync_job **jobs, size_t *n,
                    char **next_link, struct err *e);
 
+/* When the progress entry was observed, or -HUGE_VAL when it says not (an
+ * entry without a time is older than any). */
+double progress_observed_or_never(const struct sync_progress *p);
+
 /* The schedule runs nothing: state Disabled, or an interval that disables
  * it (the judgement and the words both ask here). */
 bool job_schedule_disabled(const struct sync_job *job);
