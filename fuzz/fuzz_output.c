@@ -98,8 +98,12 @@ static void fill_job(struct sync_job *j, const uint8_t **p, const uint8_t *end, 
 	q->series_count = bits % 9;
 	q->error = le->error;
 	j->successive_failures = bits % 5;
-	j->progress_known = (bits & 128) != 0;
-	j->progress_percent = (bits % 101);
+	j->n_progress = (bits & 128) != 0;
+	j->progress[0] = (struct sync_progress){.percent = bits % 101,
+	                                        .completed = bits % 101,
+	                                        .total = 100,
+	                                        .observed_valid = TIME_VALID,
+	                                        .observed = NOW - 60};
 	str_copy(j->troubleshooting_url, sizeof(j->troubleshooting_url),
 	         field(p, end, buf, sizeof(buf)));
 }

@@ -110,8 +110,10 @@ static bool take_past(enum time_result valid, double t, double now, enum past_ti
 	if (valid != TIME_VALID)
 		return false;
 	if (time_ahead(t, now)) {
+		/* of several (progress entries), the newest is named */
+		if (!(out->ahead & (1u << which)) || t > out->ahead_at[which])
+			out->ahead_at[which] = t;
 		out->ahead |= 1u << which;
-		out->ahead_at[which] = t;
 		return false;
 	}
 	return true;
@@ -313,24 +315,41 @@ static void threshold_aspects(const struct sync_job *job, struct job_result *out
 	}
 }
 
-/* A cycle that is running and was seen at work less than two intervals ago
- * (Graph updates the observation as the cycle goes; an older one has stopped
- * advancing and is judged as before). */
+/* A cycle is running when any progress entry is not complete and was seen
+ * at work less than two intervals ago (Graph updates the observation as the
+ * cycle goes; an older one has stopped advancing, and a cycle that stopped
+ * is judged as before). Entries observed together (one per kind of object,
+ * say) are judged alike whatever their order, and one ahead of the clock
+ * hides none that is not. */
 static void cycle_progress(const struct sync_job *job, double now, struct job_result *out)
 {
-	if (!job->progress_known || job->progress_total <= 0 ||
-	    job->progress_completed >= job->progress_total)
+	const struct sync_progress *running = NULL, *taken = NULL, *newest = NULL;
+	bool may_run = expects_runs(job) && interval_usable(job);
+	for (size_t i = 0; i < job->n_progress; i++) {
+		const struct sync_progress *p = &job->progress[i];
+		if (newest == NULL ||
+		    progress_observed_or_never(p) > progress_observed_or_never(newest))
+			newest = p;
+		if (!take_past(p->observed_valid, p->observed, now, PAST_PROGRESS, out))
+			continue;
+		if (taken == NULL || p->observed > taken->observed)
+			taken = p;
+		if (may_run && p->completed < p->total &&
+		    now - p->observed < 2.0 * job->interval_seconds &&
+		    (running == NULL || p->observed > running->observed))
+			running = p;
+	}
+	const struct sync_progress *chosen = running ? running : taken ? taken : newest;
+	if (chosen == NULL)
 		return;
-	if (!take_past(job->progress_observed_valid, job->progress_observed, now, PAST_PROGRESS,
-	               out))
-		return;
-	if (!expects_runs(job) || !interval_usable(job))
-		return;
-	double age = non_negative(now - job->progress_observed);
-	if (age >= 2.0 * job->interval_seconds)
-		return;
-	out->cycle_in_progress = true;
-	out->progress_age = age;
+	out->progress_known = true;
+	out->progress = *chosen;
+	if (chosen != running && chosen != taken)
+		out->progress.observed_valid = TIME_NEVER; /* ahead, or none: not taken */
+	if (running != NULL) {
+		out->cycle_in_progress = true;
+		out->progress_age = non_negative(now - running->observed);
+	}
 }
 
 /* The quarantine reason now is the one recorded with the last start. */
@@ -412,7 +431,7 @@ static void standing_aspects(const struct sync_job *job, const struct eval_confi
 		override_find(cfg, "", "escrows-pruned", &st);
 		add_finding(out, FINDING_ESCROWS_PRUNED, st, NULL);
 	}
-	if (job->expiration_valid == TIME_VALID && job->expiration - now < SCHEDULE_EXPIRY_WARN) {
+	if (job->expiration_valid == TIME_VALID && job->expiration - now <= SCHEDULE_EXPIRY_WARN) {
 		out->expiration_in = job->expiration - now;
 		st = STATE_WARNING;
 		override_find(cfg, "", "schedule-expiration", &st);

@@ -43,8 +43,8 @@ enum finding_kind {
 	FINDING_INTERVAL,   /* schedule.interval cannot be read: no default age thresholds */
 	FINDING_WAITING,    /* started by this plugin, the next cycle has not run yet */
 	FINDING_ESCROWS_PRUNED, /* status.escrowsPruned: Microsoft pauses the job for clean-up */
-	FINDING_EXPIRATION,     /* schedule.expiration passed or within SCHEDULE_EXPIRY_WARN */
-	FINDING_TIME_AHEAD,     /* the only success times lie ahead of the clock */
+	FINDING_EXPIRATION, /* schedule.expiration passed or at most SCHEDULE_EXPIRY_WARN ahead */
+	FINDING_TIME_AHEAD, /* the only success times lie ahead of the clock */
 };
 
 /* A schedule that ends within this is WARNING (it then stops running). */
@@ -106,11 +106,17 @@ struct job_result {
 	double days_to_disable;    /* 28 days after seriesBegan; <0 when not quarantined/unknown */
 	double waiting_for;        /* FINDING_WAITING: seconds since the recorded start */
 
-	/* A cycle in progress (progress of totalUnits > 0 not complete,
+	/* A cycle in progress (a progress entry of totalUnits > 0 not complete,
 	 * observed less than two intervals ago): the age thresholds measure
 	 * the observation (progress_age) instead of the last success. */
 	bool cycle_in_progress;
 	double progress_age;
+	/* The progress entry that describes the job: the one a cycle in
+	 * progress was judged by (the newest such), else the newest observed
+	 * at a time taken, else the newest; its observation TIME_NEVER when it
+	 * lay ahead of the clock (not taken). progress_known false: none. */
+	bool progress_known;
+	struct sync_progress progress;
 
 	double broken_since; /* Graph's seriesBegan (else currentBegan) of a quarantine, or 0 */
 	/* The episode (statefile.h): open from this plugin's first start of a

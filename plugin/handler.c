@@ -34,10 +34,13 @@ enum {
 	EXIT_UNKNOWN = 3,
 };
 
-/* The reasons whose cause may be gone when a start retries: a start clears
- * the quarantine at once, and if the cause remains the next cycle
- * quarantines the job again (then the backoff holds the next start). */
-static const char *const curable[] = {
+/* The reasons started by default: those whose cause may be gone when a
+ * start retries sooner than Microsoft's own schedule. No Microsoft page
+ * lists reasons a start cures: a start clears the quarantine at once, and if
+ * the cause remains the next cycle quarantines the job again (then the
+ * backoff holds the next start). The man page, QUARANTINE REASONS, says why
+ * each is in or out. */
+static const char *const started_by_default[] = {
     "EncounteredBaseEscrowThreshold",
     "EncounteredTotalEscrowThreshold",
     "EncounteredEscrowProportionThreshold",
@@ -56,8 +59,8 @@ UNITTEST bool handler_reason_allowed(const struct handler_options *h, const char
 				return true;
 		return false;
 	}
-	for (size_t i = 0; i < sizeof(curable) / sizeof(curable[0]); i++)
-		if (strcasecmp(curable[i], reason) == 0)
+	for (size_t i = 0; i < sizeof(started_by_default) / sizeof(started_by_default[0]); i++)
+		if (strcasecmp(started_by_default[i], reason) == 0)
 			return true;
 	return false;
 }
@@ -196,8 +199,8 @@ static void decision_words(const struct handler_run *r, const struct job_result 
 			         shown);
 		else
 			snprintf(out, n,
-			         "quarantined (%s): not a reason this plugin knows a start "
-			         "cures, not started (see --allow-reason)",
+			         "quarantined (%s): a reason this plugin does not know, never "
+			         "started blindly (see --allow-reason)",
 			         shown);
 		return;
 	case REPAIR_PAUSED_LEFT:
@@ -213,7 +216,12 @@ static void decision_words(const struct handler_run *r, const struct job_result 
 	case REPAIR_NOTHING:
 		break;
 	}
-	if (jr->state == STATE_OK)
+	if (result_finding(jr, FINDING_WAITING) != NULL) {
+		char ago[32];
+		duration_format(jr->waiting_for, ago, sizeof(ago));
+		snprintf(out, n, "%s, started by this plugin %s ago and waiting for its next cycle",
+		         jr->job->status_code, ago);
+	} else if (jr->state == STATE_OK)
 		snprintf(out, n, "%s, nothing to repair",
 		         jr->job->status_code_present ? jr->job->status_code : "no status yet");
 	else
@@ -240,9 +248,11 @@ static void history_words(const struct job_result *jr, const struct start_record
 	if (jr->futile) {
 		char ago[32];
 		duration_format(jr->last_start_age, ago, sizeof(ago));
+		/* "earlier": the line may report the start that makes one more */
 		len = snprintf(out, n,
 		               "; the start %s ago did not help (quarantined again for the same "
-		               "reason, no successful cycle since; %zu start%s in this episode)",
+		               "reason, no successful cycle since; %zu earlier start%s in this "
+		               "episode)",
 		               ago, jr->episode_starts, jr->episode_starts == 1 ? "" : "s");
 	}
 	if (rec != NULL && rec->ahead > 0 && len >= 0 && (size_t)len < n) {
@@ -455,15 +465,19 @@ done:
 	return rc;
 }
 
-/* The jobs of one service principal, as just listed: each judged; the
- * candidates acted on (re-read live under their lock). */
+/* The jobs of one service principal, as just listed: each judged as the
+ * check judges it, with its start history (read without the lock: a state
+ * file is only ever replaced whole); the candidates acted on (re-read live
+ * under their lock). */
 static int act_on_listed(struct handler_run *r, const struct sp_ref *sp,
                          const struct sync_job *jobs, size_t n, const char *list_request_id)
 {
 	int rc = EXIT_DONE;
 	for (size_t i = 0; i < n; i++) {
 		struct job_result jr;
-		evaluate_live(r, &jobs[i], NULL, &jr);
+		struct start_record rec;
+		bool known = job_state_summary(r->dir_fd, jobs[i].id, clock_wall(), &rec) == 0;
+		evaluate_live(r, &jobs[i], known ? &rec : NULL, &jr);
 		enum repair d = handler_decide(r->h, &jr);
 		if (d == REPAIR_START) {
 			rc = worse_exit(rc, act_on_job(r, sp, jobs[i].id));

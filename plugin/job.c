@@ -132,34 +132,43 @@ static void parse_quarantine(struct json_object *obj, struct quarantine *q)
 	parse_error(json_member(obj, "error"), &q->error);
 }
 
-/* Graph keeps one progress entry per observation; the newest with a known
- * total is the one that describes the cycle now running. */
+double progress_observed_or_never(const struct sync_progress *p)
+{
+	return p->observed_valid == TIME_VALID ? p->observed : -HUGE_VAL;
+}
+
+/* Every entry with a total, up to PROGRESS_MAX: beyond that a newer one
+ * replaces the oldest (an entry without a time is older than any). */
 static void parse_progress(struct json_object *arr, struct sync_job *job)
 {
 	if (arr == NULL || !json_object_is_type(arr, json_type_array))
 		return;
-	double newest = -INFINITY;
 	size_t n = json_object_array_length(arr);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *p = json_object_array_get_idx(arr, i);
-		int64_t done, total;
-		if (!get_int64(p, "totalUnits", &total) || total <= 0 ||
-		    !get_int64(p, "completedUnits", &done))
+		struct sync_progress e = {0};
+		if (!get_int64(p, "totalUnits", &e.total) || e.total <= 0 ||
+		    !get_int64(p, "completedUnits", &e.completed))
 			continue;
-		double when;
-		enum time_result valid = get_time(p, "progressObservationDateTime", &when);
-		if (valid != TIME_VALID)
-			when = -HUGE_VAL;
-		if (job->progress_known && when < newest)
-			continue;
-		newest = when;
-		double pct = 100.0 * (double)done / (double)total;
-		job->progress_percent = pct < 0.0 ? 0.0 : pct > 100.0 ? 100.0 : pct;
-		job->progress_completed = done;
-		job->progress_total = total;
-		job->progress_observed_valid = valid;
-		job->progress_observed = valid == TIME_VALID ? when : 0.0;
-		job->progress_known = true;
+		e.observed_valid = get_time(p, "progressObservationDateTime", &e.observed);
+		if (e.observed_valid != TIME_VALID)
+			e.observed = 0.0;
+		double pct = 100.0 * (double)e.completed / (double)e.total;
+		e.percent = pct < 0.0 ? 0.0 : pct > 100.0 ? 100.0 : pct;
+		size_t at = job->n_progress;
+		if (at == PROGRESS_MAX) {
+			at = 0;
+			for (size_t k = 1; k < PROGRESS_MAX; k++)
+				if (progress_observed_or_never(&job->progress[k]) <
+				    progress_observed_or_never(&job->progress[at]))
+					at = k;
+			if (progress_observed_or_never(&e) <=
+			    progress_observed_or_never(&job->progress[at]))
+				continue;
+		} else {
+			job->n_progress++;
+		}
+		job->progress[at] = e;
 	}
 }
 
@@ -240,7 +249,7 @@ static void template_from_id(struct sync_job *job)
 int job_from_json(struct json_object *obj, struct sync_job *job, struct err *e)
 {
 	memset(job, 0, sizeof(*job));
-	job->steady_last_valid = job->expiration_valid = job->progress_observed_valid = TIME_NEVER;
+	job->steady_last_valid = job->expiration_valid = TIME_NEVER;
 	parse_task(NULL, &job->last_execution);
 	parse_task(NULL, &job->last_successful);
 	parse_task(NULL, &job->last_with_exports);

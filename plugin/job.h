@@ -57,6 +57,15 @@ struct task_execution {
 	struct sync_error error;
 };
 
+/* One entry of status.progress that has a total (totalUnits > 0). */
+struct sync_progress {
+	double percent; /* completedUnits of totalUnits, 0 to 100 */
+	int64_t completed, total;
+	enum time_result observed_valid;
+	double observed; /* progressObservationDateTime */
+};
+#define PROGRESS_MAX 8
+
 struct quarantine {
 	bool present;               /* false when null or absent */
 	char reason[JOB_SHORT_MAX]; /* may be "" */
@@ -89,13 +98,11 @@ struct sync_job {
 	enum time_result steady_last_valid;
 	double steady_last;
 	struct quarantine quarantine;
-	/* The newest progress entry with totalUnits > 0 (by its observation
-	 * time): the cycle now running, or the last one. */
-	bool progress_known;
-	double progress_percent;
-	int64_t progress_completed, progress_total;
-	enum time_result progress_observed_valid;
-	double progress_observed;               /* progressObservationDateTime */
+	/* The entries of status.progress with totalUnits > 0, in Graph's order
+	 * (the newest PROGRESS_MAX by observation when it sends more). Which one
+	 * describes the job depends on the clock: the judgement picks it. */
+	struct sync_progress progress[PROGRESS_MAX];
+	size_t n_progress;
 	bool escrows_pruned;                    /* status.escrowsPruned */
 	char troubleshooting_url[JOB_TEXT_MAX]; /* "" when null, empty or absent */
 };
@@ -112,6 +119,10 @@ int job_from_json(struct json_object *obj, struct sync_job *job, struct err *e);
  * receives a malloc'd copy of the next link or NULL. 0 or -1. */
 int jobs_from_page(struct json_object *page, size_t max, struct sync_job **jobs, size_t *n,
                    char **next_link, struct err *e);
+
+/* When the progress entry was observed, or -HUGE_VAL when it says not (an
+ * entry without a time is older than any). */
+double progress_observed_or_never(const struct sync_progress *p);
 
 /* The schedule runs nothing: state Disabled, or an interval that disables
  * it (the judgement and the words both ask here). */

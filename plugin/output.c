@@ -53,7 +53,7 @@ static void progress_words(const struct job_result *r, struct buf *b)
 {
 	char seen[48], done[48];
 	ago_words(r->progress_age, seen, sizeof(seen));
-	buf_printf(b, "cycle in progress: %.0f %%, observed %s; ", r->job->progress_percent, seen);
+	buf_printf(b, "cycle in progress: %.0f %%, observed %s; ", r->progress.percent, seen);
 	if (r->age_known) {
 		ago_words(r->last_success_age, done, sizeof(done));
 		buf_printf(b, "last completed cycle %s", done);
@@ -85,8 +85,9 @@ static void active_words(const struct sync_job *job, const struct job_result *r,
 	}
 }
 
-static void notrun_words(const struct sync_job *job, struct buf *b)
+static void notrun_words(const struct job_result *r, struct buf *b)
 {
+	const struct sync_job *job = r->job;
 	const struct task_execution *le = &job->last_execution;
 	buf_puts(b, "first cycle still running");
 	if (le->result != RUN_NONE && le->began_valid == TIME_VALID) {
@@ -94,15 +95,16 @@ static void notrun_words(const struct sync_job *job, struct buf *b)
 		time_format(le->time_began, t, sizeof(t));
 		buf_printf(b, " since %s", t);
 	}
-	if (job->progress_known)
-		buf_printf(b, " (%.0f%% done)", job->progress_percent);
+	if (r->progress_known)
+		buf_printf(b, " (%.0f%% done)", r->progress.percent);
 }
 
 /* brief (the first line): how long, why, when Entra gives up; the long
- * output adds the start time and the series count. While an episode is
+ * output adds the start time and the series count. codes: name the error's
+ * code (the first line leaves it out when it has no room for it). While an episode is
  * open the episode says how long (each start begins a new series in Graph,
  * and with it Microsoft's 28 days): the first line leaves the series out. */
-static void quarantine_words(const struct job_result *r, bool brief, struct buf *b)
+static void quarantine_words(const struct job_result *r, bool brief, bool codes, struct buf *b)
 {
 	const struct quarantine *q = &r->job->quarantine;
 	bool series = !(brief && r->episode_open);
@@ -113,7 +115,7 @@ static void quarantine_words(const struct job_result *r, bool brief, struct buf 
 		buf_printf(b, " for %s", d);
 	}
 	buf_printf(b, " (%s", q->reason[0] ? q->reason : "no reason given");
-	if (r->cause != NULL && r->cause->code[0])
+	if (codes && r->cause != NULL && r->cause->code[0])
 		buf_printf(b, ": %s", r->cause->code);
 	buf_puts(b, ")");
 	if (!brief && q->series_began_valid == TIME_VALID) {
@@ -134,7 +136,7 @@ static void quarantine_words(const struct job_result *r, bool brief, struct buf 
 	}
 }
 
-static void status_words(const struct job_result *r, bool brief, struct buf *b)
+static void status_words(const struct job_result *r, bool brief, bool codes, struct buf *b)
 {
 	const struct sync_job *job = r->job;
 	switch (job->status) {
@@ -142,7 +144,7 @@ static void status_words(const struct job_result *r, bool brief, struct buf *b)
 		active_words(job, r, b);
 		break;
 	case JOB_NOT_RUN:
-		notrun_words(job, b);
+		notrun_words(r, b);
 		break;
 	case JOB_NO_STATUS:
 		buf_puts(b, "not configured (no status yet)");
@@ -155,7 +157,7 @@ static void status_words(const struct job_result *r, bool brief, struct buf *b)
 		           job->schedule_state[0] ? job->schedule_state : "unknown");
 		break;
 	case JOB_QUARANTINE:
-		quarantine_words(r, brief, b);
+		quarantine_words(r, brief, codes, b);
 		break;
 	case JOB_STATUS_OTHER:
 		buf_printf(b, "unexpected status code '%s'", job->status_code);
@@ -188,7 +190,7 @@ static void run_state_words(const struct task_execution *le, struct buf *b)
 		buf_puts(b, le->state);
 }
 
-static void waiting_words(const struct job_result *r, struct buf *b)
+static void waiting_words(const struct job_result *r, bool codes, struct buf *b)
 {
 	char ago[32];
 	duration_format(r->waiting_for, ago, sizeof(ago));
@@ -197,7 +199,7 @@ static void waiting_words(const struct job_result *r, struct buf *b)
 	if (le->result == RUN_FAILED) {
 		buf_puts(b, " (the last run before the start failed");
 		const struct sync_error *err = r->cause != NULL ? r->cause : &le->error;
-		if (err->present && err->code[0])
+		if (codes && err->present && err->code[0])
 			buf_printf(b, ": %s", err->code);
 		buf_puts(b, ")");
 	}
@@ -222,9 +224,12 @@ static const struct {
      {"Microsoft: more than 40 % of the provisioning events failed; fix the failing objects "
       "(provisioning logs), then restart provisioning with escrows cleared",
       PAGE_QUARANTINE}},
+    /* Microsoft's page says what happened and names no step: the support
+     * case is this plugin's suggestion, so it is not put in Microsoft's
+     * mouth. */
     {"QuarantinedOnDemand",
-     {"Microsoft quarantined it by hand after detecting an issue with the application; "
-      "contact Microsoft support",
+     {"Microsoft: it detected an issue with the application and set the quarantine by hand "
+      "(no step is documented; only Microsoft support can say what it found)",
       PAGE_QUARANTINE}},
     {"TooManyDeletes",
      {"Microsoft: the deletion threshold was met; review the deletes waiting in the "
@@ -233,10 +238,13 @@ static const struct {
       "https://learn.microsoft.com/entra/identity/app-provisioning/accidental-deletions"}},
 };
 
-/* API-driven inbound provisioning (templates API2AAD, API2AD). */
+/* API-driven inbound provisioning (templates API2AAD, API2AD). Microsoft
+ * names the missing e-mail as the probable cause of a quarantine right after
+ * the job was started, whatever the reason Graph gives. */
 static const struct report_advice advice_api_driven = {
-    "Microsoft: an API-driven inbound job is quarantined when no notification e-mail is set; "
-    "set one (Edit Provisioning, Settings), then restart provisioning",
+    "Microsoft: an API-driven inbound job quarantined just after it was started probably "
+    "has no notification e-mail set; set one (Edit Provisioning, Settings), then restart "
+    "provisioning",
     "https://learn.microsoft.com/entra/identity/app-provisioning/"
     "inbound-provisioning-api-issues"};
 static const struct report_advice advice_escrows_pruned = {
@@ -343,15 +351,35 @@ static void expiration_words(const struct job_result *r, struct buf *b)
 		buf_printf(b, "schedule expired %s (%s ago)", when, d);
 }
 
+/* Microsoft pauses the job when the initial cycle whose errors it pruned
+ * ends: only a Paused job is said to wait paused, so nobody looks for a
+ * pause the portal does not show yet. */
+static void escrows_pruned_words(const struct sync_job *job, bool brief, struct buf *b)
+{
+	bool paused = job->status == JOB_PAUSED;
+	if (brief) {
+		buf_puts(b, paused
+		                ? "escrows pruned, paused for their clean-up"
+		                : "escrows pruned in the initial cycle (Microsoft pauses the job "
+		                  "for their clean-up)");
+		return;
+	}
+	buf_printf(b,
+	           "escrows pruned: the initial cycle reached the error threshold that would "
+	           "quarantine the job; its per-object errors were dropped, and %s",
+	           paused ? "the job waits paused for their clean-up"
+	                  : "Microsoft pauses the job for their clean-up when that cycle ends");
+}
+
 /* The words of one finding; nothing when another finding already says it. */
 static void finding_words(const struct job_result *r, const struct finding *f, bool brief,
-                          struct buf *b)
+                          bool codes, struct buf *b)
 {
 	const struct sync_job *job = r->job;
 	const struct task_execution *le = &job->last_execution;
 	switch (f->kind) {
 	case FINDING_STATUS:
-		status_words(r, brief, b);
+		status_words(r, brief, codes, b);
 		break;
 	case FINDING_LAST_RUN:
 		if (r->run_error_is_cause && result_finding(r, FINDING_STATUS) != NULL &&
@@ -359,7 +387,7 @@ static void finding_words(const struct job_result *r, const struct finding *f, b
 			break; /* the quarantine's words already name its error */
 		buf_puts(b, "last run ");
 		run_state_words(le, b);
-		if (le->error.present && (le->error.code[0] || le->error.message[0])) {
+		if (codes && le->error.present && (le->error.code[0] || le->error.message[0])) {
 			buf_puts(b, " (");
 			error_words(&le->error, SUMMARY_MESSAGE_MAX, b);
 			buf_puts(b, ")");
@@ -381,7 +409,7 @@ static void finding_words(const struct job_result *r, const struct finding *f, b
 			char seen[48];
 			ago_words(r->progress_age, seen, sizeof(seen));
 			buf_printf(b, "cycle in progress: %.0f %%, observed %s (",
-			           job->progress_percent, seen);
+			           r->progress.percent, seen);
 			range_words(f->limit, true, b);
 			buf_puts(b, ")");
 			break;
@@ -406,13 +434,10 @@ static void finding_words(const struct job_result *r, const struct finding *f, b
 		buf_puts(b, ", so no age thresholds apply (give -w/-c)");
 		break;
 	case FINDING_WAITING:
-		waiting_words(r, b);
+		waiting_words(r, codes, b);
 		break;
 	case FINDING_ESCROWS_PRUNED:
-		buf_puts(b, brief ? "escrows pruned (paused for clean-up after the initial cycle)"
-		                  : "escrows pruned: the initial cycle reached the error threshold "
-		                    "that would quarantine the job; its per-object errors were "
-		                    "dropped and the job waits paused for clean-up");
+		escrows_pruned_words(job, brief, b);
 		break;
 	case FINDING_EXPIRATION:
 		expiration_words(r, b);
@@ -433,16 +458,17 @@ static bool episode_follows(const struct job_result *r, const struct finding *f)
 	       (f->kind == FINDING_STATUS || f->kind == FINDING_WAITING);
 }
 
-static void job_words(const struct job_result *r, bool brief, struct buf *b)
+/* Returns where the episode's words end in b (0: none said). */
+static size_t job_words(const struct job_result *r, bool brief, bool codes, struct buf *b)
 {
-	size_t start = b->len;
+	size_t start = b->len, episode_end = 0;
 	bool episode_said = false;
 	for (size_t i = 0; i < r->n_findings; i++) {
 		size_t before = b->len;
 		if (b->len > start)
 			buf_puts(b, "; ");
 		size_t words = b->len;
-		finding_words(r, &r->findings[i], brief, b);
+		finding_words(r, &r->findings[i], brief, codes, b);
 		if (b->len == words) { /* nothing to add: take the separator back */
 			b->len = before;
 			if (b->data != NULL)
@@ -451,13 +477,15 @@ static void job_words(const struct job_result *r, bool brief, struct buf *b)
 			buf_puts(b, "; ");
 			episode_words(r, brief, b);
 			episode_said = true;
+			episode_end = b->len;
 		}
 	}
 	if (b->len == start)
-		status_words(r, brief, b);
+		status_words(r, brief, codes, b);
 	if (r->episode_open && r->state != STATE_OK && !episode_said) {
 		buf_puts(b, "; ");
 		episode_words(r, brief, b);
+		episode_end = b->len;
 	}
 	/* An error the job carries is named on the first line, whatever its
 	 * status, unless the words above already name it. */
@@ -466,11 +494,12 @@ static void job_words(const struct job_result *r, bool brief, struct buf *b)
 		error_words(r->cause, SUMMARY_MESSAGE_MAX, b);
 	}
 	text_clean_buf(b, start);
+	return episode_end;
 }
 
-UNITTEST void output_job_summary(const struct job_result *r, struct buf *b)
+UNITTEST size_t output_job_summary(const struct job_result *r, struct buf *b)
 {
-	job_words(r, true, b);
+	return job_words(r, true, true, b);
 }
 
 static void detail_counts(const struct task_execution *le, struct buf *b)
@@ -520,7 +549,7 @@ UNITTEST void output_job_detail(const struct job_result *r, struct buf *b)
 	const struct sync_job *job = r->job;
 	size_t start = b->len;
 	buf_printf(b, "%s [%s]: ", job->id, job->template_id);
-	job_words(r, false, b);
+	job_words(r, false, true, b);
 	buf_printf(b, " -- status %s, schedule %s %s",
 	           job->status_code_present ? job->status_code : "(none)",
 	           job->schedule_interval[0] ? job->schedule_interval : "(none)",
@@ -539,8 +568,8 @@ UNITTEST void output_job_detail(const struct job_result *r, struct buf *b)
 	}
 	buf_printf(b, ", successive failures %lld", (long long)job->successive_failures);
 	detail_counts(&job->last_execution, b);
-	if (job->progress_known)
-		buf_printf(b, ", progress %.0f%%", job->progress_percent);
+	if (r->progress_known)
+		buf_printf(b, ", progress %.0f%%", r->progress.percent);
 	const struct sync_error *err = detail_error(r);
 	if (err != NULL) {
 		buf_printf(b, ", error %s: ", err->code[0] ? err->code : "(no code)");
@@ -555,10 +584,14 @@ UNITTEST void output_job_detail(const struct job_result *r, struct buf *b)
 		buf_puts(b, ", ahead of the clock, so not taken: ");
 		ahead_words(r, b);
 	}
+	/* A start that did not help says so whether or not Microsoft
+	 * documents a step for the reason (none is invented). */
 	struct buf advice = {0};
 	output_advice(job, &advice);
 	if (advice.len > 0)
 		buf_printf(b, "; %s%s", r->futile ? "the cause persists: " : "", advice.data);
+	else if (r->futile)
+		buf_puts(b, "; the cause persists");
 	buf_free(&advice);
 	if (job->troubleshooting_url[0])
 		buf_printf(b, ", troubleshooting %s", job->troubleshooting_url);
@@ -807,9 +840,9 @@ static void job_metrics(struct report *rep, size_t k, const struct job_result *r
 	if (r->export_age_known || r->export_warn.set || r->export_crit.set)
 		metric_add(rep, k, 2, METRIC_LAST_EXPORT_AGE, r->export_age_known,
 		           r->last_export_age, "s", &r->export_warn, &r->export_crit, true);
-	if (r->job->progress_known)
-		metric_add(rep, k, 2, METRIC_PROGRESS, true, r->job->progress_percent, "%", NULL,
-		           NULL, false);
+	if (r->progress_known)
+		metric_add(rep, k, 2, METRIC_PROGRESS, true, r->progress.percent, "%", NULL, NULL,
+		           false);
 	for (size_t i = first; i < rep->n_metrics; i++)
 		rep->metric[i].ok = r->state == STATE_OK;
 }
@@ -878,6 +911,21 @@ static void append_cut(struct buf *b, const char *text, size_t room)
 	buf_puts(b, "...");
 }
 
+/* The worst job's name and words into the empty why. When the episode (how
+ * long it has been broken, the starts that did not help) would be cut off,
+ * the error codes give way: the long output names them. */
+static void worst_job_words(const struct view *v, size_t room, struct buf *why)
+{
+	buf_printf(why, "%s ", v->name);
+	size_t episode_end = output_job_summary(v->r, why);
+	if (episode_end <= room)
+		return;
+	why->len = 0;
+	why->data[0] = '\0';
+	buf_printf(why, "%s ", v->name);
+	job_words(v->r, true, false, why);
+}
+
 /* Under SUMMARY_MAX bytes whatever the number of jobs: the worst job and
  * why (cut to leave room), then the other jobs that are not OK by name, as
  * many as fit ("; also scim, slack and 3 more"). */
@@ -892,10 +940,6 @@ static void summary_line(const struct view *v, size_t n, const struct run_facts 
 	size_t failed = sps_failed(facts);
 	if (failed > 0)
 		buf_printf(&cred, "; %zu of %zu service principals not read", failed, facts->n_sps);
-	if (n == 1 || bad > 0) {
-		buf_printf(&why, "%s ", v[0].name);
-		output_job_summary(v[0].r, &why);
-	}
 	if (n == 0 && failed > 0) {
 		buf_puts(&why, ": ");
 		output_sp_error(first_failed(facts), &why);
@@ -916,9 +960,11 @@ static void summary_line(const struct view *v, size_t n, const struct run_facts 
 	else if (n > 1)
 		buf_printf(b, "%zu of %zu jobs not OK: ", bad, n);
 	size_t tail = also.len + (cred.len < 80 ? cred.len : 80);
+	size_t room = SUMMARY_MAX > b->len + tail ? SUMMARY_MAX - b->len - tail : 8;
+	if (n == 1 || bad > 0)
+		worst_job_words(&v[0], room, &why);
 	if (why.len > 0)
-		append_cut(b, why.data,
-		           SUMMARY_MAX > b->len + tail ? SUMMARY_MAX - b->len - tail : 8);
+		append_cut(b, why.data, room);
 	if (also.len > 0)
 		buf_puts(b, also.data);
 	if (cred.len > 0)

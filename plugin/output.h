@@ -51,8 +51,9 @@ void output_sp_error(const struct report_sp *sp, struct buf *b);
 
 #ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* The words for one job: its summary ("quarantined (Reason: Code) since
- * ...") and its long-output line. Appended to b. */
-void output_job_summary(const struct job_result *r, struct buf *b);
+ * ...") and its long-output line. Appended to b. The summary returns where
+ * in b the words of the repair's episode end (0: none). */
+size_t output_job_summary(const struct job_result *r, struct buf *b);
 void output_job_detail(const struct job_result *r, struct buf *b);
 #endif
 

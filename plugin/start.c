@@ -113,12 +113,17 @@ static bool refused(struct start_run *s, char *why, size_t n)
 		         "job %s is %s: not started, the last start was %s ago and --cooldown %lds "
 		         "allows the next in %s; --force starts it now",
 		         id, status, ago, c->handler.cooldown, wait_text);
+	else if (wait < 0)
+		snprintf(why, n,
+		         "job %s is %s: not started, --max-starts %d allows no start; --force "
+		         "starts it now",
+		         id, status, c->handler.max_starts);
 	else
 		snprintf(why, n,
 		         "job %s is %s: not started, %zu starts in the last 24 h reach "
-		         "--max-starts %d; --force starts it now",
+		         "--max-starts %d, the next allowed in %s; --force starts it now",
 		         id, status, start_history_recent(&s->js->history, now),
-		         c->handler.max_starts);
+		         c->handler.max_starts, wait_text);
 	return true;
 }
 

@@ -192,11 +192,15 @@ enum start_verdict start_rules_check(const struct start_history *h, double now, 
 		if (age < START_WINDOW)
 			recent[n_recent++] = now - age;
 	}
+	/* Where both rules refuse, the one that lets go later is the answer:
+	 * "allowed in 3h" from the backoff would be untrue while the cap holds
+	 * for 21 h. */
+	enum start_verdict v = START_ALLOWED;
 	*wait = 0.0;
 	double gap = start_rules_gap(h, now, cooldown, futile);
 	if (youngest >= 0 && youngest < gap) {
 		*wait = gap - youngest;
-		return gap > (double)cooldown ? START_BACKOFF : START_COOLDOWN;
+		v = gap > (double)cooldown ? START_BACKOFF : START_COOLDOWN;
 	}
 	if (max_starts <= 0) {
 		*wait = -1.0; /* never */
@@ -205,10 +209,13 @@ enum start_verdict start_rules_check(const struct start_history *h, double now, 
 	if (n_recent >= (size_t)max_starts) {
 		/* Once this many of the oldest starts leave the window, one more fits. */
 		qsort(recent, n_recent, sizeof(recent[0]), cmp_double);
-		*wait = recent[n_recent - (size_t)max_starts] + START_WINDOW - now;
-		return START_MAX_STARTS;
+		double capped = recent[n_recent - (size_t)max_starts] + START_WINDOW - now;
+		if (capped > *wait) {
+			*wait = capped;
+			v = START_MAX_STARTS;
+		}
 	}
-	return START_ALLOWED;
+	return v;
 }
 
 /* Over when it has no valid start, or a successful cycle ended after its last. */

@@ -77,8 +77,8 @@ double start_rules_gap(const struct start_history *h, double now, long cooldown,
  * newest start (START_BACKOFF when the backoff made the gap longer than the
  * cooldown; a start up to TIME_AHEAD_SLACK ahead counts as now, one further
  * ahead not at all), or when max_starts starts fall within the last 24 h.
- * *wait receives the seconds until the rule that refused lets go (0 when
- * allowed, -1 for never). */
+ * Where both refuse, the verdict is the rule that lets go later, and *wait
+ * the seconds until then (0 when allowed, -1 for never). */
 enum start_verdict start_rules_check(const struct start_history *h, double now, long cooldown,
                                      int max_starts, bool futile, double *wait);
 /* Starts within the 24 h window before now (those ahead of the clock not). */

@@ -448,29 +448,28 @@ static void job_last_success(struct doc *d, size_t k)
 	when(d, res->age_known, res->last_success, res->last_success_age);
 }
 
-/* The newest progress of a cycle, and whether the age thresholds measured
- * its observation instead of the last success (a cycle in progress). */
+/* The progress entry that describes the job, and whether the age
+ * thresholds measured its observation instead of the last success (a cycle
+ * in progress). */
 static void job_progress(struct doc *d, size_t k)
 {
 	const struct job_result *res = result_of(d, k);
-	const struct sync_job *job = res->job;
+	const struct sync_progress *p = &res->progress;
 	key(d, "progress");
-	if (!job->progress_known) {
+	if (!res->progress_known) {
 		put_null(d);
 		return;
 	}
 	begin(d, '{');
 	key(d, "percent");
-	number(d, job->progress_percent, 0);
+	number(d, p->percent, 0);
 	key(d, "completed_units");
-	integer(d, (long long)job->progress_completed);
+	integer(d, (long long)p->completed);
 	key(d, "total_units");
-	integer(d, (long long)job->progress_total);
+	integer(d, (long long)p->total);
 	key(d, "observed");
-	if (res->ahead & (1u << PAST_PROGRESS))
-		put_null(d); /* no valid time: times_ahead names it */
-	else
-		time_or_null(d, job->progress_observed_valid, job->progress_observed);
+	/* a time ahead of the clock was not taken: times_ahead names it */
+	time_or_null(d, p->observed_valid, p->observed);
 	key(d, "cycle_in_progress");
 	boolean(d, res->cycle_in_progress);
 	key(d, "observed_age");

@@ -4,8 +4,8 @@
 # and then in Nagios Core 4, from the contrib definitions (included
 # unchanged; only the template's intervals shortened). The emulated tenant
 # has 25 service principals with one job each, more than one $batch of 20;
-# the job of the 23rd (in the second batch) is quarantined with a reason a
-# start cures. For each daemon:
+# the job of the 23rd (in the second batch) is quarantined with a reason the
+# handler starts by default. For each daemon:
 #   - the plugin writes the service principals file itself
 #     (--list --all-service-principals --format=ids, as the auditor identity
 #     with Application.Read.All, run as the daemon's user);

@@ -176,6 +176,9 @@ def test_handler_unknown_reason_is_refused_saying_so():
     l = line_for(r, job["id"])
     true(": skipped - " in l and "EncounteredNewFutureReason" in l and "--allow-reason" in l,
          "the refusal does not quote the reason and name --allow-reason", r)
+    # no Microsoft page lists reasons a start cures: the line says what is true
+    true("a reason this plugin does not know" in l and "cure" not in l,
+         "the refusal says the reason is unknown, not that a start cures others", r)
     eq(starts(e), {}, "starts of a job quarantined for an unknown reason", r)
     r = handler(e, sp=H.SP_TEST, job=job["id"],
                 extra=["--allow-reason", "EncounteredNewFutureReason"])

@@ -96,6 +96,28 @@ def test_a_restarts_initial_cycle_advances_then_stalls():
     expect(check(e, job=job["id"], sp=H.SP_TEST), 2, first_contains=["(> 4h)"])
 
 
+def test_several_progress_entries_judge_alike_in_any_order_and_one_ahead_hides_none():
+    e = H.emu()
+    done = {"completedUnits": 1000, "totalUnits": 1000, "units": "users",
+            "progressObservationDateTime": "{{now-120}}"}
+    running = {"completedUnits": 100, "totalUnits": 500, "units": "groups",
+               "progressObservationDateTime": "{{now-120}}"}
+    for entries in ([done, running], [running, done]):
+        job = in_progress(0, 1, 0)
+        job["status"]["progress"] = entries
+        e.put_sp(H.SP_TEST, [job], appId=H.APP_TEST)
+        expect(check(e, job=job["id"], sp=H.SP_TEST), 0,
+               first_contains=["cycle in progress: 20 %, observed 2m ago"])
+    # an observation a day ahead of the clock is not taken, and hides none that is
+    job = in_progress(420, 1000, 120)
+    job["status"]["progress"].append({"completedUnits": 500, "totalUnits": 1000,
+                                      "progressObservationDateTime": "{{now+86400}}"})
+    e.put_sp(H.SP_TEST, [job], appId=H.APP_TEST)
+    r = check(e, job=job["id"], sp=H.SP_TEST)
+    expect(r, 0, first_contains=["cycle in progress: 42 %, observed 2m ago"],
+           contains=["ahead of the clock, so not taken: progressObservationDateTime"])
+
+
 # -- 4a: times of past events ahead of the clock ---------------------------------------
 def test_a_steady_state_in_year_9999_never_makes_a_job_fresh():
     e = H.emu()
@@ -252,6 +274,8 @@ def test_a_start_that_did_not_help_backs_off_and_the_check_says_so():
     e.advance(1200)
     r = handler(e, sdir)
     eq((r.rc, starts(e)), (0, 2), "started again after twice the cooldown", r)
+    true(re.search(r"started - .*did not help \(.*; 1 earlier start in this episode\); now Active",
+                   line(r)), "the start line counts the starts before it", r)
     e.advance(2405)
     r = handler(e, sdir)
     eq(r.rc, 1, "refused after the second futile start", r)
@@ -262,6 +286,45 @@ def test_a_start_that_did_not_help_backs_off_and_the_check_says_so():
     eq(len(times), 2, "start times", r)
 
 
+def test_the_daily_cap_and_the_backoff_name_the_later_wait():
+    # --max-starts 2: the second start did not help either, so the backoff
+    # waits twice their 2 h gap (until 6 h), but the cap holds until the
+    # first start leaves the 24 h window: the handler and --start say that
+    e = H.emu()
+    sdir = state_dir()
+    cap = ["--max-starts", "2"]
+    e.next_cycle(H.JOB_BOX, "quarantine", reason=REASON)
+    eq(handler(e, sdir, extra=cap).rc, 0, "the first start")
+    e.advance(7205)            # the next cycle quarantined it again; past the 2 h backoff
+    eq(handler(e, sdir, extra=cap).rc, 0, "the second start")
+    e.advance(2405)
+    r = handler(e, sdir, extra=cap)
+    eq((r.rc, starts(e)), (1, 2), "refused", r)
+    true("did not help" in line(r) and
+         re.search(r"2 starts in the last 24 h reach --max-starts 2; next start allowed in "
+                   r"21h (19|20)m", line(r)), "the cap's wait, not the backoff's 3h 20m", r)
+    r = start(e, sdir, extra=cap)
+    eq((r.rc, starts(e)), (1, 2), "--start refused too", r)
+    true(re.search(r"reach --max-starts 2, the next allowed in 21h (19|20)m", r.stdout),
+         "--start says when", r)
+
+
+def test_the_first_line_keeps_the_episode_when_the_error_code_is_long():
+    # the code gives way on the first line (the long output keeps it), not
+    # the start that did not help
+    e = H.emu()
+    sdir = state_dir()
+    code = "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable"
+    e.next_cycle(H.JOB_BOX, "quarantine", reason=REASON, error_code=code)
+    eq(handler(e, sdir).rc, 0, "a start")
+    e.advance(2405)
+    r = check(e, sdir, job=None)
+    expect(r, 2, first_contains=["1 of 2 jobs not OK: Box quarantined (%s); broken since" % REASON,
+                                 "1 start by this plugin did not help"],
+           contains=["quarantined (%s: %s)" % (REASON, code)])
+    true(len(r.stdout.split("|")[0].rstrip()) <= 199, "the first line's text fits", r)
+
+
 def test_a_good_cycle_after_the_last_start_ends_the_episode():
     e = H.emu()
     sdir = state_dir()
@@ -270,6 +333,12 @@ def test_a_good_cycle_after_the_last_start_ends_the_episode():
     r = check(e, sdir)
     expect(r, 1, first_contains=["waiting for its next cycle", "broken since"],
            contains=["1 start by this plugin so far"])
+    # the handler judges the job as the check does, with the history: not
+    # 'Active (CRITICAL)' from the runs before its own start
+    h = handler(e, sdir)
+    eq((h.rc, starts(e)), (0, 1), "nothing to do while it waits", h)
+    true(re.search(r"skipped - Active, started by this plugin 10m( \d+s)? ago and waiting for "
+                   r"its next cycle", line(h)), "the handler says what the check says", h)
     true("episode_age" in H.perfdata(r), "episode_age while the episode is open", r)
     e.advance(1805)            # default next cycle: succeeds
     r = check(e, sdir)
@@ -464,6 +533,9 @@ def test_the_advice_in_json_is_the_man_page_s_with_its_source():
     r = H.run_plugin(H.check_args(e, sp=H.SP_TEST, extra=["--output-format=json"]))
     with open(MAN_PAGE) as f:
         man = f.read().replace("\\:", "").replace("\\-", "-")
+    # the man page lists each piece of advice as the plugin words it
+    words = " ".join(l for l in man.split("\n") if not l.startswith("."))
+    words = re.sub(r"\s+", " ", words)
     for job, (reason, (template, n)) in zip(jobs, cases.items()):
         j = job_of(r, job["id"])
         eq(len(j["advice"]), n, "pieces of advice for %s (%s)" % (reason, template), r)
@@ -471,3 +543,5 @@ def test_the_advice_in_json_is_the_man_page_s_with_its_source():
             true(a["text"] in j["text"], "%s: the long output's words" % reason, r)
             true(a["source"][len("https://"):] in man,
                  "%s: the man page names %s" % (reason, a["source"]), r)
+            true(a["text"].split(": ", 1)[-1] in words,
+                 "%s: the man page lists the advice %r" % (reason, a["text"]), r)

@@ -114,6 +114,142 @@ static void explicit_thresholds_measure_the_observation_too(void **state)
 	assert_contains(summary_of(&r), "cycle in progress: 42 %, observed 2m ago (> 1m)");
 }
 
+/* An Active PT40M job whose last completed cycle ended 10 h ago, with the
+ * progress entries given (a JSON array's members). */
+static const char *progress_of(const char *entries)
+{
+	static char json[1536];
+	snprintf(json, sizeof(json),
+	         "{\"id\":\"scim.66666666666666666666666666666666\",\"templateId\":\"scim\","
+	         "\"schedule\":{\"interval\":\"PT40M\",\"state\":\"Active\"},"
+	         "\"status\":{\"code\":\"Active\",\"lastSuccessfulExecution\":{\"state\":"
+	         "\"Succeeded\",\"timeEnded\":\"2026-03-01T02:00:00Z\"},\"progress\":[%s]}}",
+	         entries);
+	return json;
+}
+
+#define ENTRY(done, total, obs)                                                                    \
+	"{\"completedUnits\":" #done ",\"totalUnits\":" #total                                     \
+	",\"progressObservationDateTime\":\"" obs "\"}"
+
+static void progress_without_a_total_or_beyond_it_is_no_cycle(void **state)
+{
+	(void)state;
+	fresh();
+	judge(progress_of(ENTRY(0, 0, "2026-03-01T11:58:00Z")));
+	assert_false(r.progress_known); /* no ratio: no progress metric */
+	assert_false(r.cycle_in_progress);
+	assert_int_equal(r.state, STATE_CRITICAL);
+	judge(progress_of(ENTRY(1200, 1000, "2026-03-01T11:58:00Z")));
+	assert_true(r.progress_known && r.progress.percent == 100.0);
+	assert_false(r.cycle_in_progress); /* done, whatever more was counted */
+	assert_int_equal(r.state, STATE_CRITICAL);
+}
+
+static void an_observation_exactly_two_intervals_old_is_no_cycle(void **state)
+{
+	(void)state;
+	fresh();
+	judge(long_cycle(420, 1000, "2026-03-01T10:40:00Z")); /* 80 minutes: not younger */
+	assert_false(r.cycle_in_progress);
+	assert_int_equal(r.state, STATE_CRITICAL);
+	judge(long_cycle(420, 1000, "2026-03-01T10:40:01Z"));
+	assert_true(r.cycle_in_progress);
+	assert_int_equal(r.state, STATE_OK);
+}
+
+static void a_disabled_schedule_with_progress_runs_no_cycle(void **state)
+{
+	(void)state;
+	fresh();
+	thresholds("1h", "2h");
+	judge("{\"id\":\"scim.66666666666666666666666666666666\",\"templateId\":\"scim\","
+	      "\"schedule\":{\"interval\":\"P10675199DT2H48M5.4775807S\",\"state\":\"Disabled\"},"
+	      "\"status\":{\"code\":\"Active\",\"lastSuccessfulExecution\":{\"state\":"
+	      "\"Succeeded\",\"timeEnded\":\"2026-03-01T02:00:00Z\"},\"progress\":[" ENTRY(
+	          420, 1000, "2026-03-01T11:58:00Z") "]}}");
+	assert_false(r.cycle_in_progress);
+	assert_int_equal(r.state, STATE_CRITICAL); /* -c 2h measures the last success */
+	assert_contains(summary_of(&r), "last success 10h ago (> 2h)");
+}
+
+static void several_entries_observed_together_judge_alike_in_any_order(void **state)
+{
+	(void)state;
+	const char *orders[] = {
+	    ENTRY(1000, 1000, "2026-03-01T11:58:00Z") "," ENTRY(100, 500, "2026-03-01T11:58:00Z"),
+	    ENTRY(100, 500, "2026-03-01T11:58:00Z") "," ENTRY(1000, 1000, "2026-03-01T11:58:00Z"),
+	};
+	for (size_t i = 0; i < 2; i++) {
+		fresh();
+		judge(progress_of(orders[i]));
+		assert_true(r.cycle_in_progress);
+		assert_int_equal(r.state, STATE_OK);
+		assert_contains(summary_of(&r), "cycle in progress: 20 %, observed 2m ago");
+	}
+}
+
+static void an_entry_ahead_hides_no_entry_taken(void **state)
+{
+	(void)state;
+	fresh();
+	judge(progress_of(
+	    ENTRY(420, 1000, "2026-03-01T11:58:00Z") "," ENTRY(500, 1000, "2026-03-02T12:00:00Z")));
+	assert_true(r.cycle_in_progress);
+	assert_int_equal(r.state, STATE_OK);
+	assert_contains(summary_of(&r), "cycle in progress: 42 %, observed 2m ago");
+	assert_true(r.ahead & (1u << PAST_PROGRESS));
+	assert_contains(detail_of(&r), "progressObservationDateTime 2026-03-02 12:00:00Z");
+}
+
+/* Each time of a past event counts up to 5 minutes ahead of the clock, and
+ * not a second more. */
+static void the_5_minute_slack_holds_for_every_past_time(void **state)
+{
+	(void)state;
+#define HEAD                                                                                       \
+	"{\"id\":\"scim.1\",\"schedule\":{\"interval\":\"PT40M\",\"state\":\"Active\"},"           \
+	"\"status\":{\"code\":\"Active\","
+#define DONE                                                                                       \
+	"\"lastSuccessfulExecution\":{\"state\":\"Succeeded\","                                    \
+	"\"timeEnded\":\"2026-03-01T02:00:00Z\"},"
+	static const struct {
+		const char *head, *tail;
+		enum past_time which;
+	} past[] = {
+	    {HEAD "\"lastExecution\":{\"state\":\"Succeeded\",\"timeBegan\":"
+	          "\"2026-03-01T11:00:00Z\",\"timeEnded\":\"",
+	     "\"}}}", PAST_LAST_RUN_END},
+	    {HEAD "\"lastSuccessfulExecution\":{\"state\":\"Succeeded\",\"timeEnded\":\"", "\"}}}",
+	     PAST_LAST_SUCCESS_END},
+	    {HEAD "\"steadyStateLastAchievedTime\":\"", "\"}}", PAST_STEADY_STATE},
+	    {HEAD DONE "\"progress\":[{\"completedUnits\":1,\"totalUnits\":2,"
+	               "\"progressObservationDateTime\":\"",
+	     "\"}]}}", PAST_PROGRESS},
+	};
+#undef HEAD
+#undef DONE
+	for (size_t i = 0; i < sizeof(past) / sizeof(past[0]); i++) {
+		char json[800];
+		fresh();
+		snprintf(json, sizeof(json), "%s%s%s", past[i].head, "2026-03-01T12:05:00Z",
+		         past[i].tail);
+		judge(json);
+		assert_int_equal(r.ahead, 0);
+		assert_int_equal(r.state, STATE_OK);
+		if (past[i].which == PAST_PROGRESS)
+			assert_true(r.cycle_in_progress && r.progress_age == 0);
+		else
+			assert_true(r.age_known && r.last_success_age == 0);
+		snprintf(json, sizeof(json), "%s%s%s", past[i].head, "2026-03-01T12:05:01Z",
+		         past[i].tail);
+		judge(json);
+		assert_int_equal(r.ahead, 1u << past[i].which);
+		assert_false(r.cycle_in_progress);
+		assert_int_not_equal(r.state, STATE_OK);
+	}
+}
+
 /* ---- times ahead of the clock ---- */
 
 static void a_steady_state_in_year_9999_never_makes_a_job_fresh(void **state)
@@ -196,8 +332,20 @@ static void pruned_escrows_are_warning_named_first(void **state)
 	judge(J_PRUNED("Active"));
 	assert_int_equal(r.state, STATE_WARNING);
 	assert_int_equal(r.findings[0].kind, FINDING_ESCROWS_PRUNED);
-	assert_contains(summary_of(&r), "escrows pruned");
+	/* not paused yet: nothing says it is */
+	assert_string_equal(summary_of(&r), "escrows pruned in the initial cycle (Microsoft "
+	                                    "pauses the job for their clean-up)");
+	assert_contains(detail_of(&r), "Microsoft pauses the job for their clean-up when that "
+	                               "cycle ends");
 	assert_contains(detail_of(&r), "waits for the failing objects to be cleaned up");
+	judge(J_PRUNED("Paused"));
+	assert_string_equal(summary_of(&r),
+	                    "paused, schedule Active; escrows pruned, paused for their clean-up");
+	assert_contains(detail_of(&r), "the job waits paused for their clean-up");
+	/* quarantined (Microsoft documents no such job): CRITICAL, the pruning named */
+	judge(J_PRUNED("Quarantine"));
+	assert_int_equal(r.state, STATE_CRITICAL);
+	assert_contains(summary_of(&r), "; escrows pruned in the initial cycle");
 	fresh();
 	override("escrows-pruned", STATE_CRITICAL);
 	judge(J_PRUNED("Paused"));
@@ -230,6 +378,22 @@ static void a_schedule_ending_within_7_days_is_warning_naming_the_date(void **st
 	assert_string_equal(summary_of(&r), "schedule expired 2026-02-27 12:00:00Z (2d ago)");
 	judge(expiring("2026-03-09T12:00:00Z"));
 	assert_int_equal(r.state, STATE_OK);
+	/* exactly 7 days ahead is within 7 days; a second more is not */
+	judge(expiring("2026-03-08T12:00:00Z"));
+	assert_int_equal(r.state, STATE_WARNING);
+	assert_string_equal(summary_of(&r), "schedule expires 2026-03-08 12:00:00Z (in 7d)");
+	judge(expiring("2026-03-08T12:00:01Z"));
+	assert_int_equal(r.state, STATE_OK);
+	/* none: null, the sentinel, an empty string */
+	static const char *const none[] = {"0001-01-01T00:00:00Z", ""};
+	for (size_t i = 0; i < 2; i++) {
+		judge(expiring(none[i]));
+		assert_int_equal(r.state, STATE_OK);
+	}
+	judge(J_ACTIVE_SUCCESS_AT("2026-03-01T11:50:00Z")); /* no expiration member */
+	assert_null(result_finding(&r, FINDING_EXPIRATION));
+	judge(J_HEALTHY_CLOUD_SYNC); /* "expiration": null */
+	assert_null(result_finding(&r, FINDING_EXPIRATION));
 	override("schedule-expiration", STATE_CRITICAL);
 	judge(expiring("2026-03-02T12:00:00Z"));
 	assert_int_equal(r.state, STATE_CRITICAL);
@@ -242,6 +406,12 @@ int main(void)
 	    cmocka_unit_test(a_cycle_that_stopped_advancing_is_judged_as_before),
 	    cmocka_unit_test(a_finished_cycle_is_no_cycle_in_progress),
 	    cmocka_unit_test(explicit_thresholds_measure_the_observation_too),
+	    cmocka_unit_test(progress_without_a_total_or_beyond_it_is_no_cycle),
+	    cmocka_unit_test(an_observation_exactly_two_intervals_old_is_no_cycle),
+	    cmocka_unit_test(a_disabled_schedule_with_progress_runs_no_cycle),
+	    cmocka_unit_test(several_entries_observed_together_judge_alike_in_any_order),
+	    cmocka_unit_test(an_entry_ahead_hides_no_entry_taken),
+	    cmocka_unit_test(the_5_minute_slack_holds_for_every_past_time),
 	    cmocka_unit_test(a_steady_state_in_year_9999_never_makes_a_job_fresh),
 	    cmocka_unit_test(a_job_whose_only_success_lies_ahead_is_warning),
 	    cmocka_unit_test(a_time_just_ahead_is_age_zero),

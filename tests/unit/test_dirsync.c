@@ -357,6 +357,17 @@ static void a_sync_time_just_ahead_is_age_zero(void **state)
 	assert_int_equal(R.r.state, STATE_OK);
 }
 
+static void a_sync_time_5_minutes_ahead_counts_one_second_more_does_not(void **state)
+{
+	(void)state;
+	synced_at(NOW + 300);
+	assert_true(R.r.sync_age_known && R.r.sync_age == 0);
+	assert_int_equal(R.r.state, STATE_OK);
+	synced_at(NOW + 301);
+	assert_true(R.r.sync_ahead);
+	assert_int_equal(R.r.state, STATE_WARNING);
+}
+
 static void a_sync_time_far_ahead_is_no_time(void **state)
 {
 	(void)state;
@@ -767,6 +778,7 @@ int main(void)
 	    cmocka_unit_test(warning_and_critical_options_replace_the_interval),
 	    cmocka_unit_test(enabled_without_a_last_sync_time_warns),
 	    cmocka_unit_test(a_sync_time_just_ahead_is_age_zero),
+	    cmocka_unit_test(a_sync_time_5_minutes_ahead_counts_one_second_more_does_not),
 	    cmocka_unit_test(a_sync_time_far_ahead_is_no_time),
 	    cmocka_unit_test(a_password_sync_time_far_ahead_is_no_time),
 	    cmocka_unit_test(stale_password_hash_sync_is_judged_like_the_sync),

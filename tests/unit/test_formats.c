@@ -484,7 +484,7 @@ static void a_cycle_in_progress_an_expiring_schedule_and_times_ahead_in_json(voi
 	/* observed ahead of the clock: no valid time, so no cycle in progress */
 	struct sync_job *job = &C.jobs[0];
 	load_job(J_CYCLE_EXPIRING_AHEAD, job);
-	job->progress_observed = NOW + DAY;
+	job->progress[0].observed = NOW + DAY;
 	struct eval_config cfg;
 	eval_config_init(&cfg);
 	struct job_context ctx = {.now = NOW};

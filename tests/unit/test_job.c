@@ -40,7 +40,7 @@ static void healthy_cloud_sync_job_reads_every_field(void **state)
 	assert_true(j.last_successful.time_ended == NOW - 120.0);
 	assert_int_equal(j.steady_last_valid, TIME_NEVER);
 	assert_false(j.quarantine.present);
-	assert_false(j.progress_known);
+	assert_int_equal(j.n_progress, 0);
 }
 
 static void quarantined_box_job_reads_quarantine_and_error(void **state)
@@ -136,13 +136,13 @@ static void disabled_schedule_parses_timespan_max(void **state)
 	assert_string_equal(j.schedule_state, "Disabled");
 }
 
-static void progress_takes_newest_observation(void **state)
+static void progress_keeps_every_entry_with_a_total(void **state)
 {
 	(void)state;
 	struct sync_job j;
 	load_job(J_NOT_RUN, &j);
-	assert_true(j.progress_known);
-	assert_true(j.progress_percent == 75.0);
+	assert_int_equal(j.n_progress, 2);
+	assert_true(j.progress[0].percent == 75.0 && j.progress[1].percent == 25.0);
 	assert_string_equal(j.status_code, "NotRun");
 	assert_int_equal(j.last_execution.began_valid, TIME_VALID);
 	assert_int_equal(j.last_execution.ended_valid, TIME_NEVER);
@@ -153,14 +153,33 @@ static void progress_keeps_units_and_observation_time(void **state)
 	(void)state;
 	struct sync_job j;
 	load_job(J_NOT_RUN, &j);
-	assert_true(j.progress_completed == 150 && j.progress_total == 200);
-	assert_int_equal(j.progress_observed_valid, TIME_VALID);
-	assert_true(j.progress_observed == NOW - 600); /* 11:50Z */
+	assert_true(j.progress[0].completed == 150 && j.progress[0].total == 200);
+	assert_int_equal(j.progress[0].observed_valid, TIME_VALID);
+	assert_true(j.progress[0].observed == NOW - 600); /* 11:50Z */
 	load_job("{\"id\":\"a.1\",\"status\":{\"code\":\"Active\",\"progress\":["
 	         "{\"completedUnits\":5,\"totalUnits\":10}]}}",
 	         &j);
-	assert_true(j.progress_known);
-	assert_int_equal(j.progress_observed_valid, TIME_NEVER);
+	assert_int_equal(j.n_progress, 1);
+	assert_int_equal(j.progress[0].observed_valid, TIME_NEVER);
+}
+
+static void progress_past_its_bound_keeps_the_newest(void **state)
+{
+	(void)state;
+	/* ten entries, observed at minutes 0..9 past 11:00 in shuffled order */
+	static const int minute[] = {3, 9, 0, 7, 1, 8, 2, 6, 4, 5};
+	char json[2048] = "{\"id\":\"a.1\",\"status\":{\"code\":\"Active\",\"progress\":[";
+	for (size_t i = 0; i < 10; i++)
+		snprintf(json + strlen(json), sizeof(json) - strlen(json),
+		         "%s{\"completedUnits\":%d,\"totalUnits\":10,"
+		         "\"progressObservationDateTime\":\"2026-03-01T11:%02d:00Z\"}",
+		         i ? "," : "", minute[i], minute[i]);
+	strcat(json, "]}}");
+	struct sync_job j;
+	load_job(json, &j);
+	assert_int_equal(j.n_progress, PROGRESS_MAX);
+	for (size_t i = 0; i < j.n_progress; i++) /* minutes 0 and 1 gave way */
+		assert_true(j.progress[i].completed >= 2);
 }
 
 static void schedule_expiration_is_read_null_as_none(void **state)
@@ -187,11 +206,11 @@ static void progress_without_total_is_unknown(void **state)
 	load_job("{\"id\":\"a.1\",\"status\":{\"code\":\"Active\",\"progress\":["
 	         "{\"completedUnits\":5,\"totalUnits\":0},{\"completedUnits\":5}]}}",
 	         &j);
-	assert_false(j.progress_known);
+	assert_int_equal(j.n_progress, 0);
 	load_job("{\"id\":\"a.1\",\"status\":{\"code\":\"Active\",\"progress\":"
 	         "{\"completedUnits\":5,\"totalUnits\":10}}}",
 	         &j);
-	assert_false(j.progress_known);
+	assert_int_equal(j.n_progress, 0);
 }
 
 static void progress_above_total_is_clamped(void **state)
@@ -201,8 +220,8 @@ static void progress_above_total_is_clamped(void **state)
 	load_job("{\"id\":\"a.1\",\"status\":{\"progress\":["
 	         "{\"completedUnits\":15,\"totalUnits\":10}]}}",
 	         &j);
-	assert_true(j.progress_known);
-	assert_true(j.progress_percent == 100.0);
+	assert_int_equal(j.n_progress, 1);
+	assert_true(j.progress[0].percent == 100.0);
 }
 
 static void int64_counts_as_strings_and_doubles(void **state)
@@ -280,7 +299,7 @@ static void wrongly_typed_optional_fields_read_as_absent(void **state)
 	assert_false(j.last_execution.present);
 	assert_false(j.last_successful.present);
 	assert_false(j.quarantine.present);
-	assert_false(j.progress_known);
+	assert_int_equal(j.n_progress, 0);
 	assert_int_equal(j.steady_last_valid, TIME_NEVER);
 }
 
@@ -452,7 +471,8 @@ int main(void)
 	    cmocka_unit_test(missing_or_null_status_reads_like_empty_status),
 	    cmocka_unit_test(empty_status_code_counts_as_missing),
 	    cmocka_unit_test(disabled_schedule_parses_timespan_max),
-	    cmocka_unit_test(progress_takes_newest_observation),
+	    cmocka_unit_test(progress_keeps_every_entry_with_a_total),
+	    cmocka_unit_test(progress_past_its_bound_keeps_the_newest),
 	    cmocka_unit_test(progress_keeps_units_and_observation_time),
 	    cmocka_unit_test(schedule_expiration_is_read_null_as_none),
 	    cmocka_unit_test(progress_without_total_is_unknown),
