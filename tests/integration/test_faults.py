@@ -287,6 +287,16 @@ def test_duplicated_key_written_with_an_escape_is_unknown_not_ok():
     ends_with_one_line(run(e))
 
 
+def test_a_nul_escaped_in_the_status_code_is_unknown_not_ok():
+    # every C string ends at the NUL: "Active\u0000..." would read as Active
+    e = H.emu()
+    text = _job_body(code="Quarantine").replace('"code": "Quarantine"',
+                                                '"code": "Active\\u0000Quarantine"', 1)
+    true("\\u0000" in text, "test set-up: NUL not inserted")
+    _raw_job(e, text)
+    ends_with_one_line(run(e), cause=["NUL"])
+
+
 def test_duplicated_job_list_is_unknown_not_ok():
     e = H.emu()
     bad = json.loads(_job_body(code="Quarantine"))
