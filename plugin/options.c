@@ -966,6 +966,9 @@ static const struct {
     {OPT_SERVICE_STATE, "is the daemon's to pass on each call"},
     {OPT_STATE_TYPE, "is the daemon's to pass on each call"},
     {OPT_ATTEMPT, "is the daemon's to pass on each call"},
+    /* in a section --start reads, it would skip the guard rails of every
+     * start: it is a decision about one start */
+    {OPT_FORCE, "overrides the guard rails of one start: give it on the command line"},
     {'h', "is for the command line"},
     {'V', "is for the command line"},
 };
