@@ -1038,6 +1038,14 @@ static int file_option(const struct option *opts, const struct ini_entry *x, int
 	return 0;
 }
 
+/* A proxy's password may be given only where other users cannot read it:
+ * not on the command line (ps shows it to everyone), not in an ini file
+ * others may read. Its value is never echoed. */
+static bool proxy_password(int opt, const char *arg)
+{
+	return opt == OPT_PROXY && arg != NULL && url_has_userinfo(arg);
+}
+
 /* The ini file's options, before the command line's, except for the groups
  * the command line gives. */
 static int apply_file(struct config *c, const char *locator, const bool *given, FILE *out,
@@ -1045,7 +1053,8 @@ static int apply_file(struct config *c, const char *locator, const bool *given, 
 {
 	struct ini_section s;
 	char *file = NULL;
-	int rc = extra_opts_read(locator, &s, &file, e);
+	bool others_read = true;
+	int rc = extra_opts_read(locator, &s, &file, &others_read, e);
 	/* what the command line sets aside is still checked, on a scratch copy:
 	 * a bad line shows at once, not when a command stops overriding it */
 	struct config *aside = calloc(1, sizeof(*aside));
@@ -1060,6 +1069,12 @@ static int apply_file(struct config *c, const char *locator, const bool *given, 
 		int opt = 0;
 		if (file_option(opts, &s.v[i], &opt, e) < 0)
 			rc = err_prefix(e, "ini file %s", file);
+		else if (others_read && proxy_password(opt, s.v[i].value))
+			rc = err_set(e, ERR_USAGE,
+			             "ini file %s: line %u: proxy carries a user name or password, "
+			             "and every user may read the file: chmod o-r it, or set "
+			             "https_proxy in the daemon's environment",
+			             file, s.v[i].line);
 		else if (apply_option(given[group_of(opt)] ? aside : c, opt, s.v[i].value, out,
 		                      e) != 0)
 			rc = err_prefix(e, "ini file %s: line %u", file, s.v[i].line);
@@ -1093,6 +1108,12 @@ static int parse_command_line(struct config *c, int argc, char **argv, bool *giv
 			given[group_of(opt)] = true;
 			continue;
 		}
+		if (proxy_password(opt, optarg))
+			return err_set(
+			    e, ERR_USAGE,
+			    "--proxy carries a user name or password, which every user "
+			    "sees in ps: set it in https_proxy in the daemon's environment, "
+			    "or in an ini file others cannot read (--extra-opts)");
 		int rc = opt == 0 ? set_mode(c, &c->modes[chosen], e)
 		                  : apply_option(c, opt, optarg, out, e);
 		if (rc != 0)
