@@ -826,6 +826,25 @@ static int resolve_identity(struct config *c, struct err *e)
 	return 0;
 }
 
+/* The test seams (man page, ENVIRONMENT) move the clock, the default
+ * directories and where syslog lines go. Against the real Graph a stray one
+ * would open the guard rails: a clock days ahead passes the cooldown and the
+ * cap and records a start the daemon's handler then takes for one ahead of
+ * the clock; another root keeps a start history of its own; and a check's
+ * ages would lie. So they apply only when Graph is on loopback (the
+ * emulator), and are cleared here for any other run, before anything that
+ * reads them (paths.c, clock_wall(), the syslog socket below). */
+static void drop_test_seams(const struct config *c)
+{
+	static const char *const seams[] = {"CHECK_ENTRA_SYNC_CLOCK_OFFSET",
+	                                    "CHECK_ENTRA_SYNC_ROOT",
+	                                    "CHECK_ENTRA_SYNC_SYSLOG_SOCKET"};
+	if (url_host_is_loopback(c->graph.graph_url))
+		return;
+	for (size_t i = 0; i < COUNT(seams); i++)
+		unsetenv(seams[i]);
+}
+
 static int resolve_dirs(struct config *c, struct err *e)
 {
 	/* Test seam (documented in the man page, ENVIRONMENT): tests read the
@@ -1149,8 +1168,10 @@ int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err 
 		return err_set(
 		    e, ERR_USAGE,
 		    "--force goes with --start only (the event handler keeps its rules)");
-	if (check_target(c, e) < 0 || resolve_endpoints(c, e) < 0 || resolve_identity(c, e) < 0 ||
-	    resolve_dirs(c, e) < 0)
+	if (check_target(c, e) < 0 || resolve_endpoints(c, e) < 0)
+		return -1;
+	drop_test_seams(c);
+	if (resolve_identity(c, e) < 0 || resolve_dirs(c, e) < 0)
 		return -1;
 	if (c->output_file != NULL && c->output_file[0] == '\0')
 		return err_set(e, ERR_USAGE, "--output-file must name a file");
