@@ -99,7 +99,7 @@ void str_copy(char *dst, size_t n, const char *src);
 /* Seconds since the epoch, with sub-second precision (wall clock). Test
  * seam (man page, ENVIRONMENT): CHECK_ENTRA_SYNC_CLOCK_OFFSET, seconds,
  * is added, so tests that span days move the plugin's clock with the
- * emulator's. */
+ * emulator's; options.c clears it unless Graph is on loopback. */
 double clock_wall(void);
 /* Monotonic seconds, for deadlines. */
 double clock_mono(void);

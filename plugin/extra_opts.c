@@ -33,12 +33,13 @@ static int trusted(const char *file, const struct stat *st, struct err *e)
 	return 0;
 }
 
-static int read_trusted(const char *file, struct buf *data, struct err *e)
+static int read_trusted(const char *file, struct buf *data, bool *others_read, struct err *e)
 {
 	struct stat st;
 	int fd = fio_open_read(AT_FDCWD, file, false, "ini file", &st, e);
 	if (fd < 0)
 		return -1;
+	*others_read = (st.st_mode & S_IROTH) != 0;
 	char what[600];
 	snprintf(what, sizeof(what), "ini file %s", file);
 	int rc =
@@ -47,10 +48,12 @@ static int read_trusted(const char *file, struct buf *data, struct err *e)
 	return rc;
 }
 
-int extra_opts_read(const char *locator, struct ini_section *out, char **file, struct err *e)
+int extra_opts_read(const char *locator, struct ini_section *out, char **file, bool *others_read,
+                    struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	*file = NULL;
+	*others_read = true;
 	const char *at = locator != NULL ? strchr(locator, '@') : NULL;
 	size_t slen = locator == NULL ? 0 : at != NULL ? (size_t)(at - locator) : strlen(locator);
 	char *section = slen > 0 ? strndup(locator, slen) : strdup(PLUGIN_NAME);
@@ -68,7 +71,7 @@ int extra_opts_read(const char *locator, struct ini_section *out, char **file, s
 		rc = paths_ini_file(file, e);
 	struct buf data = {0};
 	if (rc == 0)
-		rc = read_trusted(*file, &data, e);
+		rc = read_trusted(*file, &data, others_read, e);
 	if (rc == 0 && ini_read_section(data.data, data.len, section, out, e) < 0)
 		rc = err_prefix(e, "ini file %s", *file);
 	if (rc == 0 && !out->found)

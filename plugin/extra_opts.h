@@ -30,8 +30,10 @@ void extra_opts_argv_free(struct extra_opts_argv *a);
 /* The entries of every [SECTION] (default: the plugin's name) of FILE
  * (default: paths_ini_file()) named by locator (NULL for the bare option).
  * *file receives the file's name for messages (malloc'd; NULL when none was
- * found). 0, or -1 with e (ERR_USAGE for what the user wrote, ERR_CONFIG for
- * a file that cannot be read or trusted). */
-int extra_opts_read(const char *locator, struct ini_section *out, char **file, struct err *e);
+ * found), *others_read whether users other than its owner and group may
+ * read it. 0, or -1 with e (ERR_USAGE for what the user wrote, ERR_CONFIG
+ * for a file that cannot be read or trusted). */
+int extra_opts_read(const char *locator, struct ini_section *out, char **file, bool *others_read,
+                    struct err *e);
 
 #endif

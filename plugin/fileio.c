@@ -144,7 +144,7 @@ int fio_replace(int dirfd, const char *name, const void *data, size_t len, const
 int fio_replace_shared(int dirfd, const char *name, const void *data, size_t len, const char *what,
                        struct err *e)
 {
-	return replace(dirfd, name, data, len, 0666, what, e);
+	return replace(dirfd, name, data, len, 0644, what, e);
 }
 
 /* Polls rather than blocking in flock(2): a blocking call cannot be bounded

@@ -40,8 +40,10 @@ int fio_replace(int dirfd, const char *name, const void *data, size_t len, const
                 struct err *e);
 
 /* fio_replace for a file others read (the plugin's output for a textfile
- * collector): created 0666 less the umask, as a shell's redirection
- * creates one. */
+ * collector): created 0644 less the umask. Readable as a shell's
+ * redirection would make it, but never writable by others whatever the
+ * umask: nobody needs to write a file replaced whole on every run, and
+ * whoever could would choose what the collector reports until the next. */
 int fio_replace_shared(int dirfd, const char *name, const void *data, size_t len, const char *what,
                        struct err *e);
 

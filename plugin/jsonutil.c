@@ -26,37 +26,51 @@ static size_t count_members(struct json_object *obj)
 	return n;
 }
 
-/* json-c clamps integers beyond int64 and turns 1e400 into infinity; neither
- * is a count Graph could mean, and reading them as absent would hide them. */
-static const char *number_out_of_range(struct json_object *obj, const char *key)
+enum bad_value { VALUE_FINE, VALUE_OUT_OF_RANGE, VALUE_NUL };
+
+/* A value no careful reader may take, and the key it is under (*where):
+ * json-c clamps integers beyond int64 and turns 1e400 into infinity, neither
+ * a count Graph could mean, and reading them as absent would hide them; a
+ * string with \u0000 in it ends at the NUL for every C string the plugin
+ * reads, so "Active\u0000..." would read as Active and an unknown
+ * quarantine reason as an allowed one. */
+static enum bad_value bad_value(struct json_object *obj, const char *key, const char **where)
 {
+	enum bad_value bad = VALUE_FINE;
 	switch (json_object_get_type(obj)) {
 	case json_type_double:
-		return isfinite(json_object_get_double(obj)) ? NULL : key;
+		bad = isfinite(json_object_get_double(obj)) ? VALUE_FINE : VALUE_OUT_OF_RANGE;
+		break;
 	case json_type_int: {
 		int64_t v = json_object_get_int64(obj);
-		return v == INT64_MAX || v == INT64_MIN ? key : NULL;
+		bad = v == INT64_MAX || v == INT64_MIN ? VALUE_OUT_OF_RANGE : VALUE_FINE;
+		break;
 	}
+	case json_type_string:
+		bad = strlen(json_object_get_string(obj)) != (size_t)json_object_get_string_len(obj)
+		          ? VALUE_NUL
+		          : VALUE_FINE;
+		break;
 	case json_type_object: {
 		json_object_object_foreach(obj, k, v)
 		{
-			const char *bad = number_out_of_range(v, k);
-			if (bad != NULL)
+			if ((bad = bad_value(v, k, where)) != VALUE_FINE)
 				return bad;
 		}
-		return NULL;
+		return VALUE_FINE;
 	}
 	case json_type_array:
-		for (size_t i = 0; i < json_object_array_length(obj); i++) {
-			const char *bad =
-			    number_out_of_range(json_object_array_get_idx(obj, i), key);
-			if (bad != NULL)
+		for (size_t i = 0; i < json_object_array_length(obj); i++)
+			if ((bad = bad_value(json_object_array_get_idx(obj, i), key, where)) !=
+			    VALUE_FINE)
 				return bad;
-		}
-		return NULL;
+		return VALUE_FINE;
 	default:
-		return NULL;
+		return VALUE_FINE;
 	}
+	if (bad != VALUE_FINE)
+		*where = key;
+	return bad;
 }
 
 static void name_copy(const char *p, size_t len, char *out, size_t n)
@@ -104,19 +118,22 @@ static int syntax_error(const struct json_syntax *syn, const char *what, struct 
 
 /* Refuses what the syntax allows but a careful reader must not: keys
  * spelled differently ("c\u006fde" and "code") that json-c decoded to one
- * member, and numbers out of range. */
+ * member, numbers out of range and strings holding a NUL. */
 static int check_tree(struct json_object *obj, size_t keys, const char *what, struct err *e)
 {
 	char name[64];
 	if (keys != count_members(obj))
 		return err_set(e, ERR_PARSE,
 		               "%s has a key twice in one object (written with escapes)", what);
-	const char *bad = number_out_of_range(obj, "(top level)");
-	if (bad != NULL) {
-		name_copy(bad, strlen(bad), name, sizeof(name));
-		return err_set(e, ERR_PARSE, "%s has a number out of range in \"%s\"", what, name);
-	}
-	return 0;
+	const char *where = NULL;
+	enum bad_value bad = bad_value(obj, "(top level)", &where);
+	if (bad == VALUE_FINE)
+		return 0;
+	name_copy(where, strlen(where), name, sizeof(name));
+	if (bad == VALUE_NUL)
+		return err_set(e, ERR_PARSE, "%s has a NUL character (\\u0000) in \"%s\"", what,
+		               name);
+	return err_set(e, ERR_PARSE, "%s has a number out of range in \"%s\"", what, name);
 }
 
 int json_parse_bounded(const char *data, size_t len, const char *what, struct json_object **out,

@@ -826,6 +826,25 @@ static int resolve_identity(struct config *c, struct err *e)
 	return 0;
 }
 
+/* The test seams (man page, ENVIRONMENT) move the clock, the default
+ * directories and where syslog lines go. Against the real Graph a stray one
+ * would open the guard rails: a clock days ahead passes the cooldown and the
+ * cap and records a start the daemon's handler then takes for one ahead of
+ * the clock; another root keeps a start history of its own; and a check's
+ * ages would lie. So they apply only when Graph is on loopback (the
+ * emulator), and are cleared here for any other run, before anything that
+ * reads them (paths.c, clock_wall(), the syslog socket below). */
+static void drop_test_seams(const struct config *c)
+{
+	static const char *const seams[] = {"CHECK_ENTRA_SYNC_CLOCK_OFFSET",
+	                                    "CHECK_ENTRA_SYNC_ROOT",
+	                                    "CHECK_ENTRA_SYNC_SYSLOG_SOCKET"};
+	if (url_host_is_loopback(c->graph.graph_url))
+		return;
+	for (size_t i = 0; i < COUNT(seams); i++)
+		unsetenv(seams[i]);
+}
+
 static int resolve_dirs(struct config *c, struct err *e)
 {
 	/* Test seam (documented in the man page, ENVIRONMENT): tests read the
@@ -966,6 +985,9 @@ static const struct {
     {OPT_SERVICE_STATE, "is the daemon's to pass on each call"},
     {OPT_STATE_TYPE, "is the daemon's to pass on each call"},
     {OPT_ATTEMPT, "is the daemon's to pass on each call"},
+    /* in a section --start reads, it would skip the guard rails of every
+     * start: it is a decision about one start */
+    {OPT_FORCE, "overrides the guard rails of one start: give it on the command line"},
     {'h', "is for the command line"},
     {'V', "is for the command line"},
 };
@@ -1035,6 +1057,14 @@ static int file_option(const struct option *opts, const struct ini_entry *x, int
 	return 0;
 }
 
+/* A proxy's password may be given only where other users cannot read it:
+ * not on the command line (ps shows it to everyone), not in an ini file
+ * others may read. Its value is never echoed. */
+static bool proxy_password(int opt, const char *arg)
+{
+	return opt == OPT_PROXY && arg != NULL && url_has_userinfo(arg);
+}
+
 /* The ini file's options, before the command line's, except for the groups
  * the command line gives. */
 static int apply_file(struct config *c, const char *locator, const bool *given, FILE *out,
@@ -1042,7 +1072,8 @@ static int apply_file(struct config *c, const char *locator, const bool *given, 
 {
 	struct ini_section s;
 	char *file = NULL;
-	int rc = extra_opts_read(locator, &s, &file, e);
+	bool others_read = true;
+	int rc = extra_opts_read(locator, &s, &file, &others_read, e);
 	/* what the command line sets aside is still checked, on a scratch copy:
 	 * a bad line shows at once, not when a command stops overriding it */
 	struct config *aside = calloc(1, sizeof(*aside));
@@ -1057,6 +1088,12 @@ static int apply_file(struct config *c, const char *locator, const bool *given, 
 		int opt = 0;
 		if (file_option(opts, &s.v[i], &opt, e) < 0)
 			rc = err_prefix(e, "ini file %s", file);
+		else if (others_read && proxy_password(opt, s.v[i].value))
+			rc = err_set(e, ERR_USAGE,
+			             "ini file %s: line %u: proxy carries a user name or password, "
+			             "and every user may read the file: chmod o-r it, or set "
+			             "https_proxy in the daemon's environment",
+			             file, s.v[i].line);
 		else if (apply_option(given[group_of(opt)] ? aside : c, opt, s.v[i].value, out,
 		                      e) != 0)
 			rc = err_prefix(e, "ini file %s: line %u", file, s.v[i].line);
@@ -1090,6 +1127,12 @@ static int parse_command_line(struct config *c, int argc, char **argv, bool *giv
 			given[group_of(opt)] = true;
 			continue;
 		}
+		if (proxy_password(opt, optarg))
+			return err_set(
+			    e, ERR_USAGE,
+			    "--proxy carries a user name or password, which every user "
+			    "sees in ps: set it in https_proxy in the daemon's environment, "
+			    "or in an ini file others cannot read (--extra-opts)");
 		int rc = opt == 0 ? set_mode(c, &c->modes[chosen], e)
 		                  : apply_option(c, opt, optarg, out, e);
 		if (rc != 0)
@@ -1125,8 +1168,10 @@ int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err 
 		return err_set(
 		    e, ERR_USAGE,
 		    "--force goes with --start only (the event handler keeps its rules)");
-	if (check_target(c, e) < 0 || resolve_endpoints(c, e) < 0 || resolve_identity(c, e) < 0 ||
-	    resolve_dirs(c, e) < 0)
+	if (check_target(c, e) < 0 || resolve_endpoints(c, e) < 0)
+		return -1;
+	drop_test_seams(c);
+	if (resolve_identity(c, e) < 0 || resolve_dirs(c, e) < 0)
 		return -1;
 	if (c->output_file != NULL && c->output_file[0] == '\0')
 		return err_set(e, ERR_USAGE, "--output-file must name a file");

@@ -24,7 +24,8 @@ const char *const paths_ini_standard[] = {
 
 /* Test seam (man page, ENVIRONMENT): a directory put in front of every
  * fixed path here, so that tests never meet what the machine has in
- * /var/lib, /var/cache, /tmp or /etc. */
+ * /var/lib, /var/cache, /tmp or /etc. options.c clears it, once the ini
+ * file is read, unless Graph is on loopback. */
 static const char *root(void)
 {
 	const char *r = getenv("CHECK_ENTRA_SYNC_ROOT");

@@ -65,7 +65,6 @@ static bool host_is_loopback(const char *host)
 	return false;
 }
 
-#ifdef UNITTESTS
 bool url_host_is_loopback(const char *url)
 {
 	char scheme[16], host[256];
@@ -74,7 +73,6 @@ bool url_host_is_loopback(const char *url)
 		return false;
 	return host_is_loopback(host);
 }
-#endif
 
 bool url_same_origin(const char *a, const char *b)
 {

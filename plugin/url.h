@@ -13,10 +13,8 @@
  * default when absent) of url. 0, or -1 when it cannot be parsed. */
 int url_parts(const char *url, char *scheme, size_t scheme_n, char *host, size_t host_n,
               long *port);
-#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* True when url's host is 127.0.0.0/8, ::1 or localhost. */
 bool url_host_is_loopback(const char *url);
-#endif
 /* Compares scheme, host and port of two URLs. */
 bool url_same_origin(const char *a, const char *b);
 /* True when url carries credentials (user[:password]@): an '@' before its

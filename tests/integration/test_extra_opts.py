@@ -171,6 +171,26 @@ def test_what_the_file_may_not_set():
         refused(f, "ini file %s: %s" % (f, want))
 
 
+def test_force_is_not_taken_from_a_file():
+    # a section --start reads would otherwise skip the cooldown, the backoff
+    # and the daily cap of every start made with it
+    e = H.emu()
+    sdir = H.scratch_dir("state-")
+    os.chmod(sdir, 0o700)
+    f = ini(identity(e, client="writer"))
+    start = ["--start", "--state-dir", sdir, "-s", H.SP_DEMO, "-j", H.JOB_BOX]
+    eq(run("--extra-opts=@" + f, *start).rc, 0, "the first start")
+    e.quarantine(H.JOB_BOX)
+    forced = ini(identity(e, client="writer") + "force\n")
+    expect(run("--extra-opts=@" + forced, *start), 3, one_line=True, first_contains=[
+        "ini file %s: line 8: force overrides the guard rails of one start: give it on the "
+        "command line" % forced])
+    eq(e.counters()["starts"], {H.JOB_BOX: 1}, "starts within the cooldown")
+    # on the command line it still does what it says
+    expect(run("--extra-opts=@" + f, "--force", *start), 0)
+    eq(e.counters()["starts"], {H.JOB_BOX: 2}, "starts once forced")
+
+
 def test_malformed_files_and_missing_sections():
     f = ini("tenant = x\n[check_entra_sync]\n")
     refused(f, "ini file %s: line 1: an option before the first [section]" % f)

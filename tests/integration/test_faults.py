@@ -266,25 +266,33 @@ def test_token_lifetime_1e400_is_unknown():
     ends_with_one_line(run(e))
 
 
+def _quarantine_coded(as_written):
+    """The quarantined job with its status code written as_written."""
+    text = _job_body(code="Quarantine").replace('"code": "Quarantine"', as_written, 1)
+    true(as_written in text, "test set-up: %s not inserted" % as_written)
+    return text
+
+
 def test_duplicated_status_code_is_unknown_not_ok():
     # Graph never repeats a member; when one comes twice the plugin cannot
     # tell which is meant, and json-c silently keeps the last one.
     e = H.emu()
-    text = _job_body(code="Quarantine").replace('"code": "Quarantine"',
-                                                '"code": "Quarantine", "code": "Active"', 1)
-    true('"code": "Active"' in text, "test set-up: duplicate not inserted")
-    _raw_job(e, text)
+    _raw_job(e, _quarantine_coded('"code": "Quarantine", "code": "Active"'))
     ends_with_one_line(run(e))
 
 
 def test_duplicated_key_written_with_an_escape_is_unknown_not_ok():
     # "c\u006fde" is "code" once json-c has decoded it
     e = H.emu()
-    text = _job_body(code="Quarantine").replace('"code": "Quarantine"',
-                                                '"code": "Quarantine", "c\\u006fde": "Active"', 1)
-    true("\\u006f" in text, "test set-up: duplicate not inserted")
-    _raw_job(e, text)
+    _raw_job(e, _quarantine_coded('"code": "Quarantine", "c\\u006fde": "Active"'))
     ends_with_one_line(run(e))
+
+
+def test_a_nul_escaped_in_the_status_code_is_unknown_not_ok():
+    # every C string ends at the NUL: "Active\u0000..." would read as Active
+    e = H.emu()
+    _raw_job(e, _quarantine_coded('"code": "Active\\u0000Quarantine"'))
+    ends_with_one_line(run(e), cause=["NUL"])
 
 
 def test_duplicated_job_list_is_unknown_not_ok():

@@ -401,9 +401,26 @@ def test_output_file_is_replaced_atomically_in_every_format():
         eq(text.splitlines()[0][:40], plain.stdout.splitlines()[0][:40], "the file's output", r)
         true(os.stat(path).st_ino != before, "the file was written in place, not replaced", r)
         eq(stat.S_IMODE(os.stat(path).st_mode), 0o644,
-           "mode of the output file (0666 less the umask 022)", r)
+           "mode of the output file (0644 less the umask 022)", r)
     eq(sorted(os.listdir(d)), ["entra.json", "entra.nagios", "entra.prometheus"],
        "files left in the directory")
+
+
+def test_others_cannot_write_the_output_file_whatever_the_umask():
+    # a daemon or a shell with umask 0 (or 002) made a metrics file others
+    # could rewrite between runs: an OK of their choosing until the next
+    e = H.emu()
+    path = os.path.join(_out_dir(), "entra.prom")
+    for umask in (0o000, 0o002, 0o077):
+        old = os.umask(umask)
+        try:
+            r = H.run_plugin(H.check_args(e, job=H.JOB_SCIM, extra=[
+                "--output-format=prometheus", "--output-file", path]))
+        finally:
+            os.umask(old)
+        eq((r.rc, r.stdout), (0, ""), "a good run", r)
+        eq(stat.S_IMODE(os.stat(path).st_mode), 0o644 & ~umask,
+           "mode of the output file with umask %04o" % umask, r)
 
 
 def test_output_file_that_cannot_be_written_is_unknown_on_stdout_and_keeps_the_old_file():

@@ -116,12 +116,23 @@ def no_password(r, what):
     true(not any(p in text for p in PASSWORDS), "the proxy's password is printed (%s)" % what, r)
 
 
+def proxy_ini(proxy, mode=0o640):
+    """--extra-opts for an ini file naming proxy: the place for a proxy with
+    a password besides the environment (the command line is anybody's to
+    read in ps)."""
+    path = os.path.join(H.scratch_dir("ini-"), "proxy.ini")
+    with open(path, "w") as f:
+        f.write("[check_entra_sync]\nproxy = %s\n" % proxy)
+    os.chmod(path, mode)
+    return "--extra-opts=@" + path
+
+
 def test_a_proxy_password_appears_in_no_message():
     e = H.emu(tls=True)
     for px in BAD_PROXIES:
-        r = H.run_plugin(H.check_args(e, job=H.JOB_SCIM, extra=["--proxy", px, "-vvv"]))
+        r = H.run_plugin(H.check_args(e, job=H.JOB_SCIM, extra=[proxy_ini(px), "-vvv"]))
         expect(r, 3)
-        no_password(r, "--proxy " + px)
+        no_password(r, "proxy = " + px)
     for var in ("https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
         for px in BAD_PROXIES:
             r = H.run_plugin(H.check_args(e, job=H.JOB_SCIM, extra=["-vvv"]), env={var: px})
@@ -134,15 +145,41 @@ def test_a_proxy_password_stays_out_of_the_handler_line_and_syslog():
     with H.Syslog() as log:
         for px in BAD_PROXIES:
             r = H.run_plugin(H.check_args(e, client="writer", job=H.JOB_BOX,
-                                          extra=["--proxy", px, "--event-handler",
+                                          extra=[proxy_ini(px), "--event-handler",
                                                  "--state-dir", state_dir(), "CRITICAL",
                                                  "HARD", "3"]), env=log.env)
-            eq(r.rc, 3, "exit status with --proxy " + px, r)
-            no_password(r, "the decision line with --proxy " + px)
+            eq(r.rc, 3, "exit status with proxy = " + px, r)
+            no_password(r, "the decision line with proxy = " + px)
         lines = log.lines()
         eq(len(lines), len(BAD_PROXIES), "syslog lines", r)
         true(not any(p in l for p in PASSWORDS for l in lines),
              "the proxy's password is in syslog: %r" % lines, r)
+
+
+def test_a_proxy_password_only_where_other_users_cannot_read_it():
+    # ps shows every user the command line, and an ini file may be 0644
+    e = H.emu(tls=True)
+    px = "http://user:Passw0rd@127.0.0.1:1"
+    for proxy in (["--proxy", px], ["--proxy=" + px], ["--prox", px]):
+        r = expect(H.run_plugin(H.check_args(e, job=H.JOB_SCIM, extra=proxy)), 3,
+                   one_line=True, first_contains=["--proxy carries a user name or password",
+                                                  "https_proxy", "--extra-opts"])
+        no_password(r, " ".join(proxy))
+    world = proxy_ini(px, mode=0o644)
+    r = expect(H.run_plugin(H.check_args(e, job=H.JOB_SCIM, extra=[world])), 3, one_line=True,
+               first_contains=["%s: line 2: proxy carries a user name or password, and every "
+                               "user may read the file: chmod o-r it" % world[len("--extra-opts=@"):]])
+    no_password(r, "a world-readable ini file")
+    eq(e.counters()["requests"], [], "requests made")
+    # readable by its group only (root:nagios 0640): the proxy is taken, and
+    # nobody listens on it
+    r = expect(H.run_plugin(H.check_args(e, job=H.JOB_SCIM, extra=[proxy_ini(px)])), 3)
+    true("127.0.0.1" in r.first_line, "the proxy is named", r)
+    no_password(r, "a proxy from a private ini file")
+    # without a password the command line is fine
+    r = expect(H.run_plugin(H.check_args(e, job=H.JOB_SCIM,
+                                         extra=["--proxy", "http://127.0.0.1:1"])), 3)
+    true("127.0.0.1" in r.first_line, "the proxy is named", r)
 
 
 def test_a_service_url_with_a_password_is_refused_without_showing_it():

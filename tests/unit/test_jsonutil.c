@@ -237,6 +237,27 @@ static void integer_past_int64_is_refused(void **state)
 	        "number out of range");
 }
 
+/* Every C string ends at a NUL: "Active\u0000..." would read as Active, an
+ * unknown reason as an allowed one. */
+static void escaped_nul_in_a_string_is_refused(void **state)
+{
+	(void)state;
+	refused("{\"status\":{\"code\":\"Active\\u0000Quarantine\"}}",
+	        "NUL character (\\u0000) in \"code\"");
+	refused("{\"value\":[{\"reason\":\"\\u0000\"}]}", "in \"reason\"");
+}
+
+static void escaped_nul_in_a_key_is_refused(void **state)
+{
+	(void)state;
+	struct json_object *obj = NULL;
+	struct err e;
+	const char *text = "{\"code\":\"Quarantine\",\"code\\u0000x\":\"Active\"}";
+	assert_int_equal(parse(text, strlen(text), &obj, &e), -1);
+	assert_null(obj);
+	assert_int_equal(e.kind, ERR_PARSE);
+}
+
 static struct json_object *accepted(const char *text)
 {
 	struct json_object *obj = NULL;
@@ -378,6 +399,8 @@ int main(void)
 	    cmocka_unit_test(empty_objects_parse),
 	    cmocka_unit_test(infinite_number_is_refused),
 	    cmocka_unit_test(integer_past_int64_is_refused),
+	    cmocka_unit_test(escaped_nul_in_a_string_is_refused),
+	    cmocka_unit_test(escaped_nul_in_a_key_is_refused),
 	    cmocka_unit_test(raw_non_ascii_text_parses_byte_for_byte),
 	    cmocka_unit_test(escaped_surrogate_pair_becomes_four_bytes),
 	    cmocka_unit_test(utf8_that_is_not_a_character_is_refused),
