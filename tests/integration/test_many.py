@@ -60,7 +60,8 @@ def test_100_service_principals_cost_5_requests():
     expect(r, 0)
     c = e.counters()
     outer = [q for q in c["requests"] if "/oauth2/" not in q["path"] and "batch_item" not in q]
-    eq(len(outer), 5, "Graph requests (HTTP round trips) for 100 service principals", r)
+    eq(len(outer), 5, "Graph requests (HTTP round trips) for 100 service principals (%s)"
+       % ", ".join(q["method"] + " " + q["path"] for q in outer), r)
     eq(c["batch_items"], 100, "job reads inside the batches", r)
     eq(c["sign_ins_total"], 1, "sign-ins", r)
 
