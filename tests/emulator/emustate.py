@@ -49,6 +49,8 @@ DEFAULT_SETTINGS = {
     "batch_order": "reversed",    # reversed | request | shuffled
     "tenant_permission_error": 403,   # 403 Authorization_RequestDenied or 401 UnknownError
     "onprem_sync_app_tokens": "allow",  # allow | refuse (the v1.0 page says app-only is not supported)
+    "reports_throttle": 5,        # provisioning log requests per window per client and tenant, then 429
+    "reports_window": 10,
 }
 DEFAULT_CYCLE_DELAY = 2400        # 40 minutes: the app provisioning interval
 MAX_BATCH = 20
@@ -208,6 +210,9 @@ class State:
             self.cycles = {}      # job id -> epoch when its next cycle runs
             self.outcomes = {}    # job id -> what its cycles do
             self.throttle = []    # epochs of the Graph requests in the current window
+            # the provisioning logs (emuprovlog.py): events, throttle windows,
+            # tenants without a premium licence, the queries asked
+            self.provisioning = {"events": [], "windows": {}, "unlicensed": set(), "queries": []}
             self.counters = self._fresh_counters()
             for t in fx.get("tenants", []):
                 for alias in [t["id"]] + t.get("domains", []):
@@ -229,6 +234,7 @@ class State:
                 "batch_items": 0, "imds_requests": 0, "application_requests": 0,
                 "organization_requests": 0, "onprem_sync_requests": 0,
                 "service_principal_list_requests": 0, "throttled": 0,
+                "audit_requests": 0, "audit_throttled": 0,
                 "starts": {}, "start_requests": {}, "pauses": {}, "restarts": {}, "cycles": {},
                 "requests": []}
 
