@@ -13,6 +13,7 @@
 #include "modes.h"
 #include "options.h"
 #include "output.h"
+#include "provlog.h"
 #include "run.h"
 #include "securedir.h"
 #include "statefile.h"
@@ -133,6 +134,12 @@ int mode_check(const struct mode_env *m, struct err *e)
 	}
 	if (state_fd >= 0)
 		close(state_fd);
+	struct provlog_result *objects = NULL;
+	if (cfg->object_errors && (objects = calloc(a.n, sizeof(*objects))) != NULL) {
+		mode_object_errors(m, results, a.n, 0, objects);
+		for (size_t i = 0; i < a.n; i++)
+			evaluate_object_errors(&results[i], &objects[i], &cfg->eval);
+	}
 	struct expiry_result expiry;
 	mode_credential_expiry(m, &expiry);
 	struct run_facts facts = {.sp_errors = (const char *const *)a.errors,
@@ -141,6 +148,7 @@ int mode_check(const struct mode_env *m, struct err *e)
 	output_expiry_facts(&expiry, &facts);
 	facts.http_seconds = m->g->http->seconds;
 	enum state st = output_check(m->out, results, a.n, &cfg->output, &facts);
+	free(objects);
 	free(results);
 	acquired_free(&a);
 	return (int)st;

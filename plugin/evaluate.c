@@ -33,6 +33,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "provlog.h"
+
 #define DISABLE_AFTER_DAYS 28.0
 #define SECONDS_PER_DAY    86400.0
 /* How long a started job may wait for its next cycle before the runs before
@@ -318,6 +320,29 @@ void evaluate_job(const struct sync_job *job, const struct eval_config *cfg,
 	age_thresholds(job, cfg, out);
 	threshold_aspects(job, out);
 	out->state = out->n_findings > 0 ? out->findings[0].state : STATE_OK;
+}
+
+bool evaluate_wants_object_errors(const struct job_result *r)
+{
+	const struct task_execution *le = &r->job->last_execution;
+	return r->state != STATE_OK || le->result == RUN_FAILED ||
+	       le->result == RUN_ENTRY_LEVEL_ERRORS ||
+	       (le->result != RUN_NONE && le->has_count_escrowed && le->count_escrowed > 0);
+}
+
+void evaluate_object_errors(struct job_result *r, const struct provlog_result *o,
+                            const struct eval_config *cfg)
+{
+	r->objects = o;
+	r->objects_warn = cfg->objects_warn;
+	r->objects_crit = cfg->objects_crit;
+	if (o == NULL || o->status != PROVLOG_KNOWN)
+		return;
+	const struct range *passed;
+	enum state st =
+	    range_state(&r->objects_warn, &r->objects_crit, (double)o->summary.objects, &passed);
+	add_finding(r, FINDING_OBJECT_ERRORS, st, passed);
+	r->state = r->n_findings > 0 ? r->findings[0].state : STATE_OK;
 }
 
 enum state results_worst(const struct job_result *r, size_t n)

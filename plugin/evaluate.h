@@ -8,16 +8,19 @@
 #include "job.h"
 #include "range.h"
 
+struct provlog_result;
+
 struct state_override {
 	char key[160]; /* "Paused", "quarantine:TooManyDeletes", "execution:Failed" */
 	enum state state;
 };
 
 struct eval_config {
-	struct range age_warn, age_crit;       /* unset: default from schedule */
-	struct range fail_warn, fail_crit;     /* default 0 and 2 */
-	struct range escrow_warn, escrow_crit; /* default unset */
-	struct range export_warn, export_crit; /* last_export_age; default unset */
+	struct range age_warn, age_crit;         /* unset: default from schedule */
+	struct range fail_warn, fail_crit;       /* default 0 and 2 */
+	struct range escrow_warn, escrow_crit;   /* default unset */
+	struct range export_warn, export_crit;   /* last_export_age; default unset */
+	struct range objects_warn, objects_crit; /* failed_objects (--object-errors); unset */
 	const struct state_override *overrides;
 	size_t n_overrides;
 };
@@ -33,14 +36,15 @@ bool eval_override(const struct eval_config *cfg, const char *prefix, const char
 
 /* One aspect of a job that is not OK. */
 enum finding_kind {
-	FINDING_STATUS,     /* status.code: not configured, paused, quarantined, unexpected */
-	FINDING_LAST_RUN,   /* lastExecution.state Failed, or a value the plugin does not know */
-	FINDING_FAILURES,   /* countSuccessiveCompleteFailures beyond its threshold */
-	FINDING_ESCROWED,   /* countEscrowed beyond its threshold */
-	FINDING_AGE,        /* the last success is older than its threshold */
-	FINDING_EXPORT_AGE, /* the last success with exports is older than its threshold */
-	FINDING_INTERVAL,   /* schedule.interval cannot be read: no default age thresholds */
-	FINDING_WAITING,    /* started by this plugin, the next cycle has not run yet */
+	FINDING_STATUS,        /* status.code: not configured, paused, quarantined, unexpected */
+	FINDING_LAST_RUN,      /* lastExecution.state Failed, or a value the plugin does not know */
+	FINDING_FAILURES,      /* countSuccessiveCompleteFailures beyond its threshold */
+	FINDING_ESCROWED,      /* countEscrowed beyond its threshold */
+	FINDING_AGE,           /* the last success is older than its threshold */
+	FINDING_EXPORT_AGE,    /* the last success with exports is older than its threshold */
+	FINDING_INTERVAL,      /* schedule.interval cannot be read: no default age thresholds */
+	FINDING_WAITING,       /* started by this plugin, the next cycle has not run yet */
+	FINDING_OBJECT_ERRORS, /* failed objects of the last cycle beyond their threshold */
 };
 
 struct finding {
@@ -49,7 +53,7 @@ struct finding {
 	const struct range *limit; /* FAILURES, ESCROWED, AGE, EXPORT_AGE: the threshold passed */
 };
 
-#define FINDINGS_MAX 8
+#define FINDINGS_MAX 12
 
 /* What the run knows about a job besides Graph's answer. */
 struct job_context {
@@ -84,12 +88,24 @@ struct job_result {
 	int64_t quarantine_series; /* 0 when not quarantined */
 	double days_to_disable;    /* 28 days after seriesBegan; <0 when not quarantined/unknown */
 	double waiting_for;        /* FINDING_WAITING: seconds since the recorded start */
+	/* --object-errors: what the provisioning logs of the last cycle say
+	 * (NULL without the option), and the thresholds on failed_objects. */
+	const struct provlog_result *objects;
+	struct range objects_warn, objects_crit;
 };
 
 /* Evaluates one job. Never fails: odd data yields UNKNOWN or WARNING with
  * a finding that names it. */
 void evaluate_job(const struct sync_job *job, const struct eval_config *cfg,
                   const struct job_context *ctx, struct job_result *out);
+
+/* --object-errors reads the logs of a job that is not OK, or whose last
+ * run failed, had entry-level errors or escrowed objects. */
+bool evaluate_wants_object_errors(const struct job_result *r);
+/* Joins what the logs say to r: the failed objects against their
+ * thresholds (a finding and a worse state only when one is passed). */
+void evaluate_object_errors(struct job_result *r, const struct provlog_result *o,
+                            const struct eval_config *cfg);
 
 /* The worst state of n results (OK for n == 0). */
 enum state results_worst(const struct job_result *r, size_t n);

@@ -54,5 +54,11 @@ void fio_wipe(struct buf *b);
  * line. -1 when the line is not there (another prefix, no newline). */
 int fio_take_line(const char **p, const char *end, const char *prefix, const char **val,
                   size_t *vlen);
+/* fio_take_line copied into out (n bytes), which the value must fit, with
+ * no NUL inside. */
+int fio_take_text(const char **p, const char *end, const char *prefix, char *out, size_t n);
+/* A cache entry's plain decimal number (at most 19 digits, no sign, nothing
+ * after it) not above max. 0 or -1. */
+int fio_parse_number(const char *s, unsigned long long max, unsigned long long *out);
 
 #endif

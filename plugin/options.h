@@ -70,6 +70,7 @@ struct config {
 	struct state_override overrides[MAX_OVERRIDES];
 	struct expiry_config expiry; /* --credential-warning / --credential-critical */
 	bool secret_expiry;          /* --secret-expiry: look up the client secret's end daily */
+	bool object_errors; /* --object-errors: read the provisioning logs of troubled jobs */
 	struct output_options output;
 
 	double timeout; /* seconds, default 20 (120 for --all-service-principals) */

@@ -11,6 +11,7 @@
 
 #include "encode.h"
 #include "page.h"
+#include "provlog.h"
 #include "text.h"
 #include "timeparse.h"
 
@@ -226,6 +227,14 @@ static void finding_words(const struct job_result *r, const struct finding *f, b
 		break;
 	case FINDING_WAITING:
 		waiting_words(r, b);
+		break;
+	case FINDING_OBJECT_ERRORS:
+		buf_printf(b, "%s%u failed object%s in the last cycle (",
+		           r->objects->summary.capped ? "at least " : "",
+		           r->objects->summary.objects,
+		           r->objects->summary.objects == 1 ? "" : "s");
+		range_words(f->limit, false, b);
+		buf_puts(b, ")");
 		break;
 	}
 }
