@@ -30,12 +30,11 @@
 #include "provlog_graph.h"
 #include "run.h"
 
-#define SETTLE      600.0   /* a cycle read this long after its end is final */
-#define RECHECK     600.0   /* a running or settling cycle's summary is kept this long */
-#define DENIED_FOR  86400.0 /* a refusal is believed this long */
-#define CLOCK_SLACK 300.0   /* an entry this far in the future: the clock went back */
-#define MIN_LEFT    2.0     /* seconds of -t left to the rest of the run */
-#define LOCK_WAIT   15.0    /* at most, for a concurrent run reading the same job */
+#define SETTLE      600.0 /* a cycle read this long after its end is final */
+#define RECHECK     600.0 /* a running or settling cycle's summary is kept this long */
+#define CLOCK_SLACK 300.0 /* an entry this far in the future: the clock went back */
+#define MIN_LEFT    2.0   /* seconds of -t left to the rest of the run */
+#define LOCK_WAIT   15.0  /* at most, for a concurrent run reading the same job */
 
 struct objerr_run {
 	const struct mode_env *m;
@@ -94,7 +93,7 @@ static bool denied(const struct objerr_run *r, double now, struct provlog_result
 {
 	struct provlog_entry c;
 	if (r->fd < 0 || !provlog_cache_lookup(r->fd, r->key, NULL, &c) ||
-	    c.status == PROVLOG_KNOWN || now - c.read_at >= DENIED_FOR ||
+	    c.status == PROVLOG_KNOWN || now - c.read_at >= PROVLOG_DENIED_FOR ||
 	    now - c.read_at < -CLOCK_SLACK)
 		return false;
 	from_entry(&c, out);

@@ -25,6 +25,10 @@ struct json_object;
  * service writes the last events as the run closes. The next cycle starts
  * at least one schedule interval (2 minutes for cloud sync) later. */
 #define PROVLOG_END_SLACK 60.0
+/* A refusal (no permission, no licence) is believed this long: a check
+ * without them does not ask on every run, and one that got them learns it
+ * within a day. */
+#define PROVLOG_DENIED_FOR 86400.0
 
 /* What is read: the failed events of the cycle, or its staged deletes (the
  * deletes a TooManyDeletes quarantine holds back for approval). */
