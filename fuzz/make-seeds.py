@@ -268,7 +268,18 @@ def cred_entry_seeds():
     write("cred_entry", "truncated", magic + "checked_at=%d\noutcome=known\nends_at=17" % NOW)
 
 
+def ini_seeds():
+    # first line: the section to read (empty: check_entra_sync); then the file
+    write("ini", "example", "\n" + open(os.path.join(HERE, "..", "contrib", "check_entra_sync.ini")).read())
+    write("ini", "repair", "entra_sync_repair\n" +
+          open(os.path.join(HERE, "..", "contrib", "check_entra_sync.ini")).read())
+    write("ini", "crlf", "\n[check_entra_sync]\r\ntenant = 'a b'\r\n; c\r\nsecret-expiry")
+    write("ini", "broken", "\n# c\nkey=before\n[check_entra_sync\n=v\n[]\n")
+    write("ini", "others", "mine\n[other]\n=junk\n[ mine ] ; c\nk = \"v\"\n[mine]\nk2\n")
+
+
 def main():
+    ini_seeds()
     job_seeds()
     json_seeds()
     token_seeds()

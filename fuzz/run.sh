@@ -47,7 +47,7 @@ fuzz_opts() {
 	app_credentials) echo "-max_len=8192 -dict=fuzz/dict/app_credentials.dict" ;;
 	cred_entry) echo "-max_len=1024 -dict=fuzz/dict/cred_entry.dict" ;;
 	output) echo "-max_len=4096 -dict=fuzz/dict/output.dict" ;;
-	token | graph_error | redact) echo "-max_len=4096" ;;
+	token | graph_error | redact | ini) echo "-max_len=4096" ;;
 	*) echo "-max_len=256" ;;
 	esac
 }

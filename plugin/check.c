@@ -25,8 +25,7 @@ static int open_state_dir(const struct mode_env *m)
 {
 	struct err e = {0};
 	bool missing = false;
-	int fd =
-	    securedir_open_existing(m->cfg->handler.state_dir, "state directory", &missing, &e);
+	int fd = securedir_open_existing(m->cfg->handler.state_dir, SECUREDIR_STATE, &missing, &e);
 	if (fd < 0 && !missing)
 		run_say(m->run, 1, "starts recorded by the event handler not read: %s", e.msg);
 	return fd;

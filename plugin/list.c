@@ -367,8 +367,8 @@ static int list_icinga2(FILE *out, const struct config *c, const struct group *g
 	fprintf(out,
 	        "/* check_entra_sync --list --format=icinga2: one service per synchronization\n"
 	        " * job, using CheckCommand \"entra_sync\" and EventCommand \"entra_sync_repair\"\n"
-	        " * from contrib/icinga2/entra_sync.conf. Adjust host_name to your host. The\n"
-	        " * event handler's identity needs Synchronization.ReadWrite.All. */\n");
+	        " * of entra_sync.conf (include <entra_sync.conf>). Adjust host_name to your\n"
+	        " * host. The event handler's identity needs Synchronization.ReadWrite.All. */\n");
 	for (size_t k = 0; k < ng; k++) {
 		const struct sync_job *jobs = gs[k].jobs;
 		size_t n = gs[k].n;
@@ -410,13 +410,13 @@ static int list_nagios(FILE *out, const struct config *c, const struct group *gs
 	host_name(c, host, sizeof(host));
 	const char *secret_file = c->auth.method == AUTH_SECRET && config_safe(c->secret_file)
 	                              ? c->secret_file
-	                              : "/etc/nagios4/entra-sync.secret";
+	                              : "/etc/check-entra-sync/entra-sync.secret";
 	fprintf(out, "# check_entra_sync --list --format=nagios: one service per synchronization\n"
-	             "# job, using the template entra-sync-service (contrib/nagios/services.cfg)\n"
-	             "# and the commands check_entra_sync and entra_sync_repair\n"
-	             "# (contrib/nagios/commands.cfg). Adjust host_name; _ENTRA_SECRET_FILE must\n"
-	             "# name a file only the nagios user can read. The event handler's identity\n"
-	             "# needs Synchronization.ReadWrite.All.\n");
+	             "# job, using the template entra-sync-service and the commands\n"
+	             "# check_entra_sync and entra_sync_repair of\n"
+	             "# /usr/share/doc/check-entra-sync/examples/nagios/. Adjust host_name;\n"
+	             "# _ENTRA_SECRET_FILE must name a file only the nagios user can read. The\n"
+	             "# event handler's identity needs Synchronization.ReadWrite.All.\n");
 	if (c->auth.method != AUTH_SECRET)
 		fprintf(out, "# The contrib commands sign in with a client secret file; this run "
 		             "used another method.\n");
@@ -635,7 +635,8 @@ int mode_list(const struct mode_env *m, struct err *e)
 	    (c->sp_id == NULL || !config_safe(c->sp_id)))
 		return err_set(e, ERR_USAGE,
 		               "--format=nagios needs the service principal's object id (-s): "
-		               "contrib/nagios/commands.cfg passes --service-principal");
+		               "the command check_entra_sync of the Nagios examples passes "
+		               "--service-principal");
 	if (c->list_format == LIST_IDS && !c->all_sps && c->sp_id == NULL)
 		return err_set(e, ERR_USAGE,
 		               "--format=ids needs the service principal's object id (-s), "

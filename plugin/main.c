@@ -57,8 +57,9 @@ static void say_endpoints(const struct config *cfg, struct run *run)
 	run_say(run, 2, "cloud %s: login %s, graph %s/%s, scope %s, imds %s", cfg->cloud,
 	        cfg->auth.login_url, cfg->graph.graph_url, cfg->graph.api_version, cfg->auth.scope,
 	        cfg->auth.imds_url);
-	run_say(run, 2, "identity: %s; token cache %s", methods[cfg->auth.method],
-	        cfg->auth.no_cache ? "off" : cfg->auth.cache_dir);
+	run_say(run, 2, "identity: %s; token cache %s; state directory %s",
+	        methods[cfg->auth.method], cfg->auth.no_cache ? "off" : cfg->auth.cache_dir,
+	        cfg->handler.state_dir);
 }
 
 static int run_mode(const struct mode_env *m, struct err *e)

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "eventlog.h"
+#include "extra_opts.h"
 #include "fileio.h"
+#include "paths.h"
 #include "text.h"
 #include "url.h"
 #include "usage.h"
@@ -82,6 +84,7 @@ enum long_only {
 	OPT_OBJECT_ERRORS,
 	OPT_OBJ_WARN,
 	OPT_OBJ_CRIT,
+	OPT_COUNT, /* not an option: the size of a table indexed by option */
 };
 
 static const struct option long_options[] = {
@@ -807,35 +810,22 @@ static int resolve_identity(struct config *c, struct err *e)
 	return 0;
 }
 
-char *config_default_cache_dir(void)
-{
-	const char *base = getenv("XDG_RUNTIME_DIR");
-	if (base == NULL || *base != '/')
-		base = "/tmp";
-	struct buf b = {0};
-	if (buf_printf(&b, "%s/check_entra_sync-%lu", base, (unsigned long)geteuid()) < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return b.data;
-}
-
 static int resolve_dirs(struct config *c, struct err *e)
 {
 	/* Test seam (documented in the man page, ENVIRONMENT): tests read the
 	 * handler's syslog lines from a socket of their own instead of /dev/log. */
 	const char *log = env_value("CHECK_ENTRA_SYNC_SYSLOG_SOCKET");
 	set_str(&c->handler.syslog_socket, log != NULL ? log : EVENTLOG_SOCKET);
-	if (c->auth.cache_dir == NULL)
-		c->auth.cache_dir = config_default_cache_dir();
-	if (c->handler.syslog_socket == NULL || c->auth.cache_dir == NULL)
+	/* One resolution for every mode (paths.h): the check, the handler and
+	 * --start of one user find the same history whatever else they are given. */
+	char *cache = paths_cache_dir(c->auth.cache_dir);
+	char *state = paths_state_dir(c->handler.state_dir);
+	free(c->auth.cache_dir);
+	free(c->handler.state_dir);
+	c->auth.cache_dir = cache;
+	c->handler.state_dir = state;
+	if (c->handler.syslog_socket == NULL || cache == NULL || state == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	if (c->handler.state_dir == NULL) {
-		struct buf b = {0};
-		if (buf_printf(&b, "%s-state", c->auth.cache_dir) < 0)
-			return err_set(e, ERR_INTERNAL, "out of memory");
-		c->handler.state_dir = b.data;
-	}
 	return 0;
 }
 
@@ -924,7 +914,145 @@ static int check_target(struct config *c, struct err *e)
 	return 0;
 }
 
-int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err *e)
+/* The command line giving one option of a group sets aside the ini file's
+ * whole group: one credential, one way to name what to check, one choice of
+ * token cache. Any other option is a group of its own. */
+static const struct {
+	int opt, group;
+} option_groups[] = {
+    {OPT_CERTIFICATE, OPT_SECRET_FILE},
+    {OPT_MANAGED_IDENTITY, OPT_SECRET_FILE},
+    {OPT_TOKEN_FILE, OPT_SECRET_FILE},
+    {'a', 's'},
+    {OPT_SP_FILE, 's'},
+    {OPT_ALL_SPS, 's'},
+    {OPT_NO_TOKEN_CACHE, OPT_TOKEN_CACHE},
+};
+
+static int group_of(int opt)
+{
+	for (size_t i = 0; i < COUNT(option_groups); i++)
+		if (option_groups[i].opt == opt)
+			return option_groups[i].group;
+	return opt;
+}
+
+#define SECRET_IN_FILE                                                                             \
+	"would hold a secret, which no ini file does: put the secret in a file of its own and "    \
+	"name that (client-secret-file=PATH)"
+
+/* What an ini file may not set, and why. */
+static const struct {
+	int opt;
+	const char *why;
+} not_in_file[] = {
+    {OPT_SECRET_ON_ARGV, SECRET_IN_FILE},
+    {OPT_EVENT_HANDLER, "chooses the mode: give it on the command line"},
+    {OPT_START, "chooses the mode: give it on the command line"},
+    {OPT_LIST, "chooses the mode: give it on the command line"},
+    {OPT_DIRECTORY_SYNC, "chooses the mode: give it on the command line"},
+    {OPT_SERVICE_STATE, "is the daemon's to pass on each call"},
+    {OPT_STATE_TYPE, "is the daemon's to pass on each call"},
+    {OPT_ATTEMPT, "is the daemon's to pass on each call"},
+    {'h', "is for the command line"},
+    {'V', "is for the command line"},
+};
+
+/* A name that is no option: what it probably meant. Only a name-like key
+ * is echoed (a stray line may be a secret pasted without its name). */
+static int unknown_key(const char *key, unsigned line, struct err *e)
+{
+	char norm[64] = "";
+	size_t n = strlen(key);
+	bool name_like = n > 0 && n < sizeof(norm);
+	for (size_t i = 0; name_like && i < n; i++) {
+		name_like = isalnum((unsigned char)key[i]) || key[i] == '-' || key[i] == '_';
+		norm[i] = key[i] == '_' ? '-' : (char)tolower((unsigned char)key[i]);
+	}
+	if (!name_like)
+		return err_set(e, ERR_USAGE,
+		               "line %u: not an option name (not shown: it may be a value pasted "
+		               "without its name)",
+		               line);
+	if ((strstr(norm, "secret") != NULL || strstr(norm, "password") != NULL) &&
+	    strcmp(norm, "client-secret-file") != 0)
+		return err_set(e, ERR_USAGE, "line %u: %s " SECRET_IN_FILE, line, key);
+	if (strcmp(norm, "extra-opts") == 0)
+		return err_set(e, ERR_USAGE, "line %u: an ini file names no other (extra-opts)",
+		               line);
+	for (size_t i = 0; long_options[i].name != NULL; i++) {
+		const struct option *o = &long_options[i];
+		if (strcmp(norm, o->name) == 0)
+			return err_set(e, ERR_USAGE, "line %u: '%s' is written '%s'", line, key,
+			               o->name);
+		if (n == 1 && o->val == key[0])
+			return err_set(e, ERR_USAGE,
+			               "line %u: '%s' is a short option; the file takes long names "
+			               "('%s')",
+			               line, key, o->name);
+	}
+	return err_set(e, ERR_USAGE, "line %u: '%s' is not an option of " PLUGIN_NAME, line, key);
+}
+
+/* One entry of the file as the option it sets: -1 with e when it is not one
+ * the file may set, or lacks or has a value it should not. */
+static int file_option(const struct ini_entry *x, int *opt, struct err *e)
+{
+	const struct option *o = NULL;
+	for (size_t i = 0; o == NULL && long_options[i].name != NULL; i++)
+		if (strcmp(x->key, long_options[i].name) == 0)
+			o = &long_options[i];
+	if (o == NULL)
+		return unknown_key(x->key, x->line, e);
+	for (size_t i = 0; i < COUNT(not_in_file); i++)
+		if (not_in_file[i].opt == o->val)
+			return err_set(e, ERR_USAGE, "line %u: %s %s", x->line, x->key,
+			               not_in_file[i].why);
+	if (o->has_arg == required_argument && x->value == NULL)
+		return err_set(e, ERR_USAGE, "line %u: %s needs a value (%s=...)", x->line, x->key,
+		               x->key);
+	if (o->has_arg == no_argument && x->value != NULL)
+		return err_set(e, ERR_USAGE, "line %u: %s takes no value: write the name alone",
+		               x->line, x->key);
+	*opt = o->val;
+	return 0;
+}
+
+/* The ini file's options, before the command line's, except for the groups
+ * the command line gives. */
+static int apply_file(struct config *c, const char *locator, const bool *given, FILE *out,
+                      struct err *e)
+{
+	struct ini_section s;
+	char *file = NULL;
+	int rc = extra_opts_read(locator, &s, &file, e);
+	/* what the command line sets aside is still checked, on a scratch copy:
+	 * a bad line shows at once, not when a command stops overriding it */
+	struct config *aside = calloc(1, sizeof(*aside));
+	if (rc == 0 && aside == NULL)
+		rc = err_set(e, ERR_INTERNAL, "out of memory");
+	if (aside != NULL)
+		config_init(aside);
+	for (size_t i = 0; rc == 0 && i < s.n; i++) {
+		int opt = 0;
+		if (file_option(&s.v[i], &opt, e) < 0)
+			rc = err_prefix(e, "ini file %s", file);
+		else if (apply_option(given[group_of(opt)] ? aside : c, opt, s.v[i].value, out,
+		                      e) != 0)
+			rc = err_prefix(e, "ini file %s: line %u", file, s.v[i].line);
+	}
+	if (aside != NULL)
+		config_free(aside);
+	free(aside);
+	ini_section_free(&s);
+	free(file);
+	return rc;
+}
+
+/* One pass over the command line; with given, only notes which groups it
+ * sets, otherwise applies them. 1 for help/version, 0, or -1 with e. */
+static int parse_command_line(struct config *c, int argc, char **argv, bool *given, FILE *out,
+                              struct err *e)
 {
 	opterr = 0;
 	optind = 1;
@@ -935,12 +1063,40 @@ int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err 
 			break;
 		if (opt == '?' || opt == ':')
 			return bad_option(argv, optind, optopt, e);
+		if (given != NULL) {
+			given[group_of(opt)] = true;
+			continue;
+		}
 		int rc = apply_option(c, opt, optarg, out, e);
 		if (rc != 0)
 			return rc;
 	}
-	if (take_positionals(c, argc, argv, optind, e) < 0)
+	return given != NULL ? 0 : take_positionals(c, argc, argv, optind, e);
+}
+
+/* --extra-opts first, then the command line, which wins: whatever group of
+ * options it gives, the file's are set aside. */
+static int parse_all(struct config *c, const struct extra_opts_argv *a, FILE *out, struct err *e)
+{
+	bool given[OPT_COUNT] = {false};
+	if (a->n > 0 && parse_command_line(c, a->argc, a->argv, given, out, e) < 0)
 		return -1;
+	/* --help and --version answer without reading any file */
+	for (size_t i = 0; i < a->n && !given['h'] && !given['V']; i++)
+		if (apply_file(c, a->locators[i], given, out, e) < 0)
+			return -1;
+	return parse_command_line(c, a->argc, a->argv, NULL, out, e);
+}
+
+int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err *e)
+{
+	struct extra_opts_argv a;
+	if (extra_opts_take(argc, argv, &a, e) < 0)
+		return -1;
+	int rc = parse_all(c, &a, out, e);
+	extra_opts_argv_free(&a);
+	if (rc != 0)
+		return rc;
 	/* A threshold on the failed objects asks for them. */
 	if (c->eval.objects_warn.set || c->eval.objects_crit.set)
 		c->object_errors = true;

@@ -38,7 +38,7 @@ struct handler_options {
 	bool start_paused;
 	long cooldown;   /* seconds, default 3600 */
 	int max_starts;  /* per job per 24 h, default 3 */
-	char *state_dir; /* default: beside the token cache */
+	char *state_dir; /* paths_state_dir() */
 	bool dry_run;
 	char *syslog_socket; /* EVENTLOG_SOCKET, or CHECK_ENTRA_SYNC_SYSLOG_SOCKET (tests) */
 };
@@ -90,8 +90,5 @@ void config_init(struct config *c);
  * identity method and reads the secret file. */
 int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err *e);
 void config_free(struct config *c);
-
-/* The default cache directory: ${XDG_RUNTIME_DIR:-/tmp}/check_entra_sync-<uid>. malloc'd. */
-char *config_default_cache_dir(void);
 
 #endif

@@ -3,9 +3,50 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+bool securedir_user(uid_t uid, char *name, size_t n)
+{
+	struct passwd pw, *found = NULL;
+	char scratch[1024];
+	if (getpwuid_r(uid, &pw, scratch, sizeof(scratch), &found) == 0 && found != NULL) {
+		snprintf(name, n, "%s", found->pw_name);
+		return true;
+	}
+	snprintf(name, n, "uid %lu", (unsigned long)uid);
+	return false;
+}
+
+/* Which option names another directory, for the message that says what to do. */
+static const char *option_for(const char *what)
+{
+	if (strcmp(what, SECUREDIR_STATE) == 0)
+		return "--state-dir";
+	if (strcmp(what, SECUREDIR_CACHE) == 0)
+		return "--token-cache";
+	return NULL;
+}
+
+static int wrong_owner(const char *path, const char *what, uid_t owner, struct err *e)
+{
+	char name[256], me[256], owner_who[300], me_who[300], remedy[600];
+	bool named = securedir_user(owner, name, sizeof(name));
+	snprintf(owner_who, sizeof(owner_who), named ? "%s (uid %lu)" : "%s", name,
+	         (unsigned long)owner);
+	snprintf(me_who, sizeof(me_who),
+	         securedir_user(geteuid(), me, sizeof(me)) ? "%s (uid %lu)" : "%s", me,
+	         (unsigned long)geteuid());
+	const char *opt = option_for(what);
+	snprintf(remedy, sizeof(remedy), "run it as %s%s%s%s%s%s", name, named ? " (sudo -u " : "",
+	         named ? name : "", named ? ")" : "", opt != NULL ? " or name another with " : "",
+	         opt != NULL ? opt : "");
+	return err_set(e, ERR_CONFIG, "%s %s belongs to %s, not to %s, who runs the plugin: %s",
+	               what, path, owner_who, me_who, remedy);
+}
 
 static int check_dir(int fd, const char *path, const char *what, struct err *e)
 {
@@ -16,10 +57,7 @@ static int check_dir(int fd, const char *path, const char *what, struct err *e)
 	if (!S_ISDIR(st.st_mode))
 		return err_set(e, ERR_CONFIG, "%s is not a directory", path);
 	if (st.st_uid != geteuid())
-		return err_set(e, ERR_CONFIG,
-		               "%s %s is owned by uid %lu, not by uid %lu (the user running the "
-		               "plugin)",
-		               what, path, (unsigned long)st.st_uid, (unsigned long)geteuid());
+		return wrong_owner(path, what, st.st_uid, e);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		return err_set(e, ERR_CONFIG,
 		               "%s %s is writable by group or others (mode %04o); chmod 700 it",
@@ -41,7 +79,7 @@ static int open_error(const char *path, const char *what, int saved, struct err 
 
 int securedir_open(const char *path, struct err *e)
 {
-	return securedir_open_as(path, "token cache directory", e);
+	return securedir_open_as(path, SECUREDIR_CACHE, e);
 }
 
 int securedir_open_as(const char *path, const char *what, struct err *e)

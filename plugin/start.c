@@ -62,7 +62,7 @@ static int start_locked(const struct mode_env *m, struct job_state *js, char *no
 		return finish(m, STATE_OK, LOG_INFO, msg);
 	}
 	double when = clock_wall();
-	bool recorded = js != NULL && record(js, when, note, note_n);
+	bool recorded = record(js, when, note, note_n);
 	enum start_outcome out = graph_start_job(m->g, &c->sp, c->job_id, &e);
 	if (out == START_REFUSED) {
 		if (recorded)
@@ -92,16 +92,13 @@ int mode_start(const struct mode_env *m, struct err *e)
 {
 	const struct config *c = m->cfg;
 	char note[1200] = "";
-	struct err local = {0};
 	struct job_state js;
-	/* An unusable state directory does not stop a deliberate start; it only
-	 * means the handler will not know about it, which the output says. */
-	int dir_fd = securedir_open_as(c->handler.state_dir, "state directory", &local);
-	if (dir_fd < 0) {
-		snprintf(note, sizeof(note), "; not recorded for the event handler's cooldown: %s",
-		         local.msg);
-		return start_locked(m, NULL, note, sizeof(note));
-	}
+	/* A start the history does not hold would slip past the handler's
+	 * cooldown and daily cap: without a usable state directory (another
+	 * user's, say) nothing is started, and the message says whose it is. */
+	int dir_fd = securedir_open_as(c->handler.state_dir, SECUREDIR_STATE, e);
+	if (dir_fd < 0)
+		return err_prefix(e, "job %s not started", c->job_id);
 	if (job_state_acquire(dir_fd, c->job_id, m->run->deadline, &js, e) < 0) {
 		char id[JOB_ID_SHOWN];
 		text_copy(id, sizeof(id), c->job_id);

@@ -35,7 +35,9 @@ printf '%s\n' 'writer-secret-Z3~yVALUE' >"$work/writer.secret"
 printf '%s\n' 'auditor-secret-D4~wVALUE' >"$work/auditor.secret"
 chmod 600 "$work"/*.secret
 
-common=(-T "$TENANT" -s "$SP" --login-url "$url" --graph-url "$url" --token-cache "$work/cache")
+# A token cache and start history of the demo's own, whatever the machine has.
+common=(-T "$TENANT" -s "$SP" --login-url "$url" --graph-url "$url" --token-cache "$work/cache"
+	--state-dir "$work/state")
 reader=(-C aaaaaaaa-0000-0000-0000-000000000001 --client-secret-file "$work/reader.secret")
 writer=(-C aaaaaaaa-0000-0000-0000-000000000002 --client-secret-file "$work/writer.secret")
 auditor=(-C aaaaaaaa-0000-0000-0000-000000000004 --client-secret-file "$work/auditor.secret")
@@ -60,7 +62,7 @@ echo "(exit $?)"
 
 step "3. A check right after the start" "check_entra_sync ... -s $SP"
 echo "(a start only clears the quarantine: Graph still shows the failed runs until the next"
-echo " cycle. The check reads the start the handler recorded beside the token cache and says"
+echo " cycle. The check reads the start the handler recorded in the state directory and says"
 echo " WARNING, waiting for the next cycle, so the handler does not fire again meanwhile.)"
 "$BIN" "${common[@]}" "${reader[@]}"
 waiting=$?

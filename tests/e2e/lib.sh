@@ -150,6 +150,20 @@ secret_file() {
 	if [ "$(id -u)" -eq 0 ]; then chown "$RUN_USER:$RUN_GROUP" "$1"; fi
 }
 
+# example_ini PATH: contrib/check_entra_sync.ini with the emulator's URLs and
+# the secret files $T/reader.secret and $T/writer.secret put in (the
+# example's tenant and client ids are the emulator's own), nothing else
+# changed; 0644, ours. Returns 1 unless exactly those six lines changed.
+example_ini() {
+	sed -e "s|/etc/check-entra-sync/entra-sync.secret|$T/reader.secret|" \
+		-e "s|/etc/check-entra-sync/entra-sync-repair.secret|$T/writer.secret|" \
+		-e "s|https://login.microsoftonline.com|$EMU_URL|" \
+		-e "s|https://graph.microsoft.com|$EMU_URL|" \
+		"$E2E_ROOT/contrib/check_entra_sync.ini" >"$1"
+	chmod 0644 "$1"
+	[ "$(diff "$E2E_ROOT/contrib/check_entra_sync.ini" "$1" | grep -c '^>')" = 6 ]
+}
+
 # emu_start: starts the emulator (default fixture), sets EMU_URL. A started
 # job runs its next cycle EMU_CYCLE_DELAY seconds later (default 3), not the
 # emulator's default of one schedule interval, so that the daemons see the
@@ -281,111 +295,16 @@ own_by_run_user() {
 	if [ "$(id -u)" -eq 0 ]; then chown -R "$RUN_USER:$RUN_GROUP" "$@"; fi
 }
 
-# nagios_objects HOST ALIAS: on stdout, the objects every test's Nagios
-# needs: timeperiod 24x7, contact e2e (notifications off, command e2e-none)
-# and HOST (no active checks, no notifications, contact e2e).
-nagios_objects() {
-	cat <<EOF
-define timeperiod {
-	timeperiod_name	24x7
-	alias		always
-	sunday		00:00-24:00
-	monday		00:00-24:00
-	tuesday		00:00-24:00
-	wednesday	00:00-24:00
-	thursday	00:00-24:00
-	friday		00:00-24:00
-	saturday	00:00-24:00
-}
-define contact {
-	contact_name			e2e
-	alias				e2e
-	host_notifications_enabled	0
-	service_notifications_enabled	0
-	host_notification_period	24x7
-	service_notification_period	24x7
-	host_notification_options	n
-	service_notification_options	n
-	host_notification_commands	e2e-none
-	service_notification_commands	e2e-none
-}
-define command {
-	command_name	e2e-none
-	command_line	/bin/true
-}
-define host {
-	host_name		$1
-	alias			$2
-	address			127.0.0.1
-	max_check_attempts	1
-	check_period		24x7
-	active_checks_enabled	0
-	notifications_enabled	0
-	contacts		e2e
-}
-EOF
-}
+# nagios_objects HOST ALIAS and nagios_files (nagios_files.sh, shared with
+# the package test).
+# shellcheck source=tests/e2e/nagios_files.sh
+. "$E2E_ROOT/tests/e2e/nagios_files.sh"
 
 # nagios_conf [LINE...]: $N/resource.cfg (\$USER1\$ is PLUGIN_DIR) and
-# $N/nagios.cfg: the contrib commands.cfg and services.cfg (unchanged) and
-# $N/objects.cfg, every file of the daemon under N, RUN_USER's, no retention,
-# checks scheduled by the second, results reaped every second, notifications
-# off, event handlers on and logged; then each LINE (a further cfg_file=, or
-# a setting that replaces one above: Nagios reads the file in order and the
-# last value counts). N ends up owned by RUN_USER.
+# $N/nagios.cfg (nagios_files) with the contrib commands.cfg and
+# services.cfg, run as RUN_USER, then each LINE; N ends up owned by RUN_USER.
 nagios_conf() {
-	mkdir -p "$N/checkresults"
-	# shellcheck disable=SC2016 # $USER1$ is a Nagios macro, not a shell variable
-	printf '$USER1$=%s\n' "$PLUGIN_DIR" >"$N/resource.cfg"
-	{
-		cat <<EOF
-cfg_file=$E2E_ROOT/contrib/nagios/commands.cfg
-cfg_file=$E2E_ROOT/contrib/nagios/services.cfg
-cfg_file=$N/objects.cfg
-resource_file=$N/resource.cfg
-log_file=$N/nagios.log
-object_cache_file=$N/objects.cache
-precached_object_file=$N/objects.precache
-status_file=$N/status.dat
-status_update_interval=1
-temp_file=$N/nagios.tmp
-temp_path=$N
-lock_file=$N/nagios.lock
-check_result_path=$N/checkresults
-command_file=$N/nagios.cmd
-query_socket=$N/nagios.qh
-state_retention_file=$N/retention.dat
-retain_state_information=0
-debug_file=$N/debug.log
-debug_level=0
-nagios_user=$RUN_USER
-nagios_group=$RUN_GROUP
-check_external_commands=1
-use_syslog=0
-log_notifications=0
-log_event_handlers=1
-log_initial_states=1
-log_passive_checks=0
-enable_notifications=0
-enable_event_handlers=1
-enable_flap_detection=0
-execute_service_checks=1
-execute_host_checks=0
-interval_length=1
-service_inter_check_delay_method=n
-host_inter_check_delay_method=n
-service_interleave_factor=1
-max_service_check_spread=1
-check_result_reaper_frequency=1
-max_check_result_reaper_time=1
-service_check_timeout=60
-event_handler_timeout=30
-enable_environment_macros=0
-check_for_updates=0
-illegal_macro_output_chars=\`~\$&|'"<>
-EOF
-		[ $# -eq 0 ] || printf '%s\n' "$@"
-	} >"$N/nagios.cfg"
+	nagios_files "$N" "$PLUGIN_DIR" "$E2E_ROOT/contrib/nagios" "$RUN_USER" "$RUN_GROUP" "$@"
 	own_by_run_user "$N"
 }
 

@@ -15,7 +15,11 @@
 # handler falls back to the check's identity.
 # The tenant's directory synchronization runs through CheckCommand
 # "entra_sync_directory" as the auditor, with the client secret's end
-# (entra_sync_secret_expiry) and its own threshold variable.
+# (entra_sync_secret_expiry) and its own threshold variable. A third host
+# takes its identity and URLs from the example ini file through
+# entra_sync_extra_opts (--extra-opts), as an Icinga Director user would.
+# Every host names its own state directory and token cache: the default
+# directories are the machine's, shared with whatever else runs there.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -23,19 +27,23 @@ set -u
 ICINGA2=${ICINGA2:-/usr/sbin/icinga2}
 HOST=entra-emulator
 HOST_LEGACY=entra-legacy
+HOST_INI=entra-ini
 SVC="entra-sync-Box"
 SVC_MI="entra-sync-SCIM-mi"
 SVC_DIR="entra-directory-sync"
 MI_USER_ID=aaaaaaaa-0000-0000-0000-00000000000b
 
 [ -x "$ICINGA2" ] || skip_all "icinga2 is not installed ($ICINGA2)"
-plan 20
+plan 21
 e2e_setup icinga2
 emu_start || bail "emulator starts"
 emu_add_legacy || bail "emulator takes the one-identity client and job"
 
 I="$T/icinga2"
 mkdir -p "$I/data" "$I/log/compat" "$I/cache" "$I/spool" "$I/run" "$T/state"
+secret_file "$T/reader.secret" "$READER_SECRET"
+secret_file "$T/writer.secret" "$WRITER_SECRET"
+example_ini "$T/check_entra_sync.ini" || bail "the example ini file takes the emulator's URLs and the test's secret files"
 
 icinga2_example_services ||
 	bail "example-services.conf: exactly its three interval lines shortened (changed: $I2_CHANGED)"
@@ -104,6 +112,21 @@ object Host "$HOST_LEGACY" {
 	vars.entra_sync_jobs["Box"] = {
 		entra_sync_service_principal = "$LEGACY_SP"
 		entra_sync_job = "$LEGACY_JOB"
+	}
+}
+
+object Host "$HOST_INI" {
+	check_command = "dummy"
+	check_interval = 1h
+
+	vars.entra_sync_extra_opts = "@$T/check_entra_sync.ini"
+	vars.entra_sync_repair_extra_opts = "entra_sync_repair@$T/check_entra_sync.ini"
+	vars.entra_sync_token_cache = "$T/cache"
+	vars.entra_sync_state_dir = "$T/state"
+
+	vars.entra_sync_jobs["SCIM"] = {
+		entra_sync_service_principal = "$SP_ID"
+		entra_sync_job = "$SCIM_JOB"
 	}
 }
 EOF
@@ -214,6 +237,21 @@ case "$dir" in
 *) not_ok "entra_sync_directory renders --directory-sync, --secret-expiry, --warning 2h and no -s/-j"
 	diag "$(printf '%s' "$dir" | cut -c1-1200)" ;;
 esac
+
+# The ini host's service: OK, the identity from the file named by
+# entra_sync_extra_opts, rendered as two words as Icinga 2 (and Director)
+# render a key and its value, and no identity on the command line.
+ini_checked() { [ "$(api_hostsvc_of "$HOST_INI" entra-sync-SCIM state)" = 0 ]; }
+wait_for 15 ini_checked >/dev/null
+ini=$(api_hostsvc_of "$HOST_INI" entra-sync-SCIM state last_check_result)
+if [[ "$ini" == "0 "* && "$ini" == *"ENTRA SYNC OK - scim active"* &&
+	"$ini" == *"'--extra-opts', '@$T/check_entra_sync.ini'"* &&
+	"$ini" != *"--client-id"* && "$ini" != *"--tenant"* ]]; then
+	ok "entra_sync_extra_opts: OK, --extra-opts @FILE rendered, no identity on the command line"
+else
+	not_ok "entra_sync_extra_opts: OK, --extra-opts @FILE rendered, no identity on the command line"
+	diag "$(printf '%s' "$ini" | cut -c1-1200)"
+fi
 
 # A few more checks: a healthy job must not be started again.
 sleep 4

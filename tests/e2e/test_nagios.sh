@@ -10,7 +10,11 @@
 # second quarantined job uses one identity for both with the plain
 # entra_sync_repair (what --list --format=nagios prints). A third service
 # checks the tenant's directory synchronization with
-# check_entra_sync_directory as the auditor, the secret's end included.
+# check_entra_sync_directory as the auditor, the secret's end included. A
+# fourth checks the healthy job with check_entra_sync_ini, its identity and
+# URLs from the example ini file (--extra-opts), none in the service.
+# Every service names its own --state-dir and --token-cache: the default
+# directories are the machine's, shared with whatever else runs there.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -20,9 +24,10 @@ HOST=entra-emulator
 SVC="Entra sync Box"
 SVC_LEGACY="Entra sync Box legacy"
 SVC_DIR="Entra directory sync"
+SVC_INI="Entra sync SCIM ini"
 
 [ -x "$NAGIOS" ] || skip_all "nagios4 is not installed ($NAGIOS)"
-plan 17
+plan 18
 e2e_setup nagios
 emu_start || bail "emulator starts"
 emu_add_legacy || bail "emulator takes the one-identity client and job"
@@ -33,6 +38,7 @@ secret_file "$T/reader.secret" "$READER_SECRET"
 secret_file "$T/writer.secret" "$WRITER_SECRET"
 secret_file "$T/legacy.secret" "$LEGACY_SECRET"
 secret_file "$T/auditor.secret" "$AUDITOR_SECRET"
+example_ini "$T/check_entra_sync.ini" || bail "the example ini file takes the emulator's URLs and the test's secret files"
 
 {
 	nagios_objects "$HOST" "Graph emulator"
@@ -92,6 +98,23 @@ define service {
 	check_command		check_entra_sync_directory
 	event_handler_enabled	0
 }
+
+define service {
+	use			entra-sync-service
+	host_name		$HOST
+	service_description	$SVC_INI
+	contacts		e2e
+	notifications_enabled	0
+	check_interval		2
+	retry_interval		1
+	max_check_attempts	2
+	_ENTRA_EXTRA_OPTS	@$T/check_entra_sync.ini
+	_ENTRA_REPAIR_EXTRA_OPTS	entra_sync_repair@$T/check_entra_sync.ini
+	_ENTRA_SP		$SP_ID
+	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --state-dir $T/state
+	check_command		check_entra_sync_ini!--job $SCIM_JOB
+	event_handler		entra_sync_repair_ini!--job $SCIM_JOB
+}
 EOF
 } >"$N/objects.cfg"
 # shellcheck disable=SC2119 # no settings beyond the shared ones
@@ -149,6 +172,15 @@ if wait_for 20 dir_ok; then
 else
 	not_ok "check_entra_sync_directory: OK with last_sync_age, sync_interval, credential_expires_in (status.dat)"
 	diag "status.dat: state=$(svc_field current_state "$SVC_DIR") output=$(svc_field plugin_output "$SVC_DIR") perfdata=$(svc_field performance_data "$SVC_DIR")"
+fi
+
+# The ini service: OK, its identity from the file alone.
+ini_ok() { svc_ok "$SVC_INI" && svc_field plugin_output "$SVC_INI" | grep -q "^ENTRA SYNC OK - scim active"; }
+if wait_for 20 ini_ok; then
+	ok "check_entra_sync_ini (identity from the example ini file via --extra-opts): OK, scim active"
+else
+	not_ok "check_entra_sync_ini (identity from the example ini file via --extra-opts): OK, scim active"
+	diag "status.dat: state=$(svc_field current_state "$SVC_INI") output=$(svc_field plugin_output "$SVC_INI")"
 fi
 
 # The one-identity service: the same cycle with entra_sync_repair.

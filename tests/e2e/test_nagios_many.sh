@@ -31,13 +31,15 @@ emu POST "/_emu/servicePrincipals/$SP_50/generate-jobs" \
 	'{"count":50,"mix":{"healthy":45,"quarantined":3,"failed":2}}' >/dev/null ||
 	bail "emulator takes the 50-job service principal"
 secret_file "$T/reader.secret" "$READER_SECRET"
-mkdir -p "$T/cache"
-if [ "$(id -u)" -eq 0 ]; then chown "$RUN_USER:$RUN_GROUP" "$T/cache"; fi
+# Its own token cache and state directory: the default ones are the
+# machine's, shared with whatever else runs there.
+mkdir -p "$T/cache" "$T/state"
+if [ "$(id -u)" -eq 0 ]; then chown "$RUN_USER:$RUN_GROUP" "$T/cache" "$T/state"; fi
 
 # The plugin run directly, as the daemons run it.
 direct_cmd=("$PLUGIN_DIR/check_entra_sync" --tenant "$TENANT" --client-id "$READER_ID"
 	--client-secret-file "$T/reader.secret" --service-principal "$SP_MANY"
-	--timeout 20 --token-cache "$T/cache" --login-url "$EMU_URL" --graph-url "$EMU_URL")
+	--timeout 20 --token-cache "$T/cache" --state-dir "$T/state" --login-url "$EMU_URL" --graph-url "$EMU_URL")
 (cd / && as_run_user "${direct_cmd[@]}") >"$T/direct.out" 2>/dev/null
 direct_rc=$?
 pc() { python3 "$PERFDATA_CHECK" "$@"; }
@@ -88,7 +90,7 @@ define service {
 	_ENTRA_CLIENT_ID	$READER_ID
 	_ENTRA_SECRET_FILE	$T/reader.secret
 	_ENTRA_SP		$SP_MANY
-	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --login-url $EMU_URL --graph-url $EMU_URL
+	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --state-dir $T/state --login-url $EMU_URL --graph-url $EMU_URL
 	check_command		check_entra_sync
 }
 EOF
@@ -148,9 +150,8 @@ else
 		-e "s|^nrpe_user=.*|nrpe_user=$RUN_USER|" \
 		-e "s|^nrpe_group=.*|nrpe_group=$RUN_GROUP|" \
 		-e "s|^allowed_hosts=.*|allowed_hosts=127.0.0.1|" \
-		-e "s|/usr/local/lib/nagios/plugins/check_entra_sync|$PLUGIN_DIR/check_entra_sync|" \
-		-e "s|/etc/nagios/entra-sync.secret|$T/reader.secret|" \
-		-e "s|/var/lib/nagios/entra-sync-tokens|$T/cache|" \
+		-e "s|^\(command\[[^]]*\]=\)/usr/lib/nagios/plugins/check_entra_sync |\1$PLUGIN_DIR/check_entra_sync --token-cache $T/cache --state-dir $T/state |" \
+		-e "s|/etc/check-entra-sync/entra-sync.secret|$T/reader.secret|" \
 		-e "s|https://login.microsoftonline.com|$EMU_URL|" \
 		-e "s|https://graph.microsoft.com|$EMU_URL|" \
 		-e "/^command\[check_entra_sync_all\]=/ s|--service-principal [^ ]*|--service-principal $SP_MANY|" \

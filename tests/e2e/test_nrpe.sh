@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # End to end through NRPE: the nrpe daemon runs the commands of the
 # top-level nrpe.cfg.example (only port, pid file, user, allowed hosts, the
-# plugin and secret paths and the Graph/sign-in URLs substituted) and
-# check_nrpe queries them over TLS on a loopback port. Exit code, first line
-# and perfdata must arrive as the plugin printed them when run directly.
+# plugin and /etc/check-entra-sync paths and the Graph/sign-in URLs
+# substituted) and check_nrpe queries them over TLS on a loopback port. Exit
+# code, first line and perfdata must arrive as the plugin printed them when
+# run directly. The plugin's path gains --token-cache and --state-dir: the
+# example relies on the default directories, which are the machine's,
+# shared with whatever else runs there. The ini command reads the example
+# ini file, its URLs and secret file substituted.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -15,41 +19,46 @@ EXAMPLE="$E2E_ROOT/nrpe.cfg.example"
 
 [ -x "$NRPE" ] || skip_all "nrpe is not installed ($NRPE)"
 [ -x "$CHECK_NRPE" ] || skip_all "check_nrpe is not installed ($CHECK_NRPE)"
-# Ten checks of their own and one comparison per command of the example.
-plan $((10 + $(grep -c '^command\[' "$EXAMPLE")))
+# Eleven checks of their own and one comparison per command of the example.
+plan $((11 + $(grep -c '^command\[' "$EXAMPLE")))
 e2e_setup nrpe
 emu_start || bail "emulator starts"
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-secret_file "$T/entra-sync.secret" "$READER_SECRET"
-secret_file "$T/entra-directory.secret" "$AUDITOR_SECRET"
-printf '# the default fixture\n%s Demo provisioning\n' "$SP_ID" >"$T/entra-sync-service-principals"
-chmod 644 "$T/entra-sync-service-principals"
+mkdir -p "$T/etc" "$T/state"
+secret_file "$T/etc/entra-sync.secret" "$READER_SECRET"
+secret_file "$T/etc/entra-directory.secret" "$AUDITOR_SECRET"
+printf '# the default fixture\n%s Demo provisioning\n' "$SP_ID" >"$T/etc/entra-sync-service-principals"
+chmod 644 "$T/etc/entra-sync-service-principals"
+secret_file "$T/reader.secret" "$READER_SECRET"
+secret_file "$T/writer.secret" "$WRITER_SECRET"
+example_ini "$T/etc/check_entra_sync.ini" || bail "the example ini file takes the emulator's URLs and the test's secret files"
+own_by_run_user "$T/state"
 
 sed -e "s|^server_port=.*|server_port=$PORT\nserver_address=127.0.0.1|" \
 	-e "s|^pid_file=.*|pid_file=$T/nrpe.pid\nlog_file=$T/nrpe.log|" \
 	-e "s|^nrpe_user=.*|nrpe_user=$RUN_USER|" \
 	-e "s|^nrpe_group=.*|nrpe_group=$RUN_GROUP|" \
 	-e "s|^allowed_hosts=.*|allowed_hosts=127.0.0.1|" \
-	-e "s|/usr/local/lib/nagios/plugins/check_entra_sync|$PLUGIN_DIR/check_entra_sync|" \
-	-e "s|/etc/nagios/entra-sync.secret|$T/entra-sync.secret|" \
-	-e "s|/etc/nagios/entra-directory.secret|$T/entra-directory.secret|" \
-	-e "s|/etc/nagios/entra-sync-service-principals|$T/entra-sync-service-principals|" \
-	-e "s|/var/lib/nagios/entra-sync-tokens|$T/tokens|" \
+	-e "s|^\(command\[[^]]*\]=\)/usr/lib/nagios/plugins/check_entra_sync |\1$PLUGIN_DIR/check_entra_sync --token-cache $T/tokens --state-dir $T/state |" \
+	-e "/^command\[/s|/etc/check-entra-sync/|$T/etc/|g" \
 	-e "s|https://login.microsoftonline.com|$EMU_URL|" \
 	-e "s|https://graph.microsoft.com|$EMU_URL|" \
 	"$EXAMPLE" >"$T/nrpe.cfg"
 
 # 1: the example is a clean substitution: every command line changed in
-# exactly those places, nothing else in them.
+# exactly those places, nothing else in them; each has --timeout 9, below
+# check_nrpe's 10 s.
 mapfile -t CMDS < <(sed -n 's/^command\[\([^]]*\)\]=.*/\1/p' "$T/nrpe.cfg")
 bad=""
 for c in "${CMDS[@]}"; do
 	line=$(grep "^command\[$c\]=" "$T/nrpe.cfg")
 	case "$line" in
-	*"$PLUGIN_DIR/check_entra_sync "*"--client-secret-file $T/entra-"*".secret --token-cache $T/tokens "*"--login-url $EMU_URL --graph-url $EMU_URL"*) ;;
+	"command[$c]=$PLUGIN_DIR/check_entra_sync --token-cache $T/tokens --state-dir $T/state --timeout 9 "*"--client-secret-file $T/etc/entra-"*".secret --login-url $EMU_URL --graph-url $EMU_URL"*) ;;
+	"command[$c]=$PLUGIN_DIR/check_entra_sync --token-cache $T/tokens --state-dir $T/state --extra-opts=@$T/etc/check_entra_sync.ini --timeout 9 "*) ;;
 	*) bad="$bad $c" ;;
 	esac
+	case "$line" in */etc/check-entra-sync*) bad="$bad $c" ;; esac
 	# shellcheck disable=SC2016 # a literal $ARGn$ must not appear
 	case "$line" in *'$ARG'* | *https://*) bad="$bad $c" ;; esac
 done
@@ -114,6 +123,8 @@ check "check_entra_sync_scim is OK (healthy job)" test "$(rc_of check_entra_sync
 check "check_entra_sync_directory is OK (the tenant syncs)" test "$(rc_of check_entra_sync_directory)" = 0
 check "check_entra_sync_tenant (ids from a file) is CRITICAL (the quarantined job among them)" \
 	test "$(rc_of check_entra_sync_tenant)" = 2
+check "check_entra_sync_scim_ini (identity from the ini file) is OK (healthy job)" \
+	test "$(rc_of check_entra_sync_scim_ini)" = 0
 
 check "token cache below the substituted --token-cache, 0700" test "$(stat -c %a "$T/tokens" 2>/dev/null)" = 700
 

@@ -358,9 +358,9 @@ nagios_part() {
 		f && /^# define service/ { p = 1 }
 		p { sub(/^#/, ""); print }
 		p && /^ }/ { exit }' "$E2E_ROOT/contrib/nagios/services.cfg" >"$N/example.cfg"
-	sed -e "s|/etc/nagios4/entra-sync-read.secret|$N/reader.secret|" \
-		-e "s|/etc/nagios4/entra-sync-repair.secret|$N/writer.secret|" \
-		-e "s|/etc/nagios4/entra-sync-service-principals|$N/service-principals|" \
+	sed -e "s|/etc/check-entra-sync/entra-sync.secret|$N/reader.secret|" \
+		-e "s|/etc/check-entra-sync/entra-sync-repair.secret|$N/writer.secret|" \
+		-e "s|/etc/check-entra-sync/entra-sync-service-principals|$N/service-principals|" \
 		-e '/^ }/d' "$N/example.cfg" >"$N/tenant-service.cfg"
 	n=$(diff "$N/example.cfg" "$N/tenant-service.cfg" | grep -c '^>')
 	if ! grep -q "service_description	$SVC\$" "$N/example.cfg" || [ "$n" != 3 ]; then
@@ -372,7 +372,7 @@ nagios_part() {
 	check_interval		2
 	retry_interval		1
 	max_check_attempts	2
-	_ENTRA_OPTIONS		--timeout 20 --token-cache $N/cache --login-url $EMU_URL --graph-url $EMU_URL
+	_ENTRA_OPTIONS		--timeout 20 --token-cache $N/cache --state-dir $N/state --login-url $EMU_URL --graph-url $EMU_URL
 }
 CFG
 	nagios_objects "$HOST" "Microsoft Entra tenant (emulator)" >"$N/objects.cfg"

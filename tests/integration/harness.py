@@ -111,6 +111,20 @@ def cache_dir(create=True):
     return d if create else os.path.join(d, "cache")
 
 
+ROOT_ENV = "CHECK_ENTRA_SYNC_ROOT"
+
+
+def fixed_root():
+    """A fresh directory for the plugin's documented test seam
+    CHECK_ENTRA_SYNC_ROOT, which it puts in front of every fixed path it
+    looks at by default (/var/lib/check-entra-sync, /var/cache/check-entra-sync,
+    /tmp, the ini files under /etc): with its own tmp/, empty otherwise."""
+    d = tempfile.mkdtemp(prefix="root-", dir=_workdir("roots"))
+    os.chmod(d, 0o755)
+    os.mkdir(os.path.join(d, "tmp"), 0o755)
+    return d
+
+
 def scratch_dir(prefix):
     """A fresh directory below the work tree, whatever ran before."""
     return tempfile.mkdtemp(prefix=prefix, dir=_workdir("caches"))
@@ -471,12 +485,18 @@ class Result(tuple):
 
 
 def run_plugin(args, env=None, timeout=40, stdin=None, netns=None):
-    """Runs the plugin with a clean environment (inside netns, a NetNS, when
-    given); returns a Result. While the binary is missing or being relinked
-    (others may run make meanwhile), waits up to 60 s for it."""
+    """Runs the plugin with a clean environment (and, unless env names one,
+    a fresh CHECK_ENTRA_SYNC_ROOT; inside netns, a NetNS, when given);
+    returns a Result. While the binary is missing or being relinked (others
+    may run make meanwhile), waits up to 60 s for it."""
     e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
     if env:
         e.update(env)
+    # Never the machine's own state, cache or ini files: a run that names no
+    # directory gets a fresh, empty set of them, as every run did its own
+    # token cache before.
+    if ROOT_ENV not in e:
+        e[ROOT_ENV] = fixed_root()
     argv = [PLUGIN] + [str(a) for a in args]
     if VALGRIND:
         argv = ["valgrind", "--quiet", "--error-exitcode=97", "--leak-check=full",

@@ -5,7 +5,12 @@
 # apt-get, run the installed plugin against the Graph emulator (one check, one
 # repair by the event handler with the writer identity), check where its
 # files went and that nothing reaches a monitoring daemon's configuration,
-# then purge it and check that nothing of it is left.
+# then purge it and check that nothing of it is left. Between, the
+# directories postinst makes for the monitoring user: their owner and mode,
+# and that the installed plugin run as nagios keeps its start history and
+# tokens there, so that a check after an operator's --start sees the start,
+# run by hand as nagios and by real Nagios 4 and Icinga 2 daemons (which give
+# the plugin no XDG_RUNTIME_DIR and no --state-dir).
 # TAP on stdout; exits 1 when a test failed. Needs root (apt-get install);
 # refuses to touch a machine where check-entra-sync or a plugin of that name
 # is already installed.
@@ -18,7 +23,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 PKG=check-entra-sync
 PLUGIN=/usr/lib/nagios/plugins/check_entra_sync
-PLAN=17
+PLAN=25
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "1..1"
@@ -41,6 +46,43 @@ BOX_JOB=Box.fedcba9876543210fedcba9876543210
 
 # shellcheck source=tests/package/tap.sh
 . tests/package/tap.sh
+# shellcheck source=tests/e2e/nagios_files.sh
+. tests/e2e/nagios_files.sh
+
+# icinga2_prelude: on stdout, the start of a package test's icinga2.conf: the
+# installed plugin, one node in its own zone, the ITL and the package's
+# include <entra_sync.conf>.
+icinga2_prelude() {
+	cat <<'EOF'
+const PluginContribDir = "/usr/lib/nagios/plugins"
+const NodeName = "package-test.local"
+const ZoneName = NodeName
+const TicketSalt = ""
+include <itl>
+include <entra_sync.conf>
+object Endpoint NodeName { }
+object Zone ZoneName { endpoints = [ NodeName ] }
+EOF
+}
+
+# icinga2_defs DIR: I2_DEFS, the -D options that keep an Icinga 2 instance's
+# files under DIR (data, log, cache, spool, run) and run it as nagios.
+icinga2_defs() {
+	I2_DEFS=(-DDataDir="$1/data" -DLogDir="$1/log" -DCacheDir="$1/cache" -DSpoolDir="$1/spool"
+		-DInitRunDir="$1/run" -DPidPath="$1/run/icinga2.pid" -DStatePath="$1/data/icinga2.state"
+		-DObjectsPath="$1/cache/icinga2.debug" -DVarsPath="$1/cache/icinga2.vars"
+		-DModAttrPath="$1/data/modified-attributes.conf"
+		-DRunAsUser=nagios -DRunAsGroup="$(id -gn nagios)")
+}
+
+# The per-user fallbacks the installed plugin would make in /tmp if the
+# packaged directories were missing: removed at the end if this run made them.
+tmp_fallbacks=()
+for u in 0 $(id -u nagios 2>/dev/null); do
+	for d in /tmp/check_entra_sync-$u /tmp/check_entra_sync-$u-state; do
+		[ -e "$d" ] || tmp_fallbacks+=("$d")
+	done
+done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/entra-package.XXXXXX")
 chmod 700 "$T"
@@ -51,8 +93,11 @@ cleanup() {
 	if [ -n "$installed_by_us" ] && dpkg-query -W "$PKG" >/dev/null 2>&1; then
 		apt-get purge -y -qq -o DPkg::Lock::Timeout=300 "$PKG" >/dev/null 2>&1
 	fi
-	rm -rf "$T"
+	[ -n "${daemon_pid:-}" ] && kill -TERM -- "-$daemon_pid" 2>/dev/null
+	rm -rf "$T" "${tmp_fallbacks[@]}"
 	[ -n "${I:-}" ] && rm -rf "$I"
+	[ -n "${N:-}" ] && rm -rf "$N"
+	[ -n "${S:-}" ] && rm -rf "$S"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -95,15 +140,16 @@ check "lintian reports no errors" test "$lrc" -eq 0
 deb_version=$(dpkg-deb -f "$DEB" Version)
 check "package version $deb_version is PLUGIN_VERSION $VERSION" test "$deb_version" = "$VERSION"
 
-# 5: no maintainer scripts, no conffiles, nothing under /etc: installing the
-# package cannot change a running daemon's configuration.
+# 5: no conffiles, nothing under /etc: installing the package cannot change
+# a running daemon's configuration. The maintainer scripts are postinst and
+# postrm, for the two directories under /var (tested below).
 dpkg-deb --ctrl-tarfile "$DEB" | tar -t | sed 's,^\./,,' | grep -v '^$' | sort >"$T/control.list"
 dpkg-deb -c "$DEB" | awk '{print $NF}' | sed 's,^\./,/,' >"$T/data.list"
-if [ "$(tr '\n' ' ' <"$T/control.list")" = "control md5sums " ] && ! grep -q '^/etc' "$T/data.list"; then
-	ok "no maintainer scripts, no conffiles, nothing under /etc"
+if [ "$(tr '\n' ' ' <"$T/control.list")" = "control md5sums postinst postrm " ] && ! grep -q '^/etc' "$T/data.list"; then
+	ok "maintainer scripts postinst and postrm only, no conffiles, nothing under /etc"
 else
 	diag "control members: $(tr '\n' ' ' <"$T/control.list")" "$(grep '^/etc' "$T/data.list")"
-	not_ok "no maintainer scripts, no conffiles, nothing under /etc"
+	not_ok "maintainer scripts postinst and postrm only, no conffiles, nothing under /etc"
 fi
 
 # 6: the hardening of debian/rules reached the binary.
@@ -132,6 +178,20 @@ else
 	bail "apt-get install -y ./${PKG}_*.deb"
 fi
 
+# The directories postinst makes for nagios, the user Debian's Nagios 4,
+# Icinga 2 and NRPE run as; without that user it makes none.
+STATE_DIR=/var/lib/check-entra-sync
+CACHE_DIR=/var/cache/check-entra-sync
+if id nagios >/dev/null 2>&1; then
+	want="nagios:$(id -gn nagios) 700 directory"
+	got="$(stat -c '%U:%G %a %F' "$STATE_DIR" 2>&1) / $(stat -c '%U:%G %a %F' "$CACHE_DIR" 2>&1)"
+	check "postinst made $STATE_DIR and $CACHE_DIR: $want" test "$got" = "$want / $want"
+	[ "$got" = "$want / $want" ] || diag "got: $got"
+else
+	check "no user nagios: postinst made neither $STATE_DIR nor $CACHE_DIR" \
+		test ! -e "$STATE_DIR" -a ! -e "$CACHE_DIR"
+fi
+
 # 8: where the files are.
 dpkg -L "$PKG" | sort >"$T/installed.list"
 D=/usr/share/doc/$PKG
@@ -140,12 +200,12 @@ missing=""
 for f in "$PLUGIN" /usr/share/man/man1/check_entra_sync.1.gz "$D/copyright" "$D/changelog.gz" \
 	"$D/README.md.gz" "$E/README.md" "$E/nrpe.cfg.example" "$E/icinga2/entra_sync.conf" \
 	"$E/icinga2/example-services.conf" "$E/nagios/commands.cfg" "$E/nagios/services.cfg" \
-	/usr/share/icinga2/include/entra_sync.conf; do
+	"$E/check_entra_sync.ini" /usr/share/icinga2/include/entra_sync.conf; do
 	grep -qxF "$f" "$T/installed.list" && [ -f "$f" ] || missing="$missing $f"
 done
 [ -x "$PLUGIN" ] || missing="$missing (executable $PLUGIN)"
 for f in contrib/README.md contrib/icinga2/entra_sync.conf contrib/icinga2/example-services.conf \
-	contrib/nagios/commands.cfg contrib/nagios/services.cfg; do
+	contrib/nagios/commands.cfg contrib/nagios/services.cfg contrib/check_entra_sync.ini; do
 	cmp -s "$f" "$E/${f#contrib/}" || missing="$missing (examples differ from $f)"
 done
 cmp -s nrpe.cfg.example "$E/nrpe.cfg.example" || missing="$missing (examples differ from nrpe.cfg.example)"
@@ -162,6 +222,30 @@ if [ -z "$missing" ] && [ -z "$stray" ]; then
 else
 	diag "missing or wrong:$missing" "in a daemon's configuration: $stray"
 	not_ok "dpkg -L: plugin, man page, contrib/ and nrpe.cfg.example as examples, the Icinga 2 include; nothing in a daemon's configuration"
+fi
+
+# What a new user reads names what the package installed: every NRPE
+# command runs /usr/lib/nagios/plugins/check_entra_sync with --timeout 9
+# (check_nrpe gives up after 10 s), every secret file of the examples and the
+# man page is under /etc/check-entra-sync/, and the man page names no
+# repository path and has a FILES section.
+wrong=""
+while read -r line; do
+	case "$line" in
+	"command["*"]=$PLUGIN --timeout 9 "* | "command["*"]=$PLUGIN "*" --timeout 9 "*) ;;
+	*) wrong="$wrong|${line:0:80}" ;;
+	esac
+done < <(grep '^command\[' "$E/nrpe.cfg.example")
+man=$(zcat /usr/share/man/man1/check_entra_sync.1.gz)
+secrets=$( (cat "$E/nrpe.cfg.example" "$E/check_entra_sync.ini" "$E/nagios/"*.cfg "$E/icinga2/"*.conf "$E/README.md"
+	zcat "$D/README.md.gz"; printf '%s\n' "$man") | grep -oE '/[A-Za-z0-9_./-]+\.secret' | grep -v '^/etc/check-entra-sync/' | sort -u)
+if [ -z "$wrong" ] && [ -z "$secrets" ] && ! grep -q 'contrib/' <<<"$man" && grep -q '^\.SH FILES' <<<"$man" &&
+	[ "$(grep -c '^command\[' "$E/nrpe.cfg.example")" -ge 6 ]; then
+	ok "examples and man page name installed paths: $PLUGIN with --timeout 9 in NRPE, secrets in /etc/check-entra-sync/"
+else
+	diag "NRPE lines:${wrong:-none wrong}" "secret files elsewhere: ${secrets:-none}" \
+		"man page: $(grep -c 'contrib/' <<<"$man") mentions of contrib/, FILES section: $(grep -c '^\.SH FILES' <<<"$man")"
+	not_ok "examples and man page name installed paths: $PLUGIN with --timeout 9 in NRPE, secrets in /etc/check-entra-sync/"
 fi
 
 # 9: the installed binary says the package's version.
@@ -267,15 +351,9 @@ if [ -x /usr/sbin/icinga2 ] && id nagios >/dev/null 2>&1; then
 	# Its own directory: icinga2 -C runs as nagios, and $T is root's, 0700.
 	I=$(mktemp -d "${TMPDIR:-/tmp}/entra-package-icinga2.XXXXXX")
 	mkdir -p "$I/data" "$I/log" "$I/cache" "$I/spool" "$I/run"
-	cat >"$I/icinga2.conf" <<EOF
-const PluginContribDir = "/usr/lib/nagios/plugins"
-const NodeName = "package-test.local"
-const ZoneName = NodeName
-const TicketSalt = ""
-include <itl>
-include <entra_sync.conf>
-object Endpoint NodeName { }
-object Zone ZoneName { endpoints = [ NodeName ] }
+	{
+		icinga2_prelude
+		cat <<EOF
 object Host "entra" { check_command = "dummy" }
 object Service "box" {
 	host_name = "entra"
@@ -288,13 +366,10 @@ object Service "box" {
 	vars.entra_sync_job = "$BOX_JOB"
 }
 EOF
+	} >"$I/icinga2.conf"
 	chown -R nagios "$I"
-	if /usr/sbin/icinga2 daemon -C -c "$I/icinga2.conf" -DDataDir="$I/data" -DLogDir="$I/log" \
-		-DCacheDir="$I/cache" -DSpoolDir="$I/spool" -DInitRunDir="$I/run" \
-		-DPidPath="$I/run/icinga2.pid" -DStatePath="$I/data/icinga2.state" \
-		-DObjectsPath="$I/cache/icinga2.debug" -DVarsPath="$I/cache/icinga2.vars" \
-		-DModAttrPath="$I/data/modified-attributes.conf" \
-		-DRunAsUser=nagios -DRunAsGroup="$(id -gn nagios)" >"$I/validate.log" 2>&1; then
+	icinga2_defs "$I"
+	if /usr/sbin/icinga2 daemon -C -c "$I/icinga2.conf" "${I2_DEFS[@]}" >"$I/validate.log" 2>&1; then
 		ok "icinga2 daemon -C accepts 'include <entra_sync.conf>' from the package"
 	else
 		diag "$(grep -iE 'critical|error' "$I/validate.log" | head -n 10)"
@@ -306,11 +381,173 @@ else
 	ok "icinga2 accepts 'include <entra_sync.conf>' # SKIP icinga2 is not installed"
 fi
 
+# --- The monitoring user's own directories, as the daemons use them ---------
+# The secrets as README says: root:nagios 0640 in a directory root:nagios
+# 0750 (a private one here, instead of /etc/check-entra-sync).
+if id nagios >/dev/null 2>&1; then
+	S=$(mktemp -d "${TMPDIR:-/tmp}/entra-package-secrets.XXXXXX")
+	chgrp nagios "$S" && chmod 0750 "$S"
+	install -m 0640 -o root -g nagios "$T/reader.secret" "$S/reader.secret"
+	install -m 0640 -o root -g nagios "$T/writer.secret" "$S/writer.secret"
+	# as_nagios CMD...: CMD as nagios with a daemon's environment (no HOME,
+	# no XDG_RUNTIME_DIR), as `sudo -u nagios` gives an operator.
+	as_nagios() { setpriv --reuid=nagios --regid=nagios --init-groups -- env -i PATH=/usr/bin:/bin "$@"; }
+	ids=(-T "$TENANT" -s "$SP_ID" -j "$BOX_JOB" --login-url "$URL" --graph-url "$URL")
+	# The handler above left the job Active: quarantine it again, for an
+	# operator's start that any --start accepts.
+	python3 -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method="POST", data=b"{}", headers={"Content-Type": "application/json"})).read()' \
+		"$URL/_emu/jobs/$BOX_JOB/quarantine" || diag "the emulator did not quarantine $BOX_JOB again"
+	starts_before=$(python3 -c 'import json, sys, urllib.request; print(sum(json.load(urllib.request.urlopen(sys.argv[1] + "/_emu/counters"))["starts"].values()))' "$URL")
+
+	# --start as nagios, no --state-dir, no --token-cache: both packaged
+	# directories are used.
+	as_nagios "$PLUGIN" --start "${ids[@]}" -C "$WRITER_ID" --client-secret-file "$S/writer.secret" >"$T/start.out" 2>&1
+	rc=$?
+	hist="$STATE_DIR/$BOX_JOB.state"
+	if [ "$rc" -eq 0 ] && grep -q "^ENTRA SYNC OK - started job $BOX_JOB" "$T/start.out" &&
+		[ "$(stat -c %U "$hist" 2>/dev/null)" = nagios ] && [ -n "$(ls -A "$CACHE_DIR")" ]; then
+		ok "--start as nagios records in $STATE_DIR and caches its token in $CACHE_DIR"
+	else
+		diag "exit $rc: $(cat "$T/start.out")" "$STATE_DIR: $(ls -la "$STATE_DIR" 2>&1)" "$CACHE_DIR: $(ls -A "$CACHE_DIR" 2>&1)"
+		not_ok "--start as nagios records in $STATE_DIR and caches its token in $CACHE_DIR"
+	fi
+
+	# The check as nagios, with the reader, finds that start.
+	as_nagios "$PLUGIN" "${ids[@]}" -C "$READER_ID" --client-secret-file "$S/reader.secret" >"$T/after.out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 1 ] && head -n 1 "$T/after.out" | grep -q "started by this plugin .* waiting for its next cycle"; then
+		ok "a check as nagios after that --start: WARNING, started by this plugin, waiting for its next cycle"
+	else
+		diag "exit $rc: $(cat "$T/after.out")"
+		not_ok "a check as nagios after that --start: WARNING, started by this plugin, waiting for its next cycle"
+	fi
+
+	# Root's --start is refused, saying whose history it is and what to do.
+	env -i PATH=/usr/bin:/bin "$PLUGIN" --start "${ids[@]}" -C "$WRITER_ID" --client-secret-file "$S/writer.secret" >"$T/root.out" 2>&1
+	rc=$?
+	want="ENTRA SYNC UNKNOWN - job $BOX_JOB not started: state directory $STATE_DIR belongs to nagios (uid $(id -u nagios)), not to root (uid 0), who runs the plugin: run it as nagios (sudo -u nagios) or name another with --state-dir"
+	starts_after=$(python3 -c 'import json, sys, urllib.request; print(sum(json.load(urllib.request.urlopen(sys.argv[1] + "/_emu/counters"))["starts"].values()))' "$URL")
+	if [ "$rc" -eq 3 ] && [ "$(head -n 1 "$T/root.out")" = "$want" ] && [ "$starts_after" = $((starts_before + 1)) ]; then
+		ok "--start as root: exit 3, '$want', nothing started"
+	else
+		diag "exit $rc, starts $starts_before -> $starts_after" "got:  $(cat "$T/root.out")" "want: $want"
+		not_ok "--start as root: exit 3, nothing started, the message says whose the history is"
+	fi
+
+	# Nagios 4 runs the installed plugin through the packaged commands.cfg
+	# and services.cfg, as nagios, without --state-dir: it sees the start.
+	if [ -x /usr/sbin/nagios4 ]; then
+		N=$(mktemp -d "${TMPDIR:-/tmp}/entra-package-nagios.XXXXXX")
+		nagios_files "$N" /usr/lib/nagios/plugins "$E/nagios" nagios "$(id -gn nagios)" \
+			enable_event_handlers=0
+		{
+			nagios_objects entra "Graph emulator"
+			cat <<EOF
+define service {
+	use			entra-sync-service
+	host_name		entra
+	service_description	Entra sync Box
+	contacts		e2e
+	max_check_attempts	1
+	check_interval		2
+	event_handler_enabled	0
+	_ENTRA_TENANT		$TENANT
+	_ENTRA_CLIENT_ID	$READER_ID
+	_ENTRA_SECRET_FILE	$S/reader.secret
+	_ENTRA_SP		$SP_ID
+	_ENTRA_OPTIONS		--timeout 20 --login-url $URL --graph-url $URL
+	check_command		check_entra_sync!--job $BOX_JOB
+}
+EOF
+		} >"$N/objects.cfg"
+		chown -R nagios "$N"
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin setsid /usr/sbin/nagios4 "$N/nagios.cfg" >"$N/nagios.out" 2>&1 </dev/null &
+		daemon_pid=$!
+		seen=""
+		for _ in $(seq 60); do
+			grep -q "SERVICE ALERT: entra;Entra sync Box;WARNING;HARD;1;ENTRA SYNC WARNING - .*started by this plugin .* waiting for its next cycle" "$N/nagios.log" 2>/dev/null && seen=1 && break
+			sleep 0.5
+		done
+		kill -TERM -- "-$daemon_pid" 2>/dev/null || kill -TERM "$daemon_pid" 2>/dev/null
+		wait "$daemon_pid" 2>/dev/null
+		daemon_pid=""
+		if [ -n "$seen" ]; then
+			ok "Nagios 4 (packaged examples, no --state-dir): WARNING, started by this plugin, waiting for its next cycle"
+		else
+			diag "$(grep -E 'SERVICE|Error|Warning' "$N/nagios.log" 2>/dev/null | tail -n 5)" "$(tail -n 5 "$N/nagios.out")"
+			not_ok "Nagios 4 (packaged examples, no --state-dir): WARNING, started by this plugin, waiting for its next cycle"
+		fi
+		rm -rf "$N"
+		N=""
+	else
+		ok "Nagios 4 sees the start # SKIP nagios4 is not installed"
+	fi
+
+	# Icinga 2 runs it through the package's include <entra_sync.conf>,
+	# as nagios, without entra_sync_state_dir: it sees the start too.
+	if [ -x /usr/sbin/icinga2 ]; then
+		I=$(mktemp -d "${TMPDIR:-/tmp}/entra-package-icinga2.XXXXXX")
+		mkdir -p "$I/data" "$I/log/compat" "$I/cache" "$I/spool" "$I/run"
+		{
+			icinga2_prelude
+			cat <<EOF
+object CompatLogger "compat" { log_dir = LogDir + "/compat" }
+object CheckerComponent "checker" { }
+object Host "entra" { check_command = "dummy"; check_interval = 1h }
+object Service "box" {
+	host_name = "entra"
+	check_command = "entra_sync"
+	enable_event_handler = false
+	max_check_attempts = 1
+	check_interval = 2s
+	vars.entra_sync_tenant = "$TENANT"
+	vars.entra_sync_client_id = "$READER_ID"
+	vars.entra_sync_client_secret_file = "$S/reader.secret"
+	vars.entra_sync_login_url = "$URL"
+	vars.entra_sync_graph_url = "$URL"
+	vars.entra_sync_service_principal = "$SP_ID"
+	vars.entra_sync_job = "$BOX_JOB"
+}
+EOF
+		} >"$I/icinga2.conf"
+		chown -R nagios "$I"
+		icinga2_defs "$I"
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin setsid /usr/sbin/icinga2 daemon -c "$I/icinga2.conf" \
+			"${I2_DEFS[@]}" >"$I/icinga2.out" 2>&1 </dev/null &
+		daemon_pid=$!
+		seen=""
+		for _ in $(seq 90); do
+			grep -q "SERVICE ALERT: entra;box;WARNING;HARD;1;ENTRA SYNC WARNING - .*started by this plugin .* waiting for its next cycle" "$I"/log/compat/icinga.log 2>/dev/null && seen=1 && break
+			sleep 0.5
+		done
+		kill -TERM -- "-$daemon_pid" 2>/dev/null || kill -TERM "$daemon_pid" 2>/dev/null
+		wait "$daemon_pid" 2>/dev/null
+		daemon_pid=""
+		if [ -n "$seen" ]; then
+			ok "Icinga 2 (include <entra_sync.conf>, no state directory variable): WARNING, started by this plugin, waiting for its next cycle"
+		else
+			diag "$(grep -E 'box' "$I"/log/compat/icinga.log 2>/dev/null | tail -n 5)" "$(tail -n 5 "$I/icinga2.out")"
+			not_ok "Icinga 2 (include <entra_sync.conf>, no state directory variable): WARNING, started by this plugin, waiting for its next cycle"
+		fi
+		rm -rf "$I"
+		I=""
+	else
+		ok "Icinga 2 sees the start # SKIP icinga2 is not installed"
+	fi
+	rm -rf "$S"
+	S=""
+else
+	for what in "--start as nagios uses the packaged directories" "a check as nagios sees it" \
+		"--start as root is refused" "Nagios 4 sees the start" "Icinga 2 sees the start"; do
+		ok "$what # SKIP there is no user nagios"
+	done
+fi
+
 kill "$emu_pid" 2>/dev/null
 wait "$emu_pid" 2>/dev/null
 emu_pid=""
 
-# 14-16: remove it cleanly.
+# Remove it cleanly, the directories postinst made too.
 if apt-get purge -y -o DPkg::Lock::Timeout=300 "$PKG" >"$T/purge.log" 2>&1; then
 	ok "apt-get purge -y $PKG"
 else
@@ -339,5 +576,6 @@ else
 	diag "left behind:$left"
 	not_ok "nothing of the package is left under /usr"
 fi
+check "purge removed $STATE_DIR and $CACHE_DIR" test ! -e "$STATE_DIR" -a ! -e "$CACHE_DIR"
 
 [ "$failed" -eq 0 ]

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "auth.h"
-#include "options.h"
 
 #define NOW 1700000000.0
 
@@ -420,27 +419,6 @@ static void renewal_needs_a_cached_token(void **state)
 	auth_cleanup(&a);
 }
 
-static void default_cache_dir_follows_xdg_runtime_dir(void **state)
-{
-	(void)state;
-	char want[128];
-	setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
-	char *d = config_default_cache_dir();
-	snprintf(want, sizeof(want), "/run/user/1000/check_entra_sync-%lu",
-	         (unsigned long)geteuid());
-	assert_string_equal(d, want);
-	free(d);
-	unsetenv("XDG_RUNTIME_DIR");
-	d = config_default_cache_dir();
-	snprintf(want, sizeof(want), "/tmp/check_entra_sync-%lu", (unsigned long)geteuid());
-	assert_string_equal(d, want);
-	free(d);
-	setenv("XDG_RUNTIME_DIR", "", 1);
-	d = config_default_cache_dir();
-	assert_string_equal(d, want);
-	free(d);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,7 +446,6 @@ int main(void)
 	    cmocka_unit_test(empty_access_token_file_is_an_error),
 	    cmocka_unit_test(unsafe_cache_directory_stops_before_sign_in),
 	    cmocka_unit_test(renewal_needs_a_cached_token),
-	    cmocka_unit_test(default_cache_dir_follows_xdg_runtime_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
