@@ -6,9 +6,9 @@
  * cycle beside the identity's token and read once, by whichever of the
  * check and the handler comes first; concurrent runs wait on the job's lock
  * and find the entry. Two exceptions keep the count honest: a cycle still
- * running is read again after RECHECK, and so is one that ended less than
- * SETTLE before it was read (Microsoft's logs arrive minutes late: 99 % within
- * 5 minutes), once more after that. Every request draws from the
+ * running is read again after a while, and so is one that ended minutes
+ * before it was read (Microsoft's logs arrive late), once more after that
+ * (provlog_entry_answers). Every request draws from the
  * application's shared window (reports_bucket.h). A refusal (no permission,
  * no licence) is remembered for a day, so a check without them does not ask
  * on every run. Nothing here can fail the run: what could not be read is a
@@ -30,11 +30,8 @@
 #include "provlog_graph.h"
 #include "run.h"
 
-#define SETTLE      600.0 /* a cycle read this long after its end is final */
-#define RECHECK     600.0 /* a running or settling cycle's summary is kept this long */
-#define CLOCK_SLACK 300.0 /* an entry this far in the future: the clock went back */
-#define MIN_LEFT    2.0   /* seconds of -t left to the rest of the run */
-#define LOCK_WAIT   15.0  /* at most, for a concurrent run reading the same job */
+#define MIN_LEFT  2.0  /* seconds of -t left to the rest of the run */
+#define LOCK_WAIT 15.0 /* at most, for a concurrent run reading the same job */
 
 struct objerr_run {
 	const struct mode_env *m;
@@ -64,22 +61,6 @@ static void window_name(const struct config *cfg, char *out, size_t n)
 	snprintf(out, n, "reports-%s", hex[0] ? hex : "any");
 }
 
-static bool same_cycle(const struct provlog_entry *c, double began, double ended)
-{
-	return (long long)(c->began * 1000.0 + 0.5) == (long long)(began * 1000.0 + 0.5) &&
-	       (long long)(c->ended * 1000.0 + 0.5) == (long long)(ended * 1000.0 + 0.5);
-}
-
-/* An entry still answers for the cycle (began, ended) at now. */
-static bool entry_answers(const struct provlog_entry *c, double began, double ended, double now)
-{
-	double age = now - c->read_at;
-	if (c->status != PROVLOG_KNOWN || !same_cycle(c, began, ended) || age < -CLOCK_SLACK)
-		return false;
-	bool final = ended > 0 && c->read_at >= ended + SETTLE;
-	return final || age < RECHECK;
-}
-
 static void from_entry(const struct provlog_entry *c, struct provlog_result *out)
 {
 	out->status = c->status;
@@ -94,7 +75,7 @@ static bool denied(const struct objerr_run *r, double now, struct provlog_result
 	struct provlog_entry c;
 	if (r->fd < 0 || !provlog_cache_lookup(r->fd, r->key, NULL, &c) ||
 	    c.status == PROVLOG_KNOWN || now - c.read_at >= PROVLOG_DENIED_FOR ||
-	    now - c.read_at < -CLOCK_SLACK)
+	    now - c.read_at < -PROVLOG_CLOCK_SLACK)
 		return false;
 	from_entry(&c, out);
 	return true;
@@ -105,7 +86,7 @@ static bool cached(const struct objerr_run *r, const char *job_id, double began,
 {
 	struct provlog_entry c;
 	if (r->fd < 0 || !provlog_cache_lookup(r->fd, r->key, job_id, &c) ||
-	    !entry_answers(&c, began, ended, now))
+	    !provlog_entry_answers(&c, began, ended, now))
 		return false;
 	from_entry(&c, out);
 	return true;

@@ -231,6 +231,16 @@ int provlog_entry_parse(const char *data, size_t len, struct provlog_entry *c)
 	return 0;
 }
 
+bool provlog_entry_answers(const struct provlog_entry *c, double began, double ended, double now)
+{
+	double age = now - c->read_at;
+	if (c->status != PROVLOG_KNOWN || millis(c->began) != millis(began) ||
+	    millis(c->ended) != millis(ended) || age < -PROVLOG_CLOCK_SLACK)
+		return false;
+	bool final = ended > 0 && c->read_at >= ended + PROVLOG_SETTLE;
+	return final || age < PROVLOG_RECHECK;
+}
+
 int provlog_cache_lookup(int dirfd, const char *key, const char *job_id, struct provlog_entry *c)
 {
 	char name[160], hash[17] = "";

@@ -16,6 +16,14 @@
 #include "provlog.h"
 
 #define PROVLOG_ENTRY_MAX 8192
+/* A cycle read this long after its end is final: Microsoft's logs arrive
+ * late (99 % within 5 minutes), so a read right after the end may miss
+ * some. */
+#define PROVLOG_SETTLE 600.0
+/* A running or settling cycle's summary answers this long. */
+#define PROVLOG_RECHECK 600.0
+/* An entry this far in the future: the clock went back. */
+#define PROVLOG_CLOCK_SLACK 300.0
 
 struct provlog_entry {
 	char job[17];               /* the job id's hash, as in the file name */
@@ -29,6 +37,11 @@ struct provlog_entry {
  * parses (0, or -1 when the text is not a complete, well-formed entry). */
 char *provlog_entry_format(const struct provlog_entry *c);
 int provlog_entry_parse(const char *data, size_t len, struct provlog_entry *c);
+
+/* An entry answers for the cycle (began, ended; ended 0: running) at now:
+ * a summary of that very cycle, read at least PROVLOG_SETTLE after its end
+ * (final), or less than PROVLOG_RECHECK ago. Pure. */
+bool provlog_entry_answers(const struct provlog_entry *c, double began, double ended, double now);
 
 /* The hash naming job_id's entry (16 hex digits). 0, or -1 when libcrypto fails. */
 int provlog_job_hash(const char *job_id, char out[17]);
