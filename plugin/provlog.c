@@ -33,14 +33,12 @@ struct seen {
 
 #define CODE_OTHER UINT32_MAX
 
+enum { RAW_CODE, RAW_CATEGORY, RAW_REASON, RAW_TYPE, RAW_NAME, RAW_ID, RAW_FIELDS };
+
 struct kept {
-	char code[PROVLOG_CODE_MAX];
-	char category[PROVLOG_WORD_MAX];
-	char *raw[4]; /* reason, identityType, displayName, id */
+	char *raw[RAW_FIELDS];
 	uint64_t code_hash;
 };
-
-enum { RAW_REASON, RAW_TYPE, RAW_NAME, RAW_ID };
 
 struct provlog_acc {
 	enum provlog_kind kind;
@@ -90,7 +88,7 @@ void provlog_acc_free(struct provlog_acc *a)
 	if (a == NULL)
 		return;
 	for (size_t i = 0; i < a->n_codes; i++)
-		for (size_t k = 0; k < 4; k++)
+		for (size_t k = 0; k < RAW_FIELDS; k++)
 			free(a->codes[i].raw[k]);
 	free(a->codes);
 	free(a->code_hashes);
@@ -174,12 +172,15 @@ static int64_t code_index(struct provlog_acc *a, struct json_object *ev, const c
 	struct kept *k = &a->codes[a->n_codes];
 	struct json_object *info = error_info(json_member(ev, "provisioningStatusInfo"));
 	struct json_object *who = json_member(ev, "sourceIdentity");
-	text_copy(k->code, sizeof(k->code), code);
-	text_copy(k->category, sizeof(k->category),
-	          string_at(info, "errorCategory") ? string_at(info, "errorCategory") : "");
-	const char *raw[4] = {string_at(info, "reason"), string_at(who, "identityType"),
-	                      string_at(who, "displayName"), object_key(ev)};
-	for (size_t i = 0; i < 4; i++) {
+	const char *raw[RAW_FIELDS] = {
+	    [RAW_CODE] = code,
+	    [RAW_CATEGORY] = string_at(info, "errorCategory"),
+	    [RAW_REASON] = string_at(info, "reason"),
+	    [RAW_TYPE] = string_at(who, "identityType"),
+	    [RAW_NAME] = string_at(who, "displayName"),
+	    [RAW_ID] = object_key(ev),
+	};
+	for (size_t i = 0; i < RAW_FIELDS; i++) {
 		k->raw[i] = raw_copy(raw[i]);
 		if (k->raw[i] == NULL) {
 			for (size_t j = 0; j < i; j++)
@@ -322,7 +323,7 @@ static int cmp_ranked(const void *x, const void *y)
 		return a->objects < b->objects ? 1 : -1;
 	if (a->events != b->events)
 		return a->events < b->events ? 1 : -1;
-	return strcmp(a->kept->code, b->kept->code);
+	return strcmp(a->kept->raw[RAW_CODE], b->kept->raw[RAW_CODE]);
 }
 
 /* Every kept code with its counts, from the counted events sorted by code
@@ -348,9 +349,9 @@ static int fill_code(const struct ranked *r, provlog_scrub scrub, const void *ct
 	const struct kept *k = r->kept;
 	c->objects = r->objects;
 	c->events = r->events;
-	str_copy(c->code, sizeof(c->code), k->code);
-	str_copy(c->category, sizeof(c->category), k->category);
-	if (safe_text(k->raw[RAW_REASON], scrub, ctx, c->reason, sizeof(c->reason)) < 0 ||
+	if (safe_text(k->raw[RAW_CODE], scrub, ctx, c->code, sizeof(c->code)) < 0 ||
+	    safe_text(k->raw[RAW_CATEGORY], scrub, ctx, c->category, sizeof(c->category)) < 0 ||
+	    safe_text(k->raw[RAW_REASON], scrub, ctx, c->reason, sizeof(c->reason)) < 0 ||
 	    safe_text(k->raw[RAW_TYPE], scrub, ctx, c->example.type, sizeof(c->example.type)) < 0 ||
 	    safe_text(k->raw[RAW_NAME], scrub, ctx, c->example.name, sizeof(c->example.name)) < 0 ||
 	    safe_text(k->raw[RAW_ID], scrub, ctx, c->example.id, sizeof(c->example.id)) < 0)
