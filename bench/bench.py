@@ -30,6 +30,7 @@ import urllib.parse
 import urllib.request
 
 import fleet
+import objerrors
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EMU_DIR = os.path.join(ROOT, "tests", "emulator")
@@ -672,6 +673,7 @@ def report(b, path):
             L += profile_table(rows[-1]["prof"], "the %d-job check" % rows[-1]["jobs"])
 
     L += fleet.fleet_section(b)
+    L += objerrors.objerrors_section(b)
     L += targets(b)
     L += site(b)
     with open(path, "w") as f:
@@ -746,6 +748,7 @@ def targets(b):
                 f1(res["plugin"].med("rss")), f1(res["check_curl"].med("rss"))),
                 res["plugin"].med("rss") <= res["check_curl"].med("rss"))
     fleet.fleet_targets(b, row)
+    objerrors.objerrors_targets(b, row)
     b.missed = [v for v in verdicts if v is False]
     L.append("")
     ref = out["cafile"]["samples"]
@@ -827,7 +830,9 @@ def main():
                   ("round 2: system trust store", b.round_system_trust),
                   ("requests per check", b.requests),
                   ("scale: 1, 20, 100, 200 jobs (%d runs each)" % a.scale_runs, b.scale),
-                  ("many service principals: 1, 10, 100, 1000", lambda: fleet.run_fleet(b)))
+                  ("many service principals: 1, 10, 100, 1000", lambda: fleet.run_fleet(b)),
+                  ("--object-errors: log reads, cache, the shared window",
+                   lambda: objerrors.run_objerrors(b)))
         for what, fn in phases:
             t = time.monotonic()
             log(what)
