@@ -35,11 +35,13 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 SAN  := $(if $(SANITIZE),$(SAN_FLAGS))
 # WARN comes after CFLAGS: a plain -Wformat there (dpkg-buildflags has one)
 # would otherwise turn -Wformat=2 back into level 1.
-ALL_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(CPPFLAGS) $(SAN) $(CFLAGS) $(WARN) $(DEP_CFLAGS) -MMD -MP
+ALL_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iplugin $(CPPFLAGS) $(SAN) $(CFLAGS) $(WARN) $(DEP_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
 BIN        := plugin/check_entra_sync
-SRCS       := $(wildcard plugin/*.c)
+# plugin/format/: the output writers and the report they print, a family of
+# its own (as curl's lib/vtls/).
+SRCS       := $(wildcard plugin/*.c plugin/format/*.c)
 OBJS       := $(SRCS:.c=.o)
 LIB_OBJS   := $(filter-out plugin/main.o,$(OBJS))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
@@ -56,7 +58,7 @@ plugin/%.o: plugin/%.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) -Iplugin -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(DEP_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(DEP_LIBS) -lcmocka
 
 unit-bins: $(UNIT_BINS)
 
@@ -90,7 +92,7 @@ install: $(BIN)
 	install -m 0755 $(BIN) $(DESTDIR)$(PLUGINDIR)/check_entra_sync
 	if [ -f doc/check_entra_sync.1 ]; then install -m 0644 doc/check_entra_sync.1 $(DESTDIR)$(MANDIR)/man1/; fi
 
-FORMAT_SRCS = plugin/*.c plugin/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c fuzz/*.h bench/*.c
+FORMAT_SRCS = plugin/*.c plugin/*.h plugin/format/*.c plugin/format/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c fuzz/*.h bench/*.c
 
 format:
 	clang-format -i $(FORMAT_SRCS)
@@ -108,7 +110,8 @@ cppcheck:
 		--inline-suppr -Iplugin $(SRCS)
 
 clean:
-	rm -f $(BIN) plugin/*.o plugin/*.d tests/unit/*.d $(UNIT_BINS)
+	rm -f $(BIN) plugin/*.o plugin/*.d plugin/format/*.o plugin/format/*.d tests/unit/*.d \
+		$(UNIT_BINS)
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
 

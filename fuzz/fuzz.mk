@@ -18,10 +18,10 @@ FUZZ_DEP_CFLAGS := $(shell $(or $(PKG_CONFIG),pkg-config) --cflags $(FUZZ_PKGS) 
 FUZZ_DEP_LIBS   := $(shell $(or $(PKG_CONFIG),pkg-config) --libs $(FUZZ_PKGS) 2>/dev/null)
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
-FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iplugin -g -O1 \
 	-Wall -Wextra -Wno-unused-parameter $(FUZZ_SAN) $(FUZZ_DEP_CFLAGS)
 
-FUZZ_LIB_SRCS := $(filter-out plugin/main.c,$(wildcard plugin/*.c))
+FUZZ_LIB_SRCS := $(filter-out plugin/main.c,$(wildcard plugin/*.c plugin/format/*.c))
 FUZZ_LIB_OBJS := $(patsubst plugin/%.c,$(FUZZ_OBJDIR)/%.o,$(FUZZ_LIB_SRCS))
 FUZZ_LIB      := $(FUZZ_OUT)/libplugin.a
 FUZZ_TARGETS  := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
@@ -38,7 +38,7 @@ fuzz-clean:
 	rm -rf $(FUZZ_OUT)
 
 $(FUZZ_OBJDIR)/%.o: plugin/%.c
-	@mkdir -p $(FUZZ_OBJDIR)
+	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
 $(FUZZ_LIB): $(FUZZ_LIB_OBJS)
@@ -46,7 +46,7 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJS)
 	ar rcs $@ $(FUZZ_LIB_OBJS)
 
 $(FUZZ_OUT)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIB)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Iplugin -o $@ $< $(FUZZ_LIB) \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) \
 		$(FUZZ_DEP_LIBS) -lm
 
 -include $(FUZZ_LIB_OBJS:.o=.d)

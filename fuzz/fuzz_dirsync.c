@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --directory-sync from Graph's two answers to its output, as the mode runs
  * it: organization and onPremisesSynchronization JSON -> dirsync_from_json
- * -> dirsync_evaluate -> output_dirsync. The input is the organization
- * collection, a NUL, the onPremisesSynchronization collection, and
- * optionally a NUL and a tail: one byte picking thresholds, overrides and
- * the credential's facts, one setting --max-output, and the rest the
- * credential's name (or why its look-up failed), raw bytes as a cache file
- * could hold them. Besides memory errors it checks what the output promises:
+ * -> dirsync_evaluate -> output_dirsync -> the Nagios writer. The input is
+ * the organization collection, a NUL, the onPremisesSynchronization
+ * collection, and optionally a NUL and a tail: one byte picking thresholds,
+ * overrides and the credential's facts, one setting --max-output, and the
+ * rest the credential's name (or why its look-up failed), raw bytes as a
+ * cache file could hold them. Besides memory errors it checks what the output promises:
  * - one status line "ENTRA SYNC <STATE> - ", the state returned (the
  *   evaluation's made worse by the credential's), one '|' in all;
  * - perfdata in the strict grammar, labels of [A-Za-z0-9_], unique;
@@ -19,6 +19,7 @@
 #include "dirsync_eval.h"
 #include "dirsync_output.h"
 #include "expiry.h"
+#include "format/format.h"
 #include "fuzz.h"
 #include "jsonutil.h"
 #include "output.h"
@@ -183,7 +184,11 @@ static void evaluate_and_print(const struct dirsync_data *d, const uint8_t *tail
 	if (out == NULL)
 		abort();
 	struct output_options opt = {.max_bytes = budget};
-	enum state st = output_dirsync(out, &r, &opt, &facts);
+	struct report rep = {0};
+	struct err e;
+	FUZZ_ASSERT(output_dirsync(&rep, &r, &facts, &e) == 0);
+	enum state st = (enum state)format_write(out, &rep, &opt, &e);
+	report_free(&rep);
 	fclose(out);
 
 	FUZZ_ASSERT(

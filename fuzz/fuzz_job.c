@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "evaluate.h"
+#include "format/format.h"
 #include "fuzz.h"
 #include "job.h"
 #include "jsonutil.h"
@@ -77,7 +78,11 @@ static void evaluate_and_print(const struct sync_job *jobs, size_t n, size_t var
 		abort();
 	struct output_options opt = {.max_bytes = OUTPUT_MAX_DEFAULT, .bare_labels = n == 1};
 	struct run_facts facts = {.http_seconds = 0.123};
-	enum state st = output_check(out, res, n, &opt, &facts);
+	struct report rep = {0};
+	struct err e;
+	FUZZ_ASSERT(output_check(&rep, res, n, &opt, &facts, &e) == 0);
+	enum state st = (enum state)format_write(out, &rep, &opt, &e);
+	report_free(&rep);
 	fclose(out);
 	FUZZ_ASSERT(st == results_worst(res, n));
 	check_output(text, len, st);

@@ -11,6 +11,7 @@
  * - valid UTF-8 throughout, no control character but the line ends;
  * - no more than --max-output bytes. */
 #include "evaluate.h"
+#include "format/format.h"
 #include "fuzz.h"
 #include "job.h"
 #include "output.h"
@@ -138,7 +139,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                          .sp_errors = err_line,
 	                          .n_sp_errors = n_errs,
 	                          .n_sps = n_errs ? n_errs + 1 : 0};
-	enum state st = output_check(out, res, n, &opt, &facts);
+	struct report rep = {0};
+	struct err e;
+	FUZZ_ASSERT(output_check(&rep, res, n, &opt, &facts, &e) == 0);
+	enum state st = (enum state)format_write(out, &rep, &opt, &e);
+	report_free(&rep);
 	fclose(out);
 
 	enum state want = results_worst(res, n);

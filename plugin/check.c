@@ -9,6 +9,7 @@
 #include "batch.h"
 #include "evaluate.h"
 #include "expiry.h"
+#include "format/format.h"
 #include "graph.h"
 #include "modes.h"
 #include "options.h"
@@ -146,9 +147,13 @@ int mode_check(const struct mode_env *m, struct err *e)
 	                          .n_sps = cfg->n_sps > 1 ? cfg->n_sps : 0};
 	output_expiry_facts(&expiry, &facts);
 	facts.http_seconds = m->g->http->seconds;
-	enum state st = output_check(m->out, results, a.n, &cfg->output, &facts);
+	struct report rep = {0};
+	int rc = output_check(&rep, results, a.n, &cfg->output, &facts, e);
+	if (rc == 0)
+		rc = format_write(m->out, &rep, &cfg->output, e);
+	report_free(&rep);
 	free(objects);
 	free(results);
 	acquired_free(&a);
-	return (int)st;
+	return rc;
 }

@@ -6,6 +6,7 @@
 #include "dirsync_graph.h"
 #include "dirsync_output.h"
 #include "expiry.h"
+#include "format/format.h"
 #include "graph.h"
 #include "modes.h"
 #include "options.h"
@@ -24,5 +25,10 @@ int mode_directory_sync(const struct mode_env *m, struct err *e)
 	struct run_facts facts = {0};
 	output_expiry_facts(&expiry, &facts);
 	facts.http_seconds = m->g->http->seconds;
-	return (int)output_dirsync(m->out, &r, &cfg->output, &facts);
+	struct report rep = {0};
+	int rc = output_dirsync(&rep, &r, &facts, e);
+	if (rc == 0)
+		rc = format_write(m->out, &rep, &cfg->output, e);
+	report_free(&rep);
+	return rc;
 }

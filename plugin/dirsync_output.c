@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* --directory-sync output: one status line with perfdata, then one line per
- * aspect (the sync, the interval, password hash sync, deletion prevention)
- * and the credential's line, all inside --max-output. */
+/* --directory-sync's words and metrics: the summary, one line per aspect
+ * (the sync, the interval, password hash sync, deletion prevention) and the
+ * credential's line. */
 #include "dirsync_output.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "range.h"
@@ -160,11 +159,14 @@ static void when_words(const struct dirsync_time *t, double age, struct buf *b)
 	buf_printf(b, "%s (%s ago)", when, a);
 }
 
-static void sync_line(const struct dirsync_result *r, struct buf *b)
+/* The long output: one line per aspect, each returning its state. */
+
+static enum state sync_line(const struct dirsync_result *r, struct buf *b)
 {
 	static const enum dirsync_finding_kind kinds[] = {DSF_SYNC, DSF_SYNC_AGE, DSF_SYNC_NO_TIME};
 	const struct dirsync_data *d = r->data;
-	buf_printf(b, "[%s] directory synchronization: ", state_name(worst_of(r, kinds, 3)));
+	enum state st = worst_of(r, kinds, 3);
+	buf_printf(b, "[%s] directory synchronization: ", state_name(st));
 	switch (r->sync) {
 	case DIRSYNC_ENABLED:
 		buf_puts(b, "enabled");
@@ -186,9 +188,11 @@ static void sync_line(const struct dirsync_result *r, struct buf *b)
 		buf_puts(b, d->last_sync.valid == TIME_INVALID ? ", last sync time unreadable"
 		                                               : ", no last sync time");
 	}
+	return st;
 }
 
-static void interval_line(const struct dirsync_result *r, struct buf *b)
+/* Says what the thresholds derive from; judges nothing itself. */
+static enum state interval_line(const struct dirsync_result *r, struct buf *b)
 {
 	const struct dirsync_data *d = r->data;
 	char iv[48];
@@ -228,24 +232,26 @@ static void interval_line(const struct dirsync_result *r, struct buf *b)
 	buf_puts(b, ", critical ");
 	limit_words(&r->crit, b);
 	buf_puts(b, r->thresholds_given ? " (-w/-c)" : " (3x and 6x the interval)");
+	return STATE_OK;
 }
 
-static void password_line(const struct dirsync_result *r, struct buf *b)
+static enum state password_line(const struct dirsync_result *r, struct buf *b)
 {
 	static const enum dirsync_finding_kind kinds[] = {DSF_PASSWORD_AGE, DSF_PASSWORD_NONE};
 	const struct dirsync_data *d = r->data;
-	buf_printf(b, "[%s] password hash sync: ", state_name(worst_of(r, kinds, 2)));
+	enum state st = worst_of(r, kinds, 2);
+	buf_printf(b, "[%s] password hash sync: ", state_name(st));
 	switch (r->password) {
 	case PASSWORD_OFF:
 		buf_puts(b, "off");
-		return;
+		return st;
 	case PASSWORD_UNREPORTED:
 		buf_puts(b, "not reported");
-		return;
+		return st;
 	case PASSWORD_NO_TIME:
 		buf_puts(b, "on; this API version does not report its last run (--api-version beta "
 		            "does), so it is not judged");
-		return;
+		return st;
 	case PASSWORD_JUDGED:
 		break;
 	}
@@ -257,9 +263,10 @@ static void password_line(const struct dirsync_result *r, struct buf *b)
 		                ? "on, last run time unreadable"
 		                : "on, no run reported");
 	}
+	return st;
 }
 
-static void prevention_line(const struct dirsync_result *r, struct buf *b)
+static enum state prevention_line(const struct dirsync_result *r, struct buf *b)
 {
 	const struct dirsync_data *d = r->data;
 	buf_printf(b, "[%s] ", state_name(r->prevention_state));
@@ -268,39 +275,39 @@ static void prevention_line(const struct dirsync_result *r, struct buf *b)
 	    d->has_alert_threshold)
 		buf_printf(b, ", alert threshold %lld%s", (long long)d->alert_threshold,
 		           d->prevention == PREVENTION_PERCENTAGE ? "%" : " objects");
+	return r->prevention_state;
 }
 
-/* ---- perfdata ---- */
+/* ---- metrics ---- */
 
-static void metric(struct buf *b, const char *label, double v, const struct range *warn,
-                   const struct range *crit, bool min0)
+static void metric(struct report *rep, const char *name, double v, int tier,
+                   const struct range *warn, const struct range *crit, bool min0)
 {
-	char num[48];
-	range_number_format(round(v), num, sizeof(num));
-	buf_printf(b, " %s=%ss", label, num);
-	if (warn != NULL || crit != NULL || min0)
-		buf_printf(b, ";%s;%s;%s", warn && warn->set ? warn->text : "",
-		           crit && crit->set ? crit->text : "", min0 ? "0" : "");
+	struct report_metric m = {.job = REPORT_RUN,
+	                          .name = name,
+	                          .value = v,
+	                          .unit = "s",
+	                          .warn = warn,
+	                          .crit = crit,
+	                          .has_min = min0,
+	                          .tier = tier};
+	(void)report_metric(rep, &m); /* out of memory, the metric is left out */
 }
 
-static void perfdata(const struct dirsync_result *r, const struct run_facts *f, struct buf *b)
+/* The ages are what the check is for: tier 1, with the credential's end and
+ * the time; the interval changes rarely and only explains the thresholds. */
+static void metrics(const struct dirsync_result *r, struct report *rep)
 {
 	/* Thresholds only on what is judged: a tenant that no longer syncs
 	 * keeps its growing age, without limits it is not held to. */
 	bool judged = r->sync == DIRSYNC_ENABLED;
 	if (r->sync_age_known)
-		metric(b, "last_sync_age", r->sync_age, judged ? &r->warn : NULL,
+		metric(rep, "last_sync_age", r->sync_age, 1, judged ? &r->warn : NULL,
 		       judged ? &r->crit : NULL, true);
 	if (judged && r->password == PASSWORD_JUDGED && r->password_age_known)
-		metric(b, "last_password_sync_age", r->password_age, &r->warn, &r->crit, true);
+		metric(rep, "last_password_sync_age", r->password_age, 1, &r->warn, &r->crit, true);
 	if (judged)
-		metric(b, "sync_interval", r->interval, NULL, NULL, false);
-	if (f != NULL && f->credential_known)
-		metric(b, "credential_expires_in", f->credential_expires_in, f->credential_warn,
-		       f->credential_crit, false);
-	double t =
-	    f != NULL && isfinite(f->http_seconds) && f->http_seconds > 0 ? f->http_seconds : 0.0;
-	buf_printf(b, " time=%.3fs", t);
+		metric(rep, "sync_interval", r->interval, 2, NULL, NULL, false);
 }
 
 /* ---- the whole output ---- */
@@ -332,49 +339,48 @@ static void summary_with_credential(const struct dirsync_result *r, const struct
 	buf_free(&cred);
 }
 
-#define LINES_MAX 5
+static const struct report_words dirsync_words = {.hidden = "lines"};
 
-enum state output_dirsync(FILE *out, const struct dirsync_result *r,
-                          const struct output_options *opt, const struct run_facts *facts)
+typedef enum state line_fn(const struct dirsync_result *r, struct buf *b);
+
+static int add_line(struct report *rep, const struct dirsync_result *r, line_fn *fn)
 {
-	enum state st = r->state;
-	if (facts != NULL && facts->credential_known)
-		st = state_worst(st, facts->credential_state);
-	struct buf summary = {0}, perf = {0}, line[LINES_MAX] = {{0}};
-	size_t n = 0;
-	summary_with_credential(r, facts, &summary);
-	perfdata(r, facts, &perf);
-	sync_line(r, &line[n++]);
-	if (r->sync == DIRSYNC_ENABLED) {
-		interval_line(r, &line[n++]);
-		password_line(r, &line[n++]);
-		prevention_line(r, &line[n++]);
-	}
-	if (facts != NULL && facts->note[0])
-		buf_puts(&line[n++], facts->note);
+	struct report_line *l = report_line(rep, STATE_OK, NULL);
+	if (l == NULL)
+		return -1;
+	l->state = fn(r, &l->text);
+	text_clean_buf(&l->text, 0);
+	return 0;
+}
 
-	/* The status line always; then the long lines that fit the budget. */
-	size_t budget = opt != NULL && opt->max_bytes ? opt->max_bytes : OUTPUT_MAX_DEFAULT;
-	size_t used = (size_t)fprintf(out, "%s %s - %s |%s\n", OUTPUT_PREFIX, state_name(st),
-	                              summary.data ? summary.data : "", perf.data ? perf.data : "");
-	size_t left_out = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (line[i].data == NULL)
-			continue;
-		text_clean(line[i].data);
-		size_t len = strlen(line[i].data) + 1;
-		if (left_out == 0 && used + len + 48 <= budget) {
-			fprintf(out, "%s\n", line[i].data);
-			used += len;
+int output_dirsync(struct report *rep, const struct dirsync_result *r,
+                   const struct run_facts *facts, struct err *e)
+{
+	static line_fn *const enabled[] = {interval_line, password_line, prevention_line};
+	rep->state = r->state;
+	if (facts != NULL && facts->credential_known)
+		rep->state = state_worst(rep->state, facts->credential_state);
+	rep->dirsync = r;
+	rep->words = dirsync_words;
+	summary_with_credential(r, facts, &rep->summary);
+	int rc = add_line(rep, r, sync_line);
+	for (size_t i = 0; rc == 0 && r->sync == DIRSYNC_ENABLED && i < 3; i++)
+		rc = add_line(rep, r, enabled[i]);
+	/* The credential's line is the last aspect: hidden first, and counted. */
+	if (rc == 0 && facts != NULL && facts->note[0]) {
+		struct report_line *l = report_line(
+		    rep, facts->credential_known ? facts->credential_state : STATE_OK, NULL);
+		if (l == NULL) {
+			rc = -1;
 		} else {
-			left_out++;
+			buf_puts(&l->text, facts->note);
+			text_clean_buf(&l->text, 0);
 		}
 	}
-	if (left_out > 0 && used + 48 <= budget)
-		fprintf(out, "(%zu lines left out to fit --max-output %zu)\n", left_out, budget);
-	for (size_t i = 0; i < n; i++)
-		buf_free(&line[i]);
-	buf_free(&summary);
-	buf_free(&perf);
-	return st;
+	if (rc < 0)
+		return err_set(e, ERR_INTERNAL, "out of memory writing the output");
+	rep->fold_from = rep->n_lines;
+	metrics(r, rep);
+	output_run_facts(rep, facts);
+	return 0;
 }

@@ -10,14 +10,13 @@
 #include "auth.h"
 #include "common.h"
 #include "eventlog.h"
+#include "format/format.h"
 #include "graph.h"
 #include "http.h"
 #include "modes.h"
 #include "options.h"
-#include "output.h"
 #include "redact.h"
 #include "run.h"
-#include "text.h"
 
 /* The one way a run that could not find out ends: the message scrubbed of
  * every secret the run holds or has held, one line, the -t STATE for a timeout of a
@@ -27,8 +26,8 @@
 static int fail(const struct config *cfg, const struct auth_ctx *auth, struct err *e)
 {
 	enum state st = STATE_UNKNOWN;
-	if (e->kind == ERR_TIMEOUT && cfg != NULL &&
-	    (cfg->mode == MODE_CHECK || cfg->mode == MODE_DIRECTORY_SYNC))
+	bool check = cfg != NULL && (cfg->mode == MODE_CHECK || cfg->mode == MODE_DIRECTORY_SYNC);
+	if (e->kind == ERR_TIMEOUT && check)
 		st = cfg->timeout_state;
 	const char *secrets[AUTH_SECRETS_MAX];
 	size_t n = auth_secrets(auth, cfg != NULL ? &cfg->auth : NULL, secrets);
@@ -36,13 +35,10 @@ static int fail(const struct config *cfg, const struct auth_ctx *auth, struct er
 	redact_scrub(e->detail, secrets, n);
 	if (e->msg[0] == '\0')
 		str_copy(e->msg, sizeof(e->msg), "unexpected failure");
-	output_status_line(stdout, st, e->msg);
 	/* What Microsoft support asks for (trace and correlation ids, dates)
-	 * follows on the long output, keeping the first line short. */
-	if (e->detail[0] != '\0') {
-		text_clean(e->detail);
-		printf("%s\n", e->detail);
-	}
+	 * follows on the long output, keeping the first line short. A check
+	 * says it in its --output-format; the others' output is a log. */
+	format_status(stdout, check ? &cfg->output : NULL, st, e->msg, e->detail);
 	/* The handler and --start leave their decisions in syslog: so does
 	 * their failure. */
 	if (cfg != NULL && (cfg->mode == MODE_EVENT_HANDLER || cfg->mode == MODE_START))

@@ -15,6 +15,7 @@
 #include "eventlog.h"
 #include "extra_opts.h"
 #include "fileio.h"
+#include "format/format.h"
 #include "paths.h"
 #include "text.h"
 #include "url.h"
@@ -58,6 +59,7 @@ enum long_only {
 	OPT_EXPORT_CRIT,
 	OPT_STATE,
 	OPT_MAX_OUTPUT,
+	OPT_OUTPUT_FORMAT,
 	OPT_CACERT,
 	OPT_CAPATH,
 	OPT_PROXY,
@@ -120,6 +122,7 @@ static const struct option long_options[] = {
     {"export-critical", required_argument, NULL, OPT_EXPORT_CRIT},
     {"state", required_argument, NULL, OPT_STATE},
     {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
+    {"output-format", required_argument, NULL, OPT_OUTPUT_FORMAT},
     {"timeout", required_argument, NULL, 't'},
     {"cacert", required_argument, NULL, OPT_CACERT},
     {"capath", required_argument, NULL, OPT_CAPATH},
@@ -578,6 +581,8 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 			return -1;
 		c->output.max_bytes = (size_t)v;
 		return 0;
+	case OPT_OUTPUT_FORMAT:
+		return format_parse(arg, &c->output, e);
 	case 't':
 		c->timeout_given = true;
 		return parse_timeout(c, arg, e);

@@ -12,9 +12,9 @@
 #include "common.h"
 #include "evaluate.h"
 #include "expiry.h"
+#include "format/writer.h"
 #include "graph.h"
 #include "http.h"
-#include "output.h"
 #include "range.h"
 
 enum mode { MODE_CHECK, MODE_EVENT_HANDLER, MODE_START, MODE_LIST, MODE_DIRECTORY_SYNC };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Plugin output per the Monitoring Plugins guidelines: one status line with
- * perfdata, then one long-output line per job, worst first, all of it inside
- * --max-output bytes. Every word the check prints is written here. */
+/* Every word the check prints, and its metrics as values, filled into a
+ * report: the summary naming the worst job, one line per job, worst
+ * first, the service principals that could not be read. */
 #include "output.h"
 
 #include <math.h>
@@ -10,7 +10,6 @@
 #include <strings.h>
 
 #include "encode.h"
-#include "page.h"
 #include "provlog.h"
 #include "text.h"
 #include "timeparse.h"
@@ -362,9 +361,9 @@ void output_job_detail(const struct job_result *r, struct buf *b)
 
 struct view {
 	const struct job_result *r;
-	size_t index;                   /* position in the results, for stable sorting */
-	const char *name;               /* in text: the template, or the job id when shared */
-	char prefix[OUTPUT_PREFIX_MAX]; /* perfdata label prefix */
+	size_t index;             /* position in the results, for stable sorting */
+	const char *name;         /* in text: the template, or the job id when shared */
+	char prefix[SUBJECT_MAX]; /* perfdata label prefix */
 };
 
 static int by_state_then_index(const void *a, const void *b)
@@ -405,19 +404,6 @@ static int assign_names(struct view *v, size_t n)
 	}
 	free(p);
 	return 0;
-}
-
-void output_label(const char *prefix, const char *metric, char *out, size_t n)
-{
-	snprintf(out, n, "%s%s%s", prefix, prefix[0] ? "_" : "", metric);
-	for (char *c = out; *c; c++) {
-		unsigned char ch = (unsigned char)*c;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9')))
-			*c = '_';
-	}
-	if (strlen(out) > LABEL_MAX)
-		out[LABEL_MAX] = '\0';
 }
 
 /* The longest metric name decides how long a prefix may be. */
@@ -469,7 +455,7 @@ static size_t suffix_shared(struct view **p, size_t n, size_t hex_digits)
 			if (strlen(p[k]->prefix) > base)
 				p[k]->prefix[base] = '\0';
 			size_t len = strlen(p[k]->prefix);
-			snprintf(p[k]->prefix + len, OUTPUT_PREFIX_MAX - len, "_%s", hex);
+			snprintf(p[k]->prefix + len, SUBJECT_MAX - len, "_%s", hex);
 			still++;
 		}
 		i = j;
@@ -499,7 +485,7 @@ static void number_duplicates(struct view **p, size_t n)
 			j++;
 		size_t number = 2;
 		for (size_t k = i + 1; k < j; k++) {
-			char base[OUTPUT_PREFIX_MAX], candidate[OUTPUT_PREFIX_MAX];
+			char base[SUBJECT_MAX], candidate[SUBJECT_MAX];
 			memcpy(base, p[k]->prefix, sizeof(base));
 			do {
 				char tag[24];
@@ -548,7 +534,7 @@ static int assign_prefixes(struct view *v, size_t n)
 	return 0;
 }
 
-int output_prefixes(const struct job_result *r, size_t n, char (*out)[OUTPUT_PREFIX_MAX])
+int output_prefixes(const struct job_result *r, size_t n, char (*out)[SUBJECT_MAX])
 {
 	struct view *v = calloc(n ? n : 1, sizeof(*v));
 	if (v == NULL)
@@ -559,72 +545,77 @@ int output_prefixes(const struct job_result *r, size_t n, char (*out)[OUTPUT_PRE
 	}
 	int rc = assign_prefixes(v, n);
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		memcpy(out[i], v[i].prefix, OUTPUT_PREFIX_MAX);
+		memcpy(out[i], v[i].prefix, SUBJECT_MAX);
 	free(v);
 	return rc;
 }
 
-/* ---- perfdata ---- */
+/* ---- metrics ---- */
 
 /* A metric without a value (a job that never succeeded has no age) is left
  * out rather than printed as 'U': Icinga 2 warns about every 'U' on every
- * check and its writers drop it anyway, so the graph shows the same gap. */
-static void metric_add(struct metrics *ms, int tier, const char *prefix, const char *name,
-                       bool known, double v, const char *uom, const struct range *warn,
+ * check and its writers drop it anyway, so the graph shows the same gap.
+ * Out of memory, the metric is left out too. */
+static void metric_add(struct report *rep, size_t job, int tier, const char *name, bool known,
+                       double v, const char *unit, const struct range *warn,
                        const struct range *crit, bool min0)
 {
 	if (!known)
 		return;
-	if (ms->n == ms->cap) {
-		size_t cap = ms->cap ? ms->cap * 2 : 64;
-		struct metric *grown = realloc(ms->m, cap * sizeof(*grown));
-		if (grown == NULL)
-			return; /* the metric is left out, the count says so */
-		ms->m = grown;
-		ms->cap = cap;
-	}
-	struct metric *m = &ms->m[ms->n++];
-	char label[LABEL_MAX + 8], num[48];
-	output_label(prefix, name, label, sizeof(label));
-	double whole = round(v);
-	range_number_format(whole == 0 ? 0.0 : whole, num, sizeof(num)); /* never "-0" */
-	int len = snprintf(m->text, sizeof(m->text), "%s=%s%s", label, num, uom);
-	if (len >= 0 && (warn != NULL || crit != NULL || min0))
-		snprintf(m->text + len, sizeof(m->text) - (size_t)len, ";%s;%s;%s",
-		         warn && warn->set ? warn->text : "", crit && crit->set ? crit->text : "",
-		         min0 ? "0" : "");
-	m->tier = tier;
-	m->ok_job = false;
-	m->keep = true;
+	struct report_metric m = {.job = job,
+	                          .name = name,
+	                          .value = v,
+	                          .unit = unit,
+	                          .warn = warn,
+	                          .crit = crit,
+	                          .has_min = min0,
+	                          .tier = tier};
+	(void)report_metric(rep, &m);
 }
 
-static void job_metrics(struct metrics *ms, const struct job_result *r, const char *prefix)
+static void job_metrics(struct report *rep, size_t k, const struct job_result *r)
 {
-	size_t first = ms->n;
+	size_t first = rep->n_metrics;
 	const struct task_execution *le = &r->job->last_execution;
 	bool run = le->result != RUN_NONE;
-	metric_add(ms, 1, prefix, "last_success_age", r->age_known, r->last_success_age, "s",
+	metric_add(rep, k, 1, "last_success_age", r->age_known, r->last_success_age, "s",
 	           &r->age_warn, &r->age_crit, true);
-	metric_add(ms, 1, prefix, "successive_failures", true, (double)r->job->successive_failures,
-	           "", &r->fail_warn, &r->fail_crit, true);
-	metric_add(ms, 2, prefix, "escrowed", run && le->has_count_escrowed,
-	           (double)le->count_escrowed, "", &r->escrow_warn, &r->escrow_crit, true);
-	metric_add(ms, 2, prefix, "exported", run && le->has_count_exported,
-	           (double)le->count_exported, "", NULL, NULL, false);
-	metric_add(ms, 2, prefix, "imported", run && le->has_count_imported,
-	           (double)le->count_imported, "", NULL, NULL, false);
-	metric_add(ms, 1, prefix, "quarantine_age", r->quarantine_age_known, r->quarantine_age, "s",
+	metric_add(rep, k, 1, "successive_failures", true, (double)r->job->successive_failures, "",
+	           &r->fail_warn, &r->fail_crit, true);
+	metric_add(rep, k, 2, "escrowed", run && le->has_count_escrowed, (double)le->count_escrowed,
+	           "", &r->escrow_warn, &r->escrow_crit, true);
+	metric_add(rep, k, 2, "exported", run && le->has_count_exported, (double)le->count_exported,
+	           "", NULL, NULL, false);
+	metric_add(rep, k, 2, "imported", run && le->has_count_imported, (double)le->count_imported,
+	           "", NULL, NULL, false);
+	metric_add(rep, k, 1, "quarantine_age", r->quarantine_age_known, r->quarantine_age, "s",
 	           NULL, NULL, false);
-	metric_add(ms, 2, prefix, "quarantine_series", true, (double)r->quarantine_series, "", NULL,
+	metric_add(rep, k, 2, "quarantine_series", true, (double)r->quarantine_series, "", NULL,
 	           NULL, false);
 	if (r->export_age_known || r->export_warn.set || r->export_crit.set)
-		metric_add(ms, 2, prefix, "last_export_age", r->export_age_known,
-		           r->last_export_age, "s", &r->export_warn, &r->export_crit, true);
+		metric_add(rep, k, 2, "last_export_age", r->export_age_known, r->last_export_age,
+		           "s", &r->export_warn, &r->export_crit, true);
 	if (r->job->progress_known)
-		metric_add(ms, 2, prefix, "progress", true, r->job->progress_percent, "%", NULL,
-		           NULL, false);
-	for (size_t i = first; i < ms->n; i++)
-		ms->m[i].ok_job = r->state == STATE_OK;
+		metric_add(rep, k, 2, "progress", true, r->job->progress_percent, "%", NULL, NULL,
+		           false);
+	for (size_t i = first; i < rep->n_metrics; i++)
+		rep->metric[i].ok = r->state == STATE_OK;
+}
+
+void output_run_facts(struct report *rep, const struct run_facts *facts)
+{
+	if (facts != NULL && facts->credential_known)
+		metric_add(rep, REPORT_RUN, 1, "credential_expires_in", true,
+		           facts->credential_expires_in, "s", facts->credential_warn,
+		           facts->credential_crit, false);
+	double t = facts != NULL && isfinite(facts->http_seconds) && facts->http_seconds > 0
+	               ? facts->http_seconds
+	               : 0.0;
+	struct report_metric time = {
+	    .job = REPORT_RUN, .name = "time", .value = t, .unit = "s", .decimals = 3, .tier = 1};
+	(void)report_metric(rep, &time);
+	if (facts != NULL)
+		rep->credential = facts->credential;
 }
 
 /* ---- the whole output ---- */
@@ -697,84 +688,81 @@ static void summary_line(const struct view *v, size_t n, const struct run_facts 
 	}
 }
 
-enum state output_check(FILE *out, const struct job_result *results, size_t n,
-                        const struct output_options *opt, const struct run_facts *facts)
+/* How the Nagios writer names the jobs it hides or folds. */
+static const struct report_words check_words = {.hidden = "jobs not OK",
+                                                .folded_one = "job OK",
+                                                .folded_many = "jobs OK",
+                                                .errors = "service principals not read"};
+
+/* One job's line and facts, the k-th of the report. */
+static int add_job(struct report *rep, size_t k, const struct view *v, bool bare)
+{
+	const struct job_result *r = v->r;
+	rep->job[k].result = r;
+	memcpy(rep->job[k].subject, bare ? "" : v->prefix, bare ? 1 : SUBJECT_MAX);
+	if (r->state == STATE_OK && rep->fold_from == rep->n_jobs)
+		rep->fold_from = k;
+	struct report_line *l = report_line(rep, r->state, v->name);
+	if (l == NULL)
+		return -1;
+	buf_printf(&l->text, "[%s] ", state_name(r->state));
+	if (r->owner != NULL)
+		buf_printf(&l->text, "(%s) ", r->owner);
+	output_job_detail(r, &l->text);
+	text_clean_buf(&l->text, 0);
+	job_metrics(rep, k, r);
+	return 0;
+}
+
+int output_check(struct report *rep, const struct job_result *results, size_t n,
+                 const struct output_options *opt, const struct run_facts *facts, struct err *e)
 {
 	struct view *v = calloc(n ? n : 1, sizeof(*v));
-	size_t n_errs = facts != NULL ? facts->n_sp_errors : 0;
-	struct page p = {0};
-	p.line = calloc(n ? n : 1, sizeof(*p.line));
-	p.err = calloc(n_errs ? n_errs : 1, sizeof(*p.err));
-	if (v == NULL || p.line == NULL || p.err == NULL) {
+	rep->job = calloc(n ? n : 1, sizeof(*rep->job));
+	if (v == NULL || rep->job == NULL) {
 		free(v);
-		page_free(&p);
-		output_status_line(out, STATE_UNKNOWN, "out of memory writing the output");
-		return STATE_UNKNOWN;
+		return err_set(e, ERR_INTERNAL, "out of memory writing the output");
 	}
 	for (size_t i = 0; i < n; i++) {
 		v[i].r = &results[i];
 		v[i].index = i;
 	}
-	enum state st = results_worst(results, n);
-	if (facts != NULL && facts->credential_known)
-		st = state_worst(st, facts->credential_state);
-	if (n_errs > 0)
-		st = state_worst(st, STATE_UNKNOWN);
 	if (assign_names(v, n) < 0 || (!opt->bare_labels && assign_prefixes(v, n) < 0)) {
 		free(v);
-		page_free(&p);
-		output_status_line(out, STATE_UNKNOWN, "out of memory writing the output");
-		return STATE_UNKNOWN;
+		return err_set(e, ERR_INTERNAL, "out of memory writing the output");
 	}
 	qsort(v, n, sizeof(*v), by_state_then_index);
 
-	struct buf summary = {0};
-	summary_line(v, n, facts, &summary);
-	buf_printf(&p.head, "%s %s - %s", OUTPUT_PREFIX, state_name(st), summary.data);
-	buf_free(&summary);
-
-	p.n = n;
-	p.ok_from = n;
-	for (size_t k = 0; k < n; k++) {
-		const struct job_result *r = v[k].r;
-		struct page_line *l = &p.line[k];
-		if (r->state == STATE_OK && p.ok_from == n)
-			p.ok_from = k;
-		l->state = r->state;
-		l->name = v[k].name;
-		buf_printf(&l->text, "[%s] ", state_name(r->state));
-		if (r->owner != NULL)
-			buf_printf(&l->text, "(%s) ", r->owner);
-		output_job_detail(r, &l->text);
-		text_clean_buf(&l->text, 0);
-		job_metrics(&p.perf, r, opt->bare_labels ? "" : v[k].prefix);
-	}
+	size_t n_errs = facts != NULL ? facts->n_sp_errors : 0;
+	rep->state = results_worst(results, n);
 	if (facts != NULL && facts->credential_known)
-		metric_add(&p.perf, 1, "", "credential_expires_in", true,
-		           facts->credential_expires_in, "s", facts->credential_warn,
-		           facts->credential_crit, false);
-	size_t before = p.perf.n;
-	metric_add(&p.perf, 1, "", "time", true, 0.0, "s", NULL, NULL, false);
-	if (p.perf.n > before) /* the time metric keeps its milliseconds */
-		snprintf(p.perf.m[before].text, sizeof(p.perf.m[before].text), "time=%.3fs",
-		         facts != NULL && isfinite(facts->http_seconds) && facts->http_seconds > 0
-		             ? facts->http_seconds
-		             : 0.0);
-	for (size_t k = 0; k < n_errs; k++) {
-		buf_printf(&p.err[k], "[UNKNOWN] %s", facts->sp_errors[k]);
-		text_clean_buf(&p.err[k], 0);
-	}
-	p.n_errs = n_errs;
-	if (facts != NULL && facts->note[0]) {
-		char note[sizeof(facts->note)];
-		text_copy(note, sizeof(note), facts->note);
-		buf_printf(&p.extra, "%s\n", note);
-	}
-
-	page_write(out, &p, opt->max_bytes ? opt->max_bytes : OUTPUT_MAX_DEFAULT);
-	page_free(&p);
+		rep->state = state_worst(rep->state, facts->credential_state);
+	if (n_errs > 0)
+		rep->state = state_worst(rep->state, STATE_UNKNOWN);
+	summary_line(v, n, facts, &rep->summary);
+	rep->words = check_words;
+	rep->n_jobs = n;
+	rep->fold_from = n;
+	rep->n_sps = facts != NULL ? facts->n_sps : 0;
+	int rc = 0;
+	for (size_t k = 0; rc == 0 && k < n; k++)
+		rc = add_job(rep, k, &v[k], opt->bare_labels);
 	free(v);
-	return st;
+	for (size_t k = 0; rc == 0 && k < n_errs; k++) {
+		struct buf *b = report_error(rep);
+		if (b == NULL) {
+			rc = -1;
+			break;
+		}
+		buf_printf(b, "[UNKNOWN] %s", facts->sp_errors[k]);
+		text_clean_buf(b, 0);
+	}
+	if (rc < 0)
+		return err_set(e, ERR_INTERNAL, "out of memory writing the output");
+	output_run_facts(rep, facts);
+	if (facts != NULL && facts->note[0])
+		report_note(rep, facts->note);
+	return 0;
 }
 
 /* ---- the credential's end ---- */
@@ -888,6 +876,7 @@ static void expiry_note(const struct expiry_result *x, struct buf *b)
 
 void output_expiry_facts(const struct expiry_result *x, struct run_facts *f)
 {
+	f->credential = x;
 	f->credential_known = x->status == EXPIRY_KNOWN;
 	f->credential_expires_in = x->expires_in;
 	f->credential_state = x->state;
@@ -930,13 +919,4 @@ void output_expiry_clause(const struct expiry_result *x, char *out, size_t n)
 	expiry_words(what, x->expires_in, words, sizeof(words));
 	snprintf(out, n, "%s (%s)", words, state_name(x->state));
 	text_clean(out);
-}
-
-void output_status_line(FILE *out, enum state st, const char *msg)
-{
-	struct buf b = {0};
-	buf_puts(&b, msg != NULL ? msg : "");
-	text_clean(b.data);
-	fprintf(out, "%s %s - %s\n", OUTPUT_PREFIX, state_name(st), b.data ? b.data : "");
-	buf_free(&b);
 }

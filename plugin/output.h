@@ -1,27 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Presentation: every word of check mode and every status line of every
- * mode. The first line, long output and perfdata follow the Monitoring
- * Plugins guidelines and fit a byte budget. Pure (writes to the FILE given). */
+/* Presentation: every word of check mode, filled into a report (format/)
+ * with the metrics as values; a writer prints it. Pure: prints nothing. */
 #ifndef CES_OUTPUT_H
 #define CES_OUTPUT_H
 
 #include <stdbool.h>
-#include <stdio.h>
 
 #include "common.h"
 #include "evaluate.h"
 #include "expiry.h"
-
-#define OUTPUT_MAX_DEFAULT 8192 /* Nagios Core keeps 8 KiB of plugin output */
-#define OUTPUT_MAX_MIN     512
-#define HEAD_MAX           199 /* the first line's text before '|', "ENTRA SYNC ..." included */
-#define SUMMARY_MAX        (HEAD_MAX - 22) /* after "ENTRA SYNC CRITICAL - " */
-#define LABEL_MAX          60
-
-struct output_options {
-	size_t max_bytes; /* --max-output: everything printed on stdout */
-	bool bare_labels; /* -j: one job, metric names without a job prefix */
-};
+#include "format/report.h"
+#include "format/writer.h"
 
 /* What the run adds besides its jobs. */
 struct run_facts {
@@ -33,6 +22,7 @@ struct run_facts {
 	const struct range *credential_warn, *credential_crit;
 	char credential_what[160]; /* "client secret abc... (hint)", "certificate ..." */
 	char note[480];            /* one more long-output line, or "" */
+	const struct expiry_result *credential; /* what the above came from, or NULL */
 	/* A run over several service principals: those that could not be read,
 	 * one worded line each ("service principal X: Graph HTTP 404 ..."). */
 	const char *const *sp_errors;
@@ -40,30 +30,29 @@ struct run_facts {
 	size_t n_sps; /* service principals asked about (0: one, not said) */
 };
 
-/* Writes the complete check output for n >= 1 results and returns the
- * overall state: "ENTRA SYNC <STATE> - <summary> | <perfdata>", then one
- * long-output line per job, worst first, and one per service principal that
- * could not be read. page.c fits it to the budget: OK jobs fold into one
- * line, error lines into a count, perfdata drops whole metrics (the per-job
- * ages, failures and quarantine ages last), and a line says what was left
- * out. */
-enum state output_check(FILE *out, const struct job_result *results, size_t n,
-                        const struct output_options *opt, const struct run_facts *facts);
+/* Fills the empty report rep with the check of n >= 1 results: the overall
+ * state, the summary, one line per job, worst first (OK jobs may fold), one
+ * per service principal that could not be read, the note, and the metrics
+ * (tier 1, kept longest under a budget: the per-job ages, failures and
+ * quarantine ages, the credential's end, the time). 0, or -1 with e when
+ * out of memory. */
+int output_check(struct report *rep, const struct job_result *results, size_t n,
+                 const struct output_options *opt, const struct run_facts *facts, struct err *e);
+
+/* The run's own metrics (the credential's end, the time) and its
+ * credential, after the metrics of what the report is about. */
+void output_run_facts(struct report *rep, const struct run_facts *facts);
 
 /* The words for one job: its summary ("quarantined (Reason: Code) since
  * ...") and its long-output line. Appended to b. */
 void output_job_summary(const struct job_result *r, struct buf *b);
 void output_job_detail(const struct job_result *r, struct buf *b);
 
-/* The perfdata label of metric for a job prefix ("" with -j): only
- * [A-Za-z0-9_], at most LABEL_MAX bytes. */
-void output_label(const char *prefix, const char *metric, char *out, size_t n);
-/* The prefixes of n jobs without -j: each templateId reduced to
- * [A-Za-z0-9_], and, where two jobs would share one, a short stable suffix
- * from the job id; unique, short enough for every metric. out[i] holds
- * OUTPUT_PREFIX_MAX bytes. 0 or -1 (ENOMEM). */
-#define OUTPUT_PREFIX_MAX 44
-int output_prefixes(const struct job_result *r, size_t n, char (*out)[OUTPUT_PREFIX_MAX]);
+/* The subjects (metric name prefixes) of n jobs without -j: each
+ * templateId reduced to [A-Za-z0-9_], and, where two jobs would share one, a
+ * short stable suffix from the job id; unique, short enough for every
+ * metric's label. 0 or -1 (ENOMEM). */
+int output_prefixes(const struct job_result *r, size_t n, char (*out)[SUBJECT_MAX]);
 
 /* The credential's end as run facts: what to name in the summary, the
  * metric and its thresholds, and a long-output line (the note) saying what
@@ -77,9 +66,5 @@ void output_credential_clause(const struct run_facts *f, struct buf *b);
  * "client secret 'monitoring' expires in 5d (WARNING)", or "" when there is
  * nothing to warn about. */
 void output_expiry_clause(const struct expiry_result *x, char *out, size_t n);
-
-/* "ENTRA SYNC <STATE> - <msg>": the one line every mode ends with when it
- * could not do its work (msg is made safe: one line, valid UTF-8). */
-void output_status_line(FILE *out, enum state st, const char *msg);
 
 #endif

@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "eventlog.h"
 #include "expiry.h"
+#include "format/format.h"
 #include "graph.h"
 #include "modes.h"
 #include "options.h"
@@ -34,7 +35,7 @@ static int finish(const struct mode_env *m, enum state st, int prio, const char 
 		buf_free(&b);
 	text_copy(line, sizeof(line), b.data != NULL ? b.data : msg);
 	buf_free(&b);
-	output_status_line(m->out, st, line);
+	format_status(m->out, NULL, st, line, NULL);
 	eventlog(m->cfg->handler.syslog_socket, prio, line);
 	return (int)st;
 }

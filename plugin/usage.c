@@ -88,6 +88,8 @@ static const char usage_text[] =
     "      --proxy URL              HTTP(S) proxy (default: libcurl's variables)\n"
     "      --max-output BYTES       print at most this much (default 8192, Nagios'\n"
     "                               limit; 1023 for NRPE v2 without payload option)\n"
+    "      --output-format F        the check's and --directory-sync's output:\n"
+    "                               nagios (the default and, for now, the only one)\n"
     "  -v, --verbose                more detail on stderr; -vvv traces HTTP, redacted\n"
     "  -h, --help                   this text (exit 0)\n"
     "  -V, --version                version (exit 0)\n"

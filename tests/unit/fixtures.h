@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "evaluate.h"
+#include "format/format.h"
 #include "job.h"
 #include "output.h"
 
@@ -192,6 +193,21 @@ static inline void eval_json(const char *json, const struct eval_config *cfg, st
 	load_job(json, job);
 	struct job_context ctx = {.now = NOW, .started_at = 0};
 	evaluate_job(job, cfg, &ctx, r);
+}
+
+/* The check's output as the plugin prints it: output_check's report
+ * through the writer opt names. Returns the exit status. */
+static inline enum state print_check(FILE *out, const struct job_result *r, size_t n,
+                                     const struct output_options *opt,
+                                     const struct run_facts *facts)
+{
+	struct report rep = {0};
+	struct err e = {0};
+	assert_int_equal(output_check(&rep, r, n, opt, facts, &e), 0);
+	int st = format_write(out, &rep, opt, &e);
+	assert_true(st >= 0);
+	report_free(&rep);
+	return (enum state)st;
 }
 
 /* The words output.c writes for a result (the summary, the long-output

@@ -554,7 +554,11 @@ static char *render(const struct run_facts *f, size_t budget, enum state *st)
 	FILE *out = open_memstream(&text, &len);
 	assert_non_null(out);
 	struct output_options opt = {.max_bytes = budget};
-	*st = output_dirsync(out, &R.r, &opt, f);
+	struct report rep = {0};
+	struct err e = {0};
+	assert_int_equal(output_dirsync(&rep, &R.r, f, &e), 0);
+	*st = (enum state)format_write(out, &rep, &opt, &e);
+	report_free(&rep);
 	fclose(out);
 	return text;
 }
@@ -620,6 +624,22 @@ static void v1_output_says_what_it_could_not_judge(void **state)
 	free(text);
 }
 
+/* A certificate that ends in 3 days (CRITICAL), its thresholds w and c, and
+ * note for its line. */
+static struct run_facts expiring_certificate(struct range *w, struct range *c, const char *note)
+{
+	range_parse("2592000:", true, w, NULL);
+	range_parse("604800:", true, c, NULL);
+	struct run_facts f = {.credential_known = true,
+	                      .credential_expires_in = 3 * 86400,
+	                      .credential_state = STATE_CRITICAL,
+	                      .credential_warn = w,
+	                      .credential_crit = c};
+	str_copy(f.credential_what, sizeof(f.credential_what), "certificate");
+	str_copy(f.note, sizeof(f.note), note);
+	return f;
+}
+
 static void credential_makes_it_worse_and_is_named(void **state)
 {
 	(void)state;
@@ -627,15 +647,7 @@ static void credential_makes_it_worse_and_is_named(void **state)
 	struct tenant t = healthy();
 	judge(&t);
 	struct range w, c;
-	range_parse("2592000:", true, &w, NULL);
-	range_parse("604800:", true, &c, NULL);
-	struct run_facts f = {.credential_known = true,
-	                      .credential_expires_in = 3 * 86400,
-	                      .credential_state = STATE_CRITICAL,
-	                      .credential_warn = &w,
-	                      .credential_crit = &c};
-	str_copy(f.credential_what, sizeof(f.credential_what), "certificate");
-	str_copy(f.note, sizeof(f.note), "[CRITICAL] certificate ends soon");
+	struct run_facts f = expiring_certificate(&w, &c, "[CRITICAL] certificate ends soon");
 	enum state st;
 	char *text = render(&f, 8192, &st);
 	assert_int_equal(st, STATE_CRITICAL);
@@ -647,18 +659,60 @@ static void credential_makes_it_worse_and_is_named(void **state)
 	free(text);
 }
 
+/* Short of room the aspects' lines are cut, then hidden from the last (the
+ * credential's line is the last), and the line that counts them names the
+ * worst state among them: here the credential's, behind an OK one. The
+ * metrics stay. */
 static void output_fits_max_output(void **state)
 {
 	(void)state;
 	cfg_reset();
 	struct tenant t = healthy();
 	judge(&t);
+	struct range w, c;
+	struct run_facts f =
+	    expiring_certificate(&w, &c, "[CRITICAL] certificate ends 2026-03-04 12:00:00Z, in 3d");
 	enum state st;
-	char *text = render(NULL, 512, &st);
+	char *text = render(&f, 512, &st);
+	assert_int_equal(st, STATE_CRITICAL);
 	assert_true(strlen(text) <= 512);
-	assert_contains(text, "ENTRA SYNC OK - ");
-	assert_contains(text, "lines left out to fit --max-output 512");
+	assert_contains(text, " | last_sync_age=900s;5400;10800;0 "
+	                      "last_password_sync_age=120s;5400;10800;0 sync_interval=1800s "
+	                      "credential_expires_in=259200s;2592000:;604800:; time=0.000s\n"
+	                      "[OK] directory synchronization: enabled, last sync 2026-03-01 "
+	                      "11:45:00Z (15m ago)\n");
+	/* the last line */
+	assert_string_equal(strstr(text, "\n[CRITICAL] ... ") + 1,
+	                    "[CRITICAL] ... 4 more lines, not shown to fit --max-output 512\n");
 	free(text);
+}
+
+/* The tenant's metrics are the run's, as values: the ages kept longest
+ * under a budget, the interval given up first; one line per aspect, none
+ * folding; the result behind them for writers of values. */
+static void report_holds_the_metrics_as_values(void **state)
+{
+	(void)state;
+	cfg_reset();
+	struct tenant t = healthy();
+	judge(&t);
+	struct report rep = {0};
+	struct err e = {0};
+	assert_int_equal(output_dirsync(&rep, &R.r, NULL, &e), 0);
+	assert_ptr_equal(rep.dirsync, &R.r);
+	assert_int_equal(rep.n_lines, 4);
+	assert_int_equal(rep.fold_from, 4);
+	assert_int_equal(rep.n_metrics, 4);
+	const char *names[] = {"last_sync_age", "last_password_sync_age", "sync_interval", "time"};
+	const int tiers[] = {1, 1, 2, 1};
+	for (size_t i = 0; i < 4; i++) {
+		assert_string_equal(rep.metric[i].name, names[i]);
+		assert_int_equal(rep.metric[i].tier, tiers[i]);
+		assert_true(rep.metric[i].job == REPORT_RUN);
+		assert_string_equal(rep.metric[i].unit, "s");
+	}
+	assert_true(rep.metric[0].value == 900.0 && rep.metric[0].warn == &R.r.warn);
+	report_free(&rep);
 }
 
 int main(void)
@@ -694,6 +748,7 @@ int main(void)
 	    cmocka_unit_test(v1_output_says_what_it_could_not_judge),
 	    cmocka_unit_test(credential_makes_it_worse_and_is_named),
 	    cmocka_unit_test(output_fits_max_output),
+	    cmocka_unit_test(report_holds_the_metrics_as_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,7 +41,7 @@ static void render(double http_seconds)
 	 * service principal (prefixed labels). */
 	struct output_options opt = {.max_bytes = OUTPUT_MAX_DEFAULT, .bare_labels = R.n == 1};
 	struct run_facts facts = {.http_seconds = http_seconds};
-	R.st = output_check(f, R.res, R.n, &opt, &facts);
+	R.st = print_check(f, R.res, R.n, &opt, &facts);
 	fclose(f);
 }
 
@@ -351,7 +351,7 @@ static void a_template_spelling_a_numbered_prefix_cannot_make_labels_collide(voi
 	(void)state;
 	struct sync_job j[3];
 	struct job_result r[3];
-	char p[3][OUTPUT_PREFIX_MAX];
+	char p[3][SUBJECT_MAX];
 	memset(j, 0, sizeof(j));
 	memset(r, 0, sizeof(r));
 	for (int i = 0; i < 3; i++)
@@ -366,7 +366,7 @@ static void a_template_spelling_a_numbered_prefix_cannot_make_labels_collide(voi
 	/* a third job whose template is exactly the second one's prefix */
 	str_copy(j[2].template_id, sizeof(j[2].template_id), p[1]);
 	strcpy(j[2].id, "other");
-	char want_own[OUTPUT_PREFIX_MAX];
+	char want_own[SUBJECT_MAX];
 	memcpy(want_own, p[1], sizeof(want_own));
 	assert_int_equal(output_prefixes(r, 3, p), 0);
 	assert_string_not_equal(p[0], p[1]);
@@ -448,7 +448,7 @@ static void unreadable_service_principals_fold_into_a_count(void **state)
 	assert_non_null(f);
 	struct output_options opt = {.max_bytes = 1023};
 	struct run_facts facts = {.sp_errors = lines, .n_sp_errors = N_ERRS, .n_sps = N_ERRS + 1};
-	R.st = output_check(f, R.res, R.n, &opt, &facts);
+	R.st = print_check(f, R.res, R.n, &opt, &facts);
 	fclose(f);
 	assert_int_equal(R.st, STATE_CRITICAL); /* CRITICAL beats the UNKNOWN of the others */
 	assert_true(len <= 1023);
@@ -490,7 +490,7 @@ static void no_error_line_shown_is_counted_without_more(void **state)
 	assert_non_null(f);
 	struct output_options opt = {.max_bytes = OUTPUT_MAX_MIN};
 	struct run_facts facts = {.sp_errors = lines, .n_sp_errors = 2, .n_sps = 3};
-	R.st = output_check(f, R.res, R.n, &opt, &facts);
+	R.st = print_check(f, R.res, R.n, &opt, &facts);
 	fclose(f);
 	assert_true(len <= OUTPUT_MAX_MIN);
 	assert_true(strncmp(line(1), "[CRITICAL] ", 11) == 0);
@@ -505,11 +505,61 @@ static void status_line_is_cleaned(void **state)
 	(void)state;
 	size_t len = 0;
 	FILE *f = open_memstream(&R.text, &len);
-	output_status_line(f, STATE_UNKNOWN, "Graph 401 | UnknownError\nsecond");
-	output_status_line(f, STATE_CRITICAL, NULL);
+	format_status(f, NULL, STATE_UNKNOWN, "Graph 401 | UnknownError\nsecond", NULL);
+	format_status(f, NULL, STATE_CRITICAL, NULL, "");
 	fclose(f);
 	assert_string_equal(R.text, "ENTRA SYNC UNKNOWN - Graph 401 / UnknownError second\n"
 	                            "ENTRA SYNC CRITICAL - \n");
+}
+
+/* The metric of subject job (REPORT_RUN: the run) and name, or NULL. */
+static const struct report_metric *metric_of(const struct report *rep, size_t job, const char *name)
+{
+	for (size_t i = 0; i < rep->n_metrics; i++)
+		if (rep->metric[i].job == job && strcmp(rep->metric[i].name, name) == 0)
+			return &rep->metric[i];
+	return NULL;
+}
+
+/* What a writer of values finds in the report: the jobs worst first with
+ * their facts and subjects, the metrics as numbers with unit, thresholds,
+ * minimum and tier, subject and name apart, and words only in the lines. */
+static void report_holds_the_metrics_as_values(void **state)
+{
+	(void)state;
+	add(J_HEALTHY_CLOUD_SYNC);
+	add(J_QUARANTINED_BOX);
+	struct output_options opt = {.max_bytes = OUTPUT_MAX_DEFAULT};
+	struct run_facts facts = {.http_seconds = 0.25};
+	struct report rep = {0};
+	struct err e = {0};
+	assert_int_equal(output_check(&rep, R.res, R.n, &opt, &facts, &e), 0);
+	assert_int_equal(rep.state, STATE_CRITICAL);
+	assert_int_equal(rep.n_jobs, 2);
+	assert_ptr_equal(rep.job[0].result, &R.res[1]); /* the quarantined job first */
+	assert_string_equal(rep.job[0].subject, "Box");
+	assert_string_equal(rep.job[1].subject, "AD2AADProvisioning");
+	assert_int_equal(rep.n_lines, 2);
+	assert_int_equal(rep.fold_from, 1);
+	assert_int_equal(rep.line[0].state, STATE_CRITICAL);
+	assert_string_equal(rep.line[1].name, "AD2AADProvisioning");
+	assert_string_equal(rep.words.hidden, "jobs not OK");
+
+	const struct report_metric *m = metric_of(&rep, 0, "quarantine_series");
+	assert_non_null(m);
+	assert_true(m->value == 6.0 && m->unit[0] == '\0' && m->tier == 2 && !m->ok);
+	m = metric_of(&rep, 1, "last_success_age");
+	assert_non_null(m);
+	assert_true(m->value > 119.8 && m->value < 120.0); /* 11:58:00.123Z */
+	assert_true(strcmp(m->unit, "s") == 0 && m->tier == 1 && m->ok);
+	assert_ptr_equal(m->warn, &R.res[0].age_warn);
+	assert_ptr_equal(m->crit, &R.res[0].age_crit);
+	assert_true(m->has_min && m->min == 0.0);
+	assert_null(metric_of(&rep, 0, "last_success_age")); /* never succeeded: no value */
+	m = metric_of(&rep, REPORT_RUN, "time");
+	assert_non_null(m);
+	assert_true(m->value == 0.25 && m->decimals == 3 && m->warn == NULL && !m->has_min);
+	report_free(&rep);
 }
 
 int main(void)
@@ -547,6 +597,7 @@ int main(void)
 	    cmocka_unit_test_teardown(unreadable_service_principals_fold_into_a_count, reset),
 	    cmocka_unit_test_teardown(no_error_line_shown_is_counted_without_more, reset),
 	    cmocka_unit_test_teardown(status_line_is_cleaned, reset),
+	    cmocka_unit_test_teardown(report_holds_the_metrics_as_values, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The output budget (page.c) on pages no job list would make: random sizes
- * of everything, from a fixed seed, so every run checks the same 5,000
- * pages. Whatever the page holds, what page_write prints keeps the
- * promises of --max-output: at most the budget, the first line whole, the
- * metrics note counting exactly the metrics left out, and a "not shown"
- * line exactly when lines were hidden. */
+/* The output budget (format/nagios.c) on reports no job list would make:
+ * random sizes of everything, from a fixed seed, so every run checks the
+ * same 5,000 pages. Whatever the report holds, what the Nagios writer
+ * prints keeps the promises of --max-output: at most the budget, the first
+ * line whole, the metrics note counting exactly the metrics left out, and a
+ * "not shown" line exactly when lines were hidden. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +14,7 @@
 
 #include <cmocka.h>
 
-#include "output.h"
-#include "page.h"
+#include "format/format.h"
 
 static unsigned long long seed = 88172645463325252ULL;
 
@@ -39,67 +38,94 @@ struct shape {
 	size_t budget, bad, ok, errs, metrics, line_len, err_len, extra_len, metric_len;
 };
 
-static void make_page(const struct shape *s, struct page *p)
+static const struct report_words words = {.hidden = "jobs not OK",
+                                          .folded_one = "job OK",
+                                          .folded_many = "jobs OK",
+                                          .errors = "service principals not read"};
+
+/* A metric whose perfdata text is len (at least 5) bytes long: "m...m=0",
+ * and ";1...1;2...2;" when the name alone cannot make it that long. */
+static void metric_of_len(size_t len, struct report_metric *m, struct range *warn,
+                          struct range *crit)
+{
+	static char names[LABEL_MAX + 1];
+	memset(names, 'm', LABEL_MAX);
+	size_t rest = len - 2 <= LABEL_MAX - 2 ? 0 : len - 2 - (LABEL_MAX - 2);
+	if (rest > 0 && rest < 3)
+		rest = 3; /* ";;;" is the shortest */
+	size_t name = len - 2 - rest;
+	*m =
+	    (struct report_metric){.job = REPORT_RUN, .name = names + LABEL_MAX - name, .unit = ""};
+	if (rest == 0)
+		return;
+	size_t w = rest - 3 < sizeof(warn->text) - 1 ? rest - 3 : sizeof(warn->text) - 1;
+	memset(warn, 0, sizeof(*warn));
+	memset(crit, 0, sizeof(*crit));
+	warn->set = crit->set = true;
+	memset(warn->text, '1', w);
+	memset(crit->text, '2', rest - 3 - w);
+	m->warn = warn;
+	m->crit = crit;
+}
+
+static void make_report(const struct shape *s, struct report *r, struct range (*ranges)[2])
 {
 	static const char *const names[] = {"scim", "slack", "AD2AADProvisioning", "box"};
-	memset(p, 0, sizeof(*p));
-	fill(&p->head, "ENTRA SYNC CRITICAL - ", 22 + rnd(HEAD_MAX - 21));
-	p->n = s->bad + s->ok;
-	p->ok_from = s->bad;
-	p->line = calloc(p->n + 1, sizeof(*p->line));
-	assert_non_null(p->line);
-	for (size_t k = 0; k < p->n; k++) {
+	memset(r, 0, sizeof(*r));
+	r->state = STATE_CRITICAL;
+	r->words = words;
+	fill(&r->summary, "", rnd(HEAD_MAX - 21));
+	for (size_t k = 0; k < s->bad + s->ok; k++) {
 		bool bad = k < s->bad;
-		p->line[k].state =
-		    bad ? (k < s->bad / 2 ? STATE_CRITICAL : STATE_WARNING) : STATE_OK;
-		fill(&p->line[k].text, bad ? "[CRITICAL] job " : "[OK] job ",
-		     12 + rnd(s->line_len));
-		p->line[k].name = names[rnd(4)];
+		struct report_line *l = report_line(
+		    r, bad ? (k < s->bad / 2 ? STATE_CRITICAL : STATE_WARNING) : STATE_OK, NULL);
+		assert_non_null(l);
+		fill(&l->text, bad ? "[CRITICAL] job " : "[OK] job ", 12 + rnd(s->line_len));
+		l->name = names[rnd(4)];
 	}
-	p->err = calloc(s->errs + 1, sizeof(*p->err));
-	assert_non_null(p->err);
-	p->n_errs = s->errs;
-	for (size_t k = 0; k < s->errs; k++)
-		fill(&p->err[k], "[UNKNOWN] service principal ", 30 + s->err_len);
-	p->perf.m = calloc(s->metrics + 1, sizeof(*p->perf.m));
-	assert_non_null(p->perf.m);
-	p->perf.n = p->perf.cap = s->metrics;
+	r->fold_from = s->bad;
+	for (size_t k = 0; k < s->errs; k++) {
+		struct buf *b = report_error(r);
+		assert_non_null(b);
+		fill(b, "[UNKNOWN] service principal ", 30 + s->err_len);
+	}
 	for (size_t i = 0; i < s->metrics; i++) {
-		struct metric *m = &p->perf.m[i];
-		size_t len = 5 + rnd(s->metric_len);
-		memset(m->text, 'm', len);
-		m->text[len] = '\0';
-		m->tier = 1 + (int)rnd(2);
-		m->ok_job = rnd(2) != 0;
-		m->keep = true;
+		struct report_metric m;
+		metric_of_len(5 + rnd(s->metric_len), &m, &ranges[i][0], &ranges[i][1]);
+		m.tier = 1 + (int)rnd(2);
+		m.ok = rnd(2) != 0;
+		assert_int_equal(report_metric(r, &m), 0);
 	}
 	if (s->extra_len) {
-		fill(&p->extra, "note ", s->extra_len);
-		buf_puts(&p->extra, "\n");
+		fill(&r->notes, "note ", s->extra_len);
+		buf_puts(&r->notes, "\n");
 	}
 }
 
 static void check_page(const struct shape *s)
 {
-	struct page p;
-	make_page(s, &p);
-	char *head = strdup(p.head.data);
-	assert_non_null(head);
+	static struct range ranges[64][2];
+	struct report r;
+	assert_true(s->metrics <= 64);
+	make_report(s, &r, ranges);
+	struct buf head = {0};
+	buf_printf(&head, "ENTRA SYNC CRITICAL - %s", r.summary.data ? r.summary.data : "");
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
 	assert_non_null(f);
-	page_write(f, &p, s->budget);
+	struct output_options opt = {.max_bytes = s->budget};
+	assert_int_equal(format_write(f, &r, &opt, NULL), STATE_CRITICAL);
 	fclose(f);
 
 	if (len > s->budget)
 		fail_msg("%zu bytes printed for a budget of %zu", len, s->budget);
-	assert_true(strncmp(out, head, strlen(head)) == 0); /* the first line whole */
-	assert_true(strncmp(out + strlen(head), " |", 2) == 0);
+	assert_true(strncmp(out, head.data, head.len) == 0); /* the first line whole */
+	assert_true(strncmp(out + head.len, " |", 2) == 0);
 	const char *eol = strchr(out, '\n');
 	assert_non_null(eol);
 	size_t kept = 0;
-	for (const char *c = out + strlen(head) + 2; c < eol; c++)
+	for (const char *c = out + head.len + 2; c < eol; c++)
 		kept += *c == ' ';
 	size_t left_out = s->metrics - kept;
 	const char *note = strstr(out, " metrics left out to fit --max-output ");
@@ -127,8 +153,8 @@ static void check_page(const struct shape *s)
 		assert_true(shown_err < s->errs);
 	if (shown_err < s->errs && !said_err)
 		assert_null(strstr(out, "not shown to fit")); /* no_more: neither is said */
-	page_free(&p);
-	free(head);
+	report_free(&r);
+	buf_free(&head);
 	free(out);
 }
 
@@ -156,35 +182,39 @@ static void random_pages_keep_the_budget_promises(void **state)
 static void a_short_line_is_not_traded_for_a_longer_count(void **state)
 {
 	(void)state;
-	struct page p = {0};
-	buf_puts(&p.head, "ENTRA SYNC WARNING - 2 of 2 jobs not OK");
-	p.n = p.ok_from = 2;
-	p.line = calloc(2, sizeof(*p.line));
-	p.err = calloc(1, sizeof(*p.err));
-	p.perf.m = calloc(40, sizeof(*p.perf.m));
-	assert_true(p.line && p.err && p.perf.m);
+	static const char *const names[] = {
+	    "metric_00", "metric_01", "metric_02", "metric_03", "metric_04", "metric_05",
+	    "metric_06", "metric_07", "metric_08", "metric_09", "metric_10", "metric_11",
+	    "metric_12", "metric_13", "metric_14", "metric_15", "metric_16", "metric_17",
+	    "metric_18", "metric_19", "metric_20", "metric_21", "metric_22", "metric_23",
+	    "metric_24", "metric_25", "metric_26", "metric_27", "metric_28", "metric_29",
+	    "metric_30", "metric_31", "metric_32", "metric_33", "metric_34", "metric_35",
+	    "metric_36", "metric_37", "metric_38", "metric_39"};
+	struct report r = {.state = STATE_WARNING, .words = words, .fold_from = 2};
+	buf_puts(&r.summary, "2 of 2 jobs not OK");
 	for (size_t k = 0; k < 2; k++) {
-		p.line[k].state = STATE_WARNING;
-		buf_printf(&p.line[k].text, "[WARNING] job%zu: last success 3h ago", k);
+		struct report_line *l = report_line(&r, STATE_WARNING, NULL);
+		assert_non_null(l);
+		buf_printf(&l->text, "[WARNING] job%zu: last success 3h ago", k);
 	}
-	p.perf.n = p.perf.cap = 40;
 	for (size_t i = 0; i < 40; i++) {
-		snprintf(p.perf.m[i].text, sizeof(p.perf.m[i].text), "metric_%02zu=1", i);
-		p.perf.m[i].tier = 1;
-		p.perf.m[i].keep = true;
+		struct report_metric m = {
+		    .job = REPORT_RUN, .name = names[i], .value = 1, .unit = "", .tier = 1};
+		assert_int_equal(report_metric(&r, &m), 0);
 	}
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
 	assert_non_null(f);
-	page_write(f, &p, OUTPUT_MAX_MIN);
+	struct output_options opt = {.max_bytes = OUTPUT_MAX_MIN};
+	format_write(f, &r, &opt, NULL);
 	fclose(f);
 	assert_true(len <= OUTPUT_MAX_MIN);
 	assert_non_null(strstr(out, "\n[WARNING] job0: last success 3h ago\n"));
 	assert_non_null(strstr(out, "\n[WARNING] job1: last success 3h ago\n"));
 	assert_null(strstr(out, "not shown"));
 	assert_non_null(strstr(out, "metrics left out to fit --max-output 512)\n"));
-	page_free(&p);
+	report_free(&r);
 	free(out);
 }
 
