@@ -11,6 +11,7 @@
 
 #include "encode.h"
 #include "provlog.h"
+#include "provlog_words.h"
 #include "text.h"
 #include "timeparse.h"
 
@@ -228,12 +229,11 @@ static void finding_words(const struct job_result *r, const struct finding *f, b
 		waiting_words(r, b);
 		break;
 	case FINDING_OBJECT_ERRORS:
-		buf_printf(b, "%s%u failed object%s in the last cycle (",
-		           r->objects->summary.capped ? "at least " : "",
-		           r->objects->summary.objects,
-		           r->objects->summary.objects == 1 ? "" : "s");
+		provlog_words_count(r->objects, b);
+		buf_puts(b, " (");
 		range_words(f->limit, false, b);
 		buf_puts(b, ")");
+		provlog_words_mostly(r->objects, b);
 		break;
 	}
 }
@@ -354,6 +354,7 @@ void output_job_detail(const struct job_result *r, struct buf *b)
 		         "job)");
 	if (job->troubleshooting_url[0])
 		buf_printf(b, ", troubleshooting %s", job->troubleshooting_url);
+	provlog_words_detail(r->objects, b);
 	text_clean_buf(b, start);
 }
 
@@ -598,6 +599,11 @@ static void job_metrics(struct report *rep, size_t k, const struct job_result *r
 	if (r->job->progress_known)
 		metric_add(rep, k, 2, "progress", true, r->job->progress_percent, "%", NULL, NULL,
 		           false);
+	double failed;
+	if (provlog_words_failed_objects(r, &failed))
+		metric_add(rep, k, r->objects_warn.set || r->objects_crit.set ? 1 : 2,
+		           "failed_objects", true, failed, "", &r->objects_warn, &r->objects_crit,
+		           true);
 	for (size_t i = first; i < rep->n_metrics; i++)
 		rep->metric[i].ok = r->state == STATE_OK;
 }
@@ -762,6 +768,14 @@ int output_check(struct report *rep, const struct job_result *results, size_t n,
 	output_run_facts(rep, facts);
 	if (facts != NULL && facts->note[0])
 		report_note(rep, facts->note);
+	struct buf refusal = {0}, skipped = {0};
+	provlog_words_notes(results, n, &refusal, &skipped);
+	if (refusal.len > 0)
+		report_note(rep, refusal.data);
+	if (skipped.len > 0)
+		report_note(rep, skipped.data);
+	buf_free(&refusal);
+	buf_free(&skipped);
 	return 0;
 }
 

@@ -113,36 +113,72 @@ void provlog_words_clause(const struct provlog_result *o, char *out, size_t n)
 	buf_free(&b);
 }
 
-void provlog_words_note(const struct provlog_result *o, const char *job, struct buf *b)
+/* The refusal of the logs, in words, until when it is remembered. */
+static void refusal_words(const struct provlog_result *o, struct buf *b)
 {
-	if (o == NULL)
-		return;
-	size_t start = b->len;
 	char until[48];
 	time_format(o->checked_at + PROVLOG_DENIED_FOR, until, sizeof(until));
-	switch (o->status) {
-	case PROVLOG_NO_PERMISSION:
-		buf_printf(b,
-		           "object errors not read: Graph refused the provisioning logs; they need "
-		           "%s (not asked again before %s)",
-		           PROVLOG_NEEDS, until);
-		break;
-	case PROVLOG_NO_LICENCE:
-		buf_printf(b,
-		           "object errors not read: the tenant has no Microsoft Entra ID P1 or P2 "
-		           "licence, which the provisioning logs need (with AuditLog.Read.All and "
-		           "Directory.Read.All) (not asked again before %s)",
-		           until);
-		break;
-	case PROVLOG_SKIPPED:
-	case PROVLOG_FAILED: {
+	if (o->status == PROVLOG_NO_LICENCE)
+		buf_printf(
+		    b,
+		    "object errors not read: the tenant has no Microsoft Entra ID P1 or P2 "
+		    "licence, which the provisioning logs need besides AuditLog.Read.All and "
+		    "Directory.Read.All (asked again after %s)",
+		    until);
+	else
+		buf_printf(
+		    b,
+		    "object errors not read: Graph refused the provisioning logs; they need %s "
+		    "(asked again after %s)",
+		    PROVLOG_NEEDS, until);
+}
+
+void provlog_words_notes(const struct job_result *r, size_t n, struct buf *refusal,
+                         struct buf *skipped)
+{
+	size_t missed = 0;
+	const struct job_result *first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct provlog_result *o = r[i].objects;
+		if (o == NULL)
+			continue;
+		if ((o->status == PROVLOG_NO_PERMISSION || o->status == PROVLOG_NO_LICENCE) &&
+		    refusal->len == 0)
+			refusal_words(o, refusal);
+		if (o->status == PROVLOG_SKIPPED || o->status == PROVLOG_FAILED) {
+			/* the worst job's reason: the reads went worst first */
+			if (first == NULL || state_rank(r[i].state) > state_rank(first->state))
+				first = &r[i];
+			missed++;
+		}
+	}
+	if (first != NULL) {
 		char shown[JOB_SHOWN];
-		text_copy(shown, sizeof(shown), job);
-		buf_printf(b, "object errors of job %s not read: %s", shown, o->why);
-		break;
+		text_copy(shown, sizeof(shown), first->job->id);
+		if (missed == 1)
+			buf_printf(skipped, "object errors of job %s not read: %s", shown,
+			           first->objects->why);
+		else
+			buf_printf(skipped, "object errors of %zu jobs not read (job %s: %s)",
+			           missed, shown, first->objects->why);
 	}
-	default:
-		return;
+	text_clean_buf(refusal, 0);
+	text_clean_buf(skipped, 0);
+}
+
+bool provlog_words_failed_objects(const struct job_result *r, double *value)
+{
+	const struct provlog_result *o = r->objects;
+	if (o == NULL)
+		return false;
+	if (o->status == PROVLOG_KNOWN) {
+		*value = o->summary.objects;
+		return true;
 	}
-	text_clean_buf(b, start);
+	const struct task_execution *le = &r->job->last_execution;
+	if (o->status == PROVLOG_NOT_ASKED && le->result == RUN_SUCCEEDED) {
+		*value = 0;
+		return true;
+	}
+	return false;
 }

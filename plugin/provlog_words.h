@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "common.h"
+#include "evaluate.h"
 #include "provlog.h"
 
 /* The permissions and the licence the logs need, as every message names them. */
@@ -28,9 +29,16 @@ void provlog_words_mostly(const struct provlog_result *o, struct buf *b);
  * objects in the last cycle)", "no failed objects logged in the last
  * cycle" or "object errors not read: <why>"; "" when nothing was asked. */
 void provlog_words_clause(const struct provlog_result *o, char *out, size_t n);
-/* A note line on logs that could not be read: the refusal (naming the
- * permissions and the licence, and until when it is remembered) or why
- * job's logs were not read. Nothing for a summary or no read at all. */
-void provlog_words_note(const struct provlog_result *o, const char *job, struct buf *b);
+/* The notes of a run on logs it could not read, each into its buffer
+ * (left empty when there is nothing to say): the refusal, once (naming the
+ * permissions and the licence, and until when it is remembered), and the
+ * jobs whose logs were skipped or failed, in one line naming the first. */
+void provlog_words_notes(const struct job_result *r, size_t n, struct buf *refusal,
+                         struct buf *skipped);
+/* The metric failed_objects of r: the summary's objects; 0 for a job whose
+ * last run succeeded without escrows (nothing failed, nothing to read), so
+ * that a graph has no gap while the job is healthy. false when --object-errors
+ * is off or nothing is known. */
+bool provlog_words_failed_objects(const struct job_result *r, double *value);
 
 #endif

@@ -147,6 +147,32 @@ def test_handler_names_the_top_error_code_of_the_last_cycle_only():
     eq(r.rc, 0, "exit status", r)
 
 
+def test_the_check_names_codes_examples_and_reasons_with_the_metric():
+    e = H.emu()
+    _setup(e)
+    _mixed(e)
+    r = expect(_check(e), 0, contains=[
+        "object errors of the last cycle (began ", "11 failed objects in 18 events, 3 error codes; "
+        "SystemForCrossDomainIdentityManagementBadResponse (nonServiceFailure) 7 objects, e.g. "
+        "User 'SystemForCrossDomainIdentityManagementBadResponse 000",
+        ": The SCIM endpoint answered 400 for this user.; AttributeMappingMissing "
+        "(configurationFailure) 3 objects", "; DuplicateTargetEntries (nonServiceFailure) 1 object"],
+        absent=["OldCycleError", "OtherJobError"])
+    got = {k: v for k, v in H.perfdata(r).items() if k.endswith("failed_objects")}
+    eq(sorted(got.values()), ["0", "11"], "failed_objects of both jobs (0: the healthy one, "
+       "whose last run succeeded without escrows)", r)
+
+
+def test_the_first_line_names_the_top_code_when_a_threshold_is_passed():
+    e = H.emu()
+    _setup(e)
+    _mixed(e)
+    r = expect(_check(e, job=JOB, extra=["--object-errors-critical", "10"]), 2,
+               first_contains=["11 failed objects in the last cycle (> 10), mostly "
+                               "SystemForCrossDomainIdentityManagementBadResponse"])
+    true("failed_objects=11;;10;0" in r.first_line, "the metric with its threshold", r)
+
+
 def test_the_query_is_the_documented_filter_with_top():
     e = H.emu()
     _setup(e)
@@ -302,8 +328,15 @@ def test_without_the_permissions_a_note_never_a_failed_check_asked_daily():
     _setup(e)
     _mixed(e)
     cache = H.cache_dir()
-    expect(_check(e, client="writer", cache=cache), 0)
-    expect(_check(e, client="writer", cache=cache, extra=["--object-errors-warning", "1"]), 0)
+    expect(_check(e, client="writer", cache=cache), 0, contains=[
+        "object errors not read: Graph refused the provisioning logs; they need the Microsoft "
+        "Graph application permissions AuditLog.Read.All and Directory.Read.All (admin consent "
+        "granted) and a tenant with Microsoft Entra ID P1 or P2 (asked again after "])
+    r = expect(_check(e, client="writer", cache=cache, extra=["--object-errors-warning", "1"]),
+               0)
+    got = [v for k, v in H.perfdata(r).items() if k.endswith("failed_objects")]
+    eq(got, ["0"], "failed_objects: the healthy job's 0, none for the job whose logs were "
+       "refused", r)
     eq(_audit(e), 1, "asked once, the refusal remembered")
     r = _handler(e, cache=cache, job=JOB, client="writer")
     true("object errors not read: no permission AuditLog.Read.All and Directory.Read.All"
@@ -321,7 +354,9 @@ def test_a_tenant_without_p1_or_p2_is_a_note_too():
     _mixed(e)
     e.control("POST", "/_emu/provisioning/licence", {"premium": False})
     cache = H.cache_dir()
-    expect(_check(e, cache=cache), 0)
+    expect(_check(e, cache=cache), 0, contains=[
+        "object errors not read: the tenant has no Microsoft Entra ID P1 or P2 licence, which "
+        "the provisioning logs need besides AuditLog.Read.All and Directory.Read.All"])
     r = _handler(e, cache=cache, job=JOB)
     true("object errors not read: the tenant has no Microsoft Entra ID P1 or P2" in _line(r),
          "the licence named", r)
@@ -347,7 +382,8 @@ def test_a_429_beyond_the_timeout_skips_the_logs_with_a_note_never_unknown():
     e.add_fault(target="graph", path_contains="/auditLogs/provisioning", retry_after="30",
                 times=-1)
     r = _check(e, extra=["-t", "6", "--object-errors-warning", "1"])
-    expect(r, 0, max_elapsed=6)
+    expect(r, 0, max_elapsed=6, contains=["object errors of job %s not read: Graph throttled "
+                                          "the provisioning logs (HTTP 429, Retry-After 30)" % JOB])
     r = _handler(e, job=JOB, extra=["-t", "15"])
     true("object errors not read: Graph throttled the provisioning logs" in _line(r), "why", r)
 
@@ -417,6 +453,8 @@ def test_too_many_deletes_counts_the_deletes_waiting_for_approval():
     _events(e, staged=12, failures=[{"code": "DeleteHeld", "objects": 1}])
     r = _handler(e, job=JOB)
     true("12 deletes waiting for approval" in _line(r), "staged deletes counted", r)
+    expect(_check(e, job=JOB), 2, contains=[
+        "; 12 deletes waiting for approval (provisioning logs, action StagedDelete)"])
     filters = [q["filter"] for q in _queries(e)]
     true(any("provisioningAction eq 'stagedDelete'" in f for f in filters),
          "a second query for the staged deletes: %r" % filters)
@@ -436,6 +474,13 @@ def test_hostile_text_is_scrubbed_in_the_cache_and_the_lines():
     line = _line(r)
     true("top object error Bad/Code" in line and "\u202e" not in line and "\u0007" not in line,
          "the code cleaned", r)
+    r = _check(e, cache=cache, job=JOB)
+    out = r.stdout + r.stderr
+    true("eyJ" not in out and "\u202e" not in out and "\u2066" not in out and
+         "\u200b" not in out and "\u0007" not in out, "the check's output is clean", r)
+    eq(out.count("|"), 1, "'|' only as the perfdata separator", r)
+    true("Bad/Code" in r.stdout and "your token was *** thanks" in r.stdout,
+         "the code cleaned, the echoed token scrubbed", r)
     text = open(_entry(cache), encoding="utf-8").read()
     true("eyJ" not in text and "***" in text, "no token in the cache entry", r)
     true(len(text) < 8192 and "\u2066" not in text and "|" not in text.replace("\n", ""),
