@@ -66,14 +66,11 @@ int cred_entry_parse(const char *data, size_t len, struct cred_entry *c)
 {
 	memset(c, 0, sizeof(*c));
 	const char *p = data, *end = data + len;
-	size_t mlen = strlen(ENTRY_MAGIC);
-	if (len < mlen || memcmp(data, ENTRY_MAGIC, mlen) != 0)
+	if (fio_take_magic(&p, end, ENTRY_MAGIC) < 0)
 		return -1;
-	p += mlen;
 	char v[160];
 	unsigned long long n;
-	if (fio_take_text(&p, end, "checked_at=", v, sizeof(v)) < 0 ||
-	    fio_parse_number(v, 999999999999999ULL, &n) < 0)
+	if (fio_take_number(&p, end, "checked_at=", 999999999999999ULL, &n) < 0)
 		return -1;
 	c->checked_at = (double)n;
 	if (fio_take_text(&p, end, "outcome=", c->outcome, sizeof(c->outcome)) < 0 ||
@@ -87,12 +84,10 @@ int cred_entry_parse(const char *data, size_t len, struct cred_entry *c)
 		c->end_known = true;
 		c->end = (double)n;
 	}
-	if (fio_take_text(&p, end, "matching=", v, sizeof(v)) < 0 ||
-	    fio_parse_number(v, UINT_MAX, &n) < 0)
+	if (fio_take_number(&p, end, "matching=", UINT_MAX, &n) < 0)
 		return -1;
 	c->matching = (unsigned)n;
-	if (fio_take_text(&p, end, "secrets=", v, sizeof(v)) < 0 ||
-	    fio_parse_number(v, UINT_MAX, &n) < 0)
+	if (fio_take_number(&p, end, "secrets=", UINT_MAX, &n) < 0)
 		return -1;
 	c->secrets = (unsigned)n;
 	if (fio_take_text(&p, end, "key_id=", c->key_id, sizeof(c->key_id)) < 0 ||

@@ -222,3 +222,21 @@ int fio_parse_number(const char *s, unsigned long long max, unsigned long long *
 	*out = v;
 	return 0;
 }
+
+int fio_take_magic(const char **p, const char *end, const char *magic)
+{
+	size_t mlen = strlen(magic);
+	if ((size_t)(end - *p) < mlen || memcmp(*p, magic, mlen) != 0)
+		return -1;
+	*p += mlen;
+	return 0;
+}
+
+int fio_take_number(const char **p, const char *end, const char *prefix, unsigned long long max,
+                    unsigned long long *out)
+{
+	char v[24];
+	if (fio_take_text(p, end, prefix, v, sizeof(v)) < 0)
+		return -1;
+	return fio_parse_number(v, max, out);
+}

@@ -114,13 +114,11 @@ char *provlog_entry_format(const struct provlog_entry *c)
 	return b.data;
 }
 
-/* A number line into an unsigned (or a millisecond epoch into seconds). */
+/* A number line into an unsigned (or an epoch, in units of 1/scale s). */
 static int take_uint(const char **p, const char *end, const char *prefix, unsigned *out)
 {
-	char v[24];
 	unsigned long long n;
-	if (fio_take_text(p, end, prefix, v, sizeof(v)) < 0 ||
-	    fio_parse_number(v, UINT_MAX, &n) < 0)
+	if (fio_take_number(p, end, prefix, UINT_MAX, &n) < 0)
 		return -1;
 	*out = (unsigned)n;
 	return 0;
@@ -129,10 +127,8 @@ static int take_uint(const char **p, const char *end, const char *prefix, unsign
 static int take_epoch(const char **p, const char *end, const char *prefix, double scale,
                       double *out)
 {
-	char v[24];
 	unsigned long long n;
-	if (fio_take_text(p, end, prefix, v, sizeof(v)) < 0 ||
-	    fio_parse_number(v, EPOCH_MAX, &n) < 0)
+	if (fio_take_number(p, end, prefix, EPOCH_MAX, &n) < 0)
 		return -1;
 	*out = (double)n / scale;
 	return 0;
@@ -202,10 +198,8 @@ int provlog_entry_parse(const char *data, size_t len, struct provlog_entry *c)
 {
 	memset(c, 0, sizeof(*c));
 	const char *p = data, *end = data + len;
-	size_t mlen = strlen(ENTRY_MAGIC);
-	if (len < mlen || memcmp(data, ENTRY_MAGIC, mlen) != 0)
+	if (fio_take_magic(&p, end, ENTRY_MAGIC) < 0)
 		return -1;
-	p += mlen;
 	struct provlog_summary *s = &c->summary;
 	unsigned top;
 	char v[8];

@@ -88,10 +88,9 @@ int bucket_parse(const char *data, size_t len, double now, struct bucket *b)
 {
 	memset(b, 0, sizeof(*b));
 	const char *p = data, *end = data + len, *v;
-	size_t vlen, mlen = strlen(ENTRY_MAGIC);
-	if (len < mlen || memcmp(data, ENTRY_MAGIC, mlen) != 0)
+	size_t vlen;
+	if (fio_take_magic(&p, end, ENTRY_MAGIC) < 0)
 		return -1;
-	p += mlen;
 	if (fio_take_line(&p, end, "blocked_until=", &v, &vlen) < 0 ||
 	    number(&v, v + vlen, &b->blocked_until) < 0 || v != p - 1)
 		return -1;
@@ -159,26 +158,36 @@ static int lock(int dirfd, const char *name, double deadline, struct err *e)
 	                "another check_entra_sync process counting its log reads", e);
 }
 
+/* Under the window's lock: holds it back until hold (when > 0), or takes a
+ * place when one is free; *wait: seconds until one is (0: taken). */
+static int update(int dirfd, const char *name, double deadline, double hold, double *wait,
+                  struct err *e)
+{
+	int fd = lock(dirfd, name, deadline, e);
+	if (fd < 0)
+		return -1;
+	double now = clock_wall();
+	struct bucket b;
+	load(dirfd, name, now, &b);
+	*wait = hold > 0 ? 0 : bucket_wait(&b, now);
+	if (hold > 0)
+		bucket_block(&b, now + (hold < HOLD_MAX ? hold : HOLD_MAX));
+	else if (*wait <= 0)
+		bucket_take(&b, now);
+	int rc = *wait <= 0 ? save(dirfd, name, &b, e) : 0;
+	close(fd);
+	return rc;
+}
+
 int bucket_acquire(int dirfd, const char *name, double deadline, double *waited, struct err *e)
 {
 	double began = clock_mono();
 	*waited = 0;
 	for (;;) {
-		int fd = lock(dirfd, name, deadline, e);
-		if (fd < 0)
-			return -1;
-		double now = clock_wall();
-		struct bucket b;
-		load(dirfd, name, now, &b);
-		double wait = bucket_wait(&b, now);
-		int rc = 0;
-		if (wait <= 0) {
-			bucket_take(&b, now);
-			rc = save(dirfd, name, &b, e);
-		}
-		close(fd);
+		double wait;
+		int rc = update(dirfd, name, deadline, 0, &wait, e);
 		*waited = clock_mono() - began;
-		if (wait <= 0)
+		if (rc < 0 || wait <= 0)
 			return rc;
 		double left = deadline - clock_mono();
 		if (wait > left)
@@ -193,14 +202,6 @@ int bucket_acquire(int dirfd, const char *name, double deadline, double *waited,
 
 int bucket_hold(int dirfd, const char *name, double seconds, double deadline, struct err *e)
 {
-	int fd = lock(dirfd, name, deadline, e);
-	if (fd < 0)
-		return -1;
-	double now = clock_wall();
-	struct bucket b;
-	load(dirfd, name, now, &b);
-	bucket_block(&b, now + (seconds < HOLD_MAX ? seconds : HOLD_MAX));
-	int rc = save(dirfd, name, &b, e);
-	close(fd);
-	return rc;
+	double wait;
+	return update(dirfd, name, deadline, seconds > 0 ? seconds : 0.001, &wait, e);
 }

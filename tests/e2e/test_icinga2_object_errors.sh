@@ -78,26 +78,7 @@ own_by_run_user "$I" "$T/state"
 icinga2_validate "icinga2 daemon -C accepts entra_sync_object_errors and its threshold" || exit 0
 icinga2_spawn
 
-# api_svc ATTR...: attributes of the service from the REST API, one per line.
-api_svc() {
-	python3 - "https://127.0.0.1:$API_PORT/v1/objects/services/$HOST!$SVC" "$API_PASS" "$@" <<'PY' 2>/dev/null
-import base64, json, ssl, sys, urllib.parse, urllib.request
-url, password, keys = sys.argv[1], sys.argv[2], sys.argv[3:]
-ctx = ssl.create_default_context()
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE  # the daemon's throw-away self-signed certificate
-auth = base64.b64encode(("e2e:" + password).encode()).decode()
-req = urllib.request.Request(urllib.parse.quote(url, safe=":/!?="),
-                             headers={"Accept": "application/json", "Authorization": "Basic " + auth})
-with urllib.request.urlopen(req, timeout=5, context=ctx) as r:
-    a = json.load(r)["results"][0]["attrs"]
-for k in keys:
-    v = a
-    for part in k.split("."):
-        v = v.get(part) if isinstance(v, dict) else None
-    print(json.dumps(v) if not isinstance(v, str) else v.replace("\n", "\\n"))
-PY
-}
+api_svc() { icinga2_api_service "$HOST" "$SVC" "$@"; }
 
 # 2: CRITICAL HARD, as Icinga 2 logs it.
 if wait_for 40 icinga2_compat_has "SERVICE ALERT: $HOST;$SVC;CRITICAL;HARD;[0-9]+;ENTRA SYNC CRITICAL"; then
