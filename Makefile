@@ -5,6 +5,7 @@
 #   make demo       run the plugin against the bundled Graph emulator
 #   make install    PREFIX, DESTDIR, PLUGINDIR honoured
 #   make dist       check_entra_sync-VERSION.tar.gz of the tracked files
+#   make portability  build and test in Debian 11, 12 and 13 chroots (root)
 #   make deps       install the Debian build and test packages (as root)
 
 PREFIX    ?= /usr/local
@@ -115,8 +116,9 @@ clean:
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
 
-# Fuzzing (clang, libFuzzer), the benchmark and the source tarball live in
-# their own fragments.
+# Fuzzing (clang, libFuzzer), the benchmark, the portability proof and the
+# source tarball live in their own fragments.
 -include fuzz/fuzz.mk
 -include bench/bench.mk
+-include tests/portability/portability.mk
 include dist.mk

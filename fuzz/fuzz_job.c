@@ -65,7 +65,14 @@ static void evaluate_and_print(const struct sync_job *jobs, size_t n, size_t var
 	struct job_result *res = calloc(n ? n : 1, sizeof *res);
 	if (res == NULL)
 		abort();
-	struct job_context ctx = {.now = NOW, .started_at = variant % 2 ? NOW - 300 : 0};
+	/* a start 5 minutes ago in an episode of 3 that began 17 days ago, its
+	 * reason the most common one; or a start a year ahead of the clock */
+	struct start_record rec = {.last = NOW - 300,
+	                           .last_reason = "EncounteredQuarantineException",
+	                           .episode_began = NOW - 17 * 86400.0,
+	                           .episode_starts = 3,
+	                           .ahead = variant % 4 == 3 ? NOW + 365 * 86400.0 : 0};
+	struct job_context ctx = {.now = NOW, .starts = variant % 2 ? &rec : NULL};
 	for (size_t i = 0; i < n; i++) {
 		evaluate_job(&jobs[i], &cfg, &ctx, &res[i]);
 		FUZZ_ASSERT(res[i].state >= STATE_OK && res[i].state <= STATE_UNKNOWN);

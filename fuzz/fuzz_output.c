@@ -113,7 +113,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	struct eval_config cfg;
 	eval_config_init(&cfg);
-	struct job_context ctx = {.now = NOW, .started_at = (bits & 4) ? NOW - 60 : 0};
+	struct start_record rec = {.last = NOW - 60,
+	                           .last_reason = "Unknown",
+	                           .episode_began = NOW - 86400.0,
+	                           .episode_starts = 2};
+	struct job_context ctx = {.now = NOW, .starts = (bits & 4) ? &rec : NULL};
 	for (size_t i = 0; i < n; i++) {
 		fill_job(&jobs[i], &p, end, bits + (unsigned)i * 37);
 		evaluate_job(&jobs[i], &cfg, &ctx, &res[i]);

@@ -35,7 +35,7 @@ def fixture_jobs():
     for fn in sorted(os.listdir(fx_dir)):
         if not fn.endswith(".json"):
             continue
-        with open(os.path.join(fx_dir, fn)) as f:
+        with open(os.path.join(fx_dir, fn), encoding="utf-8") as f:
             fx = expand(json.load(f), NOW)
         found = list(fx.get("jobs", []))
         for sp in fx.get("servicePrincipals", []):
@@ -141,6 +141,8 @@ def small_seeds():
     write("token_entry", "truncated", "check_entra_sync token v1\nexpires_at=1796003600\naccess_tok")
     write("statefile", "two", "# check_entra_sync: starts\n1795990000 handler\n1795999000 operator\n")
     write("statefile", "future", "1896000000 handler\n")
+    write("statefile", "episode", "1795900000 handler Unknown\nepisode 1795950000\n"
+          "1795990000 handler EncounteredQuarantineException\n1795999000 operator -\n")
 
 
 def json_seeds():
@@ -186,7 +188,8 @@ def dirsync_seeds():
     # organization JSON, NUL, onPremisesSynchronization JSON [, NUL, tail]; the
     # tail: byte 0 thresholds (bits 0-1) and credential (bits 2-3), byte 1
     # --max-output, then the credential's name or why its look-up failed.
-    with open(os.path.join(ROOT, "tests", "emulator", "fixtures", "documented.json")) as f:
+    with open(os.path.join(ROOT, "tests", "emulator", "fixtures", "documented.json"),
+              encoding="utf-8") as f:
         fixtures = json.load(f)["fixtures"]
     answers = {}
     for name, fx in sorted(fixtures.items()):

@@ -19,9 +19,11 @@
 #include "securedir.h"
 #include "statefile.h"
 
-/* The handler's state directory, when there is one: a start it recorded
- * tells the check that a job is waiting for its next cycle. Never created
- * here; an unusable one only costs that knowledge. */
+/* The handler's state directory, when there is one: the starts it recorded
+ * tell the check that a job is waiting for its next cycle, since when it has
+ * been broken and whether the starts helped. Read only, never created here:
+ * a check must not fail because it cannot write, and nothing it learns needs
+ * writing (an episode ends by Graph's own success time). */
 static int open_state_dir(const struct mode_env *m)
 {
 	struct err e = {0};
@@ -128,7 +130,12 @@ int mode_check(const struct mode_env *m, struct err *e)
 	int state_fd = open_state_dir(m);
 	struct job_context ctx = {.now = clock_wall()};
 	for (size_t i = 0; i < a.n; i++) {
-		ctx.started_at = state_fd >= 0 ? job_state_last_start(state_fd, a.jobs[i].id) : 0;
+		/* keyed by the id as Graph spells it, as the handler and --start
+		 * record it; a history that cannot be read only costs its facts */
+		struct start_record rec;
+		bool known =
+		    state_fd >= 0 && job_state_summary(state_fd, a.jobs[i].id, ctx.now, &rec) == 0;
+		ctx.starts = known ? &rec : NULL;
 		evaluate_job(&a.jobs[i], &cfg->eval, &ctx, &results[i]);
 		results[i].owner = a.owner[i];
 	}

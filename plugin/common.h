@@ -86,7 +86,10 @@ int strv_mark_repeats(const char *const *v, size_t n, bool *repeat);
  * always NUL-terminates. */
 void str_copy(char *dst, size_t n, const char *src);
 
-/* Seconds since the epoch, with sub-second precision (wall clock). */
+/* Seconds since the epoch, with sub-second precision (wall clock). Test
+ * seam (man page, ENVIRONMENT): CHECK_ENTRA_SYNC_CLOCK_OFFSET, seconds,
+ * is added, so tests that span days move the plugin's clock with the
+ * emulator's. */
 double clock_wall(void);
 /* Monotonic seconds, for deadlines. */
 double clock_mono(void);

@@ -14,13 +14,18 @@
  *   default); only beta carries either. Thresholds are 3x and 6x it, for the
  *   last sync and for the last password hash sync alike; -w/-c replace both.
  * - Enabled but with no readable last sync time, and password hash sync on
- *   with no readable run time, fail closed: WARNING.
+ *   with no readable run time, fail closed: WARNING. A time more than
+ *   TIME_AHEAD_SLACK ahead of the clock is no readable time: a sync cannot
+ *   have happened there, and it would read fresh for as long as it stays
+ *   ahead.
  * - A deletion prevention type the plugin does not know is WARNING quoting
  *   it; one that is not reported is said, not judged. */
 #include "dirsync_eval.h"
 
 #include <math.h>
 #include <string.h>
+
+#include "timeparse.h"
 
 static double non_negative(double v)
 {
@@ -102,7 +107,8 @@ static void age_finding(struct dirsync_result *r, enum dirsync_finding_kind kind
 static void password_state(const struct dirsync_data *d, double now, struct dirsync_result *r)
 {
 	const struct dirsync_time *t = &d->last_password_sync;
-	r->password_age_known = t->valid == TIME_VALID;
+	r->password_ahead = t->valid == TIME_VALID && time_ahead(t->t, now);
+	r->password_age_known = t->valid == TIME_VALID && !r->password_ahead;
 	r->password_age = r->password_age_known ? non_negative(now - t->t) : NAN;
 	switch (d->password_sync) {
 	case TRI_FALSE:
@@ -154,7 +160,8 @@ void dirsync_evaluate(const struct dirsync_data *d, const struct eval_config *cf
 	out->data = d;
 	sync_state(d, cfg, out);
 	effective_interval(d, cfg, out);
-	out->sync_age_known = d->last_sync.valid == TIME_VALID;
+	out->sync_ahead = d->last_sync.valid == TIME_VALID && time_ahead(d->last_sync.t, now);
+	out->sync_age_known = d->last_sync.valid == TIME_VALID && !out->sync_ahead;
 	out->sync_age = out->sync_age_known ? non_negative(now - d->last_sync.t) : NAN;
 	if (out->sync == DIRSYNC_ENABLED) {
 		if (out->sync_age_known)

@@ -62,6 +62,7 @@ struct dirsync_result {
 	enum dirsync_sync sync;
 	bool sync_age_known;
 	double sync_age; /* seconds since onPremisesLastSyncDateTime */
+	bool sync_ahead; /* that time lies ahead of the clock: not taken (timeparse.h) */
 
 	double interval; /* the effective interval, seconds */
 	enum dirsync_interval_source interval_source;
@@ -73,6 +74,7 @@ struct dirsync_result {
 	enum dirsync_password password;
 	bool password_age_known;
 	double password_age;
+	bool password_ahead; /* onPremisesLastPasswordSyncDateTime ahead of the clock */
 
 	enum state prevention_state; /* of accidental deletion prevention alone */
 };

@@ -76,6 +76,19 @@ static void sync_words(const struct dirsync_result *r, struct buf *b)
 	}
 }
 
+/* "<what> but <none>", or, for a time ahead of the clock, which it was. */
+static void no_time_words(const char *what, const char *none, const char *time_name,
+                          const struct dirsync_time *t, bool ahead, struct buf *b)
+{
+	if (!ahead) {
+		buf_printf(b, "%s but %s", what, none);
+		return;
+	}
+	char when[32];
+	time_format(t->t, when, sizeof(when));
+	buf_printf(b, "%s but its %s %s lies ahead of this machine's clock", what, time_name, when);
+}
+
 static void finding_words(const struct dirsync_result *r, const struct dirsync_finding *f,
                           struct buf *b)
 {
@@ -91,7 +104,8 @@ static void finding_words(const struct dirsync_result *r, const struct dirsync_f
 		buf_puts(b, ")");
 		break;
 	case DSF_SYNC_NO_TIME:
-		buf_puts(b, "directory synchronization enabled but no last sync time reported");
+		no_time_words("directory synchronization enabled", "no last sync time reported",
+		              "last sync time", &r->data->last_sync, r->sync_ahead, b);
 		break;
 	case DSF_PASSWORD_AGE:
 		ago(r->password_age, t, sizeof(t));
@@ -100,7 +114,8 @@ static void finding_words(const struct dirsync_result *r, const struct dirsync_f
 		buf_puts(b, ")");
 		break;
 	case DSF_PASSWORD_NONE:
-		buf_puts(b, "password hash sync on but no run reported");
+		no_time_words("password hash sync on", "no run reported", "last run time",
+		              &r->data->last_password_sync, r->password_ahead, b);
 		break;
 	case DSF_PREVENTION:
 		prevention_words(r->data, b);
@@ -184,6 +199,10 @@ static enum state sync_line(const struct dirsync_result *r, struct buf *b)
 	if (r->sync_age_known) {
 		buf_puts(b, ", last sync ");
 		when_words(&d->last_sync, r->sync_age, b);
+	} else if (r->sync_ahead) {
+		char t[32];
+		time_format(d->last_sync.t, t, sizeof(t));
+		buf_printf(b, ", last sync time %s ahead of the clock, so not taken", t);
 	} else if (r->sync == DIRSYNC_ENABLED || r->sync == DIRSYNC_DISABLED) {
 		buf_puts(b, d->last_sync.valid == TIME_INVALID ? ", last sync time unreadable"
 		                                               : ", no last sync time");
@@ -258,6 +277,10 @@ static enum state password_line(const struct dirsync_result *r, struct buf *b)
 	if (r->password_age_known) {
 		buf_puts(b, "on, last run ");
 		when_words(&d->last_password_sync, r->password_age, b);
+	} else if (r->password_ahead) {
+		char t[32];
+		time_format(d->last_password_sync.t, t, sizeof(t));
+		buf_printf(b, "on, last run time %s ahead of the clock, so not taken", t);
 	} else {
 		buf_puts(b, d->last_password_sync.valid == TIME_INVALID
 		                ? "on, last run time unreadable"

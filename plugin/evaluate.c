@@ -25,7 +25,17 @@
  *   "None"): no run, nothing to judge.
  * - A job this plugin started, that is Active again and has not run since,
  *   is waiting for its next cycle: WARNING, whatever the runs before the
- *   start said, until one more cycle should have run. */
+ *   start said, until one more cycle should have run.
+ * - A time of a past event more than TIME_AHEAD_SLACK ahead of the clock is
+ *   no valid time (like the sentinel): it never makes a job look fresh nor
+ *   holds a wait. A job whose only success times lie ahead is WARNING: with
+ *   nothing else to go on it would read "never succeeded", OK.
+ * - A cycle in progress (SPEC 4a) is measured by its last observation, by
+ *   the default thresholds and by -w/-c alike: they ask how long the job may
+ *   go unseen at work, and a 10-hour initial cycle after a restart is work.
+ *   last_success_age still reports the last completed cycle.
+ * - The episode and whether the last start helped come from the start
+ *   history (statefile.h) and Graph's times; nothing here writes. */
 #include "evaluate.h"
 
 #include <math.h>
@@ -34,6 +44,7 @@
 #include <strings.h>
 
 #include "provlog.h"
+#include "timeparse.h"
 
 #define DISABLE_AFTER_DAYS 28.0
 #define SECONDS_PER_DAY    86400.0
@@ -92,13 +103,27 @@ static void add_finding(struct job_result *out, enum finding_kind kind, enum sta
 	out->findings[i] = (struct finding){kind, st, limit};
 }
 
-static bool time_newer(enum time_result valid, double t, bool *have, double *best)
+/* A valid time of a past event that is not ahead of the clock; one that is
+ * ahead is kept in out->ahead for the words. */
+static bool take_past(enum time_result valid, double t, double now, enum past_time which,
+                      struct job_result *out)
 {
-	if (valid != TIME_VALID || (*have && t <= *best))
+	if (valid != TIME_VALID)
 		return false;
-	*best = t;
-	*have = true;
+	if (time_ahead(t, now)) {
+		out->ahead |= 1u << which;
+		out->ahead_at[which] = t;
+		return false;
+	}
 	return true;
+}
+
+static void newer(double t, bool *have, double *best)
+{
+	if (!*have || t > *best) {
+		*best = t;
+		*have = true;
+	}
 }
 
 static void last_success(const struct sync_job *job, double now, struct job_result *out)
@@ -106,16 +131,22 @@ static void last_success(const struct sync_job *job, double now, struct job_resu
 	bool have = false;
 	double best = 0.0;
 	const struct task_execution *le = &job->last_execution;
-	time_newer(job->last_successful.ended_valid, job->last_successful.time_ended, &have, &best);
-	if (le->result == RUN_SUCCEEDED)
-		time_newer(le->ended_valid, le->time_ended, &have, &best);
-	time_newer(job->steady_last_valid, job->steady_last, &have, &best);
+	const struct task_execution *ls = &job->last_successful;
+	if (take_past(ls->ended_valid, ls->time_ended, now, PAST_LAST_SUCCESS_END, out))
+		newer(ls->time_ended, &have, &best);
+	if (le->result != RUN_NONE &&
+	    take_past(le->ended_valid, le->time_ended, now, PAST_LAST_RUN_END, out) &&
+	    le->result == RUN_SUCCEEDED)
+		newer(le->time_ended, &have, &best);
+	if (take_past(job->steady_last_valid, job->steady_last, now, PAST_STEADY_STATE, out))
+		newer(job->steady_last, &have, &best);
 	out->age_known = have;
 	out->last_success = best;
 	out->last_success_age = have ? non_negative(now - best) : NAN;
 
 	const struct task_execution *lx = &job->last_with_exports;
-	out->export_age_known = lx->present && lx->ended_valid == TIME_VALID;
+	out->export_age_known =
+	    lx->present && take_past(lx->ended_valid, lx->time_ended, now, PAST_EXPORTS_END, out);
 	out->last_export_age = out->export_age_known ? non_negative(now - lx->time_ended) : NAN;
 }
 
@@ -157,14 +188,19 @@ static void quarantine_metrics(const struct sync_job *job, double now, struct jo
 	out->days_to_disable = -1.0;
 	out->quarantine_age_known = true;
 	out->quarantined = job->status == JOB_QUARANTINE;
+	bool series = q->present && take_past(q->series_began_valid, q->series_began, now,
+	                                      PAST_SERIES_BEGAN, out);
+	bool current = q->present && take_past(q->current_began_valid, q->current_began, now,
+	                                       PAST_CURRENT_BEGAN, out);
+	out->broken_since = series ? q->series_began : current ? q->current_began : 0.0;
 	if (!out->quarantined)
 		return;
 	out->quarantine_series = q->present ? q->series_count : 0;
-	if (q->present && q->series_began_valid == TIME_VALID) {
+	if (series) {
 		out->quarantine_age = non_negative(now - q->series_began);
 		out->days_to_disable =
 		    non_negative(DISABLE_AFTER_DAYS - out->quarantine_age / SECONDS_PER_DAY);
-	} else if (q->present && q->current_began_valid == TIME_VALID) {
+	} else if (current) {
 		out->quarantine_age = non_negative(now - q->current_began);
 	} else {
 		out->quarantine_age_known = false;
@@ -266,8 +302,9 @@ static void threshold_aspects(const struct sync_job *job, struct job_result *out
 		                 &passed);
 		add_finding(out, FINDING_ESCROWED, st, passed);
 	}
-	if (out->age_known) {
-		st = range_state(&out->age_warn, &out->age_crit, out->last_success_age, &passed);
+	if (out->cycle_in_progress || out->age_known) {
+		double age = out->cycle_in_progress ? out->progress_age : out->last_success_age;
+		st = range_state(&out->age_warn, &out->age_crit, age, &passed);
 		add_finding(out, FINDING_AGE, st, passed);
 	}
 	if (out->export_age_known) {
@@ -277,21 +314,116 @@ static void threshold_aspects(const struct sync_job *job, struct job_result *out
 	}
 }
 
+/* A cycle that is running and was seen at work less than two intervals ago
+ * (Graph updates the observation as the cycle goes; an older one has stopped
+ * advancing and is judged as before). */
+static void cycle_progress(const struct sync_job *job, double now, struct job_result *out)
+{
+	if (!job->progress_known || job->progress_total <= 0 ||
+	    job->progress_completed >= job->progress_total)
+		return;
+	if (!take_past(job->progress_observed_valid, job->progress_observed, now, PAST_PROGRESS,
+	               out))
+		return;
+	if (!expects_runs(job) || !interval_usable(job))
+		return;
+	double age = non_negative(now - job->progress_observed);
+	if (age >= 2.0 * job->interval_seconds)
+		return;
+	out->cycle_in_progress = true;
+	out->progress_age = age;
+}
+
+/* The quarantine reason now is the one recorded with the last start. */
+static bool same_reason(const struct start_record *s, const struct sync_job *job)
+{
+	char now[REASON_TOKEN_MAX];
+	start_reason_token(job->quarantine.present ? job->quarantine.reason : "", now, sizeof(now));
+	return strcmp(s->last_reason, "?") != 0 && strcmp(now, "?") != 0 &&
+	       strcasecmp(s->last_reason, now) == 0;
+}
+
+/* Quarantined (again) after when: the quarantine was (re)imposed since. */
+static bool quarantined_since(const struct sync_job *job, double now, double when)
+{
+	const struct quarantine *q = &job->quarantine;
+	double t;
+	if (q->current_began_valid == TIME_VALID && !time_ahead(q->current_began, now))
+		t = q->current_began;
+	else if (q->series_began_valid == TIME_VALID && !time_ahead(q->series_began, now))
+		t = q->series_began;
+	else
+		return false;
+	return t >= when;
+}
+
+/* What this plugin's starts say: the episode, and whether the last start
+ * helped. */
+static void start_facts(const struct sync_job *job, const struct job_context *ctx,
+                        struct job_result *out)
+{
+	const struct start_record *s = ctx->starts;
+	if (s == NULL)
+		return;
+	if (s->ahead > 0) {
+		out->ahead |= 1u << PAST_RECORDED_START;
+		out->ahead_at[PAST_RECORDED_START] = s->ahead;
+	}
+	out->last_start = s->last;
+	out->last_start_age = non_negative(ctx->now - s->last);
+	bool helped = s->last > 0 && out->age_known && out->last_success > s->last;
+	out->episode_open = s->episode_starts > 0 && !helped;
+	if (!out->episode_open)
+		return;
+	out->episode_began = s->episode_began;
+	out->episode_age = non_negative(ctx->now - s->episode_began);
+	out->episode_starts = s->episode_starts;
+	out->futile = job->status == JOB_QUARANTINE && same_reason(s, job) &&
+	              quarantined_since(job, ctx->now, s->last);
+}
+
 /* Started by this plugin (handler or --start), Active again, and no cycle
  * has ended since: the runs before the start no longer describe the job. */
-static bool waiting_for_cycle(const struct sync_job *job, const struct job_context *ctx)
+static bool waiting_for_cycle(const struct sync_job *job, const struct job_context *ctx,
+                              const struct job_result *out)
 {
-	if (ctx->started_at <= 0 || job->status != JOB_ACTIVE)
+	double started = out->last_start;
+	if (started <= 0 || job->status != JOB_ACTIVE)
 		return false;
 	/* A run that ended after the start ran since (it may have begun
-	 * before: a cycle takes time). */
+	 * before: a cycle takes time). One that ended ahead of the clock did
+	 * not end at all. */
 	const struct task_execution *le = &job->last_execution;
 	if (le->result != RUN_NONE && le->ended_valid == TIME_VALID &&
-	    le->time_ended >= ctx->started_at)
+	    !(out->ahead & (1u << PAST_LAST_RUN_END)) && le->time_ended >= started)
 		return false;
 	double limit = interval_usable(job) ? 2.0 * job->interval_seconds : WAIT_DEFAULT;
 	limit = limit < WAIT_MIN ? WAIT_MIN : limit > WAIT_MAX ? WAIT_MAX : limit;
-	return ctx->now - ctx->started_at < limit;
+	return ctx->now - started < limit;
+}
+
+/* What Graph says besides the runs: escrows pruned, an expiring schedule,
+ * success times that all lie ahead of the clock. */
+static void standing_aspects(const struct sync_job *job, const struct eval_config *cfg, double now,
+                             struct job_result *out)
+{
+	enum state st;
+	if (job->escrows_pruned) {
+		st = STATE_WARNING;
+		override_find(cfg, "", "escrows-pruned", &st);
+		add_finding(out, FINDING_ESCROWS_PRUNED, st, NULL);
+	}
+	if (job->expiration_valid == TIME_VALID && job->expiration - now < SCHEDULE_EXPIRY_WARN) {
+		out->expiration_in = job->expiration - now;
+		st = STATE_WARNING;
+		override_find(cfg, "", "schedule-expiration", &st);
+		add_finding(out, FINDING_EXPIRATION, st, NULL);
+	}
+	unsigned success_times =
+	    1u << PAST_LAST_SUCCESS_END | 1u << PAST_STEADY_STATE |
+	    (job->last_execution.result == RUN_SUCCEEDED ? 1u << PAST_LAST_RUN_END : 0u);
+	if (!out->age_known && (out->ahead & success_times))
+		add_finding(out, FINDING_TIME_AHEAD, STATE_WARNING, NULL);
 }
 
 void evaluate_job(const struct sync_job *job, const struct eval_config *cfg,
@@ -308,17 +440,19 @@ void evaluate_job(const struct sync_job *job, const struct eval_config *cfg,
 	last_success(job, ctx->now, out);
 	quarantine_metrics(job, ctx->now, out);
 	find_cause(job, out);
+	cycle_progress(job, ctx->now, out);
+	start_facts(job, ctx, out);
 
-	if (waiting_for_cycle(job, ctx)) {
-		out->waiting_for = non_negative(ctx->now - ctx->started_at);
+	if (waiting_for_cycle(job, ctx, out)) {
+		out->waiting_for = non_negative(ctx->now - out->last_start);
 		add_finding(out, FINDING_WAITING, STATE_WARNING, NULL);
-		out->state = STATE_WARNING;
-		return;
+	} else {
+		add_finding(out, FINDING_STATUS, status_state(job, cfg), NULL);
+		last_run_aspect(job, cfg, out);
+		age_thresholds(job, cfg, out);
+		threshold_aspects(job, out);
 	}
-	add_finding(out, FINDING_STATUS, status_state(job, cfg), NULL);
-	last_run_aspect(job, cfg, out);
-	age_thresholds(job, cfg, out);
-	threshold_aspects(job, out);
+	standing_aspects(job, cfg, ctx->now, out);
 	out->state = out->n_findings > 0 ? out->findings[0].state : STATE_OK;
 }
 

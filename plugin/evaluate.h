@@ -7,6 +7,7 @@
 #include "common.h"
 #include "job.h"
 #include "range.h"
+#include "statefile.h"
 
 struct provlog_result;
 
@@ -36,15 +37,36 @@ bool eval_override(const struct eval_config *cfg, const char *prefix, const char
 
 /* One aspect of a job that is not OK. */
 enum finding_kind {
-	FINDING_STATUS,        /* status.code: not configured, paused, quarantined, unexpected */
-	FINDING_LAST_RUN,      /* lastExecution.state Failed, or a value the plugin does not know */
-	FINDING_FAILURES,      /* countSuccessiveCompleteFailures beyond its threshold */
-	FINDING_ESCROWED,      /* countEscrowed beyond its threshold */
-	FINDING_AGE,           /* the last success is older than its threshold */
-	FINDING_EXPORT_AGE,    /* the last success with exports is older than its threshold */
-	FINDING_INTERVAL,      /* schedule.interval cannot be read: no default age thresholds */
-	FINDING_WAITING,       /* started by this plugin, the next cycle has not run yet */
-	FINDING_OBJECT_ERRORS, /* failed objects of the last cycle beyond their threshold */
+	FINDING_STATUS,     /* status.code: not configured, paused, quarantined, unexpected */
+	FINDING_LAST_RUN,   /* lastExecution.state Failed, or a value the plugin does not know */
+	FINDING_FAILURES,   /* countSuccessiveCompleteFailures beyond its threshold */
+	FINDING_ESCROWED,   /* countEscrowed beyond its threshold */
+	FINDING_AGE,        /* the last success is older than its threshold */
+	FINDING_EXPORT_AGE, /* the last success with exports is older than its threshold */
+	FINDING_INTERVAL,   /* schedule.interval cannot be read: no default age thresholds */
+	FINDING_WAITING,    /* started by this plugin, the next cycle has not run yet */
+	FINDING_ESCROWS_PRUNED, /* status.escrowsPruned: Microsoft pauses the job for clean-up */
+	FINDING_EXPIRATION,     /* schedule.expiration passed or within SCHEDULE_EXPIRY_WARN */
+	FINDING_TIME_AHEAD,     /* the only success times lie ahead of the clock */
+	FINDING_OBJECT_ERRORS,  /* failed objects of the last cycle beyond their threshold */
+};
+
+/* A schedule that ends within this is WARNING (it then stops running). */
+#define SCHEDULE_EXPIRY_WARN (7.0 * 86400.0)
+
+/* The times of past events a job (or the start history) may carry; one
+ * more than TIME_AHEAD_SLACK ahead of the clock is not taken (a clock that
+ * was ahead, or a value no event can have) and is named in the long output. */
+enum past_time {
+	PAST_LAST_RUN_END,     /* lastExecution.timeEnded */
+	PAST_LAST_SUCCESS_END, /* lastSuccessfulExecution.timeEnded */
+	PAST_EXPORTS_END,      /* lastSuccessfulExecutionWithExports.timeEnded */
+	PAST_STEADY_STATE,     /* steadyStateLastAchievedTime */
+	PAST_PROGRESS,         /* progress[].progressObservationDateTime */
+	PAST_SERIES_BEGAN,     /* quarantine.seriesBegan */
+	PAST_CURRENT_BEGAN,    /* quarantine.currentBegan */
+	PAST_RECORDED_START,   /* a start in the state directory */
+	PAST_COUNT,
 };
 
 struct finding {
@@ -57,8 +79,8 @@ struct finding {
 
 /* What the run knows about a job besides Graph's answer. */
 struct job_context {
-	double now;        /* wall clock, epoch seconds */
-	double started_at; /* the last start this plugin recorded for the job, or 0 */
+	double now;                        /* wall clock, epoch seconds */
+	const struct start_record *starts; /* this plugin's starts of the job, or NULL */
 };
 
 struct job_result {
@@ -88,6 +110,29 @@ struct job_result {
 	int64_t quarantine_series; /* 0 when not quarantined */
 	double days_to_disable;    /* 28 days after seriesBegan; <0 when not quarantined/unknown */
 	double waiting_for;        /* FINDING_WAITING: seconds since the recorded start */
+
+	/* A cycle in progress (progress of totalUnits > 0 not complete,
+	 * observed less than two intervals ago): the age thresholds measure
+	 * the observation (progress_age) instead of the last success. */
+	bool cycle_in_progress;
+	double progress_age;
+
+	double broken_since; /* Graph's seriesBegan (else currentBegan) of a quarantine, or 0 */
+	/* The episode (statefile.h): open from this plugin's first start of a
+	 * broken job until a successful cycle ends after its last start. */
+	bool episode_open;
+	double episode_began, episode_age;
+	size_t episode_starts;
+	double last_start;     /* this plugin's newest start, or 0 */
+	double last_start_age; /* seconds since it */
+	/* Quarantined again, for the reason it had at this plugin's last start,
+	 * after that start, with no successful cycle since: the start did not
+	 * help (the cause persists). */
+	bool futile;
+
+	unsigned ahead;              /* bit (1 << enum past_time): that time was ahead */
+	double ahead_at[PAST_COUNT]; /* and what it said */
+	double expiration_in;        /* FINDING_EXPIRATION: seconds until (<0: since) */
 	/* --object-errors: what the provisioning logs of the last cycle say
 	 * (NULL without the option), and the thresholds on failed_objects. */
 	const struct provlog_result *objects;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -345,6 +346,63 @@ int graph_no_jobs_error(const struct sp_ref *sp, struct err *e)
 	return err_set(e, ERR_GRAPH, "%s has no synchronization jobs to check", who);
 }
 
+/* The job whose id is job_id but for case, from the list: Graph's own
+ * spelling keys the start history. The exact spelling wins; two that differ
+ * only in case make the name ambiguous. 0 with *out, or -1 (none). */
+static int match_listed(const struct sync_job *jobs, size_t n, const char *job_id,
+                        struct sync_job *out, struct err *e)
+{
+	size_t found = n, count = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(jobs[i].id, job_id) == 0) {
+			*out = jobs[i];
+			return 0;
+		}
+		if (strcasecmp(jobs[i].id, job_id) == 0) {
+			found = i;
+			count++;
+		}
+	}
+	if (count > 1)
+		return err_set(e, ERR_GRAPH,
+		               "job '%.200s' names %zu jobs that differ only in case: give the id "
+		               "as Graph spells it",
+		               job_id, count);
+	if (count == 0)
+		return -1;
+	*out = jobs[found];
+	return 0;
+}
+
+/* GET .../jobs/{job_id}; when Graph does not know that spelling (404), the
+ * job whose id matches without regard to case in the list. The answer must
+ * be that job: its id, as Graph spells it, is the one every mode keys its
+ * history by. */
+static int read_named_job(struct graph_client *g, const struct sp_ref *sp, const char *job_id,
+                          struct sync_job *job, struct err *e)
+{
+	if (graph_get_job(g, sp, job_id, job, e) == 0) {
+		if (strcasecmp(job->id, job_id) != 0)
+			return err_set(e, ERR_PARSE,
+			               "Graph answered job '%.200s' when asked for '%.200s'",
+			               job->id, job_id);
+		return 0;
+	}
+	if (e == NULL || e->http_status != 404)
+		return -1;
+	struct err not_found = *e, list_err = {0};
+	struct sync_job *jobs = NULL;
+	size_t n = 0;
+	int rc = graph_list_jobs(g, sp, &jobs, &n, &list_err);
+	if (rc == 0)
+		rc = match_listed(jobs, n, job_id, job, &list_err);
+	free(jobs);
+	if (rc == 0)
+		return 0;
+	*e = list_err.kind != ERR_NONE ? list_err : not_found;
+	return -1;
+}
+
 int graph_read_jobs(struct graph_client *g, const struct sp_ref *sp, const char *job_id,
                     struct sync_job **jobs, size_t *n, struct err *e)
 {
@@ -362,7 +420,7 @@ int graph_read_jobs(struct graph_client *g, const struct sp_ref *sp, const char 
 	*jobs = calloc(1, sizeof(**jobs));
 	if (*jobs == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	if (graph_get_job(g, sp, job_id, *jobs, e) < 0) {
+	if (read_named_job(g, sp, job_id, *jobs, e) < 0) {
 		free(*jobs);
 		*jobs = NULL;
 		return -1;

@@ -88,7 +88,10 @@ int graph_no_jobs_error(const struct sp_ref *sp, struct err *e);
 
 /* What every mode reads: the job job_id, or (NULL) every job of sp. A
  * service principal without jobs watches nothing: that is an error here,
- * with the one message that says so. *jobs malloc'd. */
+ * with the one message that says so. job_id is matched without regard to
+ * case (the list is read when Graph does not know the spelling given), and
+ * the job read carries its id as Graph spells it: the one key of its start
+ * history, whatever the operator typed. *jobs malloc'd. */
 int graph_read_jobs(struct graph_client *g, const struct sp_ref *sp, const char *job_id,
                     struct sync_job **jobs, size_t *n, struct err *e);
 

@@ -40,7 +40,9 @@ enum {
 	EXIT_UNKNOWN = 3,
 };
 
-/* The documented reasons that a retry can cure. */
+/* The reasons whose cause may be gone when a start retries: a start clears
+ * the quarantine at once, and if the cause remains the next cycle
+ * quarantines the job again (then the backoff holds the next start). */
 static const char *const curable[] = {
     "EncounteredBaseEscrowThreshold",
     "EncounteredTotalEscrowThreshold",
@@ -76,6 +78,11 @@ enum repair handler_decide(const struct handler_options *h, const struct job_res
 	if (r->state == STATE_OK)
 		return REPAIR_NOTHING;
 	const char *reason = reason_of(r->job);
+	/* Microsoft paused it for the clean-up of its failing objects: a
+	 * start would skip that, whatever --start-paused says. */
+	if (r->job->escrows_pruned &&
+	    (r->job->status == JOB_QUARANTINE || r->job->status == JOB_PAUSED))
+		return REPAIR_ESCROWS_PRUNED;
 	switch (r->job->status) {
 	case JOB_QUARANTINE:
 		return handler_reason_allowed(h, reason) ? REPAIR_START : REPAIR_REASON_DENIED;
@@ -218,6 +225,13 @@ static void repair_words(const struct handler_run *r, const struct job_result *j
 	case REPAIR_PAUSED_LEFT:
 		snprintf(out, n, "paused, left alone without --start-paused");
 		return;
+	case REPAIR_ESCROWS_PRUNED:
+		snprintf(out, n,
+		         "%s with escrows pruned: Microsoft pauses such a job for the clean-up of "
+		         "its failing objects, never started automatically (--start --force after "
+		         "the clean-up)",
+		         jr->job->status == JOB_PAUSED ? "paused" : "quarantined");
+		return;
 	case REPAIR_NOTHING:
 		break;
 	}
@@ -240,7 +254,45 @@ static void decision_words(const struct handler_run *r, const struct job_result 
 
 static int exit_for(enum repair d)
 {
-	return d == REPAIR_REASON_DENIED || d == REPAIR_PAUSED_LEFT ? EXIT_RULES : EXIT_DONE;
+	return d == REPAIR_REASON_DENIED || d == REPAIR_PAUSED_LEFT || d == REPAIR_ESCROWS_PRUNED
+	           ? EXIT_RULES
+	           : EXIT_DONE;
+}
+
+/* "; the start 40m ago did not help (...)" when the last start was futile,
+ * and "; a start recorded for <time> lies ahead of the clock ..." when the
+ * history holds one no clock can have made. */
+static void history_words(const struct job_result *jr, const struct start_record *rec, char *out,
+                          size_t n)
+{
+	int len = 0;
+	out[0] = '\0';
+	if (jr->futile) {
+		char ago[32];
+		duration_format(jr->last_start_age, ago, sizeof(ago));
+		len = snprintf(out, n,
+		               "; the start %s ago did not help (quarantined again for the same "
+		               "reason, no successful cycle since; %zu start%s in this episode)",
+		               ago, jr->episode_starts, jr->episode_starts == 1 ? "" : "s");
+	}
+	if (rec != NULL && rec->ahead > 0 && len >= 0 && (size_t)len < n) {
+		char when[32];
+		time_format(rec->ahead, when, sizeof(when));
+		snprintf(out + len, n - (size_t)len,
+		         "; a start recorded for %s lies ahead of the clock and is not waited on",
+		         when);
+	}
+}
+
+/* Appends "; <what Microsoft says to do>" for the job to a decision. */
+static void add_advice(const struct sync_job *job, char *why, size_t n)
+{
+	struct buf b = {0};
+	output_advice(job, &b);
+	size_t used = strlen(why);
+	if (b.len > 0 && used < n)
+		snprintf(why + used, n - used, "; %s", b.data);
+	buf_free(&b);
 }
 
 static void describe_refusal(enum start_verdict v, const struct handler_options *h,
@@ -249,12 +301,23 @@ static void describe_refusal(enum start_verdict v, const struct handler_options 
 {
 	char wait_text[32];
 	duration_format(wait, wait_text, sizeof(wait_text));
-	if (v == START_COOLDOWN) {
-		char age_text[32];
-		duration_format((double)h->cooldown - wait, age_text, sizeof(age_text));
-		snprintf(out, n,
-		         "%s, but the last start was %s ago; --cooldown %lds allows the next in %s",
-		         what, age_text, h->cooldown, wait_text);
+	if (v == START_COOLDOWN || v == START_BACKOFF) {
+		char age_text[32], gap_text[32];
+		double gap = start_rules_gap(&js->history, now, h->cooldown, v == START_BACKOFF);
+		duration_format(gap - wait, age_text, sizeof(age_text));
+		duration_format(gap, gap_text, sizeof(gap_text));
+		if (v == START_BACKOFF)
+			snprintf(
+			    out, n,
+			    "%s, so the next start waits twice the previous gap (%s; --cooldown "
+			    "%lds, at most 7d): allowed in %s",
+			    what, gap_text, h->cooldown, wait_text);
+		else
+			snprintf(
+			    out, n,
+			    "%s, but the last start was %s ago; --cooldown %lds allows the next "
+			    "in %s",
+			    what, age_text, h->cooldown, wait_text);
 	} else if (h->max_starts <= 0) {
 		snprintf(out, n, "%s, but --max-starts 0 allows no start", what);
 	} else {
@@ -265,10 +328,11 @@ static void describe_refusal(enum start_verdict v, const struct handler_options 
 	}
 }
 
+/* The job as check mode judges it, with this plugin's starts when known. */
 static void evaluate_live(const struct handler_run *r, const struct sync_job *job,
-                          struct job_result *out)
+                          const struct start_record *rec, struct job_result *out)
 {
-	struct job_context ctx = {.now = clock_wall(), .started_at = 0};
+	struct job_context ctx = {.now = clock_wall(), .starts = rec};
 	evaluate_job(job, &r->m->cfg->eval, &ctx, out);
 }
 
@@ -293,13 +357,15 @@ static void status_afterwards(struct handler_run *r, const struct sp_ref *sp, co
 
 /* Records the attempt, then starts. A start that cannot be recorded is not
  * made: the cooldown and the cap would not see it. */
-static int start_recorded(struct handler_run *r, const struct sp_ref *sp, const char *job_id,
-                          struct job_state *js, const char *what)
+static int start_recorded(struct handler_run *r, const struct sp_ref *sp,
+                          const struct job_result *jr, struct job_state *js, const char *what)
 {
 	struct err e = {0};
+	const char *job_id = jr->job->id;
 	char why[1536], after[600];
 	double when = clock_wall();
-	if (job_state_record(js, when, ORIGIN_HANDLER, &e) < 0) {
+	if (job_state_record(js, when, ORIGIN_HANDLER, reason_of(jr->job), jr->broken_since,
+	                     jr->age_known ? jr->last_success : 0, &e) < 0) {
 		job_state_release(js);
 		snprintf(why, sizeof(why),
 		         "%s; not started: the attempt could not be recorded first "
@@ -338,67 +404,85 @@ static int start_recorded(struct handler_run *r, const struct sp_ref *sp, const 
 	}
 	status_afterwards(r, sp, job_id, after, sizeof(after));
 	snprintf(why, sizeof(why), "was %s; %s", what, after);
+	add_advice(jr->job, why, sizeof(why));
 	report(r, LOG_NOTICE, job_id, "started", why, request_id);
 	return EXIT_DONE;
 }
 
-/* Lock, re-read live, judge, check the rules, record, start, unlock. The
- * re-read under the lock keeps two handlers fired together from starting
- * one job twice even with --cooldown 0: the second sees the job running. */
+/* Lock, re-read live, judge (with the job's start history), check the
+ * rules, record, start, unlock. The re-read under the lock keeps two
+ * handlers fired together from starting one job twice even with --cooldown
+ * 0: the second sees the job running. job_id is as Graph spells it. */
 static int act_on_job(struct handler_run *r, const struct sp_ref *sp, const char *job_id)
 {
 	struct err e = {0};
-	struct job_state js;
-	char why[1536];
-	if (job_state_acquire(r->dir_fd, job_id, r->m->run->deadline, &js, &e) < 0) {
-		snprintf(why, sizeof(why), "cannot use the state directory %s: %s", r->h->state_dir,
-		         e.msg);
-		report(r, LOG_ERR, job_id, "error", why, NULL);
-		return EXIT_UNKNOWN;
-	}
+	struct job_state *js = calloc(1, sizeof(*js));
 	struct sync_job *job = calloc(1, sizeof(*job));
-	if (job == NULL) {
-		job_state_release(&js);
+	char why[1536];
+	if (js == NULL || job == NULL) {
+		free(js);
+		free(job);
 		report(r, LOG_ERR, job_id, "error", "out of memory", NULL);
 		return EXIT_UNKNOWN;
 	}
+	int rc = EXIT_UNKNOWN;
+	if (job_state_acquire(r->dir_fd, job_id, r->m->run->deadline, js, &e) < 0) {
+		snprintf(why, sizeof(why), "cannot use the state directory %s: %s", r->h->state_dir,
+		         e.msg);
+		report(r, LOG_ERR, job_id, "error", why, NULL);
+		goto done;
+	}
 	if (graph_get_job(r->m->g, sp, job_id, job, &e) < 0) {
-		free(job);
-		job_state_release(&js);
+		job_state_release(js);
 		snprintf(why, sizeof(why), "could not read the job: %s", e.msg);
 		report(r, LOG_ERR, job_id, "error", why, r->m->g->last_request_id);
-		return EXIT_UNKNOWN;
+		goto done;
 	}
 	learn_expiry(r);
-	struct job_result jr;
-	evaluate_live(r, job, &jr);
-	enum repair d = handler_decide(r->h, &jr);
-	char what[1024];
-	decision_words(r, &jr, d, what, sizeof(what));
-	free(job);
-	if (d != REPAIR_START) {
-		job_state_release(&js);
-		report(r, LOG_INFO, job_id, "skipped", what, r->m->g->last_request_id);
-		return exit_for(d);
-	}
 	double now = clock_wall();
+	struct start_record rec;
+	start_history_summary(&js->history, now, &rec);
+	struct job_result jr;
+	evaluate_live(r, job, &rec, &jr);
+	enum repair d = handler_decide(r->h, &jr);
+	char what[1024], history[300];
+	decision_words(r, &jr, d, what, sizeof(what));
+	history_words(&jr, &rec, history, sizeof(history));
+	if (d != REPAIR_START) {
+		job_state_release(js);
+		snprintf(why, sizeof(why), "%s%s", what, history);
+		add_advice(job, why, sizeof(why));
+		report(r, LOG_INFO, job_id, "skipped", why, r->m->g->last_request_id);
+		rc = exit_for(d);
+		goto done;
+	}
+	char full[1400];
+	snprintf(full, sizeof(full), "%s%s", what, history);
 	double wait = 0;
-	enum start_verdict v =
-	    start_rules_check(&js.history, now, r->h->cooldown, r->h->max_starts, &wait);
+	enum start_verdict v = start_rules_check(&js->history, now, r->h->cooldown,
+	                                         r->h->max_starts, jr.futile, &wait);
 	if (v != START_ALLOWED) {
-		describe_refusal(v, r->h, &js, now, wait, what, why, sizeof(why));
-		job_state_release(&js);
+		describe_refusal(v, r->h, js, now, wait, full, why, sizeof(why));
+		job_state_release(js);
+		add_advice(job, why, sizeof(why));
 		report(r, LOG_WARNING, job_id, "refused", why, r->m->g->last_request_id);
-		return EXIT_RULES;
+		rc = EXIT_RULES;
+		goto done;
 	}
 	if (r->h->dry_run) {
-		snprintf(why, sizeof(why), "%s; %zu of --max-starts %d used in the last 24 h", what,
-		         start_history_recent(&js.history, now), r->h->max_starts);
-		job_state_release(&js);
+		snprintf(why, sizeof(why), "%s; %zu of --max-starts %d used in the last 24 h", full,
+		         start_history_recent(&js->history, now), r->h->max_starts);
+		job_state_release(js);
+		add_advice(job, why, sizeof(why));
 		report(r, LOG_INFO, job_id, "would start (dry-run)", why, r->m->g->last_request_id);
-		return EXIT_DONE;
+		rc = EXIT_DONE;
+		goto done;
 	}
-	return start_recorded(r, sp, job_id, &js, what);
+	rc = start_recorded(r, sp, &jr, js, full);
+done:
+	free(job);
+	free(js);
+	return rc;
 }
 
 /* The jobs of one service principal, as just listed: each judged; the
@@ -409,14 +493,15 @@ static int act_on_listed(struct handler_run *r, const struct sp_ref *sp,
 	int rc = EXIT_DONE;
 	for (size_t i = 0; i < n; i++) {
 		struct job_result jr;
-		evaluate_live(r, &jobs[i], &jr);
+		evaluate_live(r, &jobs[i], NULL, &jr);
 		enum repair d = handler_decide(r->h, &jr);
 		if (d == REPAIR_START) {
 			rc = worse_exit(rc, act_on_job(r, sp, jobs[i].id));
 			continue;
 		}
-		char what[1024];
+		char what[1200];
 		decision_words(r, &jr, d, what, sizeof(what));
+		add_advice(&jobs[i], what, sizeof(what));
 		report(r, LOG_INFO, jobs[i].id, "skipped", what, list_request_id);
 		rc = worse_exit(rc, exit_for(d));
 	}
@@ -457,14 +542,23 @@ static int act_on_many(struct handler_run *r, struct err *e)
 	return rc;
 }
 
-static int act_on_all_jobs(struct handler_run *r, struct err *e)
+/* Every job of the service principal, or the one -j names: read first, so
+ * that the job's lock and history are keyed by its id as Graph spells it,
+ * whatever case -j was typed in. */
+static int act_on_jobs(struct handler_run *r, const char *job_id, struct err *e)
 {
 	if (r->m->cfg->n_sps > 1)
 		return act_on_many(r, e);
 	struct sync_job *jobs = NULL;
 	size_t n = 0;
-	if (graph_read_jobs(r->m->g, &r->m->cfg->sp, NULL, &jobs, &n, e) < 0)
-		return -1;
+	if (graph_read_jobs(r->m->g, &r->m->cfg->sp, job_id, &jobs, &n, e) < 0) {
+		if (job_id == NULL)
+			return -1;
+		char why[1200];
+		snprintf(why, sizeof(why), "could not read the job: %s", e->msg);
+		report(r, LOG_ERR, job_id, "error", why, r->m->g->last_request_id);
+		return EXIT_UNKNOWN;
+	}
 	/* before the expiry look-up may send another request */
 	char list_request_id[sizeof(r->m->g->last_request_id)];
 	str_copy(list_request_id, sizeof(list_request_id), r->m->g->last_request_id);
@@ -508,7 +602,7 @@ int mode_event_handler(const struct mode_env *m, struct err *e)
 	r.dir_fd = securedir_open_as(r.h->state_dir, "state directory", e);
 	if (r.dir_fd < 0)
 		return -1;
-	int rc = c->job_id != NULL ? act_on_job(&r, &c->sp, c->job_id) : act_on_all_jobs(&r, e);
+	int rc = act_on_jobs(&r, c->job_id, e);
 	close(r.dir_fd);
 	return rc;
 }

@@ -10,10 +10,11 @@
 
 struct handler_options;
 
-/* May a job quarantined for this reason be started? By default only the
- * documented reasons a retry can cure (EncounteredBaseEscrowThreshold,
+/* May a job quarantined for this reason be started? By default the reasons
+ * whose cause may be gone by the time a start retries (the man page, EVENT
+ * HANDLER, says why each): EncounteredBaseEscrowThreshold,
  * EncounteredTotalEscrowThreshold, EncounteredEscrowProportionThreshold,
- * EncounteredQuarantineException, IngestionInterrupted, Unknown); never an
+ * EncounteredQuarantineException, IngestionInterrupted, Unknown; never an
  * empty reason, TooManyDeletes, QuarantinedOnDemand or a reason this plugin
  * does not know. --allow-reason replaces the set ('' allows the empty
  * reason). Case-insensitive. */
@@ -24,6 +25,7 @@ enum repair {
 	REPAIR_START,         /* quarantined for an allowed reason, or Paused with --start-paused */
 	REPAIR_REASON_DENIED, /* needs repair, but its reason is not allowed */
 	REPAIR_PAUSED_LEFT,   /* Paused, and --start-paused not given */
+	REPAIR_ESCROWS_PRUNED, /* escrows pruned: Microsoft paused it for clean-up, never started */
 };
 
 /* What the job, as check mode judged it, calls for. The evaluation decides

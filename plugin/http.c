@@ -195,8 +195,16 @@ int http_init(struct http_client *h, const struct http_options *opt, struct run 
 	rc |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	rc |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	rc |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+#if LIBCURL_VERSION_NUM >= 0x075500
 	rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	rc |= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	/* libcurl before 7.85 (Debian 11: 7.74, RHEL 9: 7.76) has only the
+	 * bitmask; 7.85 deprecates it, so newer headers take the names above. */
+	rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	rc |=
+	    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
 	rc |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	/* The path goes out as built: libcurl must not fold "/.." segments. */
 	rc |= curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
@@ -466,6 +474,18 @@ static void url_for_message(const char *url, char *out, size_t n)
 	out[strcspn(out, "?#")] = '\0';
 }
 
+/* libcurl refuses a header line over its 100 KB limit as out of memory, and
+ * from 8.6 (Debian 13: 8.14) with CURLE_TOO_LARGE: after the status line,
+ * before the body, that is what it was. */
+static bool header_too_large(CURLcode rc, const struct xfer *x)
+{
+	bool refused = rc == CURLE_OUT_OF_MEMORY;
+#if LIBCURL_VERSION_NUM >= 0x080600
+	refused = refused || rc == CURLE_TOO_LARGE;
+#endif
+	return refused && x->got_status && x->resp->body.len == 0;
+}
+
 static int transfer_error(struct http_client *h, CURLcode rc, const struct xfer *x,
                           const char *errbuf, const char *url, const char *host, long port,
                           struct err *e)
@@ -480,6 +500,11 @@ static int transfer_error(struct http_client *h, CURLcode rc, const struct xfer 
 	if (x->oversize || rc == CURLE_FILESIZE_EXCEEDED)
 		return err_set(e, ERR_PARSE, "response from %s larger than %u MiB", where,
 		               HTTP_BODY_MAX / (1024u * 1024u));
+	if (header_too_large(rc, x))
+		return err_set(
+		    e, ERR_PARSE,
+		    "answer from %s:%ld has a header larger than libcurl accepts (100 KB)", host,
+		    port);
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
 		return err_set(e, ERR_TIMEOUT, "timeout after %gs while waiting for %s (%s)",
@@ -526,14 +551,6 @@ static int transfer_error(struct http_client *h, CURLcode rc, const struct xfer 
 	case CURLE_URL_MALFORMAT:
 		return err_set(e, ERR_CONFIG, "malformed URL %s", where);
 	case CURLE_OUT_OF_MEMORY:
-		/* libcurl says so, too, for a header line over its 100 KB limit:
-		 * after the status line, before the body, that is what it was. */
-		if (x->got_status && x->resp->body.len == 0)
-			return err_set(
-			    e, ERR_PARSE,
-			    "answer from %s:%ld has a header larger than libcurl accepts "
-			    "(100 KB)",
-			    host, port);
 		return err_set(e, ERR_INTERNAL, "out of memory talking to %s", host);
 	default:
 		return err_set(e, ERR_NETWORK, "HTTP request to %s:%ld failed: %s", host, port,

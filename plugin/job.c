@@ -147,13 +147,18 @@ static void parse_progress(struct json_object *arr, struct sync_job *job)
 		    !get_int64(p, "completedUnits", &done))
 			continue;
 		double when;
-		if (get_time(p, "progressObservationDateTime", &when) != TIME_VALID)
+		enum time_result valid = get_time(p, "progressObservationDateTime", &when);
+		if (valid != TIME_VALID)
 			when = -HUGE_VAL;
 		if (job->progress_known && when < newest)
 			continue;
 		newest = when;
 		double pct = 100.0 * (double)done / (double)total;
 		job->progress_percent = pct < 0.0 ? 0.0 : pct > 100.0 ? 100.0 : pct;
+		job->progress_completed = done;
+		job->progress_total = total;
+		job->progress_observed_valid = valid;
+		job->progress_observed = valid == TIME_VALID ? when : 0.0;
 		job->progress_known = true;
 	}
 }
@@ -163,6 +168,7 @@ static void parse_schedule(struct json_object *obj, struct sync_job *job)
 	job->schedule_present = obj != NULL;
 	copy_string(obj, "interval", job->schedule_interval, sizeof(job->schedule_interval));
 	copy_string(obj, "state", job->schedule_state, sizeof(job->schedule_state));
+	job->expiration_valid = get_time(obj, "expiration", &job->expiration);
 	job->interval_valid =
 	    iso_duration_parse(job->schedule_interval, &job->interval_seconds) == 0;
 	if (!job->interval_valid)
@@ -234,7 +240,7 @@ static void template_from_id(struct sync_job *job)
 int job_from_json(struct json_object *obj, struct sync_job *job, struct err *e)
 {
 	memset(job, 0, sizeof(*job));
-	job->steady_last_valid = TIME_NEVER;
+	job->steady_last_valid = job->expiration_valid = job->progress_observed_valid = TIME_NEVER;
 	parse_task(NULL, &job->last_execution);
 	parse_task(NULL, &job->last_successful);
 	parse_task(NULL, &job->last_with_exports);

@@ -75,6 +75,9 @@ struct sync_job {
 	bool interval_valid;
 	double interval_seconds;
 	char schedule_state[JOB_SHORT_MAX]; /* Active | Disabled | Paused | "" */
+	enum time_result
+	    expiration_valid; /* schedule.expiration: null, "" or the sentinel = none */
+	double expiration;
 
 	bool status_code_present; /* false for status: {} */
 	char status_code[JOB_SHORT_MAX];
@@ -86,8 +89,13 @@ struct sync_job {
 	enum time_result steady_last_valid;
 	double steady_last;
 	struct quarantine quarantine;
-	bool progress_known; /* some progress entry with totalUnits > 0 */
+	/* The newest progress entry with totalUnits > 0 (by its observation
+	 * time): the cycle now running, or the last one. */
+	bool progress_known;
 	double progress_percent;
+	int64_t progress_completed, progress_total;
+	enum time_result progress_observed_valid;
+	double progress_observed;               /* progressObservationDateTime */
 	bool escrows_pruned;                    /* status.escrowsPruned */
 	char troubleshooting_url[JOB_TEXT_MAX]; /* "" when null, empty or absent */
 };

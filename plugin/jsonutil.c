@@ -1,101 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "jsonutil.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "jsonsyntax.h"
 #include "text.h"
-
-/* json-c keeps the last of duplicated keys silently; another reader may keep
- * the first. A document that can be read two ways could turn a quarantined
- * job into a healthy one, so duplicated keys are refused. Runs on text that
- * json-c has already accepted, so it only tracks strings and brackets.
- * Keys are compared as written (escapes not decoded). */
-struct key_ref {
-	const char *p;
-	size_t len;
-};
-
-static int key_cmp(const void *a, const void *b)
-{
-	const struct key_ref *x = a, *y = b;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->p, y->p, n);
-	if (c != 0)
-		return c;
-	return x->len < y->len ? -1 : x->len > y->len;
-}
-
-struct frame {
-	bool object;
-	bool expect_key;
-	size_t key_base;
-};
-
-/* Sorts the keys of the object just closed; 1 and *dup set when one repeats. */
-static int keys_repeat(struct key_ref *keys, size_t base, size_t n, struct key_ref *dup)
-{
-	if (n - base < 2)
-		return 0;
-	qsort(keys + base, n - base, sizeof(*keys), key_cmp);
-	for (size_t i = base + 1; i < n; i++) {
-		if (key_cmp(&keys[i - 1], &keys[i]) == 0) {
-			*dup = keys[i];
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* 1 when a duplicated key was found (*dup), 0 when none, -1 out of memory.
- * *total counts every key written in the text. */
-static int find_duplicate_key(const char *data, size_t len, struct key_ref *dup, size_t *total)
-{
-	struct frame stack[JSON_MAX_DEPTH + 2];
-	size_t depth = 0, nkeys = 0, cap = 0;
-	struct key_ref *keys = NULL;
-	int found = 0;
-
-	for (size_t i = 0; i < len && found == 0; i++) {
-		char c = data[i];
-		if (c == '"') {
-			size_t start = ++i;
-			while (i < len && data[i] != '"')
-				i += data[i] == '\\' ? 2 : 1;
-			struct frame *top = depth > 0 ? &stack[depth - 1] : NULL;
-			if (top == NULL || !top->object || !top->expect_key)
-				continue;
-			top->expect_key = false;
-			if (nkeys == cap) {
-				size_t ncap = cap ? cap * 2 : 64;
-				struct key_ref *k = realloc(keys, ncap * sizeof(*k));
-				if (k == NULL) {
-					found = -1;
-					break;
-				}
-				keys = k;
-				cap = ncap;
-			}
-			keys[nkeys++] = (struct key_ref){data + start, i - start};
-			(*total)++;
-		} else if ((c == '{' || c == '[') && depth < sizeof(stack) / sizeof(stack[0])) {
-			stack[depth++] = (struct frame){c == '{', c == '{', nkeys};
-		} else if (c == ',' && depth > 0 && stack[depth - 1].object) {
-			stack[depth - 1].expect_key = true;
-		} else if ((c == '}' || c == ']') && depth > 0) {
-			struct frame *top = &stack[--depth];
-			if (top->object)
-				found = keys_repeat(keys, top->key_base, nkeys, dup);
-			nkeys = top->key_base;
-		}
-	}
-	free(keys);
-	return found;
-}
 
 static size_t count_members(struct json_object *obj)
 {
@@ -154,25 +67,48 @@ static void name_copy(const char *p, size_t len, char *out, size_t n)
 	text_clean(out);
 }
 
-/* Refuses what json-c accepts but a careful reader must not: duplicated keys
- * and numbers out of range. */
-static int check_document(const char *data, size_t len, struct json_object *obj, const char *what,
-                          struct err *e)
+/* The words for what json_syntax_check found; -1 always. */
+static int syntax_error(const struct json_syntax *syn, const char *what, struct err *e)
 {
-	struct key_ref dup = {0};
-	size_t written = 0;
 	char name[64];
-	int rc = find_duplicate_key(data, len, &dup, &written);
-	if (rc < 0)
-		return err_set(e, ERR_INTERNAL, "out of memory checking %s", what);
-	if (rc > 0) {
-		name_copy(dup.p, dup.len, name, sizeof(name));
+	switch (syn->flaw) {
+	case JSON_FLAW_TRUNCATED:
+		return err_set(e, ERR_PARSE, "%s is truncated (JSON ends early)", what);
+	case JSON_FLAW_TOO_DEEP:
+		return err_set(e, ERR_PARSE, "%s is nested deeper than %d levels", what,
+		               JSON_MAX_DEPTH);
+	case JSON_FLAW_UTF8:
+		return err_set(e, ERR_PARSE, "%s is not valid JSON: invalid UTF-8 at byte %zu",
+		               what, syn->at);
+	case JSON_FLAW_CONTROL:
+		return err_set(e, ERR_PARSE,
+		               "%s is not valid JSON: a control character in a string at byte %zu",
+		               what, syn->at);
+	case JSON_FLAW_TRAILING:
+		return err_set(e, ERR_PARSE, "%s has trailing data after the JSON at byte %zu",
+		               what, syn->at);
+	case JSON_FLAW_NOT_CONTAINER:
+		return err_set(e, ERR_PARSE, "%s is not a JSON object or array", what);
+	case JSON_FLAW_DUPLICATE_KEY:
+		name_copy(syn->key, syn->key_len, name, sizeof(name));
 		return err_set(e, ERR_PARSE, "%s has the key \"%s\" twice in one object", what,
 		               name);
+	case JSON_FLAW_NO_MEMORY:
+		return err_set(e, ERR_INTERNAL, "out of memory checking %s", what);
+	default:
+		return err_set(e, ERR_PARSE,
+		               "%s is not valid JSON: unexpected character at byte %zu", what,
+		               syn->at);
 	}
-	/* Keys spelled differently ("c\u006fde" and "code") that json-c decoded
-	 * to one member. */
-	if (written != count_members(obj))
+}
+
+/* Refuses what the syntax allows but a careful reader must not: keys
+ * spelled differently ("c\u006fde" and "code") that json-c decoded to one
+ * member, and numbers out of range. */
+static int check_tree(struct json_object *obj, size_t keys, const char *what, struct err *e)
+{
+	char name[64];
+	if (keys != count_members(obj))
 		return err_set(e, ERR_PARSE,
 		               "%s has a key twice in one object (written with escapes)", what);
 	const char *bad = number_out_of_range(obj, "(top level)");
@@ -193,37 +129,28 @@ int json_parse_bounded(const char *data, size_t len, const char *what, struct js
 		return err_set(e, ERR_PARSE, "%s is too large to parse", what);
 	if (memchr(data, '\0', len) != NULL)
 		return err_set(e, ERR_PARSE, "%s contains a NUL byte", what);
+	struct json_syntax syn;
+	if (json_syntax_check(data, len, JSON_MAX_DEPTH, &syn) < 0)
+		return syntax_error(&syn, what, e);
 
+	/* The text is RFC 8259 JSON (checked above), so json-c only builds the
+	 * tree, with no flags. JSON_TOKENER_STRICT is not used: what it refuses
+	 * changes between releases, and json-c 0.18 (Debian 13) refuses every
+	 * byte above 0x7f in a string with it ("invalid string sequence"), so an
+	 * accented display name would read UNKNOWN. JSON_TOKENER_VALIDATE_UTF8
+	 * would repeat the check above. */
 	struct json_tokener *tok = json_tokener_new_ex(JSON_MAX_DEPTH);
 	if (tok == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory parsing %s", what);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-
 	struct json_object *obj = json_tokener_parse_ex(tok, data, (int)len);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
-	size_t end = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
-
-	if (jerr == json_tokener_continue) {
-		json_object_put(obj);
-		return err_set(e, ERR_PARSE, "%s is truncated (JSON ends early)", what);
-	}
 	if (jerr != json_tokener_success || obj == NULL) {
 		json_object_put(obj);
-		if (jerr == json_tokener_error_depth)
-			return err_set(e, ERR_PARSE, "%s is nested deeper than %d levels", what,
-			               JSON_MAX_DEPTH);
-		return err_set(e, ERR_PARSE, "%s is not valid JSON: %s at byte %zu", what,
-		               json_tokener_error_desc(jerr), end);
+		return err_set(e, ERR_PARSE, "%s could not be read (json-c: %s)", what,
+		               json_tokener_error_desc(jerr));
 	}
-	for (size_t i = end; i < len; i++) {
-		if (!isspace((unsigned char)data[i])) {
-			json_object_put(obj);
-			return err_set(e, ERR_PARSE,
-			               "%s has trailing data after the JSON at byte %zu", what, i);
-		}
-	}
-	if (check_document(data, len, obj, what, e) < 0) {
+	if (check_tree(obj, syn.keys, what, e) < 0) {
 		json_object_put(obj);
 		return -1;
 	}

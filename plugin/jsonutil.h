@@ -13,10 +13,13 @@
 
 #define JSON_MAX_DEPTH 64
 
-/* Parses exactly len bytes (trailing bytes other than white space are an
- * error) with nesting limited to JSON_MAX_DEPTH. what names the document in
- * the error ("Graph response", "token response"). *out owned by the caller
- * (json_object_put). 0 or -1 with ERR_PARSE. */
+/* Parses exactly len bytes: one JSON object or array as RFC 8259 writes it
+ * (json_syntax_check), white space around it only, nesting limited to
+ * JSON_MAX_DEPTH, no key twice in one object however it is spelled, no
+ * number json-c cannot hold. The same text is accepted with every json-c.
+ * what names the document in the error ("Graph response", "token
+ * response"). *out owned by the caller (json_object_put). 0 or -1 with
+ * ERR_PARSE. */
 int json_parse_bounded(const char *data, size_t len, const char *what, struct json_object **out,
                        struct err *e);
 

@@ -83,6 +83,7 @@ enum long_only {
 	OPT_DIRECTORY_SYNC,
 	OPT_SP_FILE,
 	OPT_ALL_SPS,
+	OPT_FORCE,
 	OPT_OBJECT_ERRORS,
 	OPT_OBJ_WARN,
 	OPT_OBJ_CRIT,
@@ -150,6 +151,7 @@ static const struct option long_options[] = {
     {"directory-sync", no_argument, NULL, OPT_DIRECTORY_SYNC},
     {"service-principals-file", required_argument, NULL, OPT_SP_FILE},
     {"all-service-principals", no_argument, NULL, OPT_ALL_SPS},
+    {"force", no_argument, NULL, OPT_FORCE},
     {"object-errors", no_argument, NULL, OPT_OBJECT_ERRORS},
     {"object-errors-warning", required_argument, NULL, OPT_OBJ_WARN},
     {"object-errors-critical", required_argument, NULL, OPT_OBJ_CRIT},
@@ -187,11 +189,9 @@ static const struct {
 	int opt;
 	size_t offset; /* of a bool in struct config */
 } flag_options[] = {
-    {OPT_NO_TOKEN_CACHE, AT(auth.no_cache)},
-    {OPT_START_PAUSED, AT(handler.start_paused)},
-    {OPT_DRY_RUN, AT(handler.dry_run)},
-    {OPT_SECRET_EXPIRY, AT(secret_expiry)},
-    {OPT_ALL_SPS, AT(all_sps)},
+    {OPT_NO_TOKEN_CACHE, AT(auth.no_cache)}, {OPT_START_PAUSED, AT(handler.start_paused)},
+    {OPT_DRY_RUN, AT(handler.dry_run)},      {OPT_FORCE, AT(handler.force)},
+    {OPT_SECRET_EXPIRY, AT(secret_expiry)},  {OPT_ALL_SPS, AT(all_sps)},
     {OPT_OBJECT_ERRORS, AT(object_errors)},
 };
 
@@ -347,6 +347,12 @@ static int parse_override(struct config *c, const char *text, struct err *e)
 		    "--state: '%s' is not a state (ok, warning, critical, unknown or 0-3)", eq + 1);
 	memcpy(o->key, text, klen);
 	o->key[klen] = '\0';
+	/* SPEC 4a: Microsoft paused such a job for clean-up; it is never OK. */
+	if (o->state == STATE_OK && strcasecmp(o->key, "escrows-pruned") == 0)
+		return err_set(
+		    e, ERR_USAGE,
+		    "--state escrows-pruned: a job whose escrows were pruned is never OK "
+		    "(give warning, critical or unknown)");
 	c->eval.n_overrides++;
 	return 0;
 }
@@ -1102,6 +1108,10 @@ int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err 
 	extra_opts_argv_free(&a);
 	if (rc != 0)
 		return rc;
+	if (c->handler.force && c->mode != MODE_START)
+		return err_set(
+		    e, ERR_USAGE,
+		    "--force goes with --start only (the event handler keeps its rules)");
 	/* A threshold on the failed objects asks for them. */
 	if (c->eval.objects_warn.set || c->eval.objects_crit.set)
 		c->object_errors = true;

@@ -40,6 +40,7 @@ struct handler_options {
 	int max_starts;  /* per job per 24 h, default 3 */
 	char *state_dir; /* paths_state_dir() */
 	bool dry_run;
+	bool force; /* --start: past the guard rails (status, escrows pruned, cooldown, cap) */
 	char *syslog_socket; /* EVENTLOG_SOCKET, or CHECK_ENTRA_SYNC_SYSLOG_SOCKET (tests) */
 };
 

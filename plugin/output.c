@@ -42,6 +42,28 @@ static void error_words(const struct sync_error *err, size_t max, struct buf *b)
 	           cut ? "..." : "");
 }
 
+/* "10h ago" into out. */
+static void ago_words(double seconds, char *out, size_t n)
+{
+	char d[40];
+	duration_format(seconds, d, sizeof(d));
+	snprintf(out, n, "%s ago", d);
+}
+
+/* "cycle in progress: 42 %, observed 2m ago; last completed cycle 10h ago" */
+static void progress_words(const struct job_result *r, struct buf *b)
+{
+	char seen[48], done[48];
+	ago_words(r->progress_age, seen, sizeof(seen));
+	buf_printf(b, "cycle in progress: %.0f %%, observed %s; ", r->job->progress_percent, seen);
+	if (r->age_known) {
+		ago_words(r->last_success_age, done, sizeof(done));
+		buf_printf(b, "last completed cycle %s", done);
+	} else {
+		buf_puts(b, "no completed cycle yet");
+	}
+}
+
 static void active_words(const struct sync_job *job, const struct job_result *r, struct buf *b)
 {
 	char age[48] = "", every[64] = "";
@@ -54,10 +76,15 @@ static void active_words(const struct sync_job *job, const struct job_result *r,
 		duration_format(job->interval_seconds, iv, sizeof(iv));
 		snprintf(every, sizeof(every), ", every %s", iv);
 	}
-	if (r->age_known)
+	if (r->cycle_in_progress) {
+		buf_puts(b, "active, ");
+		progress_words(r, b);
+		buf_puts(b, every);
+	} else if (r->age_known) {
 		buf_printf(b, "active, last success %s ago%s", age, every);
-	else
+	} else {
 		buf_printf(b, "active, never succeeded%s", every);
+	}
 }
 
 static void notrun_words(const struct sync_job *job, struct buf *b)
@@ -74,12 +101,15 @@ static void notrun_words(const struct sync_job *job, struct buf *b)
 }
 
 /* brief (the first line): how long, why, when Entra gives up; the long
- * output adds the start time and the series count. */
+ * output adds the start time and the series count. While an episode is
+ * open the episode says how long (each start begins a new series in Graph,
+ * and with it Microsoft's 28 days): the first line leaves the series out. */
 static void quarantine_words(const struct job_result *r, bool brief, struct buf *b)
 {
 	const struct quarantine *q = &r->job->quarantine;
+	bool series = !(brief && r->episode_open);
 	buf_puts(b, "quarantined");
-	if (brief && r->quarantine_age_known && r->quarantine_age > 0) {
+	if (brief && series && r->quarantine_age_known && r->quarantine_age > 0) {
 		char d[32];
 		duration_format(r->quarantine_age, d, sizeof(d));
 		buf_printf(b, " for %s", d);
@@ -95,6 +125,8 @@ static void quarantine_words(const struct job_result *r, bool brief, struct buf 
 	}
 	if (!brief)
 		buf_printf(b, ", series count %lld", (long long)r->quarantine_series);
+	if (!series)
+		return;
 	if (r->days_to_disable > 0.0) {
 		char d[32];
 		duration_format(r->days_to_disable * SECONDS_PER_DAY, d, sizeof(d));
@@ -173,6 +205,125 @@ static void waiting_words(const struct job_result *r, struct buf *b)
 	}
 }
 
+/* What Microsoft documents for a quarantine reason (man page, QUARANTINE
+ * REASONS, with the page each comes from). Reasons Microsoft does not
+ * explain get none. */
+static const struct {
+	const char *reason;
+	const char *advice;
+} reason_advice[] = {
+    {"EncounteredQuarantineException",
+     "Microsoft: the target application refused the credentials; enter valid admin "
+     "credentials (Provisioning, Admin Credentials, Test Connection), then restart "
+     "provisioning"},
+    {"EncounteredEscrowProportionThreshold",
+     "Microsoft: more than 40 % of the provisioning events failed; fix the failing objects "
+     "(provisioning logs), then restart provisioning with escrows cleared"},
+    {"QuarantinedOnDemand",
+     "Microsoft quarantined it by hand after detecting an issue with the application; "
+     "contact Microsoft support"},
+    {"TooManyDeletes",
+     "Microsoft: the deletion threshold was met; review the deletes waiting in the "
+     "provisioning logs (action StagedDelete), then allow them, or undo their cause and "
+     "restart provisioning (not before)"},
+};
+
+/* API-driven inbound provisioning (templates API2AAD, API2AD). */
+#define ADVICE_API_DRIVEN                                                                          \
+	"Microsoft: an API-driven inbound job is quarantined when no notification e-mail is "      \
+	"set; set one (Edit Provisioning, Settings), then restart provisioning"
+#define ADVICE_ESCROWS_PRUNED                                                                      \
+	"Microsoft: after its initial cycle the job pauses and waits for the failing objects "     \
+	"to be cleaned up (provisioning logs)"
+
+static bool api_driven(const struct sync_job *job)
+{
+	return strcasecmp(job->template_id, "API2AAD") == 0 ||
+	       strcasecmp(job->template_id, "API2AD") == 0;
+}
+
+void output_advice(const struct sync_job *job, struct buf *b)
+{
+	size_t start = b->len;
+	const char *reason = job->quarantine.present ? job->quarantine.reason : "";
+	if (job->status == JOB_QUARANTINE || (job->quarantine.present && reason[0])) {
+		for (size_t i = 0; i < sizeof(reason_advice) / sizeof(reason_advice[0]); i++)
+			if (strcasecmp(reason, reason_advice[i].reason) == 0)
+				buf_puts(b, reason_advice[i].advice);
+		if (job->status == JOB_QUARANTINE && api_driven(job))
+			buf_printf(b, "%s%s", b->len > start ? "; " : "", ADVICE_API_DRIVEN);
+	}
+	if (job->escrows_pruned)
+		buf_printf(b, "%s%s", b->len > start ? "; " : "", ADVICE_ESCROWS_PRUNED);
+}
+
+/* "2026-11-20" of an epoch. */
+static void date_words(double t, char *out, size_t n)
+{
+	char full[32];
+	time_format(t, full, sizeof(full));
+	full[strcspn(full, " ")] = '\0';
+	str_copy(out, n, full);
+}
+
+/* "broken since 2026-11-20, 17d; 3 starts by this plugin did not help".
+ * The first line of a job waiting after its only start says the start
+ * already. */
+static void episode_words(const struct job_result *r, bool brief, struct buf *b)
+{
+	char since[32], age[40], last[48];
+	if (brief)
+		date_words(r->episode_began, since, sizeof(since));
+	else
+		time_format(r->episode_began, since, sizeof(since));
+	duration_format(r->episode_age, age, sizeof(age));
+	buf_printf(b, "broken since %s, %s", since, age);
+	if (brief && r->episode_starts == 1 && result_finding(r, FINDING_WAITING) != NULL)
+		return;
+	buf_printf(b, "; %zu start%s by this plugin %s", r->episode_starts,
+	           r->episode_starts == 1 ? "" : "s", r->futile ? "did not help" : "so far");
+	if (!brief && r->last_start > 0) {
+		ago_words(r->last_start_age, last, sizeof(last));
+		buf_printf(b, ", the last %s", last);
+	}
+}
+
+/* The times that lay ahead of the clock: "steadyStateLastAchievedTime
+ * 9999-12-31 23:59:59Z, ..." */
+static void ahead_words(const struct job_result *r, struct buf *b)
+{
+	static const char *const names[PAST_COUNT] = {
+	    [PAST_LAST_RUN_END] = "lastExecution.timeEnded",
+	    [PAST_LAST_SUCCESS_END] = "lastSuccessfulExecution.timeEnded",
+	    [PAST_EXPORTS_END] = "lastSuccessfulExecutionWithExports.timeEnded",
+	    [PAST_STEADY_STATE] = "steadyStateLastAchievedTime",
+	    [PAST_PROGRESS] = "progressObservationDateTime",
+	    [PAST_SERIES_BEGAN] = "quarantine.seriesBegan",
+	    [PAST_CURRENT_BEGAN] = "quarantine.currentBegan",
+	    [PAST_RECORDED_START] = "a start recorded by this plugin",
+	};
+	size_t start = b->len;
+	for (int i = 0; i < PAST_COUNT; i++) {
+		if (!(r->ahead & (1u << i)))
+			continue;
+		char t[32];
+		time_format(r->ahead_at[i], t, sizeof(t));
+		buf_printf(b, "%s%s %s", b->len > start ? ", " : "", names[i], t);
+	}
+}
+
+/* "schedule expires 2026-12-01 00:00:00Z (in 3d)" */
+static void expiration_words(const struct job_result *r, struct buf *b)
+{
+	char when[32], d[40];
+	time_format(r->job->expiration, when, sizeof(when));
+	duration_format(fabs(r->expiration_in), d, sizeof(d));
+	if (r->expiration_in > 0)
+		buf_printf(b, "schedule expires %s (in %s)", when, d);
+	else
+		buf_printf(b, "schedule expired %s (%s ago)", when, d);
+}
+
 /* The words of one finding; nothing when another finding already says it. */
 static void finding_words(const struct job_result *r, const struct finding *f, bool brief,
                           struct buf *b)
@@ -207,6 +358,16 @@ static void finding_words(const struct job_result *r, const struct finding *f, b
 		buf_puts(b, ")");
 		break;
 	case FINDING_AGE:
+		if (r->cycle_in_progress) {
+			char seen[48];
+			ago_words(r->progress_age, seen, sizeof(seen));
+			buf_printf(b, "cycle in progress: %.0f %%, observed %s (",
+			           job->progress_percent, seen);
+			range_words(f->limit, true, b);
+			buf_puts(b, ")");
+			break;
+		}
+		/* fall through */
 	case FINDING_EXPORT_AGE: {
 		char age[48];
 		bool exports = f->kind == FINDING_EXPORT_AGE;
@@ -228,6 +389,20 @@ static void finding_words(const struct job_result *r, const struct finding *f, b
 	case FINDING_WAITING:
 		waiting_words(r, b);
 		break;
+	case FINDING_ESCROWS_PRUNED:
+		buf_puts(b, brief ? "escrows pruned (paused for clean-up after the initial cycle)"
+		                  : "escrows pruned: the initial cycle reached the error threshold "
+		                    "that would quarantine the job; its per-object errors were "
+		                    "dropped and the job waits paused for clean-up");
+		break;
+	case FINDING_EXPIRATION:
+		expiration_words(r, b);
+		break;
+	case FINDING_TIME_AHEAD:
+		buf_puts(b, "success time ahead of this machine's clock, age unknown (");
+		ahead_words(r, b);
+		buf_puts(b, ")");
+		break;
 	case FINDING_OBJECT_ERRORS:
 		provlog_words_count(r->objects, b);
 		buf_puts(b, " (");
@@ -238,9 +413,18 @@ static void finding_words(const struct job_result *r, const struct finding *f, b
 	}
 }
 
+/* The episode follows the words of the job's status (or of its wait for
+ * the next cycle): how long it has been broken is the next thing to know. */
+static bool episode_follows(const struct job_result *r, const struct finding *f)
+{
+	return r->episode_open && r->state != STATE_OK &&
+	       (f->kind == FINDING_STATUS || f->kind == FINDING_WAITING);
+}
+
 static void job_words(const struct job_result *r, bool brief, struct buf *b)
 {
 	size_t start = b->len;
+	bool episode_said = false;
 	for (size_t i = 0; i < r->n_findings; i++) {
 		size_t before = b->len;
 		if (b->len > start)
@@ -251,10 +435,18 @@ static void job_words(const struct job_result *r, bool brief, struct buf *b)
 			b->len = before;
 			if (b->data != NULL)
 				b->data[before] = '\0';
+		} else if (!episode_said && episode_follows(r, &r->findings[i])) {
+			buf_puts(b, "; ");
+			episode_words(r, brief, b);
+			episode_said = true;
 		}
 	}
 	if (b->len == start)
 		status_words(r, brief, b);
+	if (r->episode_open && r->state != STATE_OK && !episode_said) {
+		buf_puts(b, "; ");
+		episode_words(r, brief, b);
+	}
 	/* An error the job carries is named on the first line, whatever its
 	 * status, unless the words above already name it. */
 	if (r->cause != NULL && r->job->status != JOB_QUARANTINE) {
@@ -347,11 +539,15 @@ void output_job_detail(const struct job_result *r, struct buf *b)
 			buf_puts(b, " (tenant actionable)");
 	}
 	detail_quarantine(r, b);
-	if (job->escrows_pruned)
-		buf_puts(b,
-		         ", escrows pruned (the first cycle reached the error threshold, dropped "
-		         "its per-object errors and finished; fix those objects, then start the "
-		         "job)");
+	if (r->ahead) {
+		buf_puts(b, ", ahead of the clock, so not taken: ");
+		ahead_words(r, b);
+	}
+	struct buf advice = {0};
+	output_advice(job, &advice);
+	if (advice.len > 0)
+		buf_printf(b, "; %s%s", r->futile ? "the cause persists: " : "", advice.data);
+	buf_free(&advice);
 	if (job->troubleshooting_url[0])
 		buf_printf(b, ", troubleshooting %s", job->troubleshooting_url);
 	provlog_words_detail(r->objects, b);
@@ -593,6 +789,8 @@ static void job_metrics(struct report *rep, size_t k, const struct job_result *r
 	           NULL, NULL, false);
 	metric_add(rep, k, 2, "quarantine_series", true, (double)r->quarantine_series, "", NULL,
 	           NULL, false);
+	metric_add(rep, k, 2, "episode_age", r->episode_open, r->episode_age, "s", NULL, NULL,
+	           false);
 	if (r->export_age_known || r->export_warn.set || r->export_crit.set)
 		metric_add(rep, k, 2, "last_export_age", r->export_age_known, r->last_export_age,
 		           "s", &r->export_warn, &r->export_crit, true);

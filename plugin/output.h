@@ -48,6 +48,11 @@ void output_run_facts(struct report *rep, const struct run_facts *facts);
 void output_job_summary(const struct job_result *r, struct buf *b);
 void output_job_detail(const struct job_result *r, struct buf *b);
 
+/* What Microsoft documents to do for the job's quarantine reason (and for
+ * API-driven inbound jobs and pruned escrows), "Microsoft: ...", appended
+ * to b; nothing for a reason Microsoft does not explain. */
+void output_advice(const struct sync_job *job, struct buf *b);
+
 /* The subjects (metric name prefixes) of n jobs without -j: each
  * templateId reduced to [A-Za-z0-9_], and, where two jobs would share one, a
  * short stable suffix from the job id; unique, short enough for every

@@ -2,34 +2,36 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "common.h"
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one.
- * Overlong forms, surrogates and code points above U+10FFFF are invalid. */
+size_t utf8_char_len(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char c = u[0];
+	size_t need = c < 0x80                 ? 1
+	              : c >= 0xc2 && c <= 0xdf ? 2
+	              : c >= 0xe0 && c <= 0xef ? 3
+	              : c >= 0xf0 && c <= 0xf4 ? 4
+	                                       : 0;
+	if (need == 0 || need > n)
+		return 0;
+	for (size_t i = 1; i < need; i++)
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && u[1] < 0xa0) || (c == 0xed && u[1] > 0x9f) ||
+	    (c == 0xf0 && u[1] < 0x90) || (c == 0xf4 && u[1] > 0x8f))
+		return 0;
+	return need;
+}
+
+/* utf8_char_len in a NUL-terminated string: the NUL is no continuation
+ * byte, so no sequence reads past it. */
 static size_t utf8_len(const unsigned char *s)
 {
-	unsigned char c = s[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
-			return 0;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
+	return utf8_char_len((const char *)s, SIZE_MAX);
 }
 
 /* The code point of the valid sequence at s (len bytes, from utf8_len). */

@@ -31,6 +31,11 @@ int text_json_safe(const char *json, struct buf *out);
 /* text_clean for a buffer from byte start on, its length kept true. */
 void text_clean_buf(struct buf *b, size_t start);
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when the n bytes
+ * there (n >= 1) do not start one: overlong forms, surrogates and code
+ * points above U+10FFFF are invalid. */
+size_t utf8_char_len(const char *s, size_t n);
+
 /* The length of the longest prefix of s (at most max bytes) that does not
  * split a UTF-8 character. */
 size_t utf8_prefix(const char *s, size_t max);

@@ -452,6 +452,11 @@ int retry_after_parse(const char *s, double now, double *delay)
 	return -1;
 }
 
+bool time_ahead(double t, double now)
+{
+	return t > now + TIME_AHEAD_SLACK;
+}
+
 void time_format(double epoch, char *buf, unsigned long n)
 {
 	if (n == 0)

@@ -12,6 +12,14 @@ enum time_result { TIME_INVALID = -1, TIME_NEVER = 0, TIME_VALID = 1 };
  * 0001-01-01T00:00:00Z sentinel give TIME_NEVER. *epoch is seconds since 1970. */
 enum time_result iso_time_parse(const char *s, double *epoch);
 
+/* A time of a past event (a run's end, a sync, a recorded start) more than
+ * this far ahead of the clock is not a valid time: no event happened there,
+ * and taking it would make a job look fresh for as long as it stays ahead. */
+#define TIME_AHEAD_SLACK 300.0
+/* True when t, said to be the time of a past event, is more than
+ * TIME_AHEAD_SLACK ahead of now. */
+bool time_ahead(double t, double now);
+
 /* ISO 8601 duration: PnDTnHnMn.nS (also weeks PnW; years and months are refused:
  * not a fixed length). 0 and *seconds, or -1. */
 int iso_duration_parse(const char *s, double *seconds);

@@ -4,8 +4,11 @@
 # principal holds a healthy and a quarantined job; the check goes CRITICAL,
 # the event handler starts the quarantined job, a check while the job waits
 # for its next cycle, the cycle runs (in Entra minutes later; here on a
-# control call), the check goes OK. At the end, the tenant's directory
-# synchronization and the end of the client secret.
+# control call), the check goes OK. Then the tenant's directory
+# synchronization and the end of the client secret. Last, a start that does
+# not help: the cause comes back with the next cycle, and the handler backs
+# off instead of starting again after the cooldown (the emulator's clock
+# moves hours forward; the plugin's follows through its test seam).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 # Debian's python3, for which install-deps.sh installs python3-cryptography,
@@ -43,11 +46,13 @@ writer=(-C aaaaaaaa-0000-0000-0000-000000000002 --client-secret-file "$work/writ
 auditor=(-C aaaaaaaa-0000-0000-0000-000000000004 --client-secret-file "$work/auditor.secret")
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
-# emu METHOD PATH: a control call to the emulator, body on stdout.
+# emu METHOD PATH [JSON]: a control call to the emulator, body on stdout.
 emu() {
 	python3 -c 'import sys, urllib.request
-req = urllib.request.Request(sys.argv[1], method=sys.argv[2], data=b"" if sys.argv[2] == "POST" else None)
-sys.stdout.write(urllib.request.urlopen(req, timeout=10).read().decode())' "$url$2" "$1"
+body = sys.argv[3].encode() if sys.argv[3] else (b"" if sys.argv[2] == "POST" else None)
+req = urllib.request.Request(sys.argv[1], method=sys.argv[2], data=body,
+                             headers={"Content-Type": "application/json"})
+sys.stdout.write(urllib.request.urlopen(req, timeout=10).read().decode())' "$url$2" "$1" "${3:-}"
 }
 
 step "1. Check every job of the service principal (read-only identity)" \
@@ -97,3 +102,39 @@ step "7. The tenant's directory synchronization and the client secret's end (an 
 dir=$?
 echo "(exit $dir)"
 [ "$dir" -eq 0 ] || { echo "demo: the directory sync check did not say OK"; exit 1; }
+
+# later HOURS: moves the emulator's clock and the plugin's with it.
+later() {
+	emu POST /_emu/clock "{\"advance\": $1}" >/dev/null || { echo "demo: the emulator's clock did not move"; exit 1; }
+	CHECK_ENTRA_SYNC_CLOCK_OFFSET=$(emu GET /_emu/clock | python3 -c 'import json, sys; print(json.load(sys.stdin)["offset"])')
+	export CHECK_ENTRA_SYNC_CLOCK_OFFSET
+}
+
+step "8. The cause comes back and stays (a start cannot fix credentials); two hours later
+   the event handler starts the job again" \
+	"POST /_emu/jobs/$BOX/quarantine; check_entra_sync --event-handler ... CRITICAL HARD 3"
+if ! emu POST "/_emu/jobs/$BOX/next-cycle" '{"outcome":"quarantine","error_code":"BoxInsufficientPermissions"}' >/dev/null ||
+	! emu POST "/_emu/jobs/$BOX/quarantine" '{}' >/dev/null; then
+	echo "demo: the emulator did not quarantine"
+	exit 1
+fi
+later 7200
+"$BIN" --event-handler "${common[@]}" "${writer[@]}" -j "$BOX" CRITICAL HARD 3
+echo "(exit $?)"
+
+step "9. 41 minutes later: the next cycle quarantined it again; the check says so" \
+	"check_entra_sync ... -s $SP -j $BOX"
+later 2460
+"$BIN" "${common[@]}" "${reader[@]}" -j "$BOX"
+again=$?
+echo "(exit $again)"
+
+step "10. The event handler backs off: twice the gap instead of the cooldown" \
+	"check_entra_sync --event-handler ... CRITICAL HARD 3"
+out=$("$BIN" --event-handler "${common[@]}" "${writer[@]}" -j "$BOX" CRITICAL HARD 3)
+backoff=$?
+printf '%s\n(exit %d)\n' "$out" "$backoff"
+if [ "$again" -ne 2 ] || [ "$backoff" -ne 1 ] || ! printf '%s' "$out" | grep -q "did not help"; then
+	echo "demo: the start that did not help was not said and backed off"
+	exit 1
+fi

@@ -13,7 +13,9 @@ TEST="libcmocka-dev valgrind clang libclang-rt-14-dev cppcheck clang-format
 nagios4-core icinga2 nagios-nrpe-server nagios-nrpe-plugin monitoring-plugins-standard liburiparser1
 graphite-carbon python3-whisper graphite-web influxdb php-cli
 hyperfine iproute2 util-linux
-dpkg-dev debhelper fakeroot lintian"
+dpkg-dev debhelper fakeroot lintian
+rpm rpmlint cpio gnupg
+debootstrap zstd"
 case "${1:-all}" in
 build) PKGS="$BUILD" ;;
 *) PKGS="$BUILD $TEST" ;;

@@ -4,7 +4,9 @@
 #   tests/run-all.sh                   runner, emulator, unit, integration, e2e
 #   tests/run-all.sh unit integration
 #   tests/run-all.sh sanitize fuzz     the slow ones: sanitizers, valgrind, fuzz smoke
-#   tests/run-all.sh package           the source tarball and the Debian package (root)
+#   tests/run-all.sh package           the source tarball, the Debian package and the RPM (root)
+#   tests/run-all.sh portability       build and test in Debian 11, 12 and 13 chroots (root;
+#                                      PORTABILITY_* in tests/portability/run.sh)
 #
 # Every suite is made of streams (one unit binary, the integration runner, one
 # e2e script, ...) that speak TAP. A stream is trusted only when it ends the way
@@ -109,7 +111,9 @@ run_suite() {
 	package)
 		stream package/test_dist tests/package/test_dist.sh
 		stream package/test_package tests/package/test_package.sh
+		stream package/test_rpm tests/package/test_rpm.sh
 		;;
+	portability) stream portability tests/portability/run.sh ;;
 	sanitize) stream sanitize tests/sanitize.sh ;;
 	fuzz) stream fuzz fuzz/run.sh "${FUZZ_SECONDS:-10}" ;;
 	*) say "not ok - unknown suite '$1'" ;;

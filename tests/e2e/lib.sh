@@ -250,14 +250,105 @@ LEGACY_JOB=Box.0000000000000000000000000000c1c1
 emu_add_legacy() {
 	emu POST /_emu/clients "{\"client_id\":\"$LEGACY_ID\",\"secret\":\"$LEGACY_SECRET\",
 		\"permissions\":[\"Synchronization.Read.All\",\"Synchronization.ReadWrite.All\"]}" >/dev/null &&
-		emu PUT "/_emu/servicePrincipals/$LEGACY_SP" "$(python3 - "$E2E_ROOT/tests/emulator/fixtures/default.json" "$BOX_JOB" "$LEGACY_JOB" <<'PY'
+		emu_put_copy "$LEGACY_SP" bbbbbbbb-0000-0000-0000-0000000000c1 "$BOX_JOB" "$LEGACY_JOB"
+}
+
+# emu_put_copy SP APP_ID JOB NEW_ID: service principal SP (application APP_ID)
+# holding a copy of the default fixture's JOB named NEW_ID.
+emu_put_copy() {
+	emu PUT "/_emu/servicePrincipals/$1" "$(python3 - "$E2E_ROOT/tests/emulator/fixtures/default.json" "$2" "$3" "$4" <<'PY'
 import json, sys
-fixture, src, dst = sys.argv[1:4]
+fixture, app, src, dst = sys.argv[1:5]
 job = next(j for sp in json.load(open(fixture))["servicePrincipals"] for j in sp["jobs"] if j["id"] == src)
 job["id"] = dst
-print(json.dumps({"appId": "bbbbbbbb-0000-0000-0000-0000000000c1", "jobs": [job]}))
+print(json.dumps({"appId": app, "jobs": [job]}))
 PY
 )" >/dev/null
+}
+
+# A third service principal whose job breaks for good once the other stories
+# are told (futile_begin): quarantined, and every cycle after a start
+# quarantines it again (the cause persists, as the emulator's next-cycle
+# "quarantine" says), for the futile start story. Until then it is a healthy
+# copy of the scim job, so its volatile service stays quiet.
+FUTILE_SP=5a1f0c2e-0000-4000-8000-0000000000f1
+FUTILE_JOB=scim.0000000000000000000000000000f1f1
+FUTILE_COOLDOWN=4
+
+# emu_add_futile: puts FUTILE_SP/FUTILE_JOB, healthy.
+emu_add_futile() {
+	emu_put_copy "$FUTILE_SP" bbbbbbbb-0000-0000-0000-0000000000f1 "$SCIM_JOB" "$FUTILE_JOB"
+}
+
+# futile_begin: FUTILE_JOB quarantined, its cause persisting.
+futile_begin() {
+	emu POST "/_emu/jobs/$FUTILE_JOB/next-cycle" \
+		'{"outcome":"quarantine","reason":"EncounteredQuarantineException","error_code":"ScimEndpointUnreachable"}' >/dev/null &&
+		emu POST "/_emu/jobs/$FUTILE_JOB/quarantine" '{"reason":"EncounteredQuarantineException"}' >/dev/null
+}
+
+# futile_gaps: the seconds between the starts of FUTILE_JOB as the handler
+# recorded them (whole seconds, what its rules compare), space separated (""
+# before the second start).
+futile_gaps() {
+	python3 -c '
+import sys
+try:
+    t = [int(l.split()[0]) for l in open(sys.argv[1]) if l[:1].isdigit()]
+except OSError:
+    t = []
+print(" ".join(str(b - a) for a, b in zip(t, t[1:])))' "$T/state/$FUTILE_JOB.state"
+}
+futile_three_starts() { [ "$(futile_gaps | wc -w)" -ge 2 ]; }
+
+# futile_story STATES OUTPUTS: the tests both daemons run on the volatile
+# service of FUTILE_JOB (the event handler runs on every CRITICAL check,
+# --cooldown FUTILE_COOLDOWN). STATES is a command printing the service's
+# state changes as the daemon logged them, one state a line; OUTPUTS one
+# printing its current plugin output. Four tests.
+futile_story() {
+	local states=$1 outputs=$2 gaps seq said=""
+	if wait_for 90 futile_three_starts; then
+		gaps=$(futile_gaps)
+		# each start after one that did not help waits twice the gap before
+		# (twice the cooldown after the first), between the starts the
+		# handler records: bounds it keeps exactly, whatever the timing.
+		# Without the backoff the gaps are about the cooldown. Every
+		# recorded start reached Graph.
+		if python3 -c '
+import sys
+g = [int(x) for x in sys.argv[2].split()]
+sys.exit(0 if g[0] >= 2 * int(sys.argv[1]) and all(b >= 2 * a for a, b in zip(g, g[1:])) else 1)' "$FUTILE_COOLDOWN" "$gaps" &&
+			wait_for 5 _futile_graph_saw "$(($(wc -w <<<"$gaps") + 1))"; then
+			ok "a start that did not help backs off: gaps ${gaps}s (cooldown ${FUTILE_COOLDOWN}s, then twice the gap before)"
+		else
+			not_ok "a start that did not help backs off: gaps ${gaps}s (cooldown ${FUTILE_COOLDOWN}s, then twice the gap before)"
+			diag "starts Graph saw: $(emu_starts "$FUTILE_JOB")"
+		fi
+	else
+		not_ok "a start that did not help backs off (three starts within 90 s)"
+		diag "gaps: $(futile_gaps)"
+	fi
+	# the start clears the quarantine (WARNING, waiting for the next cycle),
+	# the next cycle brings it back (CRITICAL): the state changes the daemon saw
+	seq=$("$states" | uniq | tr '\n' ' ')
+	case "$seq" in
+	*"CRITICAL WARNING CRITICAL WARNING CRITICAL"*) ok "state changes CRITICAL -> WARNING (started) -> CRITICAL (cause persists), twice" ;;
+	*) not_ok "state changes CRITICAL -> WARNING (started) -> CRITICAL (cause persists), twice"
+		diag "states: $seq" ;;
+	esac
+	if wait_for 30 _futile_said "$outputs"; then said=yes; fi
+	check "the check says the starts did not help" test -n "$said"
+	check "the state file keeps the episode and its starts" _futile_episode "$T/state/$FUTILE_JOB.state"
+}
+# _futile_graph_saw N: Graph saw N starts of FUTILE_JOB (a start is recorded
+# just before it is sent).
+_futile_graph_saw() { [ "$(emu_starts "$FUTILE_JOB")" -eq "$1" ]; }
+# _futile_said OUTPUTS: the service's output says the starts did not help.
+_futile_said() { "$1" | grep -q "starts by this plugin did not help"; }
+# _futile_episode FILE: an episode line, and at least three starts for the reason.
+_futile_episode() {
+	grep -q "^episode [0-9]" "$1" && [ "$(grep -c " handler EncounteredQuarantineException$" "$1")" -ge 3 ]
 }
 
 # The story both daemons must tell with split identities: exactly one start
@@ -281,7 +372,7 @@ check_identity_split() {
 	fi
 	diag "sign-ins: reader=$r writer=$w one-identity=$l"
 	check "each start answered 204, no Graph request refused (401/403)" \
-		test "$(emu_requests POST "/$BOX_JOB/start" 204) $(emu_requests POST /start '*') $(emu_requests GET '' 401) $(emu_requests POST '' 401) $(emu_requests GET '' 403)" = "1 2 0 0 0"
+		test "$(emu_requests POST "/$BOX_JOB/start" 204) $(emu_requests POST "/$LEGACY_JOB/start" '*') $(emu_requests GET '' 401) $(emu_requests POST '' 401) $(emu_requests GET '' 403)" = "1 1 0 0 0"
 }
 
 # ---------------------------------------------------------------------------
@@ -706,6 +797,11 @@ CONF
 }
 
 _stack_started() { [ "$(emu_starts "$1")" -ge 1 ]; }
+# _stack_episode_seen SERVICE: a check result of SERVICE with episode_age recorded.
+_stack_episode_seen() {
+	cat "$I"/spool/perfdata/service-perfdata.* 2>/dev/null |
+		awk -F'\t' -v s="SERVICEDESC::$1" '$3 == s && /episode_age=/ { n++ } END { exit n ? 0 : 1 }'
+}
 # _stack_records_after SERVICE TS N: N check results of SERVICE at or after TS recorded.
 _stack_records_after() {
 	[ "$(cat "$I"/spool/perfdata/service-perfdata.* 2>/dev/null |
@@ -747,6 +843,9 @@ icinga2_stack_run() {
 			not_ok "$svc: CRITICAL HARD, event handler entra_sync_repair starts the quarantined job"
 			diag "$(grep -F "$svc;" "$I"/log/compat/icinga.log 2>/dev/null | tail -5 | cut -c1-200)"
 		fi
+		# While the started job waits for its next cycle, the episode is
+		# open: a check result with episode_age is stored before the cycle.
+		wait_for 15 _stack_episode_seen "$svc" || diag "$svc: no check result with episode_age"
 		emu_cycle "$job"
 		case $? in
 		0) diag "$job: the emulator ran its next cycle (POST /_emu/jobs/{id}/cycle)" ;;

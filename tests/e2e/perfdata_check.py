@@ -29,7 +29,7 @@ import sys
 
 UNITS = {"last_success_age": "s", "successive_failures": "", "escrowed": "", "exported": "",
          "imported": "", "quarantine_age": "s", "quarantine_series": "", "progress": "%",
-         "last_export_age": "s"}
+         "last_export_age": "s", "episode_age": "s"}
 # Once per run, never prefixed.
 RUN_METRICS = ("time", "credential_expires_in")
 KEPT = ("last_success_age", "successive_failures", "quarantine_age")

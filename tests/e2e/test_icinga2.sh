@@ -20,6 +20,11 @@
 # entra_sync_extra_opts (--extra-opts), as an Icinga Director user would.
 # Every host names its own state directory and token cache: the default
 # directories are the machine's, shared with whatever else runs there.
+# A volatile service (its handler runs on every CRITICAL check) watches a job
+# that breaks for good once the others are done: each start clears the
+# quarantine, the next cycle brings it back, and the handler backs off, twice
+# the gap each time, as the handler's records, the emulator and Icinga 2's
+# log of state changes show.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -31,13 +36,15 @@ HOST_INI=entra-ini
 SVC="entra-sync-Box"
 SVC_MI="entra-sync-SCIM-mi"
 SVC_DIR="entra-directory-sync"
+SVC_FUTILE="entra-sync-futile"
 MI_USER_ID=aaaaaaaa-0000-0000-0000-00000000000b
 
 [ -x "$ICINGA2" ] || skip_all "icinga2 is not installed ($ICINGA2)"
-plan 21
+plan 25
 e2e_setup icinga2
 emu_start || bail "emulator starts"
 emu_add_legacy || bail "emulator takes the one-identity client and job"
+emu_add_futile || bail "emulator takes the job whose cause will persist"
 
 I="$T/icinga2"
 mkdir -p "$I/data" "$I/log/compat" "$I/cache" "$I/spool" "$I/run" "$T/state"
@@ -95,6 +102,20 @@ object Service "$SVC_DIR" {
 	vars.entra_sync_client_secret = "$AUDITOR_SECRET"
 	vars.entra_sync_secret_expiry = true
 	vars.entra_sync_directory_warning = "2h"
+}
+
+object Service "$SVC_FUTILE" {
+	host_name = "$HOST"
+	check_command = "entra_sync"
+	event_command = "entra_sync_repair"
+	volatile = true
+	max_check_attempts = 1
+	check_interval = 1s
+	retry_interval = 1s
+	vars.entra_sync_service_principal = "$FUTILE_SP"
+	vars.entra_sync_job = "$FUTILE_JOB"
+	vars.entra_sync_cooldown = $FUTILE_COOLDOWN
+	vars.entra_sync_max_starts = 50
 }
 
 object Host "$HOST_LEGACY" {
@@ -263,6 +284,12 @@ if [ "$starts" = 1 ]; then ok "emulator recorded exactly one start"; else
 fi
 check "emulator recorded no restart" test "$(emu_restarts "$BOX_JOB")" = 0
 check_identity_split
+
+# The futile start story: the job breaks, the cause persists.
+futile_begin || bail "emulator quarantines the futile job"
+futile_states() { icinga2_compat "SERVICE ALERT: $HOST;$SVC_FUTILE;" | cut -d';' -f3; }
+futile_output() { api_svc_of "$SVC_FUTILE" last_check_result | grep -o "ENTRA SYNC [^|]*"; }
+futile_story futile_states futile_output
 
 # The secret went through the environment: the command lines Icinga 2
 # logs (debug log) carry the identity but never the secret.

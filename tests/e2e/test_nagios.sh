@@ -15,6 +15,11 @@
 # URLs from the example ini file (--extra-opts), none in the service.
 # Every service names its own --state-dir and --token-cache: the default
 # directories are the machine's, shared with whatever else runs there.
+# A fifth, volatile (its handler runs on every CRITICAL check), watches a
+# job that breaks for good once the others are done: each start clears the
+# quarantine, the next cycle brings it back, and the handler backs off,
+# twice the gap each time, as the handler's records, the emulator and
+# Nagios' log of state changes show.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -25,12 +30,14 @@ SVC="Entra sync Box"
 SVC_LEGACY="Entra sync Box legacy"
 SVC_DIR="Entra directory sync"
 SVC_INI="Entra sync SCIM ini"
+SVC_FUTILE="Entra sync futile"
 
 [ -x "$NAGIOS" ] || skip_all "nagios4 is not installed ($NAGIOS)"
-plan 18
+plan 22
 e2e_setup nagios
 emu_start || bail "emulator starts"
 emu_add_legacy || bail "emulator takes the one-identity client and job"
+emu_add_futile || bail "emulator takes the job whose cause will persist"
 
 N="$T/nagios"
 mkdir -p "$N/checkresults" "$T/state"
@@ -114,6 +121,27 @@ define service {
 	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --state-dir $T/state
 	check_command		check_entra_sync_ini!--job $SCIM_JOB
 	event_handler		entra_sync_repair_ini!--job $SCIM_JOB
+}
+
+define service {
+	use			entra-sync-service
+	host_name		$HOST
+	service_description	$SVC_FUTILE
+	contacts		e2e
+	notifications_enabled	0
+	is_volatile		1
+	check_interval		1
+	retry_interval		1
+	max_check_attempts	1
+	_ENTRA_TENANT		$TENANT
+	_ENTRA_CLIENT_ID	$READER_ID
+	_ENTRA_SECRET_FILE	$T/reader.secret
+	_ENTRA_REPAIR_CLIENT_ID	$WRITER_ID
+	_ENTRA_REPAIR_SECRET_FILE	$T/writer.secret
+	_ENTRA_SP		$FUTILE_SP
+	_ENTRA_OPTIONS		--timeout 20 --token-cache $T/cache --state-dir $T/state --login-url $EMU_URL --graph-url $EMU_URL
+	check_command		check_entra_sync!--job $FUTILE_JOB
+	event_handler		entra_sync_repair_own_identity!--job $FUTILE_JOB --cooldown $FUTILE_COOLDOWN --max-starts 50
 }
 EOF
 } >"$N/objects.cfg"
@@ -204,6 +232,12 @@ if [ "$starts" = 1 ]; then ok "emulator recorded exactly one start"; else
 fi
 check "emulator recorded no restart" test "$restarts" = 0
 check_identity_split
+
+# The futile start story: the job breaks, the cause persists.
+futile_begin || bail "emulator quarantines the futile job"
+futile_states() { nagios_log "SERVICE ALERT: $HOST;$SVC_FUTILE;" | cut -d';' -f3; }
+futile_output() { svc_field plugin_output "$SVC_FUTILE"; }
+futile_story futile_states futile_output
 
 # 8: the handler kept its record in --state-dir, the token cache is private.
 check "event handler wrote its state below --state-dir" test -n "$(ls -A "$T/state" 2>/dev/null)"

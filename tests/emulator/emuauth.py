@@ -18,7 +18,7 @@ SKEW = 300
 
 
 def aad_error(status, error, code, text):
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.fromtimestamp(emustate.now(), datetime.timezone.utc)
     trace, corr = str(uuid.uuid4()), str(uuid.uuid4())
     return status, {
         "error": error,
@@ -93,7 +93,7 @@ def verify_assertion(state, client, jwt, token_url):
         return (401, "invalid_client", 700023,
                 "Client assertion audience claim does not match Realm issuer. "
                 "Review the documentation at https://aka.ms/certCredentials.")
-    nbf, exp, now = claims.get("nbf"), claims.get("exp"), time.time()
+    nbf, exp, now = claims.get("nbf"), claims.get("exp"), emustate.now()
     if not isinstance(nbf, (int, float)) or not isinstance(exp, (int, float)):
         return (400, "invalid_client", 50027,
                 "JWT token is invalid or malformed (nbf and exp are required).")
@@ -118,7 +118,7 @@ def _key_expired(client, cert):
         if k.get("customKeyIdentifier") != cert["thumbprint"]:
             continue
         end = emustate.parse_iso(k["endDateTime"])
-        if end is not None and end < time.time():
+        if end is not None and end < emustate.now():
             start = emustate.parse_iso(k["startDateTime"]) or cert["not_before"]
             return (_shown(start), _shown(end))
     return None
@@ -214,7 +214,7 @@ def imds_endpoint(state, query, headers):
         return 400, {"error": "invalid_request",
                      "error_description": "Identity not found"}
     tok, life = state.issue_token(mi["client_id"], mi["permissions"], resource, appidacr="2")
-    now = int(time.time())
+    now = int(emustate.now())
     return 200, {"access_token": tok, "client_id": mi["client_id"],
                  "expires_in": str(life), "expires_on": str(now + life),
                  "ext_expires_in": str(life), "not_before": str(now),

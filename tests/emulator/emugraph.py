@@ -22,10 +22,14 @@ from emustate import (READ, WRITE, APP_READ, ORG_READ, ONPREM_READ, SYNC_ROLES, 
 
 
 class Response:
+    # Graph writes text beyond ASCII as raw UTF-8 ("Thomas Müller"); the
+    # setting non_ascii=escaped (\u00fc) is the other spelling JSON allows.
+    escape_non_ascii = False
+
     def __init__(self, status, body=b"", headers=None, obj=None):
         self.status, self.headers, self.obj = status, dict(headers or {}), obj
         if obj is not None:
-            body = json.dumps(obj).encode()
+            body = json.dumps(obj, ensure_ascii=Response.escape_non_ascii).encode()
             self.headers.setdefault("Content-Type", "application/json; charset=utf-8")
         self.body = body
         self.transport = {}   # truncate/trickle/invalid_utf8 asked for by a batch item

@@ -30,11 +30,13 @@ GRAPH = None
 SETTING_TYPES = {"token_lifetime": (int,), "page_size": (int,), "cycle_delay": (int, float, type(None)),
                  "throttle_after": (int, type(None)), "throttle_window": (int, float),
                  "batch_order": (str,), "tenant_permission_error": (int,),
-                 "onprem_sync_app_tokens": (str,), "reports_throttle": (int, type(None)),
-                 "reports_window": (int, float)}
+                 "onprem_sync_app_tokens": (str,), "job_id_case": (str,), "non_ascii": (str,),
+                 "reports_throttle": (int, type(None)), "reports_window": (int, float)}
 SETTING_VALUES = {"batch_order": ("reversed", "request", "shuffled"),
                   "tenant_permission_error": (401, 403),
-                  "onprem_sync_app_tokens": ("allow", "refuse")}
+                  "onprem_sync_app_tokens": ("allow", "refuse"),
+                  "job_id_case": ("insensitive", "exact"),
+                  "non_ascii": ("raw", "escaped")}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -107,6 +109,7 @@ class Handler(BaseHTTPRequestHandler):
         if start and method == "POST":
             STATE.count_job("start_requests", start.group(1))
         self.request_id = req.request_id
+        Response.escape_non_ascii = STATE.settings["non_ascii"] == "escaped"
         STATE.run_due_cycles()
         if path.startswith("/_emu/"):
             target = "control"
@@ -195,7 +198,7 @@ class Handler(BaseHTTPRequestHandler):
         data = json.loads(body) if body else {}
         if not isinstance(data, dict):
             raise ValueError("a control call body is a JSON object")
-        job_call = re.match(r"^/jobs/([^/]+)/(quarantine|cycle|next-cycle)$", path)
+        job_call = re.match(r"^/jobs/([^/]+)/(quarantine|cycle|next-cycle|initial-cycle)$", path)
         if (method, path) == ("POST", "/reset"):
             STATE.reset()
         elif method == "PUT" and path.startswith("/servicePrincipals/"):
@@ -220,6 +223,8 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.quarantine(job, data.get("reason", "EncounteredQuarantineException"))
             elif what == "next-cycle":
                 STATE.set_outcome(job, data)
+            elif what == "initial-cycle":
+                STATE.begin_initial_cycle(job, data)
             else:
                 STATE.run_cycle(job)
                 with STATE.lock:
@@ -240,10 +245,14 @@ class Handler(BaseHTTPRequestHandler):
             with STATE.lock:
                 return Response(200, obj={"queries": list(STATE.provisioning["queries"])})
         elif (method, path) == ("GET", "/cycles"):
-            now = time.time()
+            now = STATE.now()
             with STATE.lock:
                 return Response(200, obj={"pending": {j: round(t - now, 3) for j, t in STATE.cycles.items()},
                                           "outcomes": STATE.outcomes})
+        elif (method, path) == ("GET", "/clock"):
+            return Response(200, obj=STATE.clock())
+        elif (method, path) == ("POST", "/clock"):
+            return Response(200, obj=STATE.advance(data.get("advance", 0)))
         elif (method, path) == ("POST", "/clients"):
             STATE.add_client(data)
         elif (method, path) == ("POST", "/tokens"):

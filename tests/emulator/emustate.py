@@ -49,10 +49,27 @@ DEFAULT_SETTINGS = {
     "batch_order": "reversed",    # reversed | request | shuffled
     "tenant_permission_error": 403,   # 403 Authorization_RequestDenied or 401 UnknownError
     "onprem_sync_app_tokens": "allow",  # allow | refuse (the v1.0 page says app-only is not supported)
+    "job_id_case": "insensitive",  # insensitive | exact: how a job id in a path is matched
+    "non_ascii": "raw",           # raw (UTF-8, as Graph writes it) | escaped (\uXXXX)
     "reports_throttle": 5,        # provisioning log requests per window per client and tenant, then 429
     "reports_window": 10,
 }
 DEFAULT_CYCLE_DELAY = 2400        # 40 minutes: the app provisioning interval
+# Microsoft's retries of a quarantined job (application-provisioning-quarantine-status.md):
+# 6 h, 12 h and 24 h after the first failure, then every 24 h, for 28 days.
+RETRY_FIRST = (6 * 3600, 12 * 3600, 24 * 3600)
+RETRY_EVERY = 24 * 3600
+RETRY_FOR = 28 * 86400
+DEFAULT_OBSERVE_EVERY = 300       # seconds between progress observations of a long cycle
+
+# The emulator's clock: the wall clock plus an offset that tests move forward
+# (POST /_emu/clock) to see days pass; every time the emulator writes or
+# judges (job times, tokens, assertions, certificates' key ends) comes from it.
+_clock = {"offset": 0.0}
+
+
+def now():
+    return time.time() + _clock["offset"]
 MAX_BATCH = 20
 HERE = os.path.dirname(os.path.abspath(__file__))
 _TEMPLATE = re.compile(r"^\{\{now(?:([+-])(\d+))?\}\}$")
@@ -91,7 +108,7 @@ def seconds_only(value):
 
 def expand(value, now=None):
     """Replaces every string value "{{now}}", "{{now-N}}", "{{now+N}}"."""
-    now = time.time() if now is None else now
+    now = globals()["now"]() if now is None else now
     if isinstance(value, dict):
         return {k: expand(v, now) for k, v in value.items()}
     if isinstance(value, list):
@@ -209,6 +226,9 @@ class State:
             self.faults = []
             self.cycles = {}      # job id -> epoch when its next cycle runs
             self.outcomes = {}    # job id -> what its cycles do
+            self.retries = {}     # job id -> epoch of Microsoft's next retry of its quarantine
+            self.initial = {}     # job id -> a long (initial) cycle in progress
+            _clock["offset"] = 0.0
             self.throttle = []    # epochs of the Graph requests in the current window
             # the provisioning logs (emuprovlog.py): events, throttle windows,
             # tenants without a premium licence, the queries asked
@@ -235,8 +255,8 @@ class State:
                 "organization_requests": 0, "onprem_sync_requests": 0,
                 "service_principal_list_requests": 0, "throttled": 0,
                 "audit_requests": 0, "audit_throttled": 0,
-                "starts": {}, "start_requests": {}, "pauses": {}, "restarts": {}, "cycles": {},
-                "requests": []}
+                "starts": {}, "start_requests": {}, "start_times": {}, "pauses": {},
+                "restarts": {}, "cycles": {}, "retries": {}, "requests": []}
 
     def default_tenant(self):
         return next(iter(self.tenants.values()), None)
@@ -244,7 +264,7 @@ class State:
     # -- directory synchronization (organization + onPremisesSynchronization)
     @staticmethod
     def documented():
-        with open(os.path.join(HERE, "fixtures", "documented.json")) as f:
+        with open(os.path.join(HERE, "fixtures", "documented.json"), encoding="utf-8") as f:
             return json.load(f)["fixtures"]
 
     def directory_preset(self, name):
@@ -256,7 +276,7 @@ class State:
     def set_directory(self, tenant, data, replace=True):
         """Sets the tenant's organization and onPremisesSynchronization from a
         fixture (partial objects merged over complete defaults)."""
-        now = time.time()
+        now = self.now()
         org = expand(data.get("organization", {}), now)
         for k in ("onPremisesLastSyncDateTime", "onPremisesLastPasswordSyncDateTime"):
             if isinstance(org.get(k), str):
@@ -273,7 +293,7 @@ class State:
     def add_client(self, c):
         if "client_id" not in c:
             raise ValueError("client_id is required")
-        now = time.time()
+        now = self.now()
         cid = c["client_id"]
         entry = {"client_id": cid,
                  "tenant": c.get("tenant") or self.default_tenant(),
@@ -358,13 +378,14 @@ class State:
         name = body.get("displayName") or (jobs[0].get("templateId") if jobs else None) \
             or "app %s" % sp_id[:8]
         sp = {"id": sp_id, "appId": body.get("appId"), "displayName": name,
-              "jobs": expand(copy.deepcopy(jobs))}
+              "jobs": expand(copy.deepcopy(jobs), self.now())}
         if body.get("raw_list_body") is not None:
             sp["raw_list_body"] = body["raw_list_body"]
         with self.lock:
             self.sps[sp_id.lower()] = sp
             for j in sp["jobs"]:
-                self.cycles.pop(j["id"], None)
+                for pending in (self.cycles, self.retries, self.initial):
+                    pending.pop(j["id"], None)
         return sp
 
     # -- lookups -----------------------------------------------------------
@@ -381,10 +402,13 @@ class State:
         return None
 
     def find_job(self, job_id, sp=None):
+        """The job with that id; like Graph's keys, without regard to case
+        unless the setting job_id_case is "exact"."""
+        exact = self.settings.get("job_id_case") == "exact"
         with self.lock:
             for s in [sp] if sp else list(self.sps.values()):
                 for j in s["jobs"]:
-                    if j["id"] == job_id:
+                    if j["id"] == job_id or (not exact and j["id"].lower() == job_id.lower()):
                         return j
         return None
 
@@ -395,7 +419,8 @@ class State:
         life = int(self.settings["token_lifetime"])
         tenant = tenant or self.default_tenant()
         aud = (scope or GRAPH_HOSTS[0]).replace("/.default", "").rstrip("/")
-        tok, claims = emujwt.mint(tenant, client_id, aud, life, roles=permissions, appidacr=appidacr)
+        tok, claims = emujwt.mint(tenant, client_id, aud, life, roles=permissions, appidacr=appidacr,
+                                  now=self.now())
         with self.lock:
             self.tokens[tok] = {"client_id": client_id, "permissions": set(permissions),
                                 "kind": "app", "wids": set(claims["wids"]),
@@ -419,12 +444,13 @@ class State:
         aud = spec.get("audience", GRAPH_HOSTS[0])
         if kind == "app":
             perms = list(spec.get("roles", spec.get("permissions", [])))
-            tok, claims = emujwt.mint(tenant, cid, aud, life, roles=perms, appidacr="1")
+            tok, claims = emujwt.mint(tenant, cid, aud, life, roles=perms, appidacr="1",
+                                      now=self.now())
         else:
             perms = list(spec.get("scp", spec.get("permissions", [])))
             wids = emujwt.role_ids(spec.get("directory_roles", spec.get("wids", [])))
             tok, claims = emujwt.mint(tenant, cid, aud, life, scp=perms, wids=wids,
-                                      upn=spec.get("upn"))
+                                      upn=spec.get("upn"), now=self.now())
         with self.lock:
             self.tokens[tok] = {"client_id": cid, "permissions": set(perms), "kind": kind,
                                 "wids": set(claims["wids"]), "exp": claims["exp"],
@@ -436,7 +462,7 @@ class State:
         None when unknown or expired."""
         with self.lock:
             t = self.tokens.get(tok)
-            if t is None or t["exp"] <= time.time():
+            if t is None or t["exp"] <= self.now():
                 return None
             return t
 
@@ -445,7 +471,7 @@ class State:
         """What Graph promises for start: 204, the quarantine cleared, the
         job running again. Nothing about the last runs changes until the next
         cycle, which comes later (cycle_delay) and does what next-cycle says."""
-        now = time.time()
+        now = self.now()
         with self.lock:
             st = job.setdefault("status", {})
             code = st.get("code")
@@ -465,8 +491,10 @@ class State:
                 st["quarantine"] = None
                 if sched and sched.get("state") == "Paused":
                     sched["state"] = "Active"
+                self.retries.pop(job["id"], None)
                 self.cycles.setdefault(job["id"], now + self.cycle_delay(job))
             self.count_job("starts", job["id"])
+            self.counters["start_times"].setdefault(job["id"], []).append(iso(now))
 
     def cycle_delay(self, job):
         d = self.settings.get("cycle_delay")
@@ -480,11 +508,51 @@ class State:
             job.setdefault("status", {})["code"] = "Paused"
             if isinstance(job.get("schedule"), dict):
                 job["schedule"]["state"] = "Paused"
-            self.cycles.pop(job["id"], None)
+            for pending in (self.cycles, self.retries, self.initial):
+                pending.pop(job["id"], None)
             self.count_job("pauses", job["id"])
 
     def restart(self, job):
+        """Restart provisioning: a full initial cycle from now, out of
+        quarantine (the plugin never calls it; tests use initial-cycle)."""
+        self.begin_initial_cycle(job, {})
         self.count_job("restarts", job["id"])
+
+    def begin_initial_cycle(self, job, spec):
+        """A long cycle (a restart's or a first one): Active at once, a
+        progress entry observed every observe_every seconds, completedUnits
+        growing evenly over duration seconds, then the cycle ends as
+        next-cycle says. stall_after stops the observations (and the end):
+        a cycle that stopped advancing. escrows_pruned: the cycle hits the
+        error threshold, its errors are pruned and the job pauses at the end
+        (the synchronizationStatus page)."""
+        now = self.now()
+        units = int(spec.get("units", 1000))
+        duration = float(spec.get("duration", 36000))
+        every = float(spec.get("observe_every", DEFAULT_OBSERVE_EVERY))
+        if units <= 0 or duration <= 0 or every <= 0:
+            raise ValueError("units, duration and observe_every must be positive")
+        with self.lock:
+            st = job.setdefault("status", {})
+            st.update(code="Active", quarantine=None,
+                      escrowsPruned=bool(spec.get("escrows_pruned", False)))
+            for pending in (self.cycles, self.retries):
+                pending.pop(job["id"], None)
+            stall = spec.get("stall_after")
+            self.initial[job["id"]] = {
+                "began": now, "units": units, "duration": duration, "every": every,
+                "stall_at": now + float(stall) if stall is not None else None,
+                "next": now, "pruned": bool(spec.get("escrows_pruned", False))}
+            self._observe(job, now)
+
+    def _observe(self, job, at):
+        """One progress observation of the job's long cycle, at time at."""
+        c = self.initial[job["id"]]
+        done = min(c["units"], int(c["units"] * (at - c["began"]) / c["duration"]))
+        job["status"]["progress"] = [{"completedUnits": done, "totalUnits": c["units"],
+                                      "units": "objects",
+                                      "progressObservationDateTime": iso(at)}]
+        c["next"] = at + c["every"]
 
     def set_outcome(self, job, spec):
         outcome = spec.get("outcome", "succeed")
@@ -493,28 +561,105 @@ class State:
         with self.lock:
             self.outcomes[job["id"]] = dict(spec, outcome=outcome)
 
-    def run_due_cycles(self, now=None):
-        """Runs every cycle whose time has come (cycles run lazily, when a
-        request arrives). A cycle of a job paused meanwhile does not run."""
-        now = time.time() if now is None else now
-        with self.lock:
-            due = [j for j, t in self.cycles.items() if t <= now]
-            for job_id in due:
-                del self.cycles[job_id]
-                job = self.find_job(job_id)
-                if job is not None and (job.get("status") or {}).get("code") != "Paused":
-                    self.run_cycle(job, now)
+    def _due_events(self):
+        """(time, kind, job id) of every pending cycle, quarantine retry and
+        long-cycle observation or end."""
+        events = [(t, "cycle", j) for j, t in self.cycles.items()]
+        events += [(t, "retry", j) for j, t in self.retries.items()]
+        for j, c in self.initial.items():
+            end = c["began"] + c["duration"]
+            if c["stall_at"] is None or end <= c["stall_at"]:
+                events.append((end, "end", j))
+            nxt = c["next"]
+            if nxt < end and (c["stall_at"] is None or nxt <= c["stall_at"]):
+                events.append((nxt, "observe", j))
+        return events
 
-    def run_cycle(self, job, now=None):
+    def run_due_cycles(self, now=None):
+        """Runs every event whose time has come, each at its own time and in
+        order (one may schedule the next: a failed retry schedules Microsoft's
+        next), so that moving the clock by days replays them as they would
+        have happened. Events run lazily, when a request arrives. A cycle of
+        a job paused meanwhile does not run."""
+        now = self.now() if now is None else now
+        with self.lock:
+            while True:
+                due = [e for e in self._due_events() if e[0] <= now]
+                if not due:
+                    return
+                at, kind, job_id = min(due)
+                job = self.find_job(job_id)
+                if kind == "cycle":
+                    del self.cycles[job_id]
+                    if job is not None and (job.get("status") or {}).get("code") != "Paused":
+                        self.run_cycle(job, at)
+                elif kind == "retry":
+                    del self.retries[job_id]
+                    if job is not None:
+                        self.retry(job, at)
+                elif kind == "observe":
+                    self._observe(job, at)
+                else:
+                    self.end_initial_cycle(job, at)
+
+    def advance(self, seconds):
+        """Moves the clock forward and replays what fell due meanwhile."""
+        seconds = float(seconds)
+        if not seconds >= 0:
+            raise ValueError("advance takes seconds >= 0")
+        with self.lock:
+            _clock["offset"] += seconds
+            self.run_due_cycles()
+        return self.clock()
+
+    def clock(self):
+        t = self.now()
+        return {"now": iso(t), "epoch": t, "offset": _clock["offset"]}
+
+    @staticmethod
+    def now():
+        return now()
+
+    def end_initial_cycle(self, job, at):
+        c = self.initial.pop(job["id"])
+        self.run_cycle(job, at, duration=c["duration"])
+        if c["pruned"]:
+            # the initial cycle ends, and the job waits paused for the clean-up
+            st = job["status"]
+            st.update(code="Paused", escrowsPruned=True)
+            if isinstance(job.get("schedule"), dict):
+                job["schedule"]["state"] = "Paused"
+            for pending in (self.cycles, self.retries):
+                pending.pop(job["id"], None)
+
+    def retry(self, job, at):
+        """Microsoft's retry of a quarantined job: a cycle that does what
+        next-cycle says, and by default fails again (a cause does not go
+        away by itself). Still quarantined: seriesCount grows, the next retry
+        is scheduled; successful: the quarantine is lifted."""
+        if (job.get("status") or {}).get("code") != "Quarantine":
+            return
+        q = job["status"].get("quarantine") or {}
+        spec = self.outcomes.get(job["id"]) or {"outcome": "quarantine",
+                                                "reason": q.get("reason") or "Unknown",
+                                                "error_code": (q.get("error") or {}).get("code")}
+        if spec["outcome"] == "fail":
+            spec = dict(spec, outcome="quarantine", reason=q.get("reason") or "Unknown",
+                        error_code=spec.get("reason"))
+        self.run_cycle(job, at, spec=spec)
+        self.count_job("retries", job["id"])
+
+    def run_cycle(self, job, now=None, spec=None, duration=None):
         """One synchronization cycle, doing what next-cycle asked (default succeed)."""
-        now = time.time() if now is None else now
+        now = self.now() if now is None else now
         with self.lock:
             self.cycles.pop(job["id"], None)
-            spec = self.outcomes.get(job["id"], {"outcome": "succeed"})
+            if spec is None:
+                spec = self.outcomes.get(job["id"], {"outcome": "succeed"})
             st = job.setdefault("status", {})
             prev = st.get("lastSuccessfulExecution") or st.get("lastExecution") or {}
             entitled = int(prev.get("countEntitled") or 0) or _sum_counts(st) or 10
-            began = now - float(spec.get("duration", 45))
+            began = now - float(duration if duration is not None else spec.get("duration", 45))
             run = {"activityIdentifier": str(uuid.uuid4()), "countEntitled": entitled,
                    "countEntitledForProvisioning": entitled, "countEscrowed": 0,
                    "countEscrowedRaw": 0, "countExported": 0, "countExports": 0,
@@ -528,6 +673,7 @@ class State:
                 st.update(code="Active", quarantine=None, countSuccessiveCompleteFailures=0,
                           lastExecution=run, lastSuccessfulExecution=dict(run), progress=[],
                           steadyStateLastAchievedTime=iso(now))
+                self.retries.pop(job["id"], None)
                 if st.get("steadyStateFirstAchievedTime") in (None, "", SENTINEL):
                     st["steadyStateFirstAchievedTime"] = iso(now)
                 if exported > 0:
@@ -547,16 +693,24 @@ class State:
             self.count_job("cycles", job["id"])
 
     def quarantine(self, job, reason, error=None, now=None):
-        now = time.time() if now is None else now
+        """Quarantines the job (or keeps it quarantined): a series begins
+        unless one is running (a start ends it), and Microsoft's next retry
+        is scheduled (nextAttempt): 6 h, 12 h, 24 h after the series began,
+        then daily; none after 28 days (what Graph shows then is not
+        documented: the emulator stops retrying)."""
+        now = self.now() if now is None else now
         with self.lock:
             st = job.setdefault("status", {})
             old = st.get("quarantine") or {}
+            series = parse_iso(old.get("seriesBegan")) if old.get("seriesBegan") else None
+            series = now if series is None else series
+            nxt = next_retry(series, now)
             st["code"] = "Quarantine"
             st["quarantine"] = {
                 "currentBegan": iso(now),
-                "nextAttempt": iso(now + 6 * 3600),
+                "nextAttempt": iso(nxt) if nxt is not None else SENTINEL,
                 "reason": reason,
-                "seriesBegan": old.get("seriesBegan") or iso(now),
+                "seriesBegan": iso(series),
                 "seriesCount": int(old.get("seriesCount") or 0) + 1,
                 "error": dict(error) if error else {
                     "code": "EmulatorQuarantine",
@@ -564,6 +718,11 @@ class State:
                     "tenantActionable": True},
             }
             self.cycles.pop(job["id"], None)
+            self.initial.pop(job["id"], None)
+            if nxt is not None:
+                self.retries[job["id"]] = nxt
+            else:
+                self.retries.pop(job["id"], None)
 
     def count_job(self, kind, job_id):
         with self.lock:
@@ -577,7 +736,7 @@ class State:
         limit = self.settings.get("throttle_after")
         if not limit:
             return None
-        now = time.time() if now is None else now
+        now = self.now() if now is None else now
         window = float(self.settings.get("throttle_window") or 10)
         with self.lock:
             self.throttle = [t for t in self.throttle if t > now - window]
@@ -610,6 +769,20 @@ class State:
     def snapshot(self):
         with self.lock:
             return json.loads(json.dumps(self.counters))
+
+
+def next_retry(series_began, now):
+    """Microsoft's next retry of a quarantine series begun at series_began,
+    after now; None once 28 days have passed."""
+    offsets = list(RETRY_FIRST)
+    while offsets[-1] + RETRY_EVERY <= RETRY_FOR:
+        offsets.append(offsets[-1] + RETRY_EVERY)
+    for off in offsets:
+        # times pass through ISO strings (microseconds): a retry that has
+        # just run must not come out as still ahead
+        if series_began + off > now + 0.001:
+            return series_began + off
+    return None
 
 
 def _cycle_error(st, spec):

@@ -26,10 +26,16 @@ days=3650
 
 key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null; }
 
+# The CA's extensions come from a configuration of its own: OpenSSL 1.1.1
+# (Debian 11) adds the default configuration's basicConstraints next to an
+# -addext one, and a certificate with the extension twice verifies nothing.
+printf '%s\n' '[req]' 'distinguished_name = dn' 'x509_extensions = ca' '[dn]' '[ca]' \
+	'basicConstraints = critical,CA:TRUE' 'keyUsage = critical,keyCertSign,cRLSign' \
+	'subjectKeyIdentifier = hash' >ca.cnf
+
 ca() { # name subject
 	key "$1.key"
-	openssl req -x509 -new -key "$1.key" -sha256 -days $days -subj "/CN=$2" \
-		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+	openssl req -x509 -new -config ca.cnf -key "$1.key" -sha256 -days $days -subj "/CN=$2" \
 		-out "$1.pem"
 }
 
@@ -65,7 +71,7 @@ cat client2.key client2.crt >client2.pem
 openssl pkey -in client.key -aes256 -passout pass:test-passphrase -out client-enc.key
 cat client-enc.key client.crt >client-enc.pem
 cat client2.key client.crt >client-mismatch.pem
-rm -f client.key client2.key client-enc.key ./*.srl
+rm -f client.key client2.key client-enc.key ./*.srl ca.cnf
 chmod 600 ./*.key client*.pem
 touch .complete
 chmod 755 "$tmp"

@@ -189,6 +189,105 @@ def cycle_runs_lazily_after_cycle_delay(e):
     eq(e.job()["status"]["lastExecution"]["state"], "Succeeded", "after the delay")
 
 
+def iso_epoch(s):
+    import datetime
+    d = datetime.datetime.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")
+    return d.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+@test
+def clock_moves_forward_and_tokens_age_with_it(e):
+    t0 = e.control("GET", "/clock")["epoch"]
+    e.token()
+    c = e.control("POST", "/clock", {"advance": 7200})
+    ok(7199 < c["epoch"] - t0 < 7260 and c["offset"] == 7200, "clock after 2 h: %r" % c)
+    st, _, b = e.graph("GET", "/v1.0/servicePrincipals/%s/synchronization/jobs" % SP)
+    eq((st, b["error"]["code"]), (401, "InvalidAuthenticationToken"), "a 1-hour token 2 h later")
+    st, _, _ = e.call("POST", "/_emu/clock", {"advance": -1})
+    eq(st, 400, "the clock never goes back")
+    e.reset()
+    ok(e.control("GET", "/clock")["offset"] == 0, "reset sets the offset to 0")
+
+
+@test
+def quarantine_retries_6h_12h_24h_then_daily_and_persists(e):
+    e.control("POST", "/jobs/%s/next-cycle" % SCIM, {"outcome": "quarantine",
+                                                      "reason": "EncounteredQuarantineException"})
+    e.control("POST", "/jobs/%s/cycle" % SCIM)
+    q = e.job(SCIM)["status"]["quarantine"]
+    began = iso_epoch(q["seriesBegan"])
+    eq(iso_epoch(q["nextAttempt"]) - began, 6 * 3600, "first retry 6 h after the series began")
+    e.control("DELETE", "/faults")
+    for hours, count in ((6, 2), (12, 3), (24, 4), (48, 5)):
+        e.control("POST", "/clock", {"advance": began + hours * 3600 + 1 - e.control("GET", "/clock")["epoch"]})
+        e.tokens = {}
+        q = e.job(SCIM)["status"]["quarantine"]
+        eq(q["seriesCount"], count, "series count after the %d h retry" % hours)
+        eq(iso_epoch(q["currentBegan"]) - began, hours * 3600, "currentBegan at the %d h retry" % hours)
+        nxt = {6: 12, 12: 24, 24: 48, 48: 72}[hours]
+        eq(iso_epoch(q["nextAttempt"]) - began, nxt * 3600, "next retry after the %d h one" % hours)
+    eq(e.control("GET", "/counters")["retries"], {SCIM: 4}, "retries")
+    eq(iso_epoch(q["seriesBegan"]), began, "the series goes on")
+    e.control("POST", "/clock", {"advance": 30 * 86400})
+    e.tokens = {}
+    q = e.job(SCIM)["status"]["quarantine"]
+    eq(q["nextAttempt"], "0001-01-01T00:00:00Z", "no retry after 28 days")
+    eq(e.control("GET", "/counters")["retries"], {SCIM: 30}, "retries in 28 days (3, then 27 daily)")
+
+
+@test
+def a_start_ends_the_series_and_the_cause_brings_it_back(e):
+    e.control("POST", "/jobs/%s/quarantine" % SCIM, {"reason": "EncounteredQuarantineException"})
+    first = e.job(SCIM)["status"]["quarantine"]["seriesBegan"]
+    e.control("POST", "/jobs/%s/next-cycle" % SCIM, {"outcome": "quarantine"})
+    e.control("POST", "/clock", {"advance": 60})
+    e.tokens = {}
+    e.graph("POST", "/v1.0/servicePrincipals/%s/synchronization/jobs/%s/start" % (SP, SCIM), WRITER, body=b"")
+    eq(e.job(SCIM)["status"]["quarantine"], None, "cleared at once")
+    e.control("POST", "/clock", {"advance": 2400})
+    q = e.job(SCIM)["status"]["quarantine"]
+    ok(q is not None and q["seriesBegan"] != first and q["seriesCount"] == 1,
+       "quarantined again in a new series at the next cycle: %r" % q)
+    eq(len(e.control("GET", "/counters")["start_times"][SCIM]), 1, "start times")
+
+
+@test
+def an_initial_cycle_advances_over_observations(e):
+    e.control("POST", "/jobs/%s/initial-cycle" % SCIM, {"units": 1000, "duration": 36000,
+                                                         "observe_every": 600})
+    seen = []
+    for _ in range(3):
+        e.control("POST", "/clock", {"advance": 3600})
+        e.tokens = {}
+        p = e.job(SCIM)["status"]["progress"][0]
+        seen.append((p["completedUnits"], p["progressObservationDateTime"]))
+    eq([c for c, _ in seen], [100, 200, 300], "completed units after 1, 2 and 3 h of 10")
+    eq(len(set(t for _, t in seen)), 3, "observed anew each time")
+    e.control("POST", "/clock", {"advance": 8 * 3600})
+    e.tokens = {}
+    s = e.job(SCIM)["status"]
+    eq((s["code"], s["progress"], s["lastExecution"]["state"]), ("Active", [], "Succeeded"),
+       "the cycle ended")
+    e.control("POST", "/jobs/%s/initial-cycle" % BOX, {"stall_after": 1800, "escrows_pruned": True})
+    e.control("POST", "/clock", {"advance": 7200})
+    e.tokens = {}
+    s = e.job(BOX)["status"]
+    ok(s["progress"][0]["completedUnits"] < 100 and s["escrowsPruned"], "stalled: %r" % s["progress"])
+    e.reset()
+    e.control("POST", "/jobs/%s/initial-cycle" % BOX, {"duration": 600, "escrows_pruned": True})
+    e.control("POST", "/clock", {"advance": 700})
+    s = e.job(BOX)["status"]
+    eq((s["code"], s["escrowsPruned"]), ("Paused", True), "paused for clean-up at the end")
+
+
+@test
+def job_ids_match_without_regard_to_case(e):
+    eq(e.job(BOX.upper())["id"], BOX, "the id as stored")
+    e.control("POST", "/settings", {"job_id_case": "exact"})
+    st, _, _ = e.graph("GET", "/v1.0/servicePrincipals/%s/synchronization/jobs/%s" % (SP, BOX.upper()))
+    eq(st, 404, "exact matching")
+
+
 @test
 def start_on_paused_schedule_and_on_a_new_job(e):
     job = e.job()

@@ -287,6 +287,18 @@ class Emulator:
         (reason=..., error_code=..., message=..., exported=...)."""
         return self.control("POST", "/_emu/jobs/%s/next-cycle" % job_id, dict(kw, outcome=outcome))
 
+    def advance(self, seconds):
+        """Moves the emulator's clock forward (what falls due runs at its
+        time); run the plugin with clock_env(e) to see the same time."""
+        return self.control("POST", "/_emu/clock", {"advance": seconds})
+
+    def clock_offset(self):
+        return self.control("GET", "/_emu/clock")["offset"]
+
+    def initial_cycle(self, job_id, **kw):
+        """A long cycle whose progress advances with the clock (PROTOCOL.md)."""
+        return self.control("POST", "/_emu/jobs/%s/initial-cycle" % job_id, kw)
+
     def install_fixture(self, name, **kw):
         """Installs a named set of fixtures/documented.json (PROTOCOL.md)."""
         return self.control("POST", "/_emu/fixtures/" + name, kw)
@@ -554,6 +566,15 @@ def run_concurrently(args, n, timeout=60):
     return results
 
 SYSLOG_ENV = "CHECK_ENTRA_SYNC_SYSLOG_SOCKET"
+CLOCK_ENV = "CHECK_ENTRA_SYNC_CLOCK_OFFSET"
+
+
+def clock_env(emu, env=None):
+    """The environment that puts the plugin's clock where the emulator's is
+    (the plugin's documented test seam), merged over env."""
+    out = dict(env or {})
+    out[CLOCK_ENV] = "%.3f" % emu.clock_offset()
+    return out
 
 
 class Syslog:

@@ -41,7 +41,8 @@ def history(sdir, job=H.JOB_BOX):
     if not os.path.exists(path):
         return []
     with open(path) as f:
-        return [l for l in f.read().splitlines() if l and not l.startswith("#")]
+        return [l for l in f.read().splitlines()
+                if l and not l.startswith("#") and not l.startswith("episode ")]
 
 
 def said(r, rc, *words):
@@ -84,6 +85,24 @@ def test_full_state_directory_starts_nothing():
             r = handler(e, d, extra=["--cooldown", "3600"])
             said(r, 3, "not started", "could not be recorded", "No space left on device")
             eq(starts(e), 0, "starts after attempt %d with a full state directory" % attempt, r)
+    finally:
+        subprocess.run(["umount", d], check=False)
+
+
+def test_operator_start_that_cannot_be_recorded_is_not_made():
+    # --start keeps the handler's rails: a start the history does not hold
+    # would slip past their cooldown and cap, --force or not
+    if os.geteuid() != 0:
+        raise H.Skip("needs root to mount a tmpfs")
+    e = H.emu()
+    d = _full_tmpfs()
+    try:
+        for extra in ([], ["--force"]):
+            args = H.check_args(e, client="writer", job=H.JOB_BOX,
+                                extra=["--start", "--state-dir", d] + extra)
+            r = H.run_plugin(args)
+            said(r, 3, "not started", "could not be recorded", "No space left on device")
+            eq(starts(e), 0, "starts by --start %s with a full state directory" % extra, r)
     finally:
         subprocess.run(["umount", d], check=False)
 

@@ -62,9 +62,12 @@ def test_troubleshooting_url_is_in_the_long_output():
 
 
 def test_escrows_pruned_is_explained():
+    # SPEC 4a: a finding named in the first line (never OK), with what
+    # Microsoft says happens next in the long output, and no invented advice
     r = doc(H.emu(), "escrows-pruned")
-    true("escrows pruned (" in r.stdout and "then start the job" in r.stdout,
-         "escrowsPruned is not explained", r)
+    expect(r, 1, first_contains=["escrows pruned"],
+           contains=["waits for the failing objects to be cleaned up"],
+           absent=["then start the job"])
 
 
 # -- 3. values the plugin does not know fail closed ------------------------------

@@ -131,11 +131,15 @@ def test_start_and_event_handler_leak_nothing():
     e.quarantine(H.JOB_BOX)
     w.run(H.check_args(e, client="writer", job=H.JOB_BOX, cache=cache,
                        extra=hargs + ["--dry-run", "CRITICAL", "HARD", "3"]), rcs=(0, 1))
+    # within the handler's cooldown: refused by the rules, then forced
     w.run(H.check_args(e, client="writer", job=H.JOB_BOX, cache=cache,
-                       extra=["--start", "--state-dir", sdir]))
+                       extra=["--start", "--state-dir", sdir]), rcs=(1,))
+    e.quarantine(H.JOB_BOX)
+    w.run(H.check_args(e, client="writer", job=H.JOB_BOX, cache=cache,
+                       extra=["--start", "--force", "--state-dir", sdir]))
     # refused by Graph: the reader may not start
     w.run(H.check_args(e, client="reader", job=H.JOB_BOX, cache=w.cache(),
-                       extra=["--start", "--state-dir", sdir]), rcs=(2,))
+                       extra=["--start", "--force", "--state-dir", sdir]), rcs=(2,))
     w.run(H.check_args(e, client="reader", job=H.JOB_BOX, cache=w.cache(),
                        extra=hargs + ["CRITICAL", "HARD", "3"]), rcs=(0, 1, 2, 3))
     w.assert_clean()
@@ -250,12 +254,13 @@ def test_syslog_lines_hold_no_secret():
         cache = w.cache()
         for extra in (["--event-handler", "--state-dir", sdir, "OK", "HARD", "1"],
                       ["--event-handler", "--state-dir", sdir, "CRITICAL", "HARD", "3"],
-                      ["--start", "--state-dir", sdir]):
+                      ["--start", "--force", "--state-dir", sdir]):
             e.quarantine(H.JOB_BOX)
             w.run(H.check_args(e, client="writer", job=H.JOB_BOX, cache=cache, extra=extra),
                   env=log.env)
         w.run(H.check_args(e, client="reader", job=H.JOB_BOX, cache=w.cache(),
-                           extra=["--start", "--state-dir", sdir]), env=log.env, rcs=(2,))
+                           extra=["--start", "--force", "--state-dir", sdir]), env=log.env,
+              rcs=(2,))
         msgs = log.lines()
     mine = [m for m in msgs if "check_entra_sync" in m]
     true(len(mine) >= 3, "expected syslog lines from the handler and --start, got %r" % msgs)

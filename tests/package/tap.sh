@@ -4,8 +4,12 @@
 # and prints "1..$PLAN" itself; ok/not_ok number the tests, not_ok counts
 # them in failed (the script ends with [ "$failed" -eq 0 ]), and bail reports
 # a failure and the tests not reached as "not ok", so that the plan holds.
+# VERSION is PLUGIN_VERSION of plugin/common.h (the script runs from the
+# top of the tree), the version every package is held to.
 n=0
 failed=0
+# shellcheck disable=SC2034 # read by the scripts that source this
+VERSION=$(sed -n 's/^#define PLUGIN_VERSION "\([^"]*\)".*/\1/p' plugin/common.h)
 ok() {
 	n=$((n + 1))
 	echo "ok $n - $*"

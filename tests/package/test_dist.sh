@@ -19,7 +19,6 @@ trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM HUP
 echo "1..$PLAN"
 
-VERSION=$(sed -n 's/^#define PLUGIN_VERSION "\([^"]*\)".*/\1/p' plugin/common.h)
 NAME=check_entra_sync-$VERSION
 mkdir "$T/a" "$T/b" "$T/c" "$T/unpacked"
 

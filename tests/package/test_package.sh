@@ -104,7 +104,6 @@ trap 'exit 130' INT TERM HUP
 
 echo "1..$PLAN"
 
-VERSION=$(sed -n 's/^#define PLUGIN_VERSION "\([^"]*\)".*/\1/p' plugin/common.h)
 ARCH=$(dpkg --print-architecture)
 
 # 1: a clean copy: the tracked files only, through make dist.
@@ -327,7 +326,7 @@ fi
 	--state-dir "$T/state" CRITICAL HARD 3 >"$T/handler.out" 2>"$T/handler.err"
 rc=$?
 line=$(sed 's/ (request-id [^)]*)$//' "$T/handler.out")
-want="job $BOX_JOB: started - was quarantined (EncounteredQuarantineException); now Active"
+want="job $BOX_JOB: started - was quarantined (EncounteredQuarantineException); now Active; Microsoft: the target application refused the credentials; enter valid admin credentials (Provisioning, Admin Credentials, Test Connection), then restart provisioning"
 if [ "$rc" -eq 0 ] && [ "$line" = "$want" ]; then
 	ok "installed event handler CRITICAL HARD 3: exit 0, '$want'"
 else

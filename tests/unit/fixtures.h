@@ -191,7 +191,7 @@ static inline void eval_json(const char *json, const struct eval_config *cfg, st
                              struct job_result *r)
 {
 	load_job(json, job);
-	struct job_context ctx = {.now = NOW, .started_at = 0};
+	struct job_context ctx = {.now = NOW, .starts = NULL};
 	evaluate_job(job, cfg, &ctx, r);
 }
 

@@ -337,18 +337,53 @@ static void enabled_without_a_last_sync_time_warns(void **state)
 	assert_non_null(dirsync_finding(&R.r, DSF_SYNC_NO_TIME));
 }
 
-static void a_sync_time_in_the_future_is_age_zero(void **state)
+/* A healthy tenant whose last sync Graph says happened at when. */
+static void synced_at(double when)
 {
-	(void)state;
 	cfg_reset();
 	struct tenant t = healthy();
 	t.sync_ago = -1;
 	load(&t, &R.d);
 	R.d.last_sync.valid = TIME_VALID;
-	R.d.last_sync.t = NOW + 600;
+	R.d.last_sync.t = when;
 	dirsync_evaluate(&R.d, &R.cfg, NOW, &R.r);
+}
+
+static void a_sync_time_just_ahead_is_age_zero(void **state)
+{
+	(void)state;
+	synced_at(NOW + 120); /* clocks drift by a minute or two */
 	assert_true(R.r.sync_age == 0);
 	assert_int_equal(R.r.state, STATE_OK);
+}
+
+static void a_sync_time_far_ahead_is_no_time(void **state)
+{
+	(void)state;
+	synced_at(253402300799.0); /* 9999-12-31T23:59:59Z */
+	assert_false(R.r.sync_age_known);
+	assert_true(R.r.sync_ahead);
+	assert_int_equal(R.r.state, STATE_WARNING);
+	assert_non_null(dirsync_finding(&R.r, DSF_SYNC_NO_TIME));
+	struct buf b = {0};
+	output_dirsync_summary(&R.r, &b);
+	assert_non_null(strstr(b.data, "9999-12-31 23:59:59Z lies ahead of this machine's clock"));
+	buf_free(&b);
+}
+
+static void a_password_sync_time_far_ahead_is_no_time(void **state)
+{
+	(void)state;
+	cfg_reset();
+	struct tenant t = healthy();
+	t.sync_ago = 600;
+	t.password_ago = 120;
+	load(&t, &R.d);
+	R.d.last_password_sync.t = NOW + 7200;
+	dirsync_evaluate(&R.d, &R.cfg, NOW, &R.r);
+	assert_true(R.r.password_ahead);
+	assert_int_equal(R.r.state, STATE_WARNING);
+	assert_non_null(dirsync_finding(&R.r, DSF_PASSWORD_NONE));
 }
 
 /* ---- password hash sync ---- */
@@ -731,7 +766,9 @@ int main(void)
 	    cmocka_unit_test(zero_or_disabled_interval_is_not_an_interval),
 	    cmocka_unit_test(warning_and_critical_options_replace_the_interval),
 	    cmocka_unit_test(enabled_without_a_last_sync_time_warns),
-	    cmocka_unit_test(a_sync_time_in_the_future_is_age_zero),
+	    cmocka_unit_test(a_sync_time_just_ahead_is_age_zero),
+	    cmocka_unit_test(a_sync_time_far_ahead_is_no_time),
+	    cmocka_unit_test(a_password_sync_time_far_ahead_is_no_time),
 	    cmocka_unit_test(stale_password_hash_sync_is_judged_like_the_sync),
 	    cmocka_unit_test(password_hash_sync_on_without_a_run_warns),
 	    cmocka_unit_test(password_hash_sync_off_is_not_judged),

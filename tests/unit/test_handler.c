@@ -309,7 +309,7 @@ static void running_or_unconfigured_jobs_are_never_started(void **state)
 
 static void history_of(struct start_history *h, const double *ages, size_t n)
 {
-	h->n = 0;
+	memset(h, 0, sizeof(*h));
 	for (size_t i = 0; i < n; i++) {
 		h->e[h->n].when = NOW - ages[i];
 		h->e[h->n].origin = ORIGIN_HANDLER;
@@ -322,7 +322,7 @@ static void rules_allow_a_first_start(void **state)
 	(void)state;
 	struct start_history h = {.n = 0};
 	double wait = -5;
-	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, &wait), START_ALLOWED);
+	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, false, &wait), START_ALLOWED);
 	assert_true(wait == 0);
 }
 
@@ -332,7 +332,7 @@ static void rules_refuse_within_cooldown(void **state)
 	struct start_history h;
 	double wait = 0;
 	history_of(&h, (double[]){10}, 1);
-	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, &wait), START_COOLDOWN);
+	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, false, &wait), START_COOLDOWN);
 	assert_true(wait == 3590);
 }
 
@@ -342,9 +342,9 @@ static void rules_allow_at_exactly_the_cooldown(void **state)
 	struct start_history h;
 	double wait = 0;
 	history_of(&h, (double[]){3600}, 1);
-	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, &wait), START_ALLOWED);
+	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, false, &wait), START_ALLOWED);
 	history_of(&h, (double[]){3599}, 1);
-	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, &wait), START_COOLDOWN);
+	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, false, &wait), START_COOLDOWN);
 }
 
 static void rules_cooldown_zero_allows_back_to_back(void **state)
@@ -353,7 +353,7 @@ static void rules_cooldown_zero_allows_back_to_back(void **state)
 	struct start_history h;
 	double wait = 0;
 	history_of(&h, (double[]){0}, 1);
-	assert_int_equal(start_rules_check(&h, NOW, 0, 3, &wait), START_ALLOWED);
+	assert_int_equal(start_rules_check(&h, NOW, 0, 3, false, &wait), START_ALLOWED);
 }
 
 static void rules_refuse_past_max_starts_per_day(void **state)
@@ -362,9 +362,9 @@ static void rules_refuse_past_max_starts_per_day(void **state)
 	struct start_history h;
 	double wait = 0;
 	history_of(&h, (double[]){80000, 100}, 2);
-	assert_int_equal(start_rules_check(&h, NOW, 0, 2, &wait), START_MAX_STARTS);
+	assert_int_equal(start_rules_check(&h, NOW, 0, 2, false, &wait), START_MAX_STARTS);
 	assert_true(wait == 86400 - 80000);
-	assert_int_equal(start_rules_check(&h, NOW, 0, 3, &wait), START_ALLOWED);
+	assert_int_equal(start_rules_check(&h, NOW, 0, 3, false, &wait), START_ALLOWED);
 }
 
 static void rules_forget_starts_older_than_a_day(void **state)
@@ -374,7 +374,7 @@ static void rules_forget_starts_older_than_a_day(void **state)
 	double wait = 0;
 	history_of(&h, (double[]){90000, 86400, 100000}, 3);
 	assert_int_equal(start_history_recent(&h, NOW), 0);
-	assert_int_equal(start_rules_check(&h, NOW, 3600, 1, &wait), START_ALLOWED);
+	assert_int_equal(start_rules_check(&h, NOW, 3600, 1, false, &wait), START_ALLOWED);
 }
 
 static void rules_wait_until_enough_starts_leave_the_window(void **state)
@@ -384,19 +384,36 @@ static void rules_wait_until_enough_starts_leave_the_window(void **state)
 	double wait = 0;
 	/* 4 starts, limit 2: the three oldest must leave before one more fits */
 	history_of(&h, (double[]){50000, 80000, 20000, 70000}, 4);
-	assert_int_equal(start_rules_check(&h, NOW, 0, 2, &wait), START_MAX_STARTS);
+	assert_int_equal(start_rules_check(&h, NOW, 0, 2, false, &wait), START_MAX_STARTS);
 	assert_true(wait == 86400 - 50000);
 }
 
-static void rules_treat_a_future_start_as_just_now(void **state)
+static void rules_count_a_start_just_ahead_as_now(void **state)
 {
 	(void)state;
 	struct start_history h;
 	double wait = 0;
-	history_of(&h, (double[]){-7200}, 1); /* the clock went back two hours */
-	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, &wait), START_COOLDOWN);
+	history_of(&h, (double[]){-120}, 1); /* two minutes ahead: clocks drift */
+	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, false, &wait), START_COOLDOWN);
 	assert_true(wait == 3600);
 	assert_int_equal(start_history_recent(&h, NOW), 1);
+}
+
+static void rules_do_not_wait_on_a_start_far_ahead(void **state)
+{
+	(void)state;
+	struct start_history h;
+	double wait = 0;
+	/* a year ahead (the clock was ahead when it was recorded): no valid
+	 * time, neither the cooldown nor the cap waits on it */
+	history_of(&h, (double[]){-365 * 86400.0}, 1);
+	assert_int_equal(start_rules_check(&h, NOW, 3600, 1, false, &wait), START_ALLOWED);
+	assert_true(wait == 0);
+	assert_int_equal(start_history_recent(&h, NOW), 0);
+	struct start_record rec;
+	start_history_summary(&h, NOW, &rec);
+	assert_true(rec.last == 0);
+	assert_true(rec.ahead == NOW + 365 * 86400.0);
 }
 
 static void rules_max_starts_zero_refuses_always(void **state)
@@ -404,7 +421,7 @@ static void rules_max_starts_zero_refuses_always(void **state)
 	(void)state;
 	struct start_history h = {.n = 0};
 	double wait = 0;
-	assert_int_equal(start_rules_check(&h, NOW, 0, 0, &wait), START_MAX_STARTS);
+	assert_int_equal(start_rules_check(&h, NOW, 0, 0, false, &wait), START_MAX_STARTS);
 	assert_true(wait < 0);
 }
 
@@ -413,8 +430,8 @@ static void operator_starts_count_for_the_rules(void **state)
 	(void)state;
 	struct start_history h = {.n = 0};
 	double wait = 0;
-	start_history_add(&h, NOW - 60, ORIGIN_OPERATOR);
-	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, &wait), START_COOLDOWN);
+	start_history_add(&h, NOW - 60, ORIGIN_OPERATOR, NULL, 0, 0);
+	assert_int_equal(start_rules_check(&h, NOW, 3600, 3, false, &wait), START_COOLDOWN);
 }
 
 static void history_add_drops_entries_older_than_a_day(void **state)
@@ -422,10 +439,13 @@ static void history_add_drops_entries_older_than_a_day(void **state)
 	(void)state;
 	struct start_history h;
 	history_of(&h, (double[]){100000, 3000}, 2);
-	start_history_add(&h, NOW, ORIGIN_HANDLER);
+	/* a successful cycle ended after both: that episode is over */
+	start_history_add(&h, NOW, ORIGIN_HANDLER, NULL, 0, NOW - 1000);
 	assert_int_equal(h.n, 2);
 	assert_true(h.e[0].when == NOW - 3000);
 	assert_true(h.e[1].when == NOW);
+	assert_int_equal(h.episode_first, 1);
+	assert_true(h.episode_began == NOW);
 }
 
 static void history_round_trips_through_text(void **state)
@@ -434,8 +454,8 @@ static void history_round_trips_through_text(void **state)
 	struct start_history h = {.n = 0}, back;
 	struct buf b = {0};
 	struct err e = {0};
-	start_history_add(&h, NOW - 100, ORIGIN_HANDLER);
-	start_history_add(&h, NOW, ORIGIN_OPERATOR);
+	start_history_add(&h, NOW - 100, ORIGIN_HANDLER, NULL, 0, 0);
+	start_history_add(&h, NOW, ORIGIN_OPERATOR, NULL, 0, 0);
 	assert_int_equal(start_history_format(&h, &b), 0);
 	assert_int_equal(start_history_parse(b.data, &back, &e), 0);
 	assert_int_equal(back.n, 2);
@@ -557,7 +577,7 @@ static void state_file_is_written_0600_and_read_back(void **state)
 	struct err e = {0};
 	assert_int_equal(job_state_acquire(t->fd, JOB, clock_mono() + 2, &js, &e), 0);
 	assert_int_equal(js.history.n, 0);
-	start_history_add(&js.history, clock_wall(), ORIGIN_HANDLER);
+	start_history_add(&js.history, clock_wall(), ORIGIN_HANDLER, NULL, 0, 0);
 	assert_int_equal(job_state_save(&js, &e), 0);
 	job_state_release(&js);
 
@@ -573,7 +593,7 @@ static void state_file_is_written_0600_and_read_back(void **state)
 	assert_int_equal(job_state_acquire(t->fd, JOB, clock_mono() + 2, &js, &e), 0);
 	assert_int_equal(js.history.n, 1);
 	double wait;
-	assert_int_equal(start_rules_check(&js.history, clock_wall(), 3600, 3, &wait),
+	assert_int_equal(start_rules_check(&js.history, clock_wall(), 3600, 3, false, &wait),
 	                 START_COOLDOWN);
 	job_state_release(&js);
 }
@@ -584,7 +604,7 @@ static void state_file_leaves_no_temporary_files(void **state)
 	struct job_state js;
 	struct err e = {0};
 	assert_int_equal(job_state_acquire(t->fd, JOB, clock_mono() + 2, &js, &e), 0);
-	start_history_add(&js.history, clock_wall(), ORIGIN_OPERATOR);
+	start_history_add(&js.history, clock_wall(), ORIGIN_OPERATOR, NULL, 0, 0);
 	assert_int_equal(job_state_save(&js, &e), 0);
 	job_state_release(&js);
 	char cmd[160];
@@ -699,7 +719,8 @@ int main(void)
 	    cmocka_unit_test(rules_refuse_past_max_starts_per_day),
 	    cmocka_unit_test(rules_forget_starts_older_than_a_day),
 	    cmocka_unit_test(rules_wait_until_enough_starts_leave_the_window),
-	    cmocka_unit_test(rules_treat_a_future_start_as_just_now),
+	    cmocka_unit_test(rules_count_a_start_just_ahead_as_now),
+	    cmocka_unit_test(rules_do_not_wait_on_a_start_far_ahead),
 	    cmocka_unit_test(rules_max_starts_zero_refuses_always),
 	    cmocka_unit_test(operator_starts_count_for_the_rules),
 	    cmocka_unit_test(history_add_drops_entries_older_than_a_day),

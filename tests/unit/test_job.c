@@ -148,6 +148,38 @@ static void progress_takes_newest_observation(void **state)
 	assert_int_equal(j.last_execution.ended_valid, TIME_NEVER);
 }
 
+static void progress_keeps_units_and_observation_time(void **state)
+{
+	(void)state;
+	struct sync_job j;
+	load_job(J_NOT_RUN, &j);
+	assert_true(j.progress_completed == 150 && j.progress_total == 200);
+	assert_int_equal(j.progress_observed_valid, TIME_VALID);
+	assert_true(j.progress_observed == NOW - 600); /* 11:50Z */
+	load_job("{\"id\":\"a.1\",\"status\":{\"code\":\"Active\",\"progress\":["
+	         "{\"completedUnits\":5,\"totalUnits\":10}]}}",
+	         &j);
+	assert_true(j.progress_known);
+	assert_int_equal(j.progress_observed_valid, TIME_NEVER);
+}
+
+static void schedule_expiration_is_read_null_as_none(void **state)
+{
+	(void)state;
+	struct sync_job j;
+	load_job(J_HEALTHY_CLOUD_SYNC, &j);
+	assert_int_equal(j.expiration_valid, TIME_NEVER);
+	load_job("{\"id\":\"a.1\",\"schedule\":{\"expiration\":\"2026-03-04T12:00:00Z\","
+	         "\"interval\":\"PT40M\",\"state\":\"Active\"},\"status\":{}}",
+	         &j);
+	assert_int_equal(j.expiration_valid, TIME_VALID);
+	assert_true(j.expiration == NOW + 3 * 86400);
+	load_job("{\"id\":\"a.1\",\"schedule\":{\"expiration\":\"0001-01-01T00:00:00Z\"},"
+	         "\"status\":{}}",
+	         &j);
+	assert_int_equal(j.expiration_valid, TIME_NEVER);
+}
+
 static void progress_without_total_is_unknown(void **state)
 {
 	(void)state;
@@ -421,6 +453,8 @@ int main(void)
 	    cmocka_unit_test(empty_status_code_counts_as_missing),
 	    cmocka_unit_test(disabled_schedule_parses_timespan_max),
 	    cmocka_unit_test(progress_takes_newest_observation),
+	    cmocka_unit_test(progress_keeps_units_and_observation_time),
+	    cmocka_unit_test(schedule_expiration_is_read_null_as_none),
 	    cmocka_unit_test(progress_without_total_is_unknown),
 	    cmocka_unit_test(progress_above_total_is_clamped),
 	    cmocka_unit_test(int64_counts_as_strings_and_doubles),

@@ -237,6 +237,125 @@ static void integer_past_int64_is_refused(void **state)
 	        "number out of range");
 }
 
+static struct json_object *accepted(const char *text)
+{
+	struct json_object *obj = NULL;
+	struct err e;
+	int rc = parse(text, strlen(text), &obj, &e);
+	if (rc != 0)
+		fail_msg("refused: %s", e.msg);
+	assert_non_null(obj);
+	return obj;
+}
+
+/* json-c 0.18 refuses these in its strict mode ("invalid string sequence"):
+ * every byte above 0x7f looks like a control character to it. */
+static void raw_non_ascii_text_parses_byte_for_byte(void **state)
+{
+	(void)state;
+	struct json_object *obj = accepted("{\"m\":\"caf\xc3\xa9\"}");
+	assert_string_equal(json_get_string(obj, "m", NULL), "caf\xc3\xa9");
+	json_object_put(obj);
+	/* 2, 3 and 4 bytes: Zoë, Cyrillic, Japanese, an emoji; in a key too. */
+	obj = accepted("{\"displayName\":\"Zo\xc3\xab \xd0\x9a\xd0\xb8\xd1\x97\xd0\xb2 "
+	               "\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\",\"\xc3\xa9t\xc3\xa9\":1}");
+	assert_string_equal(json_get_string(obj, "displayName", NULL),
+	                    "Zo\xc3\xab \xd0\x9a\xd0\xb8\xd1\x97\xd0\xb2 \xe6\x97\xa5\xe6\x9c\xac "
+	                    "\xf0\x9f\x98\x80");
+	assert_non_null(json_member(obj, "\xc3\xa9t\xc3\xa9"));
+	json_object_put(obj);
+}
+
+static void escaped_surrogate_pair_becomes_four_bytes(void **state)
+{
+	(void)state;
+	struct json_object *obj = accepted("{\"m\":\"\\ud83d\\ude00\"}");
+	assert_string_equal(json_get_string(obj, "m", NULL), "\xf0\x9f\x98\x80");
+	json_object_put(obj);
+}
+
+static void utf8_that_is_not_a_character_is_refused(void **state)
+{
+	(void)state;
+	refused("{\"m\":\"\xc0\xaf\"}", "invalid UTF-8 at byte 6");         /* overlong '/' */
+	refused("{\"m\":\"\xed\xa0\x80\"}", "invalid UTF-8 at byte 6");     /* a surrogate */
+	refused("{\"m\":\"\xf4\x90\x80\x80\"}", "invalid UTF-8 at byte 6"); /* above U+10FFFF */
+	refused("{\"m\":\"a\x80\"}", "invalid UTF-8 at byte 7");    /* a lone continuation */
+	refused("{\"m\":\"\xe6\x97\"}", "invalid UTF-8 at byte 6"); /* cut short */
+}
+
+static void raw_control_character_in_a_string_is_refused(void **state)
+{
+	(void)state;
+	refused("{\"m\":\"a\tb\"}", "control character in a string at byte 7");
+	refused("{\"m\x01\":1}", "control character in a string at byte 3");
+}
+
+/* What json-c's strict mode refused on some releases and not on others, or
+ * not at all ("1."): refused here whatever json-c the plugin is built with. */
+static void what_rfc_8259_does_not_allow_is_refused(void **state)
+{
+	(void)state;
+	refused("{\"a\":[1,]}", "unexpected character at byte 8");
+	refused("{\"a\":1,}", "unexpected character at byte 7");
+	refused("{'a':1}", "unexpected character at byte 1");
+	refused("{\"a\":1 /* c */}", "unexpected character at byte 7");
+	refused("{\"a\":NaN}", "unexpected character at byte 5");
+	refused("{\"a\":TRUE}", "unexpected character at byte 5");
+	refused("{\"a\":tru}", "unexpected character at byte 8");
+	refused("{\"a\":01}", "unexpected character at byte 6");
+	refused("{\"a\":1.}", "unexpected character at byte 7");
+	refused("{\"a\":-}", "unexpected character at byte 6");
+	refused("{\"a\":1e}", "unexpected character at byte 7");
+	refused("{\"a\":\"\\x\"}", "unexpected character at byte 7");
+	refused("{\"a\":\"\\u12g4\"}", "unexpected character at byte 10");
+	refused("{a:1}", "unexpected character at byte 1");
+	refused("{\"a\" 1}", "unexpected character at byte 5");
+	refused("[1 2]", "unexpected character at byte 3");
+	refused("{\"a\":1}\f", "trailing data after the JSON at byte 7");
+}
+
+static void numbers_rfc_8259_allows_parse(void **state)
+{
+	(void)state;
+	struct json_object *obj = accepted("[0,-0,12,-3.25,1e3,1E+2,2.5e-1,-0.0]");
+	assert_int_equal(json_object_array_length(obj), 8);
+	assert_int_equal(json_object_get_int(json_object_array_get_idx(obj, 4)), 1000);
+	json_object_put(obj);
+}
+
+static void a_bare_value_is_not_a_document(void **state)
+{
+	(void)state;
+	refused("\"text\"", "is not a JSON object or array");
+	refused(" 42 ", "is not a JSON object or array");
+	refused("null", "is not a JSON object or array");
+}
+
+/* The limit counts as json-c does: an empty array 64 deep is at the limit,
+ * a number inside it is past it. */
+static void depth_counts_values_like_json_c(void **state)
+{
+	(void)state;
+	char text[2 * JSON_MAX_DEPTH + 2];
+	memset(text, '[', JSON_MAX_DEPTH);
+	memset(text + JSON_MAX_DEPTH, ']', JSON_MAX_DEPTH);
+	text[2 * JSON_MAX_DEPTH] = '\0';
+	json_object_put(accepted(text));
+	memset(text, '[', JSON_MAX_DEPTH);
+	text[JSON_MAX_DEPTH] = '1';
+	memset(text + JSON_MAX_DEPTH + 1, ']', JSON_MAX_DEPTH);
+	text[2 * JSON_MAX_DEPTH + 1] = '\0';
+	refused(text, "nested deeper than 64");
+}
+
+static void duplicated_non_ascii_key_is_refused(void **state)
+{
+	(void)state;
+	refused("{\"\xc3\xa9\":1,\"\xc3\xa9\":2}", "the key \"\xc3\xa9\" twice");
+	refused("{\"\xc3\xa9\":1,\"\\u00e9\":2}", "written with escapes");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +378,15 @@ int main(void)
 	    cmocka_unit_test(empty_objects_parse),
 	    cmocka_unit_test(infinite_number_is_refused),
 	    cmocka_unit_test(integer_past_int64_is_refused),
+	    cmocka_unit_test(raw_non_ascii_text_parses_byte_for_byte),
+	    cmocka_unit_test(escaped_surrogate_pair_becomes_four_bytes),
+	    cmocka_unit_test(utf8_that_is_not_a_character_is_refused),
+	    cmocka_unit_test(raw_control_character_in_a_string_is_refused),
+	    cmocka_unit_test(what_rfc_8259_does_not_allow_is_refused),
+	    cmocka_unit_test(numbers_rfc_8259_allows_parse),
+	    cmocka_unit_test(a_bare_value_is_not_a_document),
+	    cmocka_unit_test(depth_counts_values_like_json_c),
+	    cmocka_unit_test(duplicated_non_ascii_key_is_refused),
 	};
 	return cmocka_run_group_tests_name("jsonutil", tests, NULL, NULL);
 }

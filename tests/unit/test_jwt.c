@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 #include <json-c/json.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -49,15 +50,33 @@ static X509 *self_signed(EVP_PKEY *key, const char *cn)
 	return c;
 }
 
+/* A key of type EVP_PKEY_RSA (param: bits) or EVP_PKEY_EC (param: the curve's
+ * NID). The EVP_PKEY_CTX calls rather than OpenSSL 3's EVP_RSA_gen and
+ * EVP_EC_gen: the same code on 1.1.1 (Debian 11) and 3.x. */
+static EVP_PKEY *generate(int type, int param)
+{
+	EVP_PKEY *key = NULL;
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(type, NULL);
+	int ok = ctx != NULL && EVP_PKEY_keygen_init(ctx) == 1;
+	if (ok && type == EVP_PKEY_RSA)
+		ok = EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, param) == 1;
+	else if (ok)
+		ok = EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx, param) == 1;
+	if (ok && EVP_PKEY_keygen(ctx, &key) != 1)
+		key = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	return key;
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
 	strcpy(K.dir, "/tmp/test_jwt.XXXXXX");
 	if (mkdtemp(K.dir) == NULL)
 		return -1;
-	K.k1 = EVP_RSA_gen(2048);
-	K.k2 = EVP_RSA_gen(2048);
-	K.ec = EVP_EC_gen("P-256");
+	K.k1 = generate(EVP_PKEY_RSA, 2048);
+	K.k2 = generate(EVP_PKEY_RSA, 2048);
+	K.ec = generate(EVP_PKEY_EC, NID_X9_62_prime256v1);
 	if (K.k1 == NULL || K.k2 == NULL || K.ec == NULL)
 		return -1;
 	K.c1 = self_signed(K.k1, "one");
