@@ -14,7 +14,7 @@
 #include "text.h"
 
 #define ENTRY_MAGIC "check_entra_sync object errors v1\n"
-#define EPOCH_MAX   999999999999999ULL
+#define EPOCH_LIMIT 1e12 /* seconds: far past any clock, well inside a double */
 
 static const struct {
 	enum provlog_status status;
@@ -52,7 +52,7 @@ static long long millis(double t)
 
 static bool epoch_ok(double v)
 {
-	return isfinite(v) && v >= 0 && v < 1e12;
+	return isfinite(v) && v >= 0 && v < EPOCH_LIMIT;
 }
 
 /* One text line of the entry: cleaned again, so that no newline can forge
@@ -127,8 +127,9 @@ static int take_uint(const char **p, const char *end, const char *prefix, unsign
 static int take_epoch(const char **p, const char *end, const char *prefix, double scale,
                       double *out)
 {
-	unsigned long long n;
-	if (fio_take_number(p, end, prefix, EPOCH_MAX, &n) < 0)
+	/* what epoch_ok lets provlog_entry_format write, and no more */
+	unsigned long long n, max = (unsigned long long)(EPOCH_LIMIT * scale) - 1;
+	if (fio_take_number(p, end, prefix, max, &n) < 0)
 		return -1;
 	*out = (double)n / scale;
 	return 0;

@@ -305,6 +305,26 @@ static void entry_text_round_trips(void **state)
 	free(text);
 }
 
+/* A fuzz finding: a read_at of 15 digits parsed, and the entry could not
+ * be written again. What parses must be what format writes. */
+static void an_epoch_format_would_refuse_is_refused(void **state)
+{
+	(void)state;
+	struct provlog_entry c, back;
+	fill_entry(&c);
+	char *text = provlog_entry_format(&c);
+	char read_at[32];
+	snprintf(read_at, sizeof(read_at), "read_at=%lld\n", (long long)c.read_at);
+	char *at = strstr(text, read_at);
+	assert_non_null(at);
+	struct buf forged = {0};
+	buf_append(&forged, text, (size_t)(at - text));
+	buf_printf(&forged, "read_at=179601796003600\n%s", at + strlen(read_at));
+	assert_int_equal(provlog_entry_parse(forged.data, forged.len, &back), -1);
+	buf_free(&forged);
+	free(text);
+}
+
 static void a_newline_in_a_text_cannot_forge_a_field(void **state)
 {
 	(void)state;
@@ -411,6 +431,7 @@ int main(void)
 	    cmocka_unit_test(hostile_text_is_scrubbed_before_it_is_cut),
 	    cmocka_unit_test(a_100_kb_reason_is_kept_bounded),
 	    cmocka_unit_test(entry_text_round_trips),
+	    cmocka_unit_test(an_epoch_format_would_refuse_is_refused),
 	    cmocka_unit_test(a_newline_in_a_text_cannot_forge_a_field),
 	    cmocka_unit_test(an_entry_answers_for_its_cycle_while_it_should),
 	    cmocka_unit_test(the_filter_keeps_to_the_documented_operators),
