@@ -3,7 +3,7 @@
 #   make            build plugin/check_entra_sync
 #   make check      run every test (unit, integration, end-to-end)
 #   make demo       run the plugin against the bundled Graph emulator
-#   make install    PREFIX, DESTDIR, PLUGINDIR honoured
+#   make install    PREFIX, DESTDIR, PLUGINDIR, MANDIR, DATADIR honoured
 #   make dist       check_entra_sync-VERSION.tar.gz of the tracked files
 #   make portability  build and test in Debian 11, 12 and 13 chroots (root)
 #   make deps       install the Debian build and test packages (as root)
@@ -11,6 +11,8 @@
 PREFIX    ?= /usr/local
 PLUGINDIR ?= $(PREFIX)/lib/nagios/plugins
 MANDIR    ?= $(PREFIX)/share/man
+# the JSON Schema of --output-format=json, for scripts that validate
+DATADIR   ?= $(PREFIX)/share/check-entra-sync
 DESTDIR   ?=
 
 CC         ?= cc
@@ -47,6 +49,14 @@ OBJS       := $(SRCS:.c=.o)
 LIB_OBJS   := $(filter-out plugin/main.o,$(OBJS))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:.c=)
+# Functions a file keeps static in the plugin but the unit tests call are
+# marked UNITTEST (common.h, as curl's): the files that hold one are built a
+# second time with -DUNITTESTS into tests/unit/obj/, and the tests link
+# those objects with the plugin's own for the rest.
+UNIT_CFLAGS  := -DUNITTESTS
+TESTED_SRCS  := $(shell grep -l UNITTEST $(filter-out plugin/main.c,$(SRCS)))
+UNIT_OBJS    := $(patsubst plugin/%.c,tests/unit/obj/%.o,$(TESTED_SRCS)) \
+	$(filter-out $(TESTED_SRCS:.c=.o),$(LIB_OBJS))
 
 .PHONY: all unit-bins check unit integration e2e demo install clean deps format format-check cppcheck
 
@@ -58,8 +68,12 @@ $(BIN): $(OBJS)
 plugin/%.o: plugin/%.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-tests/unit/test_%: tests/unit/test_%.c $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(DEP_LIBS) -lcmocka
+tests/unit/obj/%.o: plugin/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(UNIT_CFLAGS) -c -o $@ $<
+
+tests/unit/test_%: tests/unit/test_%.c $(UNIT_OBJS)
+	$(CC) $(ALL_CFLAGS) $(UNIT_CFLAGS) -o $@ $< $(UNIT_OBJS) $(ALL_LDFLAGS) $(DEP_LIBS) -lcmocka
 
 unit-bins: $(UNIT_BINS)
 
@@ -89,8 +103,9 @@ deps:
 	tests/install-deps.sh
 
 install: $(BIN)
-	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(PLUGINDIR)/check_entra_sync
+	install -m 0644 contrib/json/check_entra_sync.schema.json $(DESTDIR)$(DATADIR)/
 	if [ -f doc/check_entra_sync.1 ]; then install -m 0644 doc/check_entra_sync.1 $(DESTDIR)$(MANDIR)/man1/; fi
 
 FORMAT_SRCS = plugin/*.c plugin/*.h plugin/format/*.c plugin/format/*.h tests/unit/*.c tests/unit/*.h fuzz/*.c fuzz/*.h bench/*.c
@@ -113,8 +128,9 @@ cppcheck:
 clean:
 	rm -f $(BIN) plugin/*.o plugin/*.d plugin/format/*.o plugin/format/*.d tests/unit/*.d \
 		$(UNIT_BINS)
+	rm -rf tests/unit/obj
 
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(filter tests/unit/obj/%,$(UNIT_OBJS:.o=.d))
 
 # Fuzzing (clang, libFuzzer), the benchmark, the portability proof and the
 # source tarball live in their own fragments.

@@ -31,6 +31,7 @@ import urllib.request
 
 import fleet
 import objerrors
+import output_formats
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EMU_DIR = os.path.join(ROOT, "tests", "emulator")
@@ -673,6 +674,7 @@ def report(b, path):
             L += profile_table(rows[-1]["prof"], "the %d-job check" % rows[-1]["jobs"])
 
     L += fleet.fleet_section(b)
+    L += output_formats.formats_section(b)
     L += objerrors.objerrors_section(b)
     L += targets(b)
     L += site(b)
@@ -748,6 +750,7 @@ def targets(b):
                 f1(res["plugin"].med("rss")), f1(res["check_curl"].med("rss"))),
                 res["plugin"].med("rss") <= res["check_curl"].med("rss"))
     fleet.fleet_targets(b, row)
+    output_formats.formats_targets(b, row)
     objerrors.objerrors_targets(b, row)
     b.missed = [v for v in verdicts if v is False]
     L.append("")
@@ -831,6 +834,7 @@ def main():
                   ("requests per check", b.requests),
                   ("scale: 1, 20, 100, 200 jobs (%d runs each)" % a.scale_runs, b.scale),
                   ("many service principals: 1, 10, 100, 1000", lambda: fleet.run_fleet(b)),
+                  ("output formats: 1,000 jobs in each", lambda: output_formats.run_formats(b)),
                   ("--object-errors: log reads, cache, the shared window",
                    lambda: objerrors.run_objerrors(b)))
         for what, fn in phases:

@@ -227,4 +227,82 @@ static inline void fuzz_check_plugin_output(const char *text, size_t len, size_t
 	fuzz_check_perfdata(bar + 1, nl, label_max);
 }
 
+/* The characters a Prometheus metric or label name may hold ([a-zA-Z_:]
+ * first; digits after), from *p; advances it. colon: ':' allowed. */
+static inline bool fuzz_prom_name(const char **p, bool colon)
+{
+	const char *s = *p;
+	while ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' ||
+	       (colon && *s == ':') || (s > *p && *s >= '0' && *s <= '9'))
+		s++;
+	bool any = s > *p;
+	*p = s;
+	return any;
+}
+
+#define FUZZ_FAMILIES_MAX 64
+
+/* A Prometheus text exposition (version 0.0.4) as this plugin writes it:
+ * text as fuzz_check_text wants it, every line a comment or a sample
+ * name{label="value",...} number; each family's # HELP and # TYPE once,
+ * then all its samples (a sample names the family of the last # TYPE);
+ * label values escaped (only \\, \" and \n after a backslash); never the
+ * label "job"; numbers plain decimals (no NaN). */
+static inline void fuzz_check_exposition(const char *text, size_t len)
+{
+	char family[FUZZ_FAMILIES_MAX][128];
+	size_t n_families = 0;
+	FUZZ_ASSERT(memchr(text, '\0', len) == NULL);
+	fuzz_check_text(text, len);
+	FUZZ_ASSERT(len > 0 && text[len - 1] == '\n');
+	for (const char *line = text; line < text + len;) {
+		const char *nl = memchr(line, '\n', (size_t)(text + len - line));
+		const char *p = line;
+		if (strncmp(p, "# TYPE ", 7) == 0) {
+			p += 7;
+			const char *name = p;
+			FUZZ_ASSERT(fuzz_prom_name(&p, true) && (size_t)(p - name) < 128);
+			FUZZ_ASSERT(strncmp(p, " gauge\n", 7) == 0);
+			FUZZ_ASSERT(n_families < FUZZ_FAMILIES_MAX);
+			memcpy(family[n_families], name, (size_t)(p - name));
+			family[n_families][p - name] = '\0';
+			for (size_t k = 0; k < n_families; k++)
+				FUZZ_ASSERT(strcmp(family[k], family[n_families]) != 0);
+			n_families++;
+		} else if (*p == '#') {
+			FUZZ_ASSERT(p[1] == ' ' || p[1] == '\n');
+		} else {
+			const char *name = p;
+			FUZZ_ASSERT(fuzz_prom_name(&p, true) && n_families > 0);
+			FUZZ_ASSERT(strlen(family[n_families - 1]) == (size_t)(p - name) &&
+			            strncmp(family[n_families - 1], name, (size_t)(p - name)) == 0);
+			if (*p == '{') {
+				do {
+					p++;
+					const char *label = p;
+					FUZZ_ASSERT(fuzz_prom_name(&p, false));
+					FUZZ_ASSERT(
+					    !(p - label == 3 && strncmp(label, "job", 3) == 0));
+					FUZZ_ASSERT(p[0] == '=' && p[1] == '"');
+					for (p += 2; *p != '"'; p++) {
+						FUZZ_ASSERT(*p != '\n');
+						if (*p == '\\') {
+							p++;
+							FUZZ_ASSERT(*p == '\\' || *p == '"' ||
+							            *p == 'n');
+						}
+					}
+					p++;
+				} while (*p == ',');
+				FUZZ_ASSERT(*p == '}');
+				p++;
+			}
+			FUZZ_ASSERT(*p == ' ');
+			p++;
+			FUZZ_ASSERT(fuzz_is_number(&p) && *p == '\n');
+		}
+		line = nl + 1;
+	}
+}
+
 #endif

@@ -5,7 +5,9 @@
 #   make fuzz               build, replay fuzz/regressions, fuzz each target
 #                           FUZZ_SECONDS (default 60) seconds
 # The plugin sources are compiled again by clang with coverage and sanitizers
-# into fuzz/out/obj/ and archived, so each harness links only what it uses.
+# into fuzz/out/obj/ and archived, so each harness links only what it uses;
+# with -DUNITTESTS, as for the unit tests, so the harnesses reach the parsers
+# the plugin keeps static (UNITTEST in plugin/common.h).
 ifndef CES_FUZZ_MK
 CES_FUZZ_MK := 1
 
@@ -18,7 +20,7 @@ FUZZ_DEP_CFLAGS := $(shell $(or $(PKG_CONFIG),pkg-config) --cflags $(FUZZ_PKGS) 
 FUZZ_DEP_LIBS   := $(shell $(or $(PKG_CONFIG),pkg-config) --libs $(FUZZ_PKGS) 2>/dev/null)
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
-FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iplugin -g -O1 \
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DUNITTESTS -Iplugin -g -O1 \
 	-Wall -Wextra -Wno-unused-parameter $(FUZZ_SAN) $(FUZZ_DEP_CFLAGS)
 
 FUZZ_LIB_SRCS := $(filter-out plugin/main.c,$(wildcard plugin/*.c plugin/format/*.c))

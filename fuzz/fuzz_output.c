@@ -3,13 +3,19 @@
  * codes, execution states, quarantine reasons, error codes and messages come
  * straight from the input (NUL-separated fields, up to six jobs), bypassing
  * the JSON parser, which would have refused invalid UTF-8; with one bit set,
- * up to 75 service principals that could not be read, their error lines
- * from the input too. Whatever they hold, the output must keep its promises:
+ * up to 75 service principals that could not be read, their errors from
+ * the input too. Whatever they hold, the output must keep its promises:
  * - one status line "ENTRA SYNC <STATE> - ", the worst state, one '|';
  * - perfdata in the strict grammar label=value[uom];warn;crit;min;max, with
  *   labels of [A-Za-z0-9_]{1,60}, unique, units s, % or none;
  * - valid UTF-8 throughout, no control character but the line ends;
- * - no more than --max-output bytes. */
+ * - no more than --max-output bytes;
+ * and the same report through the json writer parses with json-c as one
+ * object, and through the prometheus writer keeps the exposition grammar
+ * (fuzz_check_exposition), both in the same exit status and with no
+ * control, bidi or zero-width character raw. */
+#include <json.h>
+
 #include "evaluate.h"
 #include "format/format.h"
 #include "fuzz.h"
@@ -98,6 +104,53 @@ static void fill_job(struct sync_job *j, const uint8_t **p, const uint8_t *end, 
 	         field(p, end, buf, sizeof(buf)));
 }
 
+/* The report in the format named, into *text (len bytes); its exit status. */
+static int write_as(const char *format, const struct report *rep, char **text, size_t *len)
+{
+	struct output_options opt = {.mode = "check", .tenant = "contoso"};
+	struct err e;
+	FUZZ_ASSERT(format_parse(format, &opt, &e) == 0);
+	FILE *out = open_memstream(text, len);
+	if (out == NULL)
+		abort();
+	int st = format_write(out, rep, &opt, &e);
+	fclose(out);
+	return st;
+}
+
+static void check_json(const struct report *rep, enum state st)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FUZZ_ASSERT(write_as("json", rep, &text, &len) == (int)st);
+	fuzz_check_text(text, len);
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *doc = json_tokener_parse_ex(tok, text, (int)len);
+	FUZZ_ASSERT(doc != NULL && json_object_is_type(doc, json_type_object));
+	FUZZ_ASSERT(json_tokener_get_parse_end(tok) == len);
+	struct json_object *code = NULL, *jobs = NULL;
+	FUZZ_ASSERT(json_object_object_get_ex(doc, "exit_code", &code));
+	FUZZ_ASSERT(json_object_get_int(code) == (int)st);
+	FUZZ_ASSERT(json_object_object_get_ex(doc, "jobs", &jobs));
+	FUZZ_ASSERT(json_object_array_length(jobs) == rep->n_jobs);
+	json_object_put(doc);
+	json_tokener_free(tok);
+	free(text);
+}
+
+static void check_exposition(const struct report *rep, enum state st)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FUZZ_ASSERT(write_as("prometheus", rep, &text, &len) == (int)st);
+	fuzz_check_exposition(text, len);
+	char state_line[96];
+	snprintf(state_line, sizeof(state_line),
+	         "\nentra_sync_state{mode=\"check\",tenant=\"contoso\"} %d\n", (int)st);
+	FUZZ_ASSERT(strstr(text, state_line) != NULL);
+	free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 3)
@@ -128,27 +181,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *out = open_memstream(&text, &len);
 	if (out == NULL)
 		abort();
-	static char err_text[ERRS_MAX][JOB_TEXT_MAX];
-	static const char *err_line[ERRS_MAX];
+	/* the service principals that could not be read, and one that could */
+	static char err_id[ERRS_MAX + 1][24], err_text[ERRS_MAX][JOB_TEXT_MAX];
+	static struct report_sp sps[ERRS_MAX + 1];
 	size_t n_errs = (bits & 8) ? (size_t)(bits >> 4) * 5 : 0;
-	for (size_t k = 0; k < n_errs; k++) {
-		char buf[JOB_TEXT_MAX];
-		snprintf(err_text[k], sizeof(err_text[k]), "service principal %zu: %s", k,
-		         field(&p, end, buf, sizeof(buf)));
-		err_line[k] = err_text[k];
+	for (size_t k = 0; k <= n_errs; k++) {
+		snprintf(err_id[k], sizeof(err_id[k]), "%zu", k);
+		sps[k] = (struct report_sp){.id = err_id[k]};
+		if (k < n_errs)
+			sps[k].error = field(&p, end, err_text[k], sizeof(err_text[k]));
 	}
 
 	struct output_options opt = {.max_bytes = budget, .bare_labels = n == 1 && (bits & 2)};
-	struct run_facts facts = {.http_seconds = 0.25,
-	                          .sp_errors = err_line,
-	                          .n_sp_errors = n_errs,
-	                          .n_sps = n_errs ? n_errs + 1 : 0};
+	struct run_facts facts = {
+	    .http_seconds = 0.25, .sps = sps, .n_sps = n_errs ? n_errs + 1 : 0};
 	struct report rep = {0};
 	struct err e;
 	FUZZ_ASSERT(output_check(&rep, res, n, &opt, &facts, &e) == 0);
 	enum state st = (enum state)format_write(out, &rep, &opt, &e);
-	report_free(&rep);
 	fclose(out);
+	check_json(&rep, st);
+	check_exposition(&rep, st);
+	report_free(&rep);
 
 	enum state want = results_worst(res, n);
 	FUZZ_ASSERT(st == (n_errs ? state_worst(want, STATE_UNKNOWN) : want));

@@ -36,6 +36,25 @@ struct hint {
 
 #define CODE_CERT_REFUSED 700027 /* not registered, bad signature, or the key has ended */
 
+const char *auth_method_name(enum auth_method m)
+{
+	/* A switch rather than an array indexed by the enum: -Wswitch names a
+	 * method added without a name, where an array would shift silently. */
+	switch (m) {
+	case AUTH_SECRET:
+		return "client secret";
+	case AUTH_CERTIFICATE:
+		return "certificate";
+	case AUTH_MANAGED_IDENTITY:
+		return "managed identity";
+	case AUTH_TOKEN_FILE:
+		return "access token file";
+	case AUTH_NONE:
+		break;
+	}
+	return "none";
+}
+
 static const struct hint hints[] = {
     {7000215, "use the secret's Value, not its Secret ID"},
     {7000222, "the client secret has expired; create a new one on the app registration"},
@@ -107,9 +126,9 @@ static void support_ids(struct json_object *root, const char *const *secrets, si
 	buf_free(&b);
 }
 
-void auth_error_describe(long status, const char *body, size_t len, const char *const *secrets,
-                         size_t ns, const char *cert_hint, char *out, size_t n, char *detail,
-                         size_t dn)
+UNITTEST void auth_error_describe(long status, const char *body, size_t len,
+                                  const char *const *secrets, size_t ns, const char *cert_hint,
+                                  char *out, size_t n, char *detail, size_t dn)
 {
 	struct json_object *root = NULL;
 	struct err perr = {0};
@@ -217,8 +236,8 @@ static double clamp_lifetime(double secs)
 	return secs > TOKEN_LIFETIME_MAX ? TOKEN_LIFETIME_MAX : secs;
 }
 
-int auth_parse_token_response(const char *body, size_t len, double now, char **token,
-                              double *expires_at, struct err *e)
+UNITTEST int auth_parse_token_response(const char *body, size_t len, double now, char **token,
+                                       double *expires_at, struct err *e)
 {
 	struct json_object *root = NULL;
 	*token = NULL;
@@ -707,10 +726,16 @@ bool auth_token_delegated(const struct auth_ctx *a)
 	return delegated;
 }
 
+const char *auth_why_no_renewal(const struct auth_ctx *a)
+{
+	return a->opt->method == AUTH_TOKEN_FILE ? "no renewal possible with --access-token-file"
+	                                         : NULL;
+}
+
 bool auth_can_renew(const struct auth_ctx *a)
 {
 	return a->from_cache && a->cache_fd >= 0 && a->renewals == 0 &&
-	       a->opt->method != AUTH_TOKEN_FILE;
+	       auth_why_no_renewal(a) == NULL;
 }
 
 int auth_renew(struct auth_ctx *a, struct err *e)

@@ -20,6 +20,9 @@ enum auth_method {
 	AUTH_TOKEN_FILE
 };
 
+/* The method as -vv names it ("client secret", ...; "none"). */
+const char *auth_method_name(enum auth_method m);
+
 /* Who signs in, how, and where; filled by options.c, read-only here. */
 struct auth_options {
 	enum auth_method method;
@@ -77,6 +80,10 @@ int auth_get_token(struct auth_ctx *a, struct err *e);
  * the cache (it may predate a new permission, or have been revoked), the
  * method can sign in, and this run has not renewed yet. */
 bool auth_can_renew(const struct auth_ctx *a);
+/* Why no 401 can ever be answered by signing in again with this identity
+ * ("no renewal possible with --access-token-file"), for the message that
+ * reports the 401; NULL when the method can sign in. */
+const char *auth_why_no_renewal(const struct auth_ctx *a);
 /* True when the token is a user's (delegated: its claims carry scp), which
  * only a token from --access-token-file can be. */
 bool auth_token_delegated(const struct auth_ctx *a);
@@ -99,6 +106,7 @@ bool auth_certificate_end(const struct auth_ctx *a, double *not_after);
  * cache on. The directory fd (owned by a), or -1 (no cache). */
 int auth_cache_entry(const struct auth_ctx *a, const char **key);
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* Turns a sign-in error body into one line: "sign-in failed (HTTP 401
  * invalid_client, AADSTS7000215): <first sentence of error_description> -
  * hint: ..." (hint only for the common codes), and a second (detail, may be
@@ -111,6 +119,7 @@ int auth_cache_entry(const struct auth_ctx *a, const char **key);
 void auth_error_describe(long status, const char *body, size_t len, const char *const *secrets,
                          size_t ns, const char *cert_hint, char *out, size_t n, char *detail,
                          size_t dn);
+#endif
 
 /* Parses a token answer (sign-in or managed identity): access_token (string),
  * token_type Bearer when present, expires_in (number or numeric string) or
@@ -120,7 +129,9 @@ void auth_error_describe(long status, const char *body, size_t len, const char *
  * 0 or -1 with e (ERR_PARSE). Pure. */
 #define TOKEN_LIFETIME_MIN 60.0
 #define TOKEN_LIFETIME_MAX 86400.0
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 int auth_parse_token_response(const char *body, size_t len, double now, char **token,
                               double *expires_at, struct err *e);
+#endif
 
 #endif

@@ -106,7 +106,9 @@ static int send_batch(struct graph_client *g, struct batch_item *items, const si
                       size_t *retry, size_t *n_retry, double *asked, struct err *e)
 {
 	char *body = batch_body(items, idx, n);
-	char *url = graph_url(g, "/$batch");
+	char *path = graph_path_batch(e);
+	char *url = path != NULL ? graph_url(g, path) : NULL;
+	free(path);
 	if (body == NULL || url == NULL) {
 		free(body);
 		free(url);
@@ -275,7 +277,7 @@ int graph_read_jobs_many(struct graph_client *g, const struct sp_ref *sps, size_
 	if (send == NULL || sendable == NULL)
 		rc = err_set(e, ERR_INTERNAL, "out of memory");
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		paths[i] = graph_jobs_path(&sps[i], &out[i].err);
+		paths[i] = graph_path_jobs(&sps[i], NULL, NULL, &out[i].err);
 		if (paths[i] == NULL) {
 			out[i].failed = true;
 			continue;

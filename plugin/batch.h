@@ -17,8 +17,7 @@
 struct json_object;
 
 struct batch_item {
-	const char
-	    *path; /* GET, relative to the version root ("/servicePrincipals/..."), escaped */
+	const char *path;       /* GET, relative to the version root: a graph_paths.h path */
 	const char *permission; /* named when the item is refused with 401/403 */
 	const char *roles;      /* and the directory role a delegated token needs for it
 	                           (NULL: the synchronization endpoints' roles, "": none) */

@@ -34,26 +34,33 @@ static int open_state_dir(const struct mode_env *m)
 	return fd;
 }
 
-/* What one run read: every job, and for each the name of its service
- * principal (several only) and the failures of those that could not be read. */
+/* What one run read: every job and, of each, the index of its service
+ * principal; the service principals asked about as data, with the error of
+ * each that could not be read. */
 struct acquired {
 	struct sync_job *jobs;
-	const char **owner;
+	size_t *job_sp;
 	size_t n;
-	char **errors;
-	size_t n_errors;
+	struct report_sp *sps;
+	char **errors; /* of each service principal: why it could not be read, or NULL */
+	size_t n_sps;
 };
 
 static void acquired_free(struct acquired *a)
 {
 	free(a->jobs);
-	free(a->owner);
-	strv_free(a->errors, a->n_errors);
+	free(a->job_sp);
+	free(a->sps);
+	strv_free(a->errors, a->n_sps);
 }
 
-static const char *sp_name(const struct config *cfg, size_t i)
+static int sps_alloc(struct acquired *a, size_t n, size_t jobs, struct err *e)
 {
-	return cfg->sp_names[i] != NULL ? cfg->sp_names[i] : cfg->sp_ids[i];
+	a->n_sps = n;
+	a->sps = calloc(n, sizeof(*a->sps));
+	a->errors = calloc(n, sizeof(*a->errors));
+	a->job_sp = calloc(jobs ? jobs : 1, sizeof(*a->job_sp));
+	return a->sps && a->errors && a->job_sp ? 0 : err_set(e, ERR_INTERNAL, "out of memory");
 }
 
 /* Many service principals: their jobs in batches; one that cannot be read
@@ -68,38 +75,41 @@ static int acquire_many(const struct mode_env *m, struct acquired *a, struct err
 		free(per);
 		return -1;
 	}
-	size_t total = 0, failed = 0;
-	for (size_t i = 0; i < cfg->n_sps; i++) {
+	size_t total = 0;
+	for (size_t i = 0; i < cfg->n_sps; i++)
 		total += per[i].n;
-		failed += per[i].failed;
-	}
 	a->jobs = calloc(total ? total : 1, sizeof(*a->jobs));
-	a->owner = calloc(total ? total : 1, sizeof(*a->owner));
-	a->errors = calloc(failed ? failed : 1, sizeof(*a->errors));
-	int rc = a->jobs && a->owner && a->errors ? 0 : err_set(e, ERR_INTERNAL, "out of memory");
+	int rc = sps_alloc(a, cfg->n_sps, total, e) == 0 && a->jobs != NULL
+	             ? 0
+	             : err_set(e, ERR_INTERNAL, "out of memory");
+	size_t failed = 0;
 	for (size_t i = 0; rc == 0 && i < cfg->n_sps; i++) {
+		a->sps[i].id = cfg->sp_ids[i];
+		a->sps[i].name = cfg->sp_names[i];
 		if (per[i].failed) {
-			struct buf b = {0};
-			if (cfg->sp_names[i] != NULL)
-				buf_printf(&b, "service principal %s (%s): %s", cfg->sp_names[i],
-				           cfg->sp_ids[i], per[i].err.msg);
-			else
-				buf_printf(&b, "service principal %s: %s", cfg->sp_ids[i],
-				           per[i].err.msg);
-			a->errors[a->n_errors++] = b.data;
+			a->errors[i] = strdup(per[i].err.msg);
+			if (a->errors[i] == NULL)
+				rc = err_set(e, ERR_INTERNAL, "out of memory");
+			a->sps[i].error = a->errors[i];
+			failed += a->errors[i] != NULL;
 			continue;
 		}
 		for (size_t k = 0; k < per[i].n; k++) {
 			a->jobs[a->n] = per[i].jobs[k];
-			a->owner[a->n++] = sp_name(cfg, i);
+			a->job_sp[a->n++] = i;
 		}
 	}
 	sp_jobs_free(per, cfg->n_sps);
 	free(per);
-	if (rc == 0 && a->n == 0)
-		rc =
-		    err_set(e, ERR_GRAPH, "none of the %zu service principals could be read: %s",
-		            cfg->n_sps, a->n_errors > 0 && a->errors[0] ? a->errors[0] : "no jobs");
+	if (rc == 0 && a->n == 0) {
+		struct buf why = {0};
+		for (size_t i = 0; failed > 0 && why.len == 0 && i < a->n_sps; i++)
+			if (a->sps[i].error != NULL)
+				output_sp_error(&a->sps[i], &why);
+		rc = err_set(e, ERR_GRAPH, "none of the %zu service principals could be read: %s",
+		             cfg->n_sps, why.data != NULL ? why.data : "no jobs");
+		buf_free(&why);
+	}
 	return rc;
 }
 
@@ -110,8 +120,12 @@ static int acquire(const struct mode_env *m, struct acquired *a, struct err *e)
 		return acquire_many(m, a, e);
 	if (graph_read_jobs(m->g, &m->cfg->sp, m->cfg->job_id, &a->jobs, &a->n, e) < 0)
 		return -1;
-	a->owner = calloc(a->n, sizeof(*a->owner));
-	return a->owner != NULL ? 0 : err_set(e, ERR_INTERNAL, "out of memory");
+	if (sps_alloc(a, 1, a->n, e) < 0)
+		return -1;
+	a->sps[0].id = m->cfg->sp.id;
+	a->sps[0].app_id = m->cfg->sp.app_id;
+	a->sps[0].name = m->cfg->n_sps > 0 ? m->cfg->sp_names[0] : NULL;
+	return 0;
 }
 
 int mode_check(const struct mode_env *m, struct err *e)
@@ -137,7 +151,6 @@ int mode_check(const struct mode_env *m, struct err *e)
 		    state_fd >= 0 && job_state_summary(state_fd, a.jobs[i].id, ctx.now, &rec) == 0;
 		ctx.starts = known ? &rec : NULL;
 		evaluate_job(&a.jobs[i], &cfg->eval, &ctx, &results[i]);
-		results[i].owner = a.owner[i];
 	}
 	if (state_fd >= 0)
 		close(state_fd);
@@ -149,9 +162,8 @@ int mode_check(const struct mode_env *m, struct err *e)
 	}
 	struct expiry_result expiry;
 	mode_credential_expiry(m, &expiry);
-	struct run_facts facts = {.sp_errors = (const char *const *)a.errors,
-	                          .n_sp_errors = a.n_errors,
-	                          .n_sps = cfg->n_sps > 1 ? cfg->n_sps : 0};
+	struct run_facts facts = {
+	    .now = ctx.now, .sps = a.sps, .n_sps = a.n_sps, .job_sp = a.job_sp};
 	output_expiry_facts(&expiry, &facts);
 	facts.http_seconds = m->g->http->seconds;
 	struct report rep = {0};

@@ -18,6 +18,16 @@
 	"This is free software: you are free to change and redistribute it.\n"                     \
 	"There is NO WARRANTY, to the extent permitted by law."
 
+/* A function its file keeps to itself but the unit tests and fuzz harnesses
+ * call (curl's UNITTEST): static in the plugin, exported in their builds
+ * (-DUNITTESTS), where its module's header declares it inside
+ * #ifdef UNITTESTS. */
+#ifdef UNITTESTS
+#define UNITTEST
+#else
+#define UNITTEST static
+#endif
+
 enum state { STATE_OK = 0, STATE_WARNING = 1, STATE_CRITICAL = 2, STATE_UNKNOWN = 3 };
 
 /* "OK", "WARNING", "CRITICAL", "UNKNOWN". */

@@ -37,7 +37,7 @@ static bool epoch_ok(double v)
 	return isfinite(v) && v >= 0 && v < 1e15;
 }
 
-char *cred_entry_format(const struct cred_entry *c)
+UNITTEST char *cred_entry_format(const struct cred_entry *c)
 {
 	if (!word_ok(c->outcome, "-") || !epoch_ok(c->checked_at) ||
 	    (c->end_known && !epoch_ok(c->end)) || (c->key_id[0] && !word_ok(c->key_id, "-")))
@@ -62,7 +62,7 @@ char *cred_entry_format(const struct cred_entry *c)
 	return b.data;
 }
 
-int cred_entry_parse(const char *data, size_t len, struct cred_entry *c)
+UNITTEST int cred_entry_parse(const char *data, size_t len, struct cred_entry *c)
 {
 	memset(c, 0, sizeof(*c));
 	const char *p = data, *end = data + len;

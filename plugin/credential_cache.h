@@ -28,8 +28,10 @@ struct cred_entry {
 
 /* Entry text: serialises (malloc'd, NULL when a field cannot be written) and
  * parses (0, or -1 when the text is not a complete, well-formed entry). */
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 char *cred_entry_format(const struct cred_entry *c);
 int cred_entry_parse(const char *data, size_t len, struct cred_entry *c);
+#endif
 
 /* Reads the entry of key (the token cache key) in dirfd: 1 with *c, 0 when
  * there is none usable (missing, corrupted, a symlink, not a regular file,

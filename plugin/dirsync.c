@@ -19,10 +19,11 @@ int mode_directory_sync(const struct mode_env *m, struct err *e)
 	if (graph_read_directory_sync(m->g, &d, e) < 0)
 		return -1;
 	struct dirsync_result r;
-	dirsync_evaluate(&d, &cfg->eval, clock_wall(), &r);
+	double now = clock_wall();
+	dirsync_evaluate(&d, &cfg->eval, now, &r);
 	struct expiry_result expiry;
 	mode_credential_expiry(m, &expiry);
-	struct run_facts facts = {0};
+	struct run_facts facts = {.now = now};
 	output_expiry_facts(&expiry, &facts);
 	facts.http_seconds = m->g->http->seconds;
 	struct report rep = {0};

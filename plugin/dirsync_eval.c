@@ -182,3 +182,23 @@ const struct dirsync_finding *dirsync_finding(const struct dirsync_result *r,
 			return &r->findings[i];
 	return NULL;
 }
+
+const char *dirsync_finding_kind_name(enum dirsync_finding_kind kind)
+{
+	/* A switch without default: a new kind without a name is a warning. */
+	switch (kind) {
+	case DSF_SYNC:
+		return "sync";
+	case DSF_SYNC_AGE:
+		return "sync_age";
+	case DSF_SYNC_NO_TIME:
+		return "sync_no_time";
+	case DSF_PASSWORD_AGE:
+		return "password_age";
+	case DSF_PASSWORD_NONE:
+		return "password_no_time";
+	case DSF_PREVENTION:
+		return "deletion_prevention";
+	}
+	return "unknown";
+}

@@ -90,4 +90,8 @@ void dirsync_evaluate(const struct dirsync_data *d, const struct eval_config *cf
 const struct dirsync_finding *dirsync_finding(const struct dirsync_result *r,
                                               enum dirsync_finding_kind kind);
 
+/* The kind as writers of values name it ("sync", "sync_age", ...): [a-z_],
+ * stable, part of the json and prometheus formats. */
+const char *dirsync_finding_kind_name(enum dirsync_finding_kind kind);
+
 #endif

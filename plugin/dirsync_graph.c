@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "dirsync_graph.h"
 
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
@@ -48,23 +48,21 @@ int graph_read_directory_sync(struct graph_client *g, struct dirsync_data *out, 
 	/* onPremisesLastPasswordSyncDateTime exists on beta only: selecting it
 	 * on v1.0 is a 400. */
 	bool beta = strcmp(g->opt->api_version, "beta") == 0;
-	char org[200];
-	snprintf(org, sizeof(org),
-	         "/organization?$select=id,onPremisesSyncEnabled,onPremisesLastSyncDateTime%s",
-	         beta ? ",onPremisesLastPasswordSyncDateTime" : "");
+	char *org = graph_path_organization(beta, e);
+	char *onprem = org != NULL ? graph_path_onprem_sync(e) : NULL;
 	static const char *const what[2] = {"organization", "onPremisesSynchronization"};
 	struct batch_item items[2] = {
 	    {.path = org, .permission = perm_org_read, .roles = ""},
-	    {.path = "/directory/onPremisesSynchronization",
-	     .permission = perm_onprem_read,
-	     .roles = "Global Administrator"},
+	    {.path = onprem, .permission = perm_onprem_read, .roles = "Global Administrator"},
 	};
 	/* Two reads, one request. */
-	int rc = graph_batch(g, items, 2, e);
+	int rc = onprem != NULL ? graph_batch(g, items, 2, e) : -1;
 	if (rc == 0)
 		rc = tenant_failure(g, items, what, e);
 	if (rc == 0)
 		rc = dirsync_from_json(items[0].body, items[1].body, out, e);
 	batch_free(items, 2);
+	free(org);
+	free(onprem);
 	return rc;
 }

@@ -139,7 +139,7 @@ static void healthy_words(const struct dirsync_result *r, struct buf *b)
 	}
 }
 
-void output_dirsync_summary(const struct dirsync_result *r, struct buf *b)
+UNITTEST void output_dirsync_summary(const struct dirsync_result *r, struct buf *b)
 {
 	size_t start = b->len;
 	for (size_t i = 0; i < r->n_findings; i++) {

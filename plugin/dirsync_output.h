@@ -17,7 +17,9 @@
 int output_dirsync(struct report *rep, const struct dirsync_result *r,
                    const struct run_facts *facts, struct err *e);
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* The summary alone (what follows "ENTRA SYNC <STATE> - "), appended to b. */
 void output_dirsync_summary(const struct dirsync_result *r, struct buf *b);
+#endif
 
 #endif

@@ -494,3 +494,35 @@ const struct finding *result_finding(const struct job_result *r, enum finding_ki
 			return &r->findings[i];
 	return NULL;
 }
+
+const char *finding_kind_name(enum finding_kind kind)
+{
+	/* A switch without default: a new kind without a name is a warning. */
+	switch (kind) {
+	case FINDING_STATUS:
+		return "status";
+	case FINDING_LAST_RUN:
+		return "last_run";
+	case FINDING_FAILURES:
+		return "failures";
+	case FINDING_ESCROWED:
+		return "escrowed";
+	case FINDING_AGE:
+		return "age";
+	case FINDING_EXPORT_AGE:
+		return "export_age";
+	case FINDING_INTERVAL:
+		return "interval";
+	case FINDING_WAITING:
+		return "waiting";
+	case FINDING_ESCROWS_PRUNED:
+		return "escrows_pruned";
+	case FINDING_EXPIRATION:
+		return "expiration";
+	case FINDING_TIME_AHEAD:
+		return "time_ahead";
+	case FINDING_OBJECT_ERRORS:
+		return "object_errors";
+	}
+	return "unknown";
+}

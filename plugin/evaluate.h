@@ -85,7 +85,6 @@ struct job_context {
 
 struct job_result {
 	const struct sync_job *job;
-	const char *owner; /* the service principal's name, when a run checks several */
 	enum state state;
 	struct finding findings[FINDINGS_MAX]; /* worst first; none when OK */
 	size_t n_findings;
@@ -157,5 +156,9 @@ enum state results_worst(const struct job_result *r, size_t n);
 
 /* The finding of that kind in r, or NULL. */
 const struct finding *result_finding(const struct job_result *r, enum finding_kind kind);
+
+/* The kind as writers of values name it ("status", "last_run", "age", ...):
+ * [a-z_], stable, part of the json and prometheus formats. */
+const char *finding_kind_name(enum finding_kind kind);
 
 #endif

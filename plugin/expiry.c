@@ -56,8 +56,8 @@ static bool usable(const struct app_secret *s, double now)
 	return started && end_of(s) > now;
 }
 
-void expiry_choose_secret(const struct app_credentials *creds, const char *secret, double now,
-                          struct secret_choice *out)
+UNITTEST void expiry_choose_secret(const struct app_credentials *creds, const char *secret,
+                                   double now, struct secret_choice *out)
 {
 	memset(out, 0, sizeof(*out));
 	bool have_usable = false;

@@ -40,8 +40,10 @@ struct secret_choice {
 	size_t index;    /* into app_credentials.secret */
 	size_t matching; /* secrets whose hint matches (with an end date, or none) */
 };
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 void expiry_choose_secret(const struct app_credentials *creds, const char *secret, double now,
                           struct secret_choice *out);
+#endif
 
 enum expiry_source { EXPIRY_SOURCE_NONE, EXPIRY_SOURCE_CERTIFICATE, EXPIRY_SOURCE_SECRET };
 

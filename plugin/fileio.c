@@ -87,8 +87,9 @@ int fio_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-/* A fresh temporary file beside name; its name goes to tmp. */
-static int create_temp(int dirfd, const char *name, char *tmp, size_t n)
+/* A fresh temporary file beside name, created with mode (less the umask);
+ * its name goes to tmp. */
+static int create_temp(int dirfd, const char *name, mode_t mode, char *tmp, size_t n)
 {
 	for (int attempt = 0; attempt < 8; attempt++) {
 		unsigned char rnd[8];
@@ -100,18 +101,18 @@ static int create_temp(int dirfd, const char *name, char *tmp, size_t n)
 		hex_encode(rnd, sizeof(rnd), hex);
 		snprintf(tmp, n, ".%.40s.%s.tmp", name, hex);
 		int fd =
-		    openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		    openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 		if (fd >= 0 || errno != EEXIST)
 			return fd;
 	}
 	return -1;
 }
 
-int fio_replace(int dirfd, const char *name, const void *data, size_t len, const char *what,
-                struct err *e)
+static int replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                   const char *what, struct err *e)
 {
 	char tmp[96];
-	int fd = create_temp(dirfd, name, tmp, sizeof(tmp));
+	int fd = create_temp(dirfd, name, mode, tmp, sizeof(tmp));
 	if (fd < 0)
 		return err_set(e, ERR_CONFIG, "cannot create %s: %s", what, strerror(errno));
 	int rc = fio_write_all(fd, data, len) == 0 && fsync(fd) == 0 ? 0 : -1;
@@ -132,6 +133,18 @@ int fio_replace(int dirfd, const char *name, const void *data, size_t len, const
 	if (fsync(dirfd) < 0 && errno != EINVAL)
 		return err_set(e, ERR_CONFIG, "cannot write %s: %s", what, strerror(errno));
 	return 0;
+}
+
+int fio_replace(int dirfd, const char *name, const void *data, size_t len, const char *what,
+                struct err *e)
+{
+	return replace(dirfd, name, data, len, 0600, what, e);
+}
+
+int fio_replace_shared(int dirfd, const char *name, const void *data, size_t len, const char *what,
+                       struct err *e)
+{
+	return replace(dirfd, name, data, len, 0666, what, e);
 }
 
 /* Polls rather than blocking in flock(2): a blocking call cannot be bounded

@@ -39,6 +39,12 @@ int fio_write_all(int fd, const void *data, size_t len);
 int fio_replace(int dirfd, const char *name, const void *data, size_t len, const char *what,
                 struct err *e);
 
+/* fio_replace for a file others read (the plugin's output for a textfile
+ * collector): created 0666 less the umask, as a shell's redirection
+ * creates one. */
+int fio_replace_shared(int dirfd, const char *name, const void *data, size_t len, const char *what,
+                       struct err *e);
+
 /* Opens the lock file name in dirfd (0600, created when missing, never
  * through a symlink) and takes an exclusive flock, polling until the
  * clock_mono() deadline. The fd (close it to unlock), or -1 with e:

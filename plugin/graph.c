@@ -19,43 +19,9 @@
 #define GRAPH_MAX_PAGES   100
 #define GRAPH_MESSAGE_MAX 300
 
-/* An OData string literal for a key segment: a quote is doubled, then the
- * whole is escaped. malloc'd, NULL on ENOMEM or an empty value. */
-static char *odata_literal(const char *value)
-{
-	struct buf lit = {0};
-	int rc = 0;
-	for (const char *p = value; *p && rc == 0; p++) {
-		rc = buf_append(&lit, p, 1);
-		if (rc == 0 && *p == '\'')
-			rc = buf_append(&lit, "'", 1);
-	}
-	char *out = rc == 0 && lit.data ? url_escape(lit.data) : NULL;
-	buf_free(&lit);
-	return out;
-}
-
-/* "/servicePrincipals/{id}" or "/servicePrincipals(appId='{appId}')", escaped.
- * malloc'd. */
-static char *sp_path(const struct sp_ref *sp)
-{
-	struct buf b = {0};
-	int rc;
-	if (sp->id != NULL) {
-		char *id = url_escape(sp->id);
-		rc = id ? buf_printf(&b, "/servicePrincipals/%s", id) : -1;
-		free(id);
-	} else {
-		char *id = odata_literal(sp->app_id);
-		rc = id ? buf_printf(&b, "/servicePrincipals(appId='%s')", id) : -1;
-		free(id);
-	}
-	if (rc < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return b.data;
-}
+UNITTEST void graph_error_describe(long status, const char *body, size_t len,
+                                   const struct graph_error_ctx *ctx, char *out, size_t n,
+                                   char *detail, size_t dn);
 
 void graph_sp_label(const struct sp_ref *sp, char *out, size_t n)
 {
@@ -66,43 +32,19 @@ void graph_sp_label(const struct sp_ref *sp, char *out, size_t n)
 	text_clean(out);
 }
 
-/* An id that would read as "." or ".." once in the path would name another
- * resource than the one meant (libcurl and servers fold dot segments). */
-static int check_segment(const char *id, const char *what, struct err *e)
-{
-	if (id != NULL && url_segment_is_dot(id))
-		return err_set(
-		    e, ERR_USAGE,
-		    "%s '%.12s' is a relative path segment, not an id: refusing to send it", what,
-		    id);
-	return 0;
-}
-
-/* {graph_url}/{api_version}{sp_path}/synchronization/jobs[/{job}][/{action}]. malloc'd,
- * or NULL with e. */
+/* {graph_url}/{api_version}/servicePrincipals/.../synchronization/jobs[/{job}][/{action}].
+ * malloc'd, or NULL with e. */
 static char *jobs_url(const struct graph_client *g, const struct sp_ref *sp, const char *job_id,
                       const char *action, struct err *e)
 {
-	if (check_segment(sp->id, "service principal id", e) < 0 ||
-	    check_segment(sp->app_id, "application id", e) < 0 ||
-	    check_segment(job_id, "job id", e) < 0)
+	char *path = graph_path_jobs(sp, job_id, action, e);
+	if (path == NULL)
 		return NULL;
-	char *path = sp_path(sp);
-	char *job = job_id != NULL ? url_escape(job_id) : NULL;
-	struct buf b = {0};
-	int rc = -1;
-	if (path != NULL && (job_id == NULL || job != NULL))
-		rc = buf_printf(&b, "%s/%s%s/synchronization/jobs%s%s%s%s", g->opt->graph_url,
-		                g->opt->api_version, path, job ? "/" : "", job ? job : "",
-		                action ? "/" : "", action ? action : "");
+	char *url = graph_url(g, path);
 	free(path);
-	free(job);
-	if (rc < 0) {
-		buf_free(&b);
+	if (url == NULL)
 		err_set(e, ERR_INTERNAL, "out of memory");
-		return NULL;
-	}
-	return b.data;
+	return url;
 }
 
 static int send_with_token(struct graph_client *g, const char *method, const char *url,
@@ -174,23 +116,6 @@ char *graph_url(const struct graph_client *g, const char *path)
 	return b.data;
 }
 
-char *graph_jobs_path(const struct sp_ref *sp, struct err *e)
-{
-	if (check_segment(sp->id, "service principal id", e) < 0 ||
-	    check_segment(sp->app_id, "application id", e) < 0)
-		return NULL;
-	char *path = sp_path(sp);
-	struct buf b = {0};
-	if (path == NULL || buf_printf(&b, "%s/synchronization/jobs", path) < 0) {
-		free(path);
-		buf_free(&b);
-		err_set(e, ERR_INTERNAL, "out of memory");
-		return NULL;
-	}
-	free(path);
-	return b.data;
-}
-
 int graph_answer_error(const struct graph_client *g, long status, const char *body, size_t len,
                        const char *request_id, const char *permission, const char *roles,
                        struct err *e)
@@ -204,10 +129,10 @@ int graph_answer_error(const struct graph_client *g, long status, const char *bo
 	                              .secrets = secrets};
 	ctx.n_secrets = auth_secrets(g->auth, NULL, secrets);
 	graph_error_describe(status, body, len, &ctx, text, sizeof(text), detail, sizeof(detail));
-	if (status == 401 && g->auth->opt->method == AUTH_TOKEN_FILE) {
+	const char *why = status == 401 ? auth_why_no_renewal(g->auth) : NULL;
+	if (why != NULL) {
 		size_t used = strlen(text);
-		snprintf(text + used, sizeof(text) - used,
-		         " (no renewal possible with --access-token-file)");
+		snprintf(text + used, sizeof(text) - used, " (%s)", why);
 	}
 	err_set(e, ERR_GRAPH, "%s", text);
 	err_detail(e, "%s", detail);
@@ -571,9 +496,9 @@ static void permission_hint(long status, const char *code, const struct graph_er
 		         ctx->permission);
 }
 
-void graph_error_describe(long status, const char *body, size_t len,
-                          const struct graph_error_ctx *ctx, char *out, size_t n, char *detail,
-                          size_t dn)
+UNITTEST void graph_error_describe(long status, const char *body, size_t len,
+                                   const struct graph_error_ctx *ctx, char *out, size_t n,
+                                   char *detail, size_t dn)
 {
 	char code[128] = "";
 	char message[GRAPH_MESSAGE_MAX + 8] = "";
@@ -638,14 +563,11 @@ int graph_get_app_credentials(struct graph_client *g, const char *app_id,
 {
 	if (app_id == NULL || *app_id == '\0')
 		return err_set(e, ERR_USAGE, "no client id to look up");
-	char *lit = odata_literal(app_id);
-	struct buf path = {0};
-	char *url = NULL;
-	if (lit != NULL &&
-	    buf_printf(&path, "/applications(appId='%s')?$select=passwordCredentials", lit) == 0)
-		url = graph_url(g, path.data);
-	free(lit);
-	buf_free(&path);
+	char *path = graph_path_app_credentials(app_id, e);
+	if (path == NULL)
+		return -1;
+	char *url = graph_url(g, path);
+	free(path);
 	if (url == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	struct json_object *root = NULL;

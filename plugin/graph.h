@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Microsoft Graph synchronization calls: get, list (paged), start. Builds
- * every Graph path; nothing else does. */
+/* Microsoft Graph synchronization calls: get, list (paged), start; the one
+ * authenticated request every Graph read goes through, and Graph's errors
+ * worded. The paths come from graph_paths.h. */
 #ifndef CES_GRAPH_H
 #define CES_GRAPH_H
 
 #include <stdbool.h>
 
 #include "common.h"
+#include "graph_paths.h"
 #include "http.h"
 #include "job.h"
 
@@ -18,12 +20,6 @@ struct json_object;
 struct graph_options {
 	char *graph_url;   /* base URL, no trailing '/' */
 	char *api_version; /* v1.0 | beta */
-};
-
-/* A service principal: by object id, or (id NULL) by application id. */
-struct sp_ref {
-	const char *id;
-	const char *app_id;
 };
 
 /* The application permissions the reads and the start need, as named in
@@ -61,9 +57,6 @@ int graph_fetch_json(struct graph_client *g, const char *method, const char *url
                      const char *roles, struct json_object **root, struct err *e);
 /* {graph_url}/{api_version}{path}; path starts with '/'. malloc'd. */
 char *graph_url(const struct graph_client *g, const char *path);
-/* "/servicePrincipals/{id}/synchronization/jobs" (escaped), relative to the
- * version root; refuses ids that are dot segments. malloc'd, or NULL with e. */
-char *graph_jobs_path(const struct sp_ref *sp, struct err *e);
 /* Turns a Graph error answer into e (ERR_GRAPH, the second line for
  * support), naming permission on 401/403 and roles as what a delegated
  * token needs besides it (NULL: the synchronization endpoints' roles, "":
@@ -120,6 +113,7 @@ struct graph_error_ctx {
 	size_t n_secrets;
 };
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* Turns a Graph error answer into one line,
  * "Graph HTTP 404 Request_ResourceNotFound: <message> (request-id <id>)",
  * plus the permission hint on 401/403, and a second line (detail) with what
@@ -129,6 +123,7 @@ struct graph_error_ctx {
 void graph_error_describe(long status, const char *body, size_t len,
                           const struct graph_error_ctx *ctx, char *out, size_t n, char *detail,
                           size_t dn);
+#endif
 
 /* GET /{v}/applications(appId='{app_id}')?$select=passwordCredentials: the
  * monitoring application's own client secrets (never their values). 0, or

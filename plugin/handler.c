@@ -52,7 +52,7 @@ static const char *const curable[] = {
     "Unknown",
 };
 
-bool handler_reason_allowed(const struct handler_options *h, const char *reason)
+UNITTEST bool handler_reason_allowed(const struct handler_options *h, const char *reason)
 {
 	if (reason == NULL)
 		reason = "";
@@ -73,7 +73,7 @@ static const char *reason_of(const struct sync_job *job)
 	return job->quarantine.present ? job->quarantine.reason : "";
 }
 
-enum repair handler_decide(const struct handler_options *h, const struct job_result *r)
+UNITTEST enum repair handler_decide(const struct handler_options *h, const struct job_result *r)
 {
 	if (r->state == STATE_OK)
 		return REPAIR_NOTHING;
@@ -98,7 +98,7 @@ enum repair handler_decide(const struct handler_options *h, const struct job_res
 	}
 }
 
-void handler_describe_state(const struct handler_options *h, char *out, size_t n)
+UNITTEST void handler_describe_state(const struct handler_options *h, char *out, size_t n)
 {
 	if (!h->have_service_state || !h->have_state_type) {
 		snprintf(out, n, "service state not given");
@@ -110,7 +110,7 @@ void handler_describe_state(const struct handler_options *h, char *out, size_t n
 		snprintf(out + len, n - (size_t)len, " attempt %d", h->attempt);
 }
 
-bool handler_should_act(const struct handler_options *h)
+UNITTEST bool handler_should_act(const struct handler_options *h)
 {
 	if (!h->have_service_state || !h->have_state_type || h->service_state != STATE_CRITICAL)
 		return false;

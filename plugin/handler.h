@@ -10,6 +10,7 @@
 
 struct handler_options;
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* May a job quarantined for this reason be started? By default the reasons
  * whose cause may be gone by the time a start retries (the man page, EVENT
  * HANDLER, says why each): EncounteredBaseEscrowThreshold,
@@ -19,6 +20,7 @@ struct handler_options;
  * does not know. --allow-reason replaces the set ('' allows the empty
  * reason). Case-insensitive. */
 bool handler_reason_allowed(const struct handler_options *h, const char *reason);
+#endif
 
 enum repair {
 	REPAIR_NOTHING,       /* healthy, or nothing a start repairs */
@@ -28,6 +30,7 @@ enum repair {
 	REPAIR_ESCROWS_PRUNED, /* escrows pruned: Microsoft paused it for clean-up, never started */
 };
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* What the job, as check mode judged it, calls for. The evaluation decides
  * whether anything is wrong (a job --state declares OK is left alone); the
  * status and reason decide whether a start is the repair. */
@@ -38,5 +41,6 @@ bool handler_should_act(const struct handler_options *h);
 
 /* "CRITICAL HARD attempt 3" from the configured service state. */
 void handler_describe_state(const struct handler_options *h, char *out, size_t n);
+#endif
 
 #endif

@@ -18,71 +18,80 @@
 #include "redact.h"
 #include "run.h"
 
+/* Every mode, one row each (git's commands[]): the option that chooses it,
+ * its name in the formats of values, the function that runs it, and the rules the set-up and fail()
+ * apply to it. The first row is the mode without an option. A new mode is a row here, its function
+ * in modes.h, and its lines in usage.c. */
+static const struct mode modes[] = {
+    {NULL, "check", mode_check, MODE_CHECKS | MODE_OBJECT_ERRORS},
+    {"event-handler", "event_handler", mode_event_handler,
+     MODE_LOGS | MODE_SERVICE_STATE | MODE_OBJECT_ERRORS},
+    {"start", "start", mode_start, MODE_LOGS | MODE_ONE_JOB},
+    {"list", "list", mode_list, MODE_ALL_SPS},
+    {"directory-sync", "directory_sync", mode_directory_sync,
+     MODE_CHECKS | MODE_TENANT | MODE_BETA},
+};
+
+_Static_assert(sizeof(modes) / sizeof(modes[0]) <= MODES_MAX, "more modes than MODES_MAX");
+
 /* The one way a run that could not find out ends: the message scrubbed of
- * every secret the run holds or has held, one line, the -t STATE for a timeout of a
- * check (plain or --directory-sync). The handler, --start and --list exit
- * 3 whatever -t says: their status is read as "did it", and a timeout did
- * not (a :ok state would make a half-read listing or handler look done). */
-static int fail(const struct config *cfg, const struct auth_ctx *auth, struct err *e)
+ * every secret the run holds or has held, one line, the -t STATE for a
+ * timeout of a check (plain or --directory-sync). The handler, --start and
+ * --list exit 3 whatever -t says: their status is read as "did it", and a
+ * timeout did not (a :ok state would make a half-read listing or handler
+ * look done). The exit status: that state, or 3 when --output-file could
+ * not be written. */
+static int report_failure(const struct config *cfg, const struct auth_ctx *auth, struct err *e)
 {
 	enum state st = STATE_UNKNOWN;
-	bool check = cfg != NULL && (cfg->mode == MODE_CHECK || cfg->mode == MODE_DIRECTORY_SYNC);
+	bool check = cfg != NULL && (cfg->mode->flags & MODE_CHECKS);
 	if (e->kind == ERR_TIMEOUT && check)
 		st = cfg->timeout_state;
 	const char *secrets[AUTH_SECRETS_MAX];
-	size_t n = auth_secrets(auth, cfg != NULL ? &cfg->auth : NULL, secrets);
+	size_t n = auth_secrets(auth, &cfg->auth, secrets);
 	redact_scrub(e->msg, secrets, n);
 	redact_scrub(e->detail, secrets, n);
 	if (e->msg[0] == '\0')
 		str_copy(e->msg, sizeof(e->msg), "unexpected failure");
 	/* What Microsoft support asks for (trace and correlation ids, dates)
 	 * follows on the long output, keeping the first line short. A check
-	 * says it in its --output-format; the others' output is a log. */
-	format_status(stdout, check ? &cfg->output : NULL, st, e->msg, e->detail);
+	 * says it in its --output-format (and --output-file); the others'
+	 * output is a log. */
+	return format_status(stdout, check ? &cfg->output : NULL, st, e->msg, e->detail);
+}
+
+static int fail(const struct config *cfg, const struct auth_ctx *auth, struct err *e)
+{
+	int rc = report_failure(cfg, auth, e);
 	/* The handler and --start leave their decisions in syslog: so does
 	 * their failure. */
-	if (cfg != NULL && (cfg->mode == MODE_EVENT_HANDLER || cfg->mode == MODE_START))
+	if (cfg != NULL && (cfg->mode->flags & MODE_LOGS))
 		eventlog(cfg->handler.syslog_socket, LOG_ERR, e->msg);
-	return (int)st;
+	return rc;
 }
 
 static void say_endpoints(const struct config *cfg, struct run *run)
 {
-	static const char *const methods[] = {"none", "client secret", "certificate",
-	                                      "managed identity", "access token file"};
 	run_say(run, 2, "cloud %s: login %s, graph %s/%s, scope %s, imds %s", cfg->cloud,
 	        cfg->auth.login_url, cfg->graph.graph_url, cfg->graph.api_version, cfg->auth.scope,
 	        cfg->auth.imds_url);
 	run_say(run, 2, "identity: %s; token cache %s; state directory %s",
-	        methods[cfg->auth.method], cfg->auth.no_cache ? "off" : cfg->auth.cache_dir,
-	        cfg->handler.state_dir);
-}
-
-static int run_mode(const struct mode_env *m, struct err *e)
-{
-	switch (m->cfg->mode) {
-	case MODE_EVENT_HANDLER:
-		return mode_event_handler(m, e);
-	case MODE_START:
-		return mode_start(m, e);
-	case MODE_LIST:
-		return mode_list(m, e);
-	case MODE_DIRECTORY_SYNC:
-		return mode_directory_sync(m, e);
-	case MODE_CHECK:
-		break;
-	}
-	return mode_check(m, e);
+	        auth_method_name(cfg->auth.method),
+	        cfg->auth.no_cache ? "off" : cfg->auth.cache_dir, cfg->handler.state_dir);
 }
 
 int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct err e = {0};
-	config_init(&cfg);
+	config_init(&cfg, modes, sizeof(modes) / sizeof(modes[0]));
 	int rc = config_parse(&cfg, argc, argv, stdout, &e);
 	if (rc != 0) {
-		rc = rc > 0 ? 0 : fail(NULL, NULL, &e);
+		/* A usage error is told in the format the command line asks for,
+		 * wherever that came on it. */
+		if (rc < 0)
+			config_salvage_output(&cfg, argc, argv);
+		rc = rc > 0 ? 0 : report_failure(&cfg, NULL, &e);
 		config_free(&cfg);
 		return rc;
 	}
@@ -100,7 +109,7 @@ int main(int argc, char **argv)
 		auth_init(&auth, &cfg.auth, &http, &run);
 		struct graph_client g = {.opt = &cfg.graph, .http = &http, .auth = &auth};
 		struct mode_env m = {.cfg = &cfg, .g = &g, .run = &run, .out = stdout};
-		rc = run_mode(&m, &e);
+		rc = cfg.mode->run(&m, &e);
 		if (rc < 0)
 			rc = fail(&cfg, &auth, &e);
 		auth_cleanup(&auth);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The modes: check, event handler, start, list, directory sync. Each returns the process
- * exit status, or -1 with e when it could not do its work at all; main then
- * prints the one UNKNOWN line every mode shares. */
+/* The modes: check, event handler, start, list, directory sync, each a row
+ * of main.c's modes[]. Each returns the process exit status, or -1 with e
+ * when it could not do its work at all; main then prints the one UNKNOWN
+ * line every mode shares. */
 #ifndef CES_MODES_H
 #define CES_MODES_H
 

@@ -60,10 +60,10 @@ enum long_only {
 	OPT_STATE,
 	OPT_MAX_OUTPUT,
 	OPT_OUTPUT_FORMAT,
+	OPT_OUTPUT_FILE,
 	OPT_CACERT,
 	OPT_CAPATH,
 	OPT_PROXY,
-	OPT_EVENT_HANDLER,
 	OPT_SERVICE_STATE,
 	OPT_STATE_TYPE,
 	OPT_ATTEMPT,
@@ -74,13 +74,10 @@ enum long_only {
 	OPT_MAX_STARTS,
 	OPT_STATE_DIR,
 	OPT_DRY_RUN,
-	OPT_START,
-	OPT_LIST,
 	OPT_FORMAT,
 	OPT_SECRET_EXPIRY,
 	OPT_CRED_WARN,
 	OPT_CRED_CRIT,
-	OPT_DIRECTORY_SYNC,
 	OPT_SP_FILE,
 	OPT_ALL_SPS,
 	OPT_FORCE,
@@ -124,6 +121,7 @@ static const struct option long_options[] = {
     {"state", required_argument, NULL, OPT_STATE},
     {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
     {"output-format", required_argument, NULL, OPT_OUTPUT_FORMAT},
+    {"output-file", required_argument, NULL, OPT_OUTPUT_FILE},
     {"timeout", required_argument, NULL, 't'},
     {"cacert", required_argument, NULL, OPT_CACERT},
     {"capath", required_argument, NULL, OPT_CAPATH},
@@ -131,7 +129,6 @@ static const struct option long_options[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
-    {"event-handler", no_argument, NULL, OPT_EVENT_HANDLER},
     {"service-state", required_argument, NULL, OPT_SERVICE_STATE},
     {"state-type", required_argument, NULL, OPT_STATE_TYPE},
     {"attempt", required_argument, NULL, OPT_ATTEMPT},
@@ -142,13 +139,10 @@ static const struct option long_options[] = {
     {"max-starts", required_argument, NULL, OPT_MAX_STARTS},
     {"state-dir", required_argument, NULL, OPT_STATE_DIR},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-    {"start", no_argument, NULL, OPT_START},
-    {"list", no_argument, NULL, OPT_LIST},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"secret-expiry", no_argument, NULL, OPT_SECRET_EXPIRY},
     {"credential-warning", required_argument, NULL, OPT_CRED_WARN},
     {"credential-critical", required_argument, NULL, OPT_CRED_CRIT},
-    {"directory-sync", no_argument, NULL, OPT_DIRECTORY_SYNC},
     {"service-principals-file", required_argument, NULL, OPT_SP_FILE},
     {"all-service-principals", no_argument, NULL, OPT_ALL_SPS},
     {"force", no_argument, NULL, OPT_FORCE},
@@ -157,6 +151,8 @@ static const struct option long_options[] = {
     {"object-errors-critical", required_argument, NULL, OPT_OBJ_CRIT},
     {NULL, 0, NULL, 0},
 };
+
+#define SHORT_OPTIONS "T:C:s:a:j:w:c:t:vhV"
 
 #define AT(field) offsetof(struct config, field)
 
@@ -182,6 +178,7 @@ static const struct {
     {OPT_CAPATH, AT(http.capath)},
     {OPT_PROXY, AT(http.proxy)},
     {OPT_STATE_DIR, AT(handler.state_dir)},
+    {OPT_OUTPUT_FILE, AT(output_file)},
 };
 
 /* Options that only switch something on. */
@@ -226,10 +223,12 @@ static const struct {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-void config_init(struct config *c)
+void config_init(struct config *c, const struct mode *modes, size_t n)
 {
 	memset(c, 0, sizeof(*c));
-	c->mode = MODE_CHECK;
+	c->modes = modes;
+	c->n_modes = n;
+	c->mode = &modes[0];
 	c->auth.jwt_alg = JWT_RS256;
 	c->timeout = 20;
 	c->timeout_state = STATE_UNKNOWN;
@@ -237,6 +236,7 @@ void config_init(struct config *c)
 	c->handler.max_starts = 3;
 	c->list_format = LIST_TEXT;
 	c->output.max_bytes = OUTPUT_MAX_DEFAULT;
+	c->output.mode = modes[0].name;
 	eval_config_init(&c->eval);
 	c->eval.overrides = c->overrides;
 	expiry_config_init(&c->expiry);
@@ -389,13 +389,35 @@ static int parse_int(const char *text, long min, long max, const char *what, int
 	return 0;
 }
 
-static int set_mode(struct config *c, enum mode m, struct err *e)
+/* getopt's table: the options above, then one per mode that an option
+ * chooses. getopt stores the row's index in *chosen and returns 0; distinct
+ * values keep an abbreviation of two modes' options ambiguous. */
+static void option_table(const struct config *c, int *chosen,
+                         struct option out[COUNT(long_options) + MODES_MAX])
 {
-	if (c->mode != MODE_CHECK && c->mode != m)
-		return err_set(e, ERR_USAGE,
-		               "--event-handler, --start, --list and --directory-sync exclude each "
-		               "other");
+	size_t n = 0;
+	for (; long_options[n].name != NULL; n++)
+		out[n] = long_options[n];
+	for (size_t i = 1; i < c->n_modes; i++)
+		out[n++] = (struct option){c->modes[i].option, no_argument, chosen, (int)i};
+	out[n] = (struct option){NULL, 0, NULL, 0};
+}
+
+static int set_mode(struct config *c, const struct mode *m, struct err *e)
+{
+	if (c->mode != &c->modes[0] && c->mode != m) {
+		char names[MODES_MAX * 40] = "";
+		for (size_t i = 1; i < c->n_modes; i++) {
+			const char *sep = i == 1 ? "" : i + 1 < c->n_modes ? ", " : " and ";
+			size_t used = strlen(names);
+			snprintf(names + used, sizeof(names) - used, "%s--%s", sep,
+			         c->modes[i].option);
+		}
+		return err_set(e, ERR_USAGE, "%s exclude each other", names);
+	}
 	c->mode = m;
+	/* only the checks speak the formats of values */
+	c->output.mode = m->flags & MODE_CHECKS ? m->name : NULL;
 	return 0;
 }
 
@@ -604,8 +626,6 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 	case 'V':
 		fprintf(out, "%s %s\n%s\n", PLUGIN_NAME, PLUGIN_VERSION, PLUGIN_LICENSE);
 		return 1;
-	case OPT_EVENT_HANDLER:
-		return set_mode(c, MODE_EVENT_HANDLER, e);
 	case OPT_SERVICE_STATE:
 		return parse_service_state(c, arg, e);
 	case OPT_STATE_TYPE:
@@ -625,12 +645,6 @@ static int apply_option(struct config *c, int opt, const char *arg, FILE *out, s
 			return err_set(e, ERR_INTERNAL, "out of memory");
 		c->handler.n_allow_reasons++;
 		return 0;
-	case OPT_START:
-		return set_mode(c, MODE_START, e);
-	case OPT_LIST:
-		return set_mode(c, MODE_LIST, e);
-	case OPT_DIRECTORY_SYNC:
-		return set_mode(c, MODE_DIRECTORY_SYNC, e);
 	case OPT_FORMAT:
 		return parse_format(c, arg, e);
 	case OPT_CRED_WARN:
@@ -665,7 +679,7 @@ static int take_positionals(struct config *c, int argc, char **argv, int first, 
 	int n = argc - first;
 	if (n == 0)
 		return 0;
-	if (c->mode != MODE_EVENT_HANDLER)
+	if (!(c->mode->flags & MODE_SERVICE_STATE))
 		return err_set(
 		    e, ERR_USAGE,
 		    "unexpected argument at position %d (not shown): only --event-handler "
@@ -736,7 +750,7 @@ static int resolve_endpoints(struct config *c, struct err *e)
 	/* Only beta carries the sync interval and the last password hash
 	 * sync: --directory-sync reads beta unless told otherwise. */
 	if (c->graph.api_version == NULL)
-		set_str(&c->graph.api_version, c->mode == MODE_DIRECTORY_SYNC ? "beta" : "v1.0");
+		set_str(&c->graph.api_version, c->mode->flags & MODE_BETA ? "beta" : "v1.0");
 	return 0;
 }
 
@@ -859,7 +873,7 @@ static int check_id_arg(const char *opt, const char *id, struct err *e)
 static int check_target(struct config *c, struct err *e)
 {
 	/* The tenant is the target: no service principal, no job. */
-	if (c->mode == MODE_DIRECTORY_SYNC) {
+	if (c->mode->flags & MODE_TENANT) {
 		if (c->n_sps > 0 || c->sp_file != NULL || c->all_sps || c->app_id != NULL ||
 		    c->job_id != NULL)
 			return err_set(e, ERR_USAGE,
@@ -873,7 +887,7 @@ static int check_target(struct config *c, struct err *e)
 	if (dedupe_sps(c, e) < 0)
 		return -1;
 	if (c->all_sps) {
-		if (c->mode != MODE_LIST)
+		if (!(c->mode->flags & MODE_ALL_SPS))
 			return err_set(e, ERR_USAGE, "--all-service-principals goes with --list");
 		if (c->n_sps > 0 || c->app_id != NULL || c->job_id != NULL)
 			return err_set(e, ERR_USAGE,
@@ -896,7 +910,7 @@ static int check_target(struct config *c, struct err *e)
 	if (c->n_sps > 1 && c->job_id != NULL)
 		return err_set(e, ERR_USAGE,
 		               "-j names one job of one service principal: give one -s");
-	if (c->n_sps > 1 && c->mode == MODE_START)
+	if (c->n_sps > 1 && (c->mode->flags & MODE_ONE_JOB))
 		return err_set(e, ERR_USAGE, "--start takes one -s");
 	c->sp.id = c->sp_id;
 	c->sp.app_id = c->app_id;
@@ -908,9 +922,9 @@ static int check_target(struct config *c, struct err *e)
 			c->sps[i].id = c->sp_ids[i];
 	}
 	c->output.bare_labels = c->job_id != NULL;
-	if (c->mode == MODE_START && c->job_id == NULL)
+	if ((c->mode->flags & MODE_ONE_JOB) && c->job_id == NULL)
 		return err_set(e, ERR_USAGE, "--start needs -j JOB (the job to start)");
-	if (c->mode == MODE_EVENT_HANDLER) {
+	if (c->mode->flags & MODE_SERVICE_STATE) {
 		const struct handler_options *h = &c->handler;
 		if (!h->have_service_state || !h->have_state_type)
 			return err_set(e, ERR_USAGE,
@@ -958,10 +972,6 @@ static const struct {
 	const char *why;
 } not_in_file[] = {
     {OPT_SECRET_ON_ARGV, SECRET_IN_FILE},
-    {OPT_EVENT_HANDLER, "chooses the mode: give it on the command line"},
-    {OPT_START, "chooses the mode: give it on the command line"},
-    {OPT_LIST, "chooses the mode: give it on the command line"},
-    {OPT_DIRECTORY_SYNC, "chooses the mode: give it on the command line"},
     {OPT_SERVICE_STATE, "is the daemon's to pass on each call"},
     {OPT_STATE_TYPE, "is the daemon's to pass on each call"},
     {OPT_ATTEMPT, "is the daemon's to pass on each call"},
@@ -971,7 +981,7 @@ static const struct {
 
 /* A name that is no option: what it probably meant. Only a name-like key
  * is echoed (a stray line may be a secret pasted without its name). */
-static int unknown_key(const char *key, unsigned line, struct err *e)
+static int unknown_key(const struct option *opts, const char *key, unsigned line, struct err *e)
 {
 	char norm[64] = "";
 	size_t n = strlen(key);
@@ -991,8 +1001,8 @@ static int unknown_key(const char *key, unsigned line, struct err *e)
 	if (strcmp(norm, "extra-opts") == 0)
 		return err_set(e, ERR_USAGE, "line %u: an ini file names no other (extra-opts)",
 		               line);
-	for (size_t i = 0; long_options[i].name != NULL; i++) {
-		const struct option *o = &long_options[i];
+	for (size_t i = 0; opts[i].name != NULL; i++) {
+		const struct option *o = &opts[i];
 		if (strcmp(norm, o->name) == 0)
 			return err_set(e, ERR_USAGE, "line %u: '%s' is written '%s'", line, key,
 			               o->name);
@@ -1007,14 +1017,19 @@ static int unknown_key(const char *key, unsigned line, struct err *e)
 
 /* One entry of the file as the option it sets: -1 with e when it is not one
  * the file may set, or lacks or has a value it should not. */
-static int file_option(const struct ini_entry *x, int *opt, struct err *e)
+static int file_option(const struct option *opts, const struct ini_entry *x, int *opt,
+                       struct err *e)
 {
 	const struct option *o = NULL;
-	for (size_t i = 0; o == NULL && long_options[i].name != NULL; i++)
-		if (strcmp(x->key, long_options[i].name) == 0)
-			o = &long_options[i];
+	for (size_t i = 0; o == NULL && opts[i].name != NULL; i++)
+		if (strcmp(x->key, opts[i].name) == 0)
+			o = &opts[i];
 	if (o == NULL)
-		return unknown_key(x->key, x->line, e);
+		return unknown_key(opts, x->key, x->line, e);
+	if (o->flag != NULL) /* a mode's option */
+		return err_set(e, ERR_USAGE,
+		               "line %u: %s chooses the mode: give it on the command line", x->line,
+		               x->key);
 	for (size_t i = 0; i < COUNT(not_in_file); i++)
 		if (not_in_file[i].opt == o->val)
 			return err_set(e, ERR_USAGE, "line %u: %s %s", x->line, x->key,
@@ -1043,10 +1058,13 @@ static int apply_file(struct config *c, const char *locator, const bool *given, 
 	if (rc == 0 && aside == NULL)
 		rc = err_set(e, ERR_INTERNAL, "out of memory");
 	if (aside != NULL)
-		config_init(aside);
+		config_init(aside, c->modes, c->n_modes);
+	int chosen = 0;
+	struct option opts[COUNT(long_options) + MODES_MAX];
+	option_table(c, &chosen, opts);
 	for (size_t i = 0; rc == 0 && i < s.n; i++) {
 		int opt = 0;
-		if (file_option(&s.v[i], &opt, e) < 0)
+		if (file_option(opts, &s.v[i], &opt, e) < 0)
 			rc = err_prefix(e, "ini file %s", file);
 		else if (apply_option(given[group_of(opt)] ? aside : c, opt, s.v[i].value, out,
 		                      e) != 0)
@@ -1065,11 +1083,14 @@ static int apply_file(struct config *c, const char *locator, const bool *given, 
 static int parse_command_line(struct config *c, int argc, char **argv, bool *given, FILE *out,
                               struct err *e)
 {
+	int chosen = 0;
+	struct option opts[COUNT(long_options) + MODES_MAX];
+	option_table(c, &chosen, opts);
 	opterr = 0;
 	optind = 1;
 	for (;;) {
 		int index = 0;
-		int opt = getopt_long(argc, argv, "T:C:s:a:j:w:c:t:vhV", long_options, &index);
+		int opt = getopt_long(argc, argv, SHORT_OPTIONS, opts, &index);
 		if (opt == -1)
 			break;
 		if (opt == '?' || opt == ':')
@@ -1078,7 +1099,8 @@ static int parse_command_line(struct config *c, int argc, char **argv, bool *giv
 			given[group_of(opt)] = true;
 			continue;
 		}
-		int rc = apply_option(c, opt, optarg, out, e);
+		int rc = opt == 0 ? set_mode(c, &c->modes[chosen], e)
+		                  : apply_option(c, opt, optarg, out, e);
 		if (rc != 0)
 			return rc;
 	}
@@ -1108,19 +1130,52 @@ int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err 
 	extra_opts_argv_free(&a);
 	if (rc != 0)
 		return rc;
-	if (c->handler.force && c->mode != MODE_START)
+	if (c->handler.force && !(c->mode->flags & MODE_ONE_JOB))
 		return err_set(
 		    e, ERR_USAGE,
 		    "--force goes with --start only (the event handler keeps its rules)");
 	/* A threshold on the failed objects asks for them. */
 	if (c->eval.objects_warn.set || c->eval.objects_crit.set)
 		c->object_errors = true;
-	if (c->object_errors && c->mode != MODE_CHECK && c->mode != MODE_EVENT_HANDLER)
+	if (c->object_errors && !(c->mode->flags & MODE_OBJECT_ERRORS))
 		return err_set(e, ERR_USAGE,
 		               "--object-errors (and its thresholds) go with check mode and "
 		               "--event-handler");
 	if (check_target(c, e) < 0 || resolve_endpoints(c, e) < 0 || resolve_identity(c, e) < 0 ||
 	    resolve_dirs(c, e) < 0)
 		return -1;
+	if (c->output_file != NULL && c->output_file[0] == '\0')
+		return err_set(e, ERR_USAGE, "--output-file must name a file");
+	c->output.file = c->output_file;
+	c->output.tenant = c->auth.tenant;
 	return 0;
+}
+
+void config_salvage_output(struct config *c, int argc, char **argv)
+{
+	int chosen = 0;
+	struct option opts[COUNT(long_options) + MODES_MAX];
+	option_table(c, &chosen, opts);
+	opterr = 0;
+	optind = 1;
+	struct err ignored;
+	for (;;) {
+		int opt = getopt_long(argc, argv, SHORT_OPTIONS, opts, NULL);
+		if (opt == -1)
+			break;
+		if (opt == 0)
+			(void)set_mode(c, &c->modes[chosen], &ignored);
+		else if (opt == OPT_OUTPUT_FORMAT)
+			(void)format_parse(optarg, &c->output, &ignored);
+		else if (opt == OPT_OUTPUT_FILE && optarg[0] != '\0')
+			set_str(&c->output_file, optarg);
+		else if (opt == 'T')
+			set_str(&c->auth.tenant, optarg);
+	}
+	const char *env = env_value("AZURE_TENANT_ID");
+	if (c->auth.tenant == NULL && env != NULL)
+		set_str(&c->auth.tenant, env);
+	c->output.file =
+	    c->output_file != NULL && c->output_file[0] != '\0' ? c->output_file : NULL;
+	c->output.tenant = c->auth.tenant;
 }

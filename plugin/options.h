@@ -17,7 +17,42 @@
 #include "http.h"
 #include "range.h"
 
-enum mode { MODE_CHECK, MODE_EVENT_HANDLER, MODE_START, MODE_LIST, MODE_DIRECTORY_SYNC };
+struct mode_env;
+
+/* What a mode's row tells the code that sets a run up and ends it. */
+enum mode_flag {
+	/* Its exit status is a check's state: a timeout ends in -t's STATE, and
+	 * its failure line follows --output-format. */
+	MODE_CHECKS = 1u << 0,
+	/* It leaves its decisions in syslog, and so its failure too. */
+	MODE_LOGS = 1u << 1,
+	/* It watches the tenant: -s, -a, -j and the service principal options
+	 * do not apply. */
+	MODE_TENANT = 1u << 2,
+	/* It reads Graph's beta unless --api-version is given. */
+	MODE_BETA = 1u << 3,
+	/* It acts on the one job -j names, of one -s; --force applies. */
+	MODE_ONE_JOB = 1u << 4,
+	/* It may read every service principal (--all-service-principals). */
+	MODE_ALL_SPS = 1u << 5,
+	/* It takes the daemon's $SERVICESTATE$ $SERVICESTATETYPE$
+	 * $SERVICEATTEMPT$, as options or as arguments. */
+	MODE_SERVICE_STATE = 1u << 6,
+	/* It can read the provisioning logs of troubled jobs (--object-errors). */
+	MODE_OBJECT_ERRORS = 1u << 7,
+};
+
+/* A mode is one row of main.c's table (git's commands[]). The first row is
+ * the mode no option chooses; each other row is chosen by its option. */
+struct mode {
+	const char *option; /* the long option without "--"; NULL in the first row */
+	const char *name;   /* in the formats of values: "check", "directory_sync", ... */
+	int (*run)(const struct mode_env *m, struct err *e);
+	unsigned flags; /* enum mode_flag */
+};
+
+#define MODES_MAX 8
+
 enum list_format { LIST_TEXT, LIST_JSON, LIST_ICINGA2, LIST_NAGIOS, LIST_IDS };
 
 #define MAX_OVERRIDES 64
@@ -45,7 +80,9 @@ struct handler_options {
 };
 
 struct config {
-	enum mode mode;
+	const struct mode *mode;  /* a row of modes */
+	const struct mode *modes; /* main.c's table, n_modes rows */
+	size_t n_modes;
 
 	struct http_options http;
 	struct auth_options auth;
@@ -64,8 +101,9 @@ struct config {
 	char *sp_id;   /* the first -s */
 	char *app_id;
 	char *job_id;
-	char *sp_file; /* --service-principals-file */
-	bool all_sps;  /* --list --all-service-principals */
+	char *sp_file;     /* --service-principals-file */
+	char *output_file; /* --output-file, behind output.file */
+	bool all_sps;      /* --list --all-service-principals */
 
 	struct eval_config eval;
 	struct state_override overrides[MAX_OVERRIDES];
@@ -83,13 +121,20 @@ struct config {
 	enum list_format list_format;
 };
 
-/* Sets every default. */
-void config_init(struct config *c);
+/* Sets every default; the modes the command line chooses from are the n
+ * rows of modes (at most MODES_MAX), the first the default. */
+void config_init(struct config *c, const struct mode *modes, size_t n);
 /* Parses argv and the AZURE_* environment. Returns 0, 1 when --help or
  * --version was handled (printed to out, caller exits 0), or -1 with e
  * (ERR_USAGE / ERR_CONFIG). Resolves the cloud table, URL overrides, the
  * identity method and reads the secret file. */
 int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err *e);
 void config_free(struct config *c);
+
+/* After config_parse failed: c->output and c->mode as the whole command
+ * line gives them (--output-format, --output-file, the mode, the tenant),
+ * whatever came before the error, so that the error is told in the format
+ * asked for, where it was asked for. */
+void config_salvage_output(struct config *c, int argc, char **argv);
 
 #endif

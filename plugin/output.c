@@ -456,7 +456,7 @@ static void job_words(const struct job_result *r, bool brief, struct buf *b)
 	text_clean_buf(b, start);
 }
 
-void output_job_summary(const struct job_result *r, struct buf *b)
+UNITTEST void output_job_summary(const struct job_result *r, struct buf *b)
 {
 	job_words(r, true, b);
 }
@@ -503,7 +503,7 @@ static const struct sync_error *detail_error(const struct job_result *r)
 	return NULL;
 }
 
-void output_job_detail(const struct job_result *r, struct buf *b)
+UNITTEST void output_job_detail(const struct job_result *r, struct buf *b)
 {
 	const struct sync_job *job = r->job;
 	size_t start = b->len;
@@ -731,6 +731,7 @@ static int assign_prefixes(struct view *v, size_t n)
 	return 0;
 }
 
+#ifdef UNITTESTS
 int output_prefixes(const struct job_result *r, size_t n, char (*out)[SUBJECT_MAX])
 {
 	struct view *v = calloc(n ? n : 1, sizeof(*v));
@@ -746,6 +747,7 @@ int output_prefixes(const struct job_result *r, size_t n, char (*out)[SUBJECT_MA
 	free(v);
 	return rc;
 }
+#endif
 
 /* ---- metrics ---- */
 
@@ -818,11 +820,40 @@ void output_run_facts(struct report *rep, const struct run_facts *facts)
 	struct report_metric time = {
 	    .job = REPORT_RUN, .name = "time", .value = t, .unit = "s", .decimals = 3, .tier = 1};
 	(void)report_metric(rep, &time);
-	if (facts != NULL)
+	if (facts != NULL) {
 		rep->credential = facts->credential;
+		rep->now = facts->now;
+	}
 }
 
 /* ---- the whole output ---- */
+
+/* How many of the service principals asked about could not be read. */
+static size_t sps_failed(const struct run_facts *facts)
+{
+	size_t n = 0;
+	for (size_t i = 0; facts != NULL && i < facts->n_sps; i++)
+		n += facts->sps[i].error != NULL;
+	return n;
+}
+
+static const struct report_sp *first_failed(const struct run_facts *facts)
+{
+	for (size_t i = 0; i < facts->n_sps; i++)
+		if (facts->sps[i].error != NULL)
+			return &facts->sps[i];
+	return NULL;
+}
+
+void output_sp_error(const struct report_sp *sp, struct buf *b)
+{
+	const char *id = sp->id != NULL ? sp->id : sp->app_id != NULL ? sp->app_id : "";
+	if (sp->name != NULL)
+		buf_printf(b, "service principal %s (%s): %s", sp->name, id,
+		           sp->error != NULL ? sp->error : "");
+	else
+		buf_printf(b, "service principal %s: %s", id, sp->error != NULL ? sp->error : "");
+}
 
 /* Appends text to b cut (on a character boundary, with "...") to room bytes. */
 static void append_cut(struct buf *b, const char *text, size_t room)
@@ -848,15 +879,17 @@ static void summary_line(const struct view *v, size_t n, const struct run_facts 
 		bad += v[i].r->state != STATE_OK;
 	struct buf why = {0}, also = {0}, cred = {0};
 	output_credential_clause(facts, &cred);
-	if (facts != NULL && facts->n_sp_errors > 0)
-		buf_printf(&cred, "; %zu of %zu service principals not read", facts->n_sp_errors,
-		           facts->n_sps);
+	size_t failed = sps_failed(facts);
+	if (failed > 0)
+		buf_printf(&cred, "; %zu of %zu service principals not read", failed, facts->n_sps);
 	if (n == 1 || bad > 0) {
 		buf_printf(&why, "%s ", v[0].name);
 		output_job_summary(v[0].r, &why);
 	}
-	if (n == 0 && facts != NULL && facts->n_sp_errors > 0)
-		buf_printf(&why, ": %s", facts->sp_errors[0]);
+	if (n == 0 && failed > 0) {
+		buf_puts(&why, ": ");
+		output_sp_error(first_failed(facts), &why);
+	}
 	for (size_t k = 1; k < bad; k++) {
 		char more[48];
 		snprintf(more, sizeof(more), " and %zu more", bad - k);
@@ -899,19 +932,26 @@ static const struct report_words check_words = {.hidden = "jobs not OK",
                                                 .errors = "service principals not read"};
 
 /* One job's line and facts, the k-th of the report. */
-static int add_job(struct report *rep, size_t k, const struct view *v, bool bare)
+static int add_job(struct report *rep, size_t k, const struct view *v, bool bare,
+                   const struct run_facts *facts)
 {
 	const struct job_result *r = v->r;
-	rep->job[k].result = r;
-	memcpy(rep->job[k].subject, bare ? "" : v->prefix, bare ? 1 : SUBJECT_MAX);
+	struct report_job *j = &rep->job[k];
+	j->result = r;
+	memcpy(j->subject, bare ? "" : v->prefix, bare ? 1 : SUBJECT_MAX);
+	j->sp = facts != NULL && facts->job_sp != NULL ? facts->job_sp[v->index] : REPORT_NONE;
+	j->line = rep->n_lines;
 	if (r->state == STATE_OK && rep->fold_from == rep->n_jobs)
 		rep->fold_from = k;
 	struct report_line *l = report_line(rep, r->state, v->name);
 	if (l == NULL)
 		return -1;
 	buf_printf(&l->text, "[%s] ", state_name(r->state));
-	if (r->owner != NULL)
-		buf_printf(&l->text, "(%s) ", r->owner);
+	/* Several service principals: each line names its job's. */
+	if (j->sp != REPORT_NONE && facts->n_sps > 1) {
+		const struct report_sp *sp = &facts->sps[j->sp];
+		buf_printf(&l->text, "(%s) ", sp->name != NULL ? sp->name : sp->id);
+	}
 	output_job_detail(r, &l->text);
 	text_clean_buf(&l->text, 0);
 	job_metrics(rep, k, r);
@@ -937,7 +977,7 @@ int output_check(struct report *rep, const struct job_result *results, size_t n,
 	}
 	qsort(v, n, sizeof(*v), by_state_then_index);
 
-	size_t n_errs = facts != NULL ? facts->n_sp_errors : 0;
+	size_t n_errs = sps_failed(facts);
 	rep->state = results_worst(results, n);
 	if (facts != NULL && facts->credential_known)
 		rep->state = state_worst(rep->state, facts->credential_state);
@@ -947,18 +987,24 @@ int output_check(struct report *rep, const struct job_result *results, size_t n,
 	rep->words = check_words;
 	rep->n_jobs = n;
 	rep->fold_from = n;
-	rep->n_sps = facts != NULL ? facts->n_sps : 0;
+	if (facts != NULL) {
+		rep->sp = facts->sps;
+		rep->n_sp = facts->n_sps;
+	}
 	int rc = 0;
 	for (size_t k = 0; rc == 0 && k < n; k++)
-		rc = add_job(rep, k, &v[k], opt->bare_labels);
+		rc = add_job(rep, k, &v[k], opt->bare_labels, facts);
 	free(v);
-	for (size_t k = 0; rc == 0 && k < n_errs; k++) {
+	for (size_t i = 0; rc == 0 && n_errs > 0 && i < facts->n_sps; i++) {
+		if (facts->sps[i].error == NULL)
+			continue;
 		struct buf *b = report_error(rep);
 		if (b == NULL) {
 			rc = -1;
 			break;
 		}
-		buf_printf(b, "[UNKNOWN] %s", facts->sp_errors[k]);
+		buf_puts(b, "[UNKNOWN] ");
+		output_sp_error(&facts->sps[i], b);
 		text_clean_buf(b, 0);
 	}
 	if (rc < 0)

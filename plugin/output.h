@@ -23,11 +23,13 @@ struct run_facts {
 	char credential_what[160]; /* "client secret abc... (hint)", "certificate ..." */
 	char note[480];            /* one more long-output line, or "" */
 	const struct expiry_result *credential; /* what the above came from, or NULL */
-	/* A run over several service principals: those that could not be read,
-	 * one worded line each ("service principal X: Graph HTTP 404 ..."). */
-	const char *const *sp_errors;
-	size_t n_sp_errors;
-	size_t n_sps; /* service principals asked about (0: one, not said) */
+	double now; /* when the run judged (epoch seconds), for writers of values; or 0 */
+	/* The service principals asked about, in their order (the check: one
+	 * for -s or -a; none for --directory-sync); those that could not be read
+	 * carry their error. More than one: the lines name each job's. */
+	const struct report_sp *sps;
+	size_t n_sps;
+	const size_t *job_sp; /* of each result, the index of its service principal in sps */
 };
 
 /* Fills the empty report rep with the check of n >= 1 results: the overall
@@ -43,21 +45,29 @@ int output_check(struct report *rep, const struct job_result *results, size_t n,
  * credential, after the metrics of what the report is about. */
 void output_run_facts(struct report *rep, const struct run_facts *facts);
 
+/* "service principal NAME (ID): error" or "service principal ID: error",
+ * appended to b. */
+void output_sp_error(const struct report_sp *sp, struct buf *b);
+
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* The words for one job: its summary ("quarantined (Reason: Code) since
  * ...") and its long-output line. Appended to b. */
 void output_job_summary(const struct job_result *r, struct buf *b);
 void output_job_detail(const struct job_result *r, struct buf *b);
+#endif
 
 /* What Microsoft documents to do for the job's quarantine reason (and for
  * API-driven inbound jobs and pruned escrows), "Microsoft: ...", appended
  * to b; nothing for a reason Microsoft does not explain. */
 void output_advice(const struct sync_job *job, struct buf *b);
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* The subjects (metric name prefixes) of n jobs without -j: each
  * templateId reduced to [A-Za-z0-9_], and, where two jobs would share one, a
  * short stable suffix from the job id; unique, short enough for every
  * metric's label. 0 or -1 (ENOMEM). */
 int output_prefixes(const struct job_result *r, size_t n, char (*out)[SUBJECT_MAX]);
+#endif
 
 /* The credential's end as run facts: what to name in the summary, the
  * metric and its thresholds, and a long-output line (the note) saying what

@@ -95,7 +95,9 @@ int graph_list_service_principals(struct graph_client *g, struct sp_info **out, 
 	*n = 0;
 	*skipped = 0;
 	size_t cap = 0;
-	char *url = graph_url(g, "/servicePrincipals?$select=id,appId,displayName&$top=999");
+	char *path = graph_path_service_principals(e);
+	char *url = path != NULL ? graph_url(g, path) : NULL;
+	free(path);
 	if (url == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	int rc = 0;

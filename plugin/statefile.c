@@ -31,7 +31,7 @@ static bool is_template_char(char c)
 	       c == '_' || c == '-';
 }
 
-bool job_id_is_plain(const char *job_id)
+UNITTEST bool job_id_is_plain(const char *job_id)
 {
 	if (job_id == NULL)
 		return false;
@@ -50,7 +50,7 @@ bool job_id_is_plain(const char *job_id)
 	return true;
 }
 
-int job_file_stem(const char *job_id, char *out, size_t n)
+UNITTEST int job_file_stem(const char *job_id, char *out, size_t n)
 {
 	if (job_id == NULL || n < STEM_MAX)
 		return -1;
@@ -245,8 +245,8 @@ static void history_drop_oldest(struct start_history *h)
 		h->episode_first--;
 }
 
-void start_history_add(struct start_history *h, double now, enum start_origin origin,
-                       const char *reason, double broken_since, double last_success)
+UNITTEST void start_history_add(struct start_history *h, double now, enum start_origin origin,
+                                const char *reason, double broken_since, double last_success)
 {
 	bool over = episode_over(h, now, last_success);
 	history_prune(h, now, !over);
@@ -318,7 +318,7 @@ static int parse_episode(const char *line, struct start_history *h)
 	return 0;
 }
 
-int start_history_parse(const char *text, struct start_history *h, struct err *e)
+UNITTEST int start_history_parse(const char *text, struct start_history *h, struct err *e)
 {
 	h->n = 0;
 	h->episode_began = 0;
@@ -362,7 +362,7 @@ static int format_entries(const struct start_history *h, size_t from, size_t to,
 	return 0;
 }
 
-int start_history_format(const struct start_history *h, struct buf *b)
+UNITTEST int start_history_format(const struct start_history *h, struct buf *b)
 {
 	size_t first = h->episode_first < h->n ? h->episode_first : h->n;
 	if (buf_puts(b, "# check_entra_sync: starts of this job (epoch seconds, who, the "
@@ -423,7 +423,7 @@ int job_state_acquire(int dir_fd, const char *job_id, double deadline, struct jo
 	return 0;
 }
 
-int job_state_save(struct job_state *js, struct err *e)
+UNITTEST int job_state_save(struct job_state *js, struct err *e)
 {
 	struct buf b = {0};
 	if (start_history_format(&js->history, &b) < 0) {

@@ -54,6 +54,7 @@ struct start_record {
 
 enum start_verdict { START_ALLOWED, START_COOLDOWN, START_BACKOFF, START_MAX_STARTS };
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* The file-name stem for a job id. Ids that look like Graph's
  * ("templateId.32hex", template of letters, digits, '_' and '-') are used as
  * they are; anything else becomes "x_" + SHA-256 hex of the id, so no id can
@@ -61,6 +62,7 @@ enum start_verdict { START_ALLOWED, START_COOLDOWN, START_BACKOFF, START_MAX_STA
 int job_file_stem(const char *job_id, char *out, size_t n);
 /* True when job_id has the Graph shape described above. */
 bool job_id_is_plain(const char *job_id);
+#endif
 
 /* A quarantine reason as the history keeps it: the reason when it is 1 to
  * 63 of [A-Za-z0-9_.-], "-" when empty, "?" otherwise. */
@@ -83,6 +85,7 @@ enum start_verdict start_rules_check(const struct start_history *h, double now, 
 size_t start_history_recent(const struct start_history *h, double now);
 /* The history as the judgement sees it at now. */
 void start_history_summary(const struct start_history *h, double now, struct start_record *out);
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* Appends a start made at now of a job quarantined for reason (NULL: not
  * quarantined). When the episode is over (it has no start, or a successful
  * cycle ended after its last start: last_success, 0 for never), a new one
@@ -97,6 +100,7 @@ void start_history_add(struct start_history *h, double now, enum start_origin or
 int start_history_parse(const char *text, struct start_history *h, struct err *e);
 /* Formats a history as state-file text into b. 0 or -1. */
 int start_history_format(const struct start_history *h, struct buf *b);
+#endif
 
 /* A job's lock and history inside an open state directory. */
 struct job_state {
@@ -112,8 +116,10 @@ struct job_state {
  * taken). On success job_state_release must be called. */
 int job_state_acquire(int dir_fd, const char *job_id, double deadline, struct job_state *js,
                       struct err *e);
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* Writes js->history atomically and durably (fio_replace), mode 0600. */
 int job_state_save(struct job_state *js, struct err *e);
+#endif
 /* Adds a start (start_history_add) and saves: the one way a start is
  * recorded, before the request that makes it (so a start that cannot be
  * recorded is not made). 0 or -1 with e. */

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common.h"
@@ -107,6 +108,91 @@ int text_json_safe(const char *json, struct buf *out)
 		s += n == 0 ? 1 : n;
 	}
 	return rc;
+}
+
+/* The bytes at s that need no escaping in a JSON string or label value
+ * (printable ASCII but for '"' and '\\'): how many. */
+static size_t plain_run(const unsigned char *s)
+{
+	size_t n = 0;
+	while (s[n] >= 0x20 && s[n] < 0x7f && s[n] != '"' && s[n] != '\\')
+		n++;
+	return n;
+}
+
+/* The escape of one ASCII byte that plain_run stops at, into esc (8 bytes):
+ * the short form RFC 8259 has for it, else \u00XX. */
+static void json_escape_ascii(unsigned char c, char *esc)
+{
+	static const char shorts[] = "\"\"\\\\\nn\tt\rr\bb\ff";
+	for (size_t i = 0; shorts[i] != '\0'; i += 2)
+		if ((unsigned char)shorts[i] == c) {
+			esc[0] = '\\';
+			esc[1] = shorts[i + 1];
+			esc[2] = '\0';
+			return;
+		}
+	snprintf(esc, 8, "\\u%04x", c);
+}
+
+/* One character that needs more than copying: the n bytes at s (n from
+ * utf8_len, 0 for a byte that is not UTF-8), written to out its own way. */
+typedef int escape_fn(const unsigned char *s, size_t n, struct buf *out);
+
+/* str appended to out, plain runs copied, every other character through one. */
+static int escape_each(const char *str, struct buf *out, escape_fn *one)
+{
+	const unsigned char *s = (const unsigned char *)(str != NULL ? str : "");
+	int rc = 0;
+	while (*s && rc == 0) {
+		size_t run = plain_run(s);
+		if (run > 0) {
+			rc = buf_append(out, s, run);
+			s += run;
+			continue;
+		}
+		size_t n = utf8_len(s);
+		rc = one(s, n, out);
+		s += n == 0 ? 1 : n;
+	}
+	return rc;
+}
+
+static int json_one(const unsigned char *s, size_t n, struct buf *out)
+{
+	char esc[8];
+	if (n == 0)
+		return buf_puts(out, "\\ufffd");
+	if (n > 1 && !is_hidden(code_point(s, n)))
+		return buf_append(out, s, n);
+	if (n == 1)
+		json_escape_ascii(*s, esc);
+	else
+		snprintf(esc, sizeof(esc), "\\u%04lx", code_point(s, n));
+	return buf_puts(out, esc);
+}
+
+int text_json_string(const char *str, struct buf *out)
+{
+	if (buf_append(out, "\"", 1) < 0 || escape_each(str, out, json_one) < 0)
+		return -1;
+	return buf_append(out, "\"", 1);
+}
+
+static int label_one(const unsigned char *s, size_t n, struct buf *out)
+{
+	if (n == 1 && (*s == '"' || *s == '\\'))
+		return buf_append(out, *s == '"' ? "\\\"" : "\\\\", 2);
+	if (n == 0)
+		return buf_puts(out, "\xef\xbf\xbd");
+	if (n == 1 || is_hidden(code_point(s, n)))
+		return buf_append(out, " ", 1);
+	return buf_append(out, s, n);
+}
+
+int text_label_value(const char *str, struct buf *out)
+{
+	return escape_each(str, out, label_one);
 }
 
 size_t utf8_prefix(const char *s, size_t max)

@@ -28,6 +28,19 @@ void text_clean_trace(char *s);
  * Appends to out; 0 or -1 (ENOMEM). */
 int text_json_safe(const char *json, struct buf *out);
 
+/* s as a JSON string (RFC 8259), quotes included, appended to out: '"',
+ * '\\' and the C0 controls escaped; each character text_clean would hide
+ * (DEL, C1 controls, U+2028/9, bidi controls, zero-width characters)
+ * escaped as \uXXXX rather than dropped, so a script still gets the value;
+ * each byte that is not UTF-8 \ufffd. 0 or -1 (ENOMEM). */
+int text_json_string(const char *s, struct buf *out);
+
+/* s as the value of a Prometheus label, without its quotes, appended to out:
+ * made safe as text_clean does ('|' aside, which means nothing there; a
+ * byte that is not UTF-8 becomes U+FFFD), then '\\' and '"' escaped as the
+ * text exposition format says. A newline is a control: a space. 0 or -1. */
+int text_label_value(const char *s, struct buf *out);
+
 /* text_clean for a buffer from byte start on, its length kept true. */
 void text_clean_buf(struct buf *b, size_t start);
 

@@ -457,22 +457,31 @@ bool time_ahead(double t, double now)
 	return t > now + TIME_AHEAD_SLACK;
 }
 
+bool time_civil(double epoch, struct civil_time *out)
+{
+	if (!isfinite(epoch) || epoch > 1e15 || epoch < -1e15)
+		return false;
+	long long whole = floor_ll(epoch);
+	long days = (long)(whole / 86400 - (whole % 86400 < 0));
+	long rem = (long)(whole - (long long)days * 86400);
+	civil_from_days(days, &out->year, &out->month, &out->day);
+	out->hour = (int)(rem / 3600);
+	out->minute = (int)(rem / 60 % 60);
+	out->second = (int)(rem % 60);
+	return true;
+}
+
 void time_format(double epoch, char *buf, unsigned long n)
 {
 	if (n == 0)
 		return;
-	if (!isfinite(epoch) || epoch > 1e15 || epoch < -1e15) {
+	struct civil_time t;
+	if (!time_civil(epoch, &t)) {
 		snprintf(buf, n, "unknown");
 		return;
 	}
-	long long whole = floor_ll(epoch);
-	long days = (long)(whole / 86400 - (whole % 86400 < 0));
-	long rem = (long)(whole - (long long)days * 86400);
-	long y;
-	int m, d;
-	civil_from_days(days, &y, &m, &d);
-	snprintf(buf, n, "%04ld-%02d-%02d %02ld:%02ld:%02ldZ", y, m, d, rem / 3600, rem / 60 % 60,
-	         rem % 60);
+	snprintf(buf, n, "%04ld-%02d-%02d %02d:%02d:%02dZ", t.year, t.month, t.day, t.hour,
+	         t.minute, t.second);
 }
 
 void duration_format(double seconds, char *buf, unsigned long n)

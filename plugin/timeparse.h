@@ -37,6 +37,14 @@ int duration_arg_parse(const char *s, double *seconds);
  * at 0. 0 on success, -1 when the value is garbage. */
 int retry_after_parse(const char *s, double now, double *delay);
 
+/* An epoch's UTC calendar fields, whole seconds. */
+struct civil_time {
+	long year;
+	int month, day, hour, minute, second;
+};
+/* false when epoch is not finite or beyond 1e15 seconds either way. */
+bool time_civil(double epoch, struct civil_time *out);
+
 /* Formats an epoch as "2026-11-30 01:02:03Z" (UTC), into buf (>= 24 bytes). */
 void time_format(double epoch, char *buf, unsigned long n);
 /* Formats seconds as a short human duration: "45s", "12m", "3h 5m", "2d 4h". */

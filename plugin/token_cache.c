@@ -77,7 +77,7 @@ int token_fingerprint(const char *kind, const void *data, size_t len,
 	return rc;
 }
 
-char *token_entry_format(const char *token, double expires_at)
+UNITTEST char *token_entry_format(const char *token, double expires_at)
 {
 	if (token == NULL || !text_is_token(token, strlen(token)) || !isfinite(expires_at))
 		return NULL;
@@ -91,7 +91,7 @@ char *token_entry_format(const char *token, double expires_at)
 }
 
 /* Matches "prefix<value>\n" at *p, returning the value's extent. */
-int token_entry_parse(const char *data, size_t len, char **token, double *expires_at)
+UNITTEST int token_entry_parse(const char *data, size_t len, char **token, double *expires_at)
 {
 	const char *p = data, *end = data + len;
 	const char *v;

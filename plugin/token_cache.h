@@ -29,8 +29,10 @@ int token_fingerprint(const char *kind, const void *data, size_t len,
 
 /* Entry text: serialises and parses one entry. parse returns 0 with *token
  * malloc'd, or -1 when the text is not a complete, well-formed entry. */
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 char *token_entry_format(const char *token, double expires_at);
 int token_entry_parse(const char *data, size_t len, char **token, double *expires_at);
+#endif
 
 /* Reads the entry named key in dirfd. Returns 1 with *token (malloc'd) and
  * *expires_at when a well-formed entry has more than TOKEN_RENEW_MARGIN left

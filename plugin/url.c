@@ -65,6 +65,7 @@ static bool host_is_loopback(const char *host)
 	return false;
 }
 
+#ifdef UNITTESTS
 bool url_host_is_loopback(const char *url)
 {
 	char scheme[16], host[256];
@@ -73,6 +74,7 @@ bool url_host_is_loopback(const char *url)
 		return false;
 	return host_is_loopback(host);
 }
+#endif
 
 bool url_same_origin(const char *a, const char *b)
 {
@@ -161,7 +163,7 @@ static bool entry_matches(const char *entry, size_t len, const char *host)
 	return hl > len && host[hl - len - 1] == '.' && strncasecmp(host + hl - len, e, len) == 0;
 }
 
-bool url_no_proxy_matches(const char *list, const char *host)
+UNITTEST bool url_no_proxy_matches(const char *list, const char *host)
 {
 	if (!set(list) || host == NULL)
 		return false;

@@ -13,8 +13,10 @@
  * default when absent) of url. 0, or -1 when it cannot be parsed. */
 int url_parts(const char *url, char *scheme, size_t scheme_n, char *host, size_t host_n,
               long *port);
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* True when url's host is 127.0.0.0/8, ::1 or localhost. */
 bool url_host_is_loopback(const char *url);
+#endif
 /* Compares scheme, host and port of two URLs. */
 bool url_same_origin(const char *a, const char *b);
 /* True when url carries credentials (user[:password]@): an '@' before its
@@ -30,11 +32,13 @@ struct url_proxies {
 	const char *no_proxy;   /* no_proxy, else NO_PROXY: hosts that go direct */
 };
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* True when the no_proxy list (libcurl's syntax: names or addresses
  * separated by commas or spaces, a leading '.' ignored, a name matching
  * itself and its subdomains, addresses also as CIDR, "*" for all) names
  * host. */
 bool url_no_proxy_matches(const char *list, const char *host);
+#endif
 
 /* The rule for every request and each of its hops: https, or plain http
  * only to a loopback host (tests) or to the origin of plain_ok (the

@@ -12,7 +12,7 @@ python3 python3-cryptography openssl ca-certificates"
 TEST="libcmocka-dev valgrind clang libclang-rt-14-dev cppcheck clang-format
 nagios4-core icinga2 nagios-nrpe-server nagios-nrpe-plugin monitoring-plugins-standard liburiparser1
 graphite-carbon python3-whisper graphite-web influxdb php-cli
-hyperfine iproute2 util-linux
+hyperfine iproute2 util-linux python3-jsonschema prometheus prometheus-node-exporter
 dpkg-dev debhelper fakeroot lintian
 rpm rpmlint cpio gnupg
 debootstrap zstd"

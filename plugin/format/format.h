@@ -14,17 +14,20 @@
  * the formats there are. */
 int format_parse(const char *name, struct output_options *opt, struct err *e);
 
-/* Writes r in the format opt names (opt or its writer NULL: nagios) and
- * returns the exit status, r's state, the same in every format; -1 with e
- * when out of memory before anything was written. */
+/* Writes r in the format opt names (opt or its writer NULL: nagios) to out,
+ * or with opt->file into that file, replacing it atomically, and returns
+ * the exit status, r's state, the same in every format. When the file
+ * cannot be written, out gets an UNKNOWN in that format saying why, and
+ * the status is 3. -1 with e when out of memory before anything was
+ * written. */
 int format_write(FILE *out, const struct report *r, const struct output_options *opt,
                  struct err *e);
 
 /* A run that ended without its result: state st, one message (made safe:
  * one line, valid UTF-8) and, unless NULL or empty, a second line (the ids
- * support asks for); in the format opt names. The handler's and --start's
- * decision lines too, with opt NULL. */
-void format_status(FILE *out, const struct output_options *opt, enum state st, const char *msg,
-                   const char *detail);
+ * support asks for); written as format_write writes. The exit status. The
+ * handler's and --start's decision lines too, with opt NULL. */
+int format_status(FILE *out, const struct output_options *opt, enum state st, const char *msg,
+                  const char *detail);
 
 #endif

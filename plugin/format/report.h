@@ -19,6 +19,7 @@ struct expiry_result;
 
 #define SUBJECT_MAX 44       /* a job's subject, NUL included */
 #define REPORT_RUN  SIZE_MAX /* the subject of a metric of the run itself */
+#define REPORT_NONE SIZE_MAX /* no index: a job's service principal not known */
 
 /* One number. Its subject and name stay apart, so that each format names
  * it its own way (Nagios: "<subject>_<name>"). */
@@ -50,12 +51,23 @@ struct report_words {
 	const char *errors;      /* errors: "service principals not read" */
 };
 
+/* A service principal the check asked about, as data: writers of values
+ * name it by its ids, the words by its name. */
+struct report_sp {
+	const char *id;     /* object id, or NULL when addressed by its application (-a) */
+	const char *app_id; /* -a, or NULL */
+	const char *name;   /* display name (--service-principals-file), or NULL */
+	const char *error;  /* why its jobs could not be read (one clean line), or NULL */
+};
+
 /* A job the report is about, in the order of the lines. */
 struct report_job {
 	/* ids, template, state, status code, findings (kind, state, the
-	 * threshold passed), quarantine, last success, the owner's name */
+	 * threshold passed), quarantine, last success */
 	const struct job_result *result;
 	char subject[SUBJECT_MAX]; /* the prefix of its metric names; "" with -j */
+	size_t sp;   /* its service principal: an index into report.sp, or REPORT_NONE */
+	size_t line; /* its line: an index into report.line */
 };
 
 struct report {
@@ -79,11 +91,13 @@ struct report {
 	struct report_words words;
 
 	/* The facts behind the words, for writers of values. */
+	double now; /* when the run judged (epoch seconds), or 0 */
 	struct report_job *job;
 	size_t n_jobs;
+	const struct report_sp *sp; /* the service principals asked about, in their order */
+	size_t n_sp;
 	const struct dirsync_result *dirsync;   /* --directory-sync, else NULL */
 	const struct expiry_result *credential; /* what the run found out, or NULL */
-	size_t n_sps;                           /* service principals asked (0: one, not said) */
 };
 
 /* A new line of state st (name may be NULL), appended, its text to fill;

@@ -23,6 +23,10 @@ struct output_options {
 	const struct output_writer *writer; /* --output-format; NULL: nagios */
 	size_t max_bytes;                   /* --max-output: everything printed on stdout */
 	bool bare_labels;                   /* -j: one job, metric names without a job prefix */
+	const char *file;                   /* --output-file, or NULL: stdout */
+	/* For writers of values, known even when the run fails: */
+	const char *mode;   /* "check" or "directory_sync", or NULL */
+	const char *tenant; /* -T as given, or NULL */
 };
 
 struct output_writer {
@@ -33,5 +37,7 @@ struct output_writer {
 
 /* The writers (format.c lists them). */
 extern const struct output_writer nagios_writer;
+extern const struct output_writer json_writer;
+extern const struct output_writer prometheus_writer;
 
 #endif

@@ -4,10 +4,12 @@
 
   dashboards_check.py grafana-graphite DASHBOARD.json --render URL
   dashboards_check.py grafana-influx DASHBOARD.json --url URL --db DB
+  dashboards_check.py grafana-prometheus DASHBOARD.json --url URL
       every templating variable finds values; with every variable at "All"
       every target of every panel returns data, and every field an InfluxQL
       target selects is stored; with one variable at a time set to one of
-      its values, some panel still returns data
+      its values, some panel still returns data; for Prometheus, every
+      metric a target names is one Prometheus holds
   dashboards_check.py icingaweb2 TEMPLATES.ini --render URL --host HOST
       the templates load as icingaweb2-module-graphite 1.2 loads them
       (Templates::loadIni), each draws at least one graph for HOST with data
@@ -90,6 +92,8 @@ def interpolate(text, selection, kind):
         if kind == "graphite":
             return values[0] if len(values) == 1 else "{%s}" % ",".join(values)
         esc = [regex_escape(v) for v in values]
+        if kind == "prometheus":   # inside a PromQL string, as Grafana escapes it
+            esc = [e.replace("\\", "\\\\") for e in esc]
         return esc[0] if len(esc) == 1 else "(%s)" % "|".join(esc)
     return VAR_RE.sub(fmt, text)
 
@@ -150,6 +154,42 @@ class Influx:
         return t["query"]
 
 
+class Prometheus:
+    kind = "prometheus"
+    need = ("service_principal", "sync_job")
+
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+
+    def api(self, path, params):
+        res = json.loads(http_get(self.url + "/api/v1/" + path, params))
+        if res.get("status") != "success":
+            raise ValueError(res.get("error", res))
+        return res["data"]
+
+    def variable_texts(self, query):
+        m = re.match(r"^label_values\((?:(.*),\s*)?(\w+)\)$", query.strip())
+        if m is None:
+            raise ValueError("not a label_values() query: %s" % query)
+        selector, label = m.group(1), m.group(2)
+        params = {"match[]": selector} if selector else {}
+        return self.api("label/%s/values" % label, params)
+
+    def run(self, target):
+        try:
+            result = self.api("query", {"query": target})["result"]
+        except (ValueError, OSError) as e:
+            return ["Prometheus error %s" % e]
+        problems = [] if result else ["no series"]
+        names = set(self.api("label/__name__/values", {}))
+        for name in sorted(set(re.findall(r"\bentra_sync_\w+", target)) - names):
+            problems.append("metric %s is not in Prometheus" % name)
+        return problems
+
+    def target_text(self, t):
+        return t["expr"]
+
+
 def grafana(path, store):
     with open(path) as f:
         dash = json.load(f)
@@ -161,7 +201,7 @@ def grafana(path, store):
         problems.append("schemaVersion %s is older than Grafana 9's" % dash.get("schemaVersion"))
     variables = [v for v in dash["templating"]["list"] if v["type"] == "query"]
     names = [v["name"] for v in variables]
-    for need in ("host", "job"):
+    for need in getattr(store, "need", ("host", "job")):
         if need not in names:
             problems.append("no templating variable %r" % need)
     options, selection = {}, {}
@@ -447,6 +487,8 @@ def main(argv):
         problems = grafana(path, Graphite(opt("--render")))
     elif cmd == "grafana-influx":
         problems = grafana(path, Influx(opt("--url"), opt("--db")))
+    elif cmd == "grafana-prometheus":
+        problems = grafana(path, Prometheus(opt("--url")))
     elif cmd == "icingaweb2":
         problems = icingaweb2(path, Graphite(opt("--render")), opt("--host"))
     elif cmd == "icingaweb2-php":

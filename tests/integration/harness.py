@@ -18,6 +18,8 @@ import time
 import urllib.error
 import urllib.request
 
+import formats
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # TEST_PLUGIN runs the tests against another build (e.g. to see a new test
 # fail against the release before a fix).
@@ -540,6 +542,15 @@ def run_plugin(args, env=None, timeout=40, stdin=None, netns=None):
             fail("a client secret appears in the plugin's output\n" + r.describe())
     if r.rc < 0:
         fail("plugin died from signal %d\n%s" % (-r.rc, r.describe()))
+    # Every json document (and prometheus exposition) any test makes is
+    # checked against its contract, whatever else the test asserts.
+    try:
+        problems = formats.check(argv, r.raw_stdout)
+    except formats.Unavailable as x:
+        raise Skip(str(x))
+    if problems:
+        fail("the output breaks its format's contract:\n  %s\n%s"
+             % ("\n  ".join(problems[:10]), r.describe()))
     return r
 
 

@@ -341,6 +341,24 @@ def test_empty_access_token_file_is_an_error():
     eq(e.counters()["graph_requests"], 0, "Graph requests", r)
 
 
+
+def test_vv_names_each_sign_in_method():
+    """-vv says how the run signs in; each method has its own name, whatever
+    the order of the methods in the code."""
+    e = H.emu()
+    _register_cert_client(e, secret=SECRET)
+    token = _token_via_secret(e)
+    runs = {
+        "client secret": H.check_args(e, job=H.JOB_SCIM),
+        "certificate": _cert_args(e, _private_copy("client.pem")),
+        "managed identity": _mi_args(e),
+        "access token file": ["--access-token-file", H.token_file(token, "\n"),
+                              "--graph-url", e.url, "-s", H.SP_DEMO, "-j", H.JOB_SCIM],
+    }
+    for name, args in runs.items():
+        r = expect(H.run_plugin(args + ["-vv"]), 0)
+        true("identity: %s; token cache " % name in r.stderr, "-vv does not name %s" % name, r)
+
 # -- clouds -------------------------------------------------------------------
 CLOUDS = {
     "global": ("https://login.microsoftonline.com", "https://graph.microsoft.com"),

@@ -153,6 +153,9 @@ def test_what_the_file_may_not_set():
     cases = [
         ("start", "line 2: start chooses the mode: give it on the command line"),
         ("event-handler", "line 2: event-handler chooses the mode"),
+        ("list", "line 2: list chooses the mode: give it on the command line"),
+        ("directory-sync", "line 2: directory-sync chooses the mode"),
+        ("Directory_Sync", "line 2: 'Directory_Sync' is written 'directory-sync'"),
         ("attempt = 3", "line 2: attempt is the daemon's to pass on each call"),
         ("help", "line 2: help is for the command line"),
         ("extra-opts = @/etc/x.ini", "line 2: an ini file names no other (extra-opts)"),

@@ -199,7 +199,8 @@ missing=""
 for f in "$PLUGIN" /usr/share/man/man1/check_entra_sync.1.gz "$D/copyright" "$D/changelog.gz" \
 	"$D/README.md.gz" "$E/README.md" "$E/nrpe.cfg.example" "$E/icinga2/entra_sync.conf" \
 	"$E/icinga2/example-services.conf" "$E/nagios/commands.cfg" "$E/nagios/services.cfg" \
-	"$E/check_entra_sync.ini" /usr/share/icinga2/include/entra_sync.conf; do
+	"$E/check_entra_sync.ini" /usr/share/icinga2/include/entra_sync.conf \
+	/usr/share/check-entra-sync/check_entra_sync.schema.json; do
 	grep -qxF "$f" "$T/installed.list" && [ -f "$f" ] || missing="$missing $f"
 done
 [ -x "$PLUGIN" ] || missing="$missing (executable $PLUGIN)"
@@ -208,6 +209,8 @@ for f in contrib/README.md contrib/icinga2/entra_sync.conf contrib/icinga2/examp
 	cmp -s "$f" "$E/${f#contrib/}" || missing="$missing (examples differ from $f)"
 done
 cmp -s nrpe.cfg.example "$E/nrpe.cfg.example" || missing="$missing (examples differ from nrpe.cfg.example)"
+cmp -s contrib/json/check_entra_sync.schema.json /usr/share/check-entra-sync/check_entra_sync.schema.json ||
+	missing="$missing (the installed JSON Schema differs from contrib/json/)"
 cmp -s contrib/icinga2/entra_sync.conf /usr/share/icinga2/include/entra_sync.conf ||
 	missing="$missing (the Icinga 2 include differs from contrib/icinga2/entra_sync.conf)"
 # No daemon reads these without being told to: not conf.d, not nrpe.d, not
@@ -217,10 +220,10 @@ stray=$(grep -E '^/etc|^/usr/share/icinga2/include/plugins-contrib' "$T/installe
 zcat /usr/share/man/man1/check_entra_sync.1.gz | head -n 5 | grep -q '^\.TH CHECK_ENTRA_SYNC 1' ||
 	missing="$missing (man page)"
 if [ -z "$missing" ] && [ -z "$stray" ]; then
-	ok "dpkg -L: plugin, man page, contrib/ and nrpe.cfg.example as examples, the Icinga 2 include; nothing in a daemon's configuration"
+	ok "dpkg -L: plugin, man page, contrib/ and nrpe.cfg.example as examples, the Icinga 2 include, the JSON Schema; nothing in a daemon's configuration"
 else
 	diag "missing or wrong:$missing" "in a daemon's configuration: $stray"
-	not_ok "dpkg -L: plugin, man page, contrib/ and nrpe.cfg.example as examples, the Icinga 2 include; nothing in a daemon's configuration"
+	not_ok "dpkg -L: plugin, man page, contrib/ and nrpe.cfg.example as examples, the Icinga 2 include, the JSON Schema; nothing in a daemon's configuration"
 fi
 
 # What a new user reads names what the package installed: every NRPE

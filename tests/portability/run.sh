@@ -29,9 +29,11 @@ read -r -a SUITES <<<"${PORTABILITY_SUITES:-bullseye bookworm trixie}"
 read -r -a STEPS <<<"${PORTABILITY_STEPS:-build unit integration}"
 CACHE=${PORTABILITY_CACHE:-/var/cache/check-entra-sync-portability}
 # What make, the unit tests and the emulator need (tests/install-deps.sh
-# BUILD, libcmocka-dev); apt's names are the same in the three suites.
+# BUILD, libcmocka-dev), and what the integration tests that need a
+# non-loopback address make their network namespace with (iproute2,
+# util-linux: SPEC 18); apt's names are the same in the three suites.
 PACKAGES="build-essential pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev
-libcmocka-dev python3 python3-cryptography openssl ca-certificates"
+libcmocka-dev python3 python3-cryptography openssl ca-certificates iproute2 util-linux"
 PLAN=$((${#SUITES[@]} * (1 + ${#STEPS[@]})))
 
 # skip REASON: the whole suite cannot run here.

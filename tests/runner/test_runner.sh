@@ -21,7 +21,8 @@ tree() {
 	local t=$scratch/$1
 	mkdir -p "$t/tests/unit" "$t/tests/integration" "$t/tests/e2e"
 	cp "$here/tests/run-all.sh" "$t/tests/"
-	cp "$here/tests/integration/run.py" "$here/tests/integration/harness.py" "$t/tests/integration/"
+	cp "$here/tests/integration/run.py" "$here/tests/integration/harness.py" \
+		"$here/tests/integration/formats.py" "$t/tests/integration/"
 	echo "$t"
 }
 

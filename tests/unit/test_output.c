@@ -435,19 +435,19 @@ static void unreadable_service_principals_fold_into_a_count(void **state)
 {
 	(void)state;
 	enum { N_ERRS = 200 };
-	static char text[N_ERRS][96];
-	static const char *lines[N_ERRS];
-	for (size_t k = 0; k < N_ERRS; k++) {
-		snprintf(text[k], sizeof(text[k]),
-		         "service principal %08zx-0000-0000-0000-000000000000: Graph HTTP 404", k);
-		lines[k] = text[k];
+	static char ids[N_ERRS + 1][48];
+	static struct report_sp sps[N_ERRS + 1];
+	for (size_t k = 0; k <= N_ERRS; k++) {
+		snprintf(ids[k], sizeof(ids[k]), "%08zx-0000-0000-0000-000000000000", k);
+		sps[k] =
+		    (struct report_sp){.id = ids[k], .error = k < N_ERRS ? "Graph HTTP 404" : NULL};
 	}
 	add(J_QUARANTINED_BOX);
 	size_t len = 0;
 	FILE *f = open_memstream(&R.text, &len);
 	assert_non_null(f);
 	struct output_options opt = {.max_bytes = 1023};
-	struct run_facts facts = {.sp_errors = lines, .n_sp_errors = N_ERRS, .n_sps = N_ERRS + 1};
+	struct run_facts facts = {.sps = sps, .n_sps = N_ERRS + 1};
 	R.st = print_check(f, R.res, R.n, &opt, &facts);
 	fclose(f);
 	assert_int_equal(R.st, STATE_CRITICAL); /* CRITICAL beats the UNKNOWN of the others */
@@ -477,19 +477,22 @@ static void no_error_line_shown_is_counted_without_more(void **state)
 {
 	(void)state;
 	/* long lines (the count line is shorter than either) */
-	static const char *lines[] = {
-	    "service principal a: Graph HTTP 404 Request_ResourceNotFound: Resource "
-	    "'00000000-0000-0000-0000-00000000000a' does not exist or one of its queried "
-	    "reference-property objects are not present.",
-	    "service principal b: Graph HTTP 404 Request_ResourceNotFound: Resource "
-	    "'00000000-0000-0000-0000-00000000000b' does not exist or one of its queried "
-	    "reference-property objects are not present."};
+	static const struct report_sp sps[] = {
+	    {.id = "a",
+	     .error = "Graph HTTP 404 Request_ResourceNotFound: Resource "
+	              "'00000000-0000-0000-0000-00000000000a' does not exist or one of its queried "
+	              "reference-property objects are not present."},
+	    {.id = "b",
+	     .error = "Graph HTTP 404 Request_ResourceNotFound: Resource "
+	              "'00000000-0000-0000-0000-00000000000b' does not exist or one of its queried "
+	              "reference-property objects are not present."},
+	    {.id = "c"}};
 	add(J_QUARANTINED_BOX);
 	size_t len = 0;
 	FILE *f = open_memstream(&R.text, &len);
 	assert_non_null(f);
 	struct output_options opt = {.max_bytes = OUTPUT_MAX_MIN};
-	struct run_facts facts = {.sp_errors = lines, .n_sp_errors = 2, .n_sps = 3};
+	struct run_facts facts = {.sps = sps, .n_sps = 3};
 	R.st = print_check(f, R.res, R.n, &opt, &facts);
 	fclose(f);
 	assert_true(len <= OUTPUT_MAX_MIN);

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# contrib/prometheus in Debian's own Prometheus and node_exporter: the
+# commands of check-entra-sync-textfile.service (the directory sync line
+# uncommented, paths moved below the test's directory) write their textfiles
+# as nagios; a real prometheus-node-exporter reads them with its textfile
+# collector; a real Prometheus (a config of the test's own: 1 s scrapes and
+# rule evaluations, contrib's entra_sync.rules.yml unchanged) scrapes it. The
+# quarantined Box job raises EntraSyncJobQuarantined, read back through the
+# HTTP API, and nothing else; contrib/grafana/entra-sync-prometheus.json
+# finds data for every target; then the job is started (--start), its next
+# cycle succeeds, the unit's command runs again and the alert clears.
+set -u
+export PATH="/usr/bin:$PATH"
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+PROMETHEUS=${PROMETHEUS:-/usr/bin/prometheus}
+NODE_EXPORTER=${NODE_EXPORTER:-/usr/bin/prometheus-node-exporter}
+UNIT="$E2E_ROOT/contrib/prometheus/check-entra-sync-textfile.service"
+RULES="$E2E_ROOT/contrib/prometheus/entra_sync.rules.yml"
+DASHBOARD="$E2E_ROOT/contrib/grafana/entra-sync-prometheus.json"
+SP2=5a1f0c2e-0000-4000-8000-0000000000e2
+
+[ -x "$PROMETHEUS" ] || skip_all "prometheus is not installed"
+[ -x "$NODE_EXPORTER" ] || skip_all "prometheus-node-exporter is not installed"
+command -v promtool >/dev/null || skip_all "promtool is not installed (prometheus)"
+
+plan 12
+e2e_setup prometheus
+EMU_CYCLE_DELAY=1 emu_start || bail "emulator starts"
+# A second service principal with a job in its first cycle (progress), and
+# a tenant that syncs its directory.
+emu PUT "/_emu/servicePrincipals/$SP2" "$(python3 - "$E2E_ROOT/tests/emulator/fixtures/shapes.json" <<'PY'
+import json, sys
+job = next(j for j in json.load(open(sys.argv[1]))["jobs"] if j["templateId"] == "servicenow")
+print(json.dumps({"appId": "bbbbbbbb-0000-0000-0000-0000000000e2", "jobs": [job]}))
+PY
+)" >/dev/null && emu POST /_emu/fixtures/dirsync-syncing '{}' >/dev/null ||
+	bail "emulator takes a second service principal and a syncing directory"
+
+# The plugin's default directories below the test's (CHECK_ENTRA_SYNC_ROOT).
+export CHECK_ENTRA_SYNC_ROOT="$T/root"
+mkdir -p "$T/root/tmp" "$T/textfile" "$T/etc"
+chmod 1777 "$T/root/tmp"
+own_by_run_user "$T/textfile"
+# The example ini with the auditor (who may read the directory sync and the
+# application's secrets) for the checks, the writer for the repair.
+secret_file "$T/reader.secret" "$AUDITOR_SECRET"
+secret_file "$T/writer.secret" "$WRITER_SECRET"
+example_ini "$T/etc/check_entra_sync.ini" || bail "the example ini takes the test's URLs and files"
+sed -i -e "s/client-id = $READER_ID/client-id = $AUDITOR_ID/" \
+	-e '/^\[check_entra_sync\]/a secret-expiry' "$T/etc/check_entra_sync.ini"
+printf '%s\n%s second\n' "$SP_ID" "$SP2" >"$T/etc/entra-sync-service-principals"
+
+# The unit's commands, the directory sync line uncommented, every path
+# moved below $T: one command a line in $T/commands.
+sed -e 's|^#ExecStart=|ExecStart=|' \
+	-e "s|/usr/lib/nagios/plugins/check_entra_sync|$PLUGIN_DIR/check_entra_sync|g" \
+	-e "s|/etc/check-entra-sync/|$T/etc/|g" \
+	-e "s|/var/lib/prometheus/node-exporter|$T/textfile|g" \
+	-e "s|/var/cache/check-entra-sync|$T/root|g" "$UNIT" >"$T/unit.service"
+sed -n 's/^ExecStart=//p' "$T/unit.service" >"$T/commands"
+if command -v systemd-analyze >/dev/null; then
+	said=$(systemd-analyze verify "$T/unit.service" 2>&1 | grep '^unit.service:' | grep -v "Command 'man ")
+	if [ -z "$said" ] && [ "$(wc -l <"$T/commands")" = 2 ]; then
+		ok "systemd-analyze verify finds nothing in the service (two commands)"
+	else
+		not_ok "systemd-analyze verify finds nothing in the service (two commands)"
+		diag "$said" "$(cat "$T/commands")"
+	fi
+else
+	ok "the service has two commands # SKIP systemd-analyze is not installed"
+fi
+
+# run_unit: each command of the unit as nagios; STATUSES their exit
+# statuses, OUTPUT what they printed.
+run_unit() {
+	local line
+	STATUSES="" OUTPUT=""
+	while IFS= read -r line; do
+		# shellcheck disable=SC2086 # the unit's words, as systemd splits them here
+		OUTPUT+=$(as_run_user env CHECK_ENTRA_SYNC_ROOT="$T/root" $line 2>&1)
+		STATUSES+="$? "
+	done <"$T/commands"
+}
+run_unit
+check "the unit's commands exit 2 (Box quarantined) and 0 (directory sync), printing nothing" \
+	test "$STATUSES|$OUTPUT" = "2 0 |"
+[ -z "$OUTPUT" ] || diag "$OUTPUT"
+promtool_said=$(cat "$T/textfile/entra_sync.prom" | promtool check metrics 2>&1 &&
+	promtool check metrics <"$T/textfile/entra_sync_directory.prom" 2>&1)
+if [ $? -eq 0 ] && [ -z "$promtool_said" ]; then
+	ok "promtool check metrics says nothing about either textfile"
+else
+	not_ok "promtool check metrics says nothing about either textfile"
+	diag "$promtool_said"
+fi
+
+NE_PORT=$(free_port)
+spawn "$T/node_exporter.log" "$NODE_EXPORTER" --web.listen-address="127.0.0.1:$NE_PORT" \
+	--collector.disable-defaults --collector.textfile --collector.textfile.directory="$T/textfile"
+http() { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null; }
+ne_serves() { http "http://127.0.0.1:$NE_PORT/metrics" | grep -q "^entra_sync_job_quarantined{.*sync_job=\"$BOX_JOB\".*} 1\$"; }
+if wait_for 15 ne_serves; then
+	ok "node_exporter's textfile collector serves entra_sync_job_quarantined 1 of the Box job"
+else
+	not_ok "node_exporter's textfile collector serves entra_sync_job_quarantined 1 of the Box job"
+	diag "$(tail -5 "$T/node_exporter.log")"
+fi
+read_both() {
+	http "http://127.0.0.1:$NE_PORT/metrics" | grep -cE '^node_textfile_scrape_error 0$|^node_textfile_mtime_seconds\{file="[^"]*entra_sync(_directory)?\.prom"\}'
+}
+check "node_exporter read both files without an error" test "$(read_both)" = 3
+
+PROM_PORT=$(free_port)
+PROM="http://127.0.0.1:$PROM_PORT"
+cat >"$T/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $RULES
+scrape_configs:
+  - job_name: node
+    static_configs:
+      - targets: ['127.0.0.1:$NE_PORT']
+EOF
+spawn "$T/prometheus.log" "$PROMETHEUS" --config.file="$T/prometheus.yml" \
+	--storage.tsdb.path="$T/prometheus-data" --web.listen-address="127.0.0.1:$PROM_PORT"
+ready() { http "$PROM/-/ready" | grep -q Ready; }
+wait_for 30 ready || bail "Prometheus is ready on $PROM ($(tail -3 "$T/prometheus.log"))"
+
+# firing NAME [JOB]: the names (and sync_job) of the firing alerts, one a line.
+firing() {
+	http "$PROM/api/v1/alerts" | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["data"]["alerts"]:
+    if a["state"] == "firing":
+        print(a["labels"]["alertname"], a["labels"].get("sync_job", "-"))' | sort
+}
+box_fires() { firing | grep -qx "EntraSyncJobQuarantined $BOX_JOB"; }
+FIRED=no
+if wait_for 30 box_fires; then
+	FIRED=yes
+	ok "EntraSyncJobQuarantined fires for the Box job (Prometheus' /api/v1/alerts)"
+else
+	not_ok "EntraSyncJobQuarantined fires for the Box job (Prometheus' /api/v1/alerts)"
+	diag "$(http "$PROM/api/v1/alerts")" "$(tail -5 "$T/prometheus.log")"
+fi
+sleep 3 # a few more evaluations: nothing else may fire meanwhile
+check "no other alert fires (a healthy scim job, a job in its first cycle, a syncing directory)" \
+	test "$(firing)" = "EntraSyncJobQuarantined $BOX_JOB"
+diag "firing: $(firing | tr '\n' ';')"
+
+said=$(python3 "$E2E_ROOT/tests/e2e/dashboards_check.py" grafana-prometheus "$DASHBOARD" --url "$PROM" 2>&1)
+if [ $? -eq 0 ]; then
+	ok "every variable and every target of the Grafana dashboard finds data in Prometheus"
+else
+	not_ok "every variable and every target of the Grafana dashboard finds data in Prometheus"
+	diag "$said"
+fi
+
+# The repair: the operator's start, the job's next cycle, the unit again.
+out=$(as_run_user env CHECK_ENTRA_SYNC_ROOT="$T/root" "$PLUGIN_DIR/check_entra_sync" \
+	--extra-opts="entra_sync_repair@$T/etc/check_entra_sync.ini" -s "$SP_ID" -j "$BOX_JOB" --start 2>&1)
+rc=$?
+check "--start starts the Box job (exit 0)" test "$rc" = 0
+diag "$out"
+sleep 1.5 # the emulator's cycle_delay: the next cycle succeeds
+emu POST "/_emu/jobs/$BOX_JOB/cycle" '{}' >/dev/null
+run_unit
+check "the unit's commands exit 0 and 0 after the repair, printing nothing" \
+	test "$STATUSES|$OUTPUT" = "0 0 |"
+[ -z "$OUTPUT" ] || diag "$OUTPUT"
+box_quiet() { ! firing | grep -q "^EntraSyncJobQuarantined "; }
+if [ "$FIRED" = yes ] && wait_for 30 box_quiet; then
+	ok "EntraSyncJobQuarantined clears once the repaired job is checked again"
+else
+	not_ok "EntraSyncJobQuarantined clears once the repaired job is checked again"
+	diag "$(firing)"
+fi
+check "the textfile directory holds the two files and no temporary one" \
+	test "$(ls -A "$T/textfile" | tr '\n' ' ')" = "entra_sync.prom entra_sync_directory.prom "
+e2e_done
