@@ -79,7 +79,7 @@ static int put_code(struct buf *b, const struct provlog_code *c)
 	return rc;
 }
 
-char *provlog_entry_format(const struct provlog_entry *c)
+UNITTEST char *provlog_entry_format(const struct provlog_entry *c)
 {
 	const char *word = NULL;
 	for (size_t i = 0; i < COUNT(outcomes); i++)
@@ -195,7 +195,7 @@ static int take_staged(const char **p, const char *end, struct provlog_summary *
 	return take_flag(p, end, "staged_capped=", &s->staged_capped);
 }
 
-int provlog_entry_parse(const char *data, size_t len, struct provlog_entry *c)
+UNITTEST int provlog_entry_parse(const char *data, size_t len, struct provlog_entry *c)
 {
 	memset(c, 0, sizeof(*c));
 	const char *p = data, *end = data + len;

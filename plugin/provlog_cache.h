@@ -33,10 +33,12 @@ struct provlog_entry {
 	struct provlog_summary summary; /* KNOWN */
 };
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* Entry text: serialises (malloc'd, NULL for a status that is not kept) and
  * parses (0, or -1 when the text is not a complete, well-formed entry). */
 char *provlog_entry_format(const struct provlog_entry *c);
 int provlog_entry_parse(const char *data, size_t len, struct provlog_entry *c);
+#endif
 
 /* An entry answers for the cycle (began, ended; ended 0: running) at now:
  * a summary of that very cycle, read at least PROVLOG_SETTLE after its end

@@ -1,22 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The filter keeps to what Microsoft documents for this list: eq and gt/lt
- * (not ge/le), property names as the resource spells them (jobId,
- * provisioningStatusInfo/status, provisioningAction, activityDateTime),
- * values case-sensitive as the service's enums are written (failure,
- * stagedDelete). The cycle's bounds are widened to whole seconds (events
- * carry no fractions) and by PROVLOG_END_SLACK after its end; the model
- * checks every event against the same bounds, whatever the server did with
- * the filter. */
+/* The query (graph_paths.c) asks for one job's cycle; the model checks
+ * every event against the same bounds again, whatever the server did with
+ * the filter. A page is fetched once per place in the application's
+ * shared window: a 429 or 503 is retried here, never by the transport. */
 #include "provlog_graph.h"
 
 #include <json-c/json.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "auth.h"
+#include "graph_paths.h"
 #include "jsonutil.h"
 #include "redact.h"
 #include "reports_bucket.h"
@@ -26,52 +21,15 @@
 #define MAX_PAGES    100 /* empty pages that keep pointing on are no log */
 #define LICENCE_CODE "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
 
-static void iso_second(double t, char *out, size_t n)
-{
-	time_t s = (time_t)t;
-	struct tm tm;
-	if (gmtime_r(&s, &tm) == NULL || strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, n, "1970-01-01T00:00:00Z");
-}
-
-char *provlog_filter(enum provlog_kind kind, const char *job_id, double began, double ended)
-{
-	struct buf f = {0};
-	int rc = buf_puts(&f, "jobId eq '");
-	/* an OData string literal: a quote is doubled */
-	for (const char *p = job_id; rc == 0 && *p; p++)
-		rc = *p == '\'' ? buf_puts(&f, "''") : buf_append(&f, p, 1);
-	char lo[32], hi[32];
-	iso_second(floor(began) - 1.0, lo, sizeof(lo));
-	iso_second(ceil(ended) + PROVLOG_END_SLACK + 1.0, hi, sizeof(hi));
-	if (rc == 0)
-		rc = buf_printf(&f, "' and %s and activityDateTime gt %s",
-		                kind == PROVLOG_FAILURES
-		                    ? "provisioningStatusInfo/status eq 'failure'"
-		                    : "provisioningAction eq 'stagedDelete'",
-		                lo);
-	if (rc == 0 && ended > 0)
-		rc = buf_printf(&f, " and activityDateTime lt %s", hi);
-	if (rc < 0) {
-		buf_free(&f);
-		return NULL;
-	}
-	return f.data;
-}
-
 static char *query_url(const struct graph_client *g, enum provlog_kind kind,
-                       const struct provlog_read *q)
+                       const struct provlog_read *q, struct err *e)
 {
-	char *filter = provlog_filter(kind, q->job_id, q->began, q->ended);
-	char *escaped = filter != NULL ? url_escape(filter) : NULL;
-	struct buf path = {0};
-	char *url = NULL;
-	if (escaped != NULL && buf_printf(&path, "/auditLogs/provisioning?$filter=%s&$top=%d",
-	                                  escaped, PROVLOG_PAGE_SIZE) == 0)
-		url = graph_url(g, path.data);
-	free(filter);
-	free(escaped);
-	buf_free(&path);
+	char *path =
+	    graph_path_provisioning(kind, q->job_id, q->began, q->ended, PROVLOG_PAGE_SIZE, e);
+	char *url = path != NULL ? graph_url(g, path) : NULL;
+	if (path != NULL && url == NULL)
+		err_set(e, ERR_INTERNAL, "out of memory");
+	free(path);
 	return url;
 }
 
@@ -175,10 +133,10 @@ static int fetch_page(struct graph_client *g, const struct provlog_read *q, cons
 static int read_query(struct graph_client *g, const struct provlog_read *q, enum provlog_kind kind,
                       struct provlog_acc *acc, enum provlog_status *status, struct err *e)
 {
-	char *url = query_url(g, kind, q);
+	char *url = query_url(g, kind, q, e);
 	if (url == NULL) {
 		*status = PROVLOG_FAILED;
-		return err_set(e, ERR_INTERNAL, "out of memory");
+		return -1;
 	}
 	int rc = 0;
 	for (unsigned pages = 0; url != NULL && rc == 0; pages++) {

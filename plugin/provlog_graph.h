@@ -30,9 +30,4 @@ struct provlog_read {
 int provlog_graph_read(struct graph_client *g, const struct provlog_read *q,
                        struct provlog_summary *out, enum provlog_status *status, struct err *e);
 
-/* The $filter of one query, as sent before escaping: "jobId eq '...' and
- * provisioningStatusInfo/status eq 'failure' and activityDateTime gt ...".
- * malloc'd, NULL when out of memory. Pure. */
-char *provlog_filter(enum provlog_kind kind, const char *job_id, double began, double ended);
-
 #endif

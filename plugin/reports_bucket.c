@@ -15,7 +15,7 @@
 /* A Retry-After further away than this is not believed for the others. */
 #define HOLD_MAX 300.0
 
-double bucket_wait(const struct bucket *b, double now)
+UNITTEST double bucket_wait(const struct bucket *b, double now)
 {
 	double wait = b->blocked_until > now ? b->blocked_until - now : 0;
 	if (b->n >= BUCKET_SLOTS) {
@@ -26,7 +26,7 @@ double bucket_wait(const struct bucket *b, double now)
 	return wait;
 }
 
-void bucket_take(struct bucket *b, double now)
+UNITTEST void bucket_take(struct bucket *b, double now)
 {
 	if (b->n == BUCKET_SLOTS) {
 		memmove(b->sent, b->sent + 1, (BUCKET_SLOTS - 1) * sizeof(b->sent[0]));
@@ -35,7 +35,7 @@ void bucket_take(struct bucket *b, double now)
 	b->sent[b->n++] = now;
 }
 
-void bucket_block(struct bucket *b, double until)
+UNITTEST void bucket_block(struct bucket *b, double until)
 {
 	if (until > b->blocked_until)
 		b->blocked_until = until;
@@ -46,7 +46,7 @@ static long long millis(double t)
 	return (long long)llround(t * 1000.0);
 }
 
-char *bucket_format(const struct bucket *b)
+UNITTEST char *bucket_format(const struct bucket *b)
 {
 	struct buf out = {0};
 	int rc =
@@ -84,7 +84,7 @@ static int cmp_double(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-int bucket_parse(const char *data, size_t len, double now, struct bucket *b)
+UNITTEST int bucket_parse(const char *data, size_t len, double now, struct bucket *b)
 {
 	memset(b, 0, sizeof(*b));
 	const char *p = data, *end = data + len, *v;

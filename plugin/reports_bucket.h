@@ -24,6 +24,7 @@ struct bucket {
 	double blocked_until; /* a 429's Retry-After, told to every process */
 };
 
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
 /* Seconds until a request may go at now (0: at once). Pure. */
 double bucket_wait(const struct bucket *b, double now);
 /* Records a request sent at now (forgetting the oldest). Pure. */
@@ -36,6 +37,7 @@ void bucket_block(struct bucket *b, double until);
  * a complete entry. */
 char *bucket_format(const struct bucket *b);
 int bucket_parse(const char *data, size_t len, double now, struct bucket *b);
+#endif
 
 /* Waits for a free place in the window of name (in the cache directory
  * dirfd) and takes it, until the monotonic deadline. 0, or -1 with e:

@@ -14,9 +14,9 @@
 #include <json-c/json.h>
 
 #include "evaluate.h"
+#include "graph_paths.h"
 #include "provlog.h"
 #include "provlog_cache.h"
-#include "provlog_graph.h"
 #include "redact.h"
 
 #define JOB   "scim.0123456789abcdef0123456789abcdef"
@@ -368,13 +368,13 @@ static void an_entry_answers_for_its_cycle_while_it_should(void **state)
 static void the_filter_keeps_to_the_documented_operators(void **state)
 {
 	(void)state;
-	char *f = provlog_filter(PROVLOG_FAILURES, "sc'im.1", BEGAN + 0.5, ENDED + 0.25);
+	char *f = graph_provisioning_filter(PROVLOG_FAILURES, "sc'im.1", BEGAN + 0.5, ENDED + 0.25);
 	assert_string_equal(f,
 	                    "jobId eq 'sc''im.1' and provisioningStatusInfo/status eq 'failure' "
 	                    "and activityDateTime gt 2026-03-01T11:59:59Z and activityDateTime lt "
 	                    "2026-03-01T12:11:02Z");
 	free(f);
-	f = provlog_filter(PROVLOG_STAGED_DELETES, "j", BEGAN, 0);
+	f = graph_provisioning_filter(PROVLOG_STAGED_DELETES, "j", BEGAN, 0);
 	assert_string_equal(f, "jobId eq 'j' and provisioningAction eq 'stagedDelete' and "
 	                       "activityDateTime gt 2026-03-01T11:59:59Z");
 	free(f);
