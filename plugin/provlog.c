@@ -388,3 +388,25 @@ int provlog_acc_summary(const struct provlog_acc *a, provlog_scrub scrub, const 
 	free(codes);
 	return rc;
 }
+
+const char *provlog_status_name(enum provlog_status st)
+{
+	/* A switch without default: a new status without a name is a warning. */
+	switch (st) {
+	case PROVLOG_NOT_ASKED:
+		return "not_asked";
+	case PROVLOG_KNOWN:
+		return "known";
+	case PROVLOG_NO_CYCLE:
+		return "no_cycle";
+	case PROVLOG_NO_PERMISSION:
+		return "no_permission";
+	case PROVLOG_NO_LICENCE:
+		return "no_licence";
+	case PROVLOG_SKIPPED:
+		return "skipped";
+	case PROVLOG_FAILED:
+		return "failed";
+	}
+	return "unknown";
+}

@@ -108,6 +108,9 @@ enum provlog_status {
 	PROVLOG_FAILED,        /* any other failure (why says what) */
 };
 
+/* The status as the formats of values name it: "known", "no_permission", ... */
+const char *provlog_status_name(enum provlog_status st);
+
 struct provlog_result {
 	enum provlog_status status;
 	bool from_cache;

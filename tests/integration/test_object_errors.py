@@ -485,3 +485,66 @@ def test_hostile_text_is_scrubbed_in_the_cache_and_the_lines():
     true("eyJ" not in text and "***" in text, "no token in the cache entry", r)
     true(len(text) < 8192 and "\u2066" not in text and "|" not in text.replace("\n", ""),
          "the entry is cut and clean", r)
+
+
+# -- the formats of values -------------------------------------------------------------------
+def _doc(r):
+    import json
+    return json.loads(r.stdout)
+
+
+def _job_of(doc, job_id):
+    found = [j for j in doc["jobs"] if j["id"] == job_id]
+    eq(len(found), 1, "jobs %s in the document" % job_id)
+    return found[0]
+
+
+def test_json_carries_the_summary_of_each_job():
+    # every json run is validated against contrib/json/check_entra_sync.schema.json
+    e = H.emu()
+    _setup(e)
+    _mixed(e)
+    r = _check(e, extra=["--output-format", "json", "--object-errors-warning", "10"])
+    eq(r.rc, 1, "exit status", r)
+    doc = _doc(r)
+    o = _job_of(doc, JOB)["object_errors"]
+    eq((o["status"], o["failed_objects"], o["events"], o["codes"], o["capped"]),
+       ("known", 11, 18, 3, False), "the counts", r)
+    eq([(c["code"], c["objects"]) for c in o["top"]],
+       [("SystemForCrossDomainIdentityManagementBadResponse", 7),
+        ("AttributeMappingMissing", 3), ("DuplicateTargetEntries", 1)], "the top codes", r)
+    top = o["top"][0]
+    eq((top["category"], top["example"]["type"], top["reason"]),
+       ("nonServiceFailure", "User", "The SCIM endpoint answered 400 for this user."),
+       "the first code's example and reason", r)
+    eq(_job_of(doc, JOB)["metrics"]["failed_objects"]["value"], 11, "the metric", r)
+    true(any(f["kind"] == "object_errors" and f["threshold"] == "10"
+             for f in _job_of(doc, JOB)["findings"]), "the finding with its threshold", r)
+    eq(_job_of(doc, OTHER)["object_errors"], None, "the healthy job read nothing", r)
+
+
+def test_json_says_why_the_logs_were_not_read():
+    e = H.emu()
+    _setup(e)
+    _mixed(e)
+    r = _check(e, client="writer", extra=["--output-format", "json"])
+    doc = _doc(r)
+    o = _job_of(doc, JOB)["object_errors"]
+    eq((o["status"], o["failed_objects"], o["top"]), ("no_permission", None, []), "refused", r)
+    true(any("AuditLog.Read.All and Directory.Read.All" in n for n in doc["notes"]),
+         "the note names the permissions", r)
+
+
+def test_prometheus_exposes_failed_objects_codes_and_staged_deletes():
+    # every prometheus run is checked by the grammar and promtool check metrics
+    e = H.emu()
+    q = {"currentBegan": "{{now-1200}}", "nextAttempt": "{{now+3600}}", "reason": "TooManyDeletes",
+         "seriesBegan": "{{now-1200}}", "seriesCount": 1, "error": None}
+    _setup(e, [_job(code="Quarantine", state="Failed", escrowed=0, quarantine=q, failures=1)])
+    _events(e, staged=5, failures=[{"code": "Quote\"And\\Back|slash", "objects": 2}])
+    r = _check(e, extra=["--output-format", "prometheus"])
+    labels = 'service_principal="%s",sync_job="%s",template="scim"' % (SP, JOB)
+    for line in ('entra_sync_job_failed_objects{%s} 2' % labels,
+                 'entra_sync_job_error_code_objects{%s,code="Quote\\"And\\\\Back/slash"} 2' % labels,
+                 'entra_sync_job_staged_deletes{%s} 5' % labels):
+        true(line in r.stdout.splitlines(), "the sample %s" % line, r)
