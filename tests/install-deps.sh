@@ -12,6 +12,8 @@ python3 python3-cryptography openssl ca-certificates"
 TEST="libcmocka-dev valgrind clang libclang-rt-14-dev cppcheck clang-format
 nagios4-core icinga2 nagios-nrpe-server nagios-nrpe-plugin monitoring-plugins-standard liburiparser1
 graphite-carbon python3-whisper graphite-web influxdb php-cli
+postgresql icingaweb2-module-director icingacli php-pgsql
+zabbix-agent2 zabbix-server-pgsql zabbix-frontend-php python3-yaml
 hyperfine iproute2 util-linux python3-jsonschema prometheus prometheus-node-exporter
 dpkg-dev debhelper fakeroot lintian
 rpm rpmlint cpio gnupg

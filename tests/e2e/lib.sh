@@ -455,9 +455,8 @@ icinga2_defs() {
 		-DRunAsUser="$RUN_USER" -DRunAsGroup="$RUN_GROUP")
 }
 
-# icinga2_prelude NODE: on stdout, the start of every test's icinga2.conf:
-# the node's constants, the ITL and the contrib entra_sync.conf (unchanged).
-icinga2_prelude() {
+# icinga2_constants NODE: on stdout, the node's constants and the ITL.
+icinga2_constants() {
 	cat <<EOF
 const PluginContribDir = "$PLUGIN_DIR"
 const NodeName = "$1"
@@ -465,8 +464,14 @@ const ZoneName = NodeName
 const TicketSalt = ""
 
 include <itl>
-include "$E2E_ROOT/contrib/icinga2/entra_sync.conf"
 EOF
+}
+
+# icinga2_prelude NODE: on stdout, the start of every test's icinga2.conf:
+# icinga2_constants and the contrib entra_sync.conf (unchanged).
+icinga2_prelude() {
+	icinga2_constants "$1"
+	echo "include \"$E2E_ROOT/contrib/icinga2/entra_sync.conf\""
 }
 
 # icinga2_loggers: on stdout, the main log, the debug log and the compat

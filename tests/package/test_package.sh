@@ -199,13 +199,16 @@ missing=""
 for f in "$PLUGIN" /usr/share/man/man1/check_entra_sync.1.gz "$D/copyright" "$D/changelog.gz" \
 	"$D/README.md.gz" "$E/README.md" "$E/nrpe.cfg.example" "$E/icinga2/entra_sync.conf" \
 	"$E/icinga2/example-services.conf" "$E/nagios/commands.cfg" "$E/nagios/services.cfg" \
-	"$E/check_entra_sync.ini" /usr/share/icinga2/include/entra_sync.conf \
+	"$E/check_entra_sync.ini" "$E/icinga2/director-basket.json" "$E/zabbix/check_entra_sync.conf" \
+	"$E/zabbix/template_entra_sync.yaml" "$E/checkmk/mrpe.cfg" "$E/prometheus/entra_sync.rules.yml" \
+	/usr/share/icinga2/include/entra_sync.conf \
 	/usr/share/check-entra-sync/check_entra_sync.schema.json; do
 	grep -qxF "$f" "$T/installed.list" && [ -f "$f" ] || missing="$missing $f"
 done
 [ -x "$PLUGIN" ] || missing="$missing (executable $PLUGIN)"
-for f in contrib/README.md contrib/icinga2/entra_sync.conf contrib/icinga2/example-services.conf \
-	contrib/nagios/commands.cfg contrib/nagios/services.cfg contrib/check_entra_sync.ini; do
+# every example in contrib/ is shipped as it is: the RPM spec and the JSON
+# Schema (installed apart, above) are not examples
+for f in $(cd "$SRC" && find contrib -type f ! -path 'contrib/rpm/*' ! -path 'contrib/json/*' | sort); do
 	cmp -s "$f" "$E/${f#contrib/}" || missing="$missing (examples differ from $f)"
 done
 cmp -s nrpe.cfg.example "$E/nrpe.cfg.example" || missing="$missing (examples differ from nrpe.cfg.example)"

@@ -98,11 +98,14 @@ for f in "$PLUGIN" /usr/share/man/man1/check_entra_sync.1 "$DOC/README.md" \
 	"$DOC/examples/icinga2/entra_sync.conf" "$DOC/examples/icinga2/example-services.conf" \
 	"$DOC/examples/nagios/commands.cfg" "$DOC/examples/nagios/services.cfg" \
 	"$DOC/examples/grafana/entra-sync-graphite.json" "$DOC/examples/grafana/entra-sync-influxdb.json" \
-	"$DOC/examples/icingaweb2/entra_sync.ini" /usr/share/icinga2/include/entra_sync.conf; do
+	"$DOC/examples/icingaweb2/entra_sync.ini" /usr/share/icinga2/include/entra_sync.conf \
+	"$DOC/examples/zabbix/template_entra_sync.yaml" "$DOC/examples/checkmk/mrpe.cfg" \
+	"$DOC/examples/prometheus/entra_sync.rules.yml" "$DOC/examples/icinga2/director-basket.json" \
+	/usr/share/check-entra-sync/check_entra_sync.schema.json; do
 	grep -qE "^$f(\.gz|\.bz2|\.xz)?$" "$T/files" || missing="$missing $f"
 done
 grep -qE '^/usr/share/licenses/check_entra_sync[^/]*/COPYING$' "$T/files" || missing="$missing COPYING"
-stray=$(grep -vE "^($LIBDIR/nagios|/usr/share/man/man1|$DOC|/usr/share/licenses/check_entra_sync|/usr/share/icinga2|/usr/lib/\.build-id)" "$T/files")
+stray=$(grep -vE "^($LIBDIR/nagios|/usr/share/man/man1|$DOC|/usr/share/licenses/check_entra_sync|/usr/share/icinga2|/usr/share/check-entra-sync|/usr/lib/\.build-id)" "$T/files")
 if [ -z "$missing" ] && [ -z "$stray" ]; then
 	ok "rpm -qlp: the plugin in $LIBDIR/nagios/plugins, the man page, the examples under $DOC, the Icinga 2 include, COPYING; nothing else"
 else
