@@ -303,11 +303,11 @@ static enum state prevention_line(const struct dirsync_result *r, struct buf *b)
 
 /* ---- metrics ---- */
 
-static void metric(struct report *rep, const char *name, double v, int tier,
+static void metric(struct report *rep, enum metric_id id, double v, int tier,
                    const struct range *warn, const struct range *crit, bool min0)
 {
 	struct report_metric m = {.job = REPORT_RUN,
-	                          .name = name,
+	                          .name = metric_name(id),
 	                          .value = v,
 	                          .unit = "s",
 	                          .warn = warn,
@@ -325,12 +325,13 @@ static void metrics(const struct dirsync_result *r, struct report *rep)
 	 * keeps its growing age, without limits it is not held to. */
 	bool judged = r->sync == DIRSYNC_ENABLED;
 	if (r->sync_age_known)
-		metric(rep, "last_sync_age", r->sync_age, 1, judged ? &r->warn : NULL,
+		metric(rep, METRIC_LAST_SYNC_AGE, r->sync_age, 1, judged ? &r->warn : NULL,
 		       judged ? &r->crit : NULL, true);
 	if (judged && r->password == PASSWORD_JUDGED && r->password_age_known)
-		metric(rep, "last_password_sync_age", r->password_age, 1, &r->warn, &r->crit, true);
+		metric(rep, METRIC_LAST_PASSWORD_SYNC_AGE, r->password_age, 1, &r->warn, &r->crit,
+		       true);
 	if (judged)
-		metric(rep, "sync_interval", r->interval, 2, NULL, NULL, false);
+		metric(rep, METRIC_SYNC_INTERVAL, r->interval, 2, NULL, NULL, false);
 }
 
 /* ---- the whole output ---- */

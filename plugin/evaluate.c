@@ -526,3 +526,29 @@ const char *finding_kind_name(enum finding_kind kind)
 	}
 	return "unknown";
 }
+
+const char *past_time_name(enum past_time which)
+{
+	/* A switch without default: a new time without a name is a warning. */
+	switch (which) {
+	case PAST_LAST_RUN_END:
+		return "last_run_end";
+	case PAST_LAST_SUCCESS_END:
+		return "last_success_end";
+	case PAST_EXPORTS_END:
+		return "last_export_end";
+	case PAST_STEADY_STATE:
+		return "steady_state";
+	case PAST_PROGRESS:
+		return "progress_observation";
+	case PAST_SERIES_BEGAN:
+		return "quarantine_series_began";
+	case PAST_CURRENT_BEGAN:
+		return "quarantine_current_began";
+	case PAST_RECORDED_START:
+		return "recorded_start";
+	case PAST_COUNT:
+		break;
+	}
+	return "unknown";
+}

@@ -161,4 +161,8 @@ const struct finding *result_finding(const struct job_result *r, enum finding_ki
  * [a-z_], stable, part of the json and prometheus formats. */
 const char *finding_kind_name(enum finding_kind kind);
 
+/* The past event as writers of values name it ("steady_state", ...): [a-z_],
+ * stable, part of the json format. */
+const char *past_time_name(enum past_time which);
+
 #endif

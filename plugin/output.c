@@ -205,36 +205,46 @@ static void waiting_words(const struct job_result *r, struct buf *b)
 	}
 }
 
-/* What Microsoft documents for a quarantine reason (man page, QUARANTINE
- * REASONS, with the page each comes from). Reasons Microsoft does not
- * explain get none. */
+/* What Microsoft documents for a quarantine reason, with the page it comes
+ * from (the man page, QUARANTINE REASONS, lists the same). Reasons Microsoft
+ * does not explain get none. */
+#define PAGE_QUARANTINE                                                                            \
+	"https://learn.microsoft.com/entra/identity/app-provisioning/"                             \
+	"application-provisioning-quarantine-status"
 static const struct {
 	const char *reason;
-	const char *advice;
+	struct report_advice advice;
 } reason_advice[] = {
     {"EncounteredQuarantineException",
-     "Microsoft: the target application refused the credentials; enter valid admin "
-     "credentials (Provisioning, Admin Credentials, Test Connection), then restart "
-     "provisioning"},
+     {"Microsoft: the target application refused the credentials; enter valid admin "
+      "credentials (Provisioning, Admin Credentials, Test Connection), then restart "
+      "provisioning",
+      PAGE_QUARANTINE}},
     {"EncounteredEscrowProportionThreshold",
-     "Microsoft: more than 40 % of the provisioning events failed; fix the failing objects "
-     "(provisioning logs), then restart provisioning with escrows cleared"},
+     {"Microsoft: more than 40 % of the provisioning events failed; fix the failing objects "
+      "(provisioning logs), then restart provisioning with escrows cleared",
+      PAGE_QUARANTINE}},
     {"QuarantinedOnDemand",
-     "Microsoft quarantined it by hand after detecting an issue with the application; "
-     "contact Microsoft support"},
+     {"Microsoft quarantined it by hand after detecting an issue with the application; "
+      "contact Microsoft support",
+      PAGE_QUARANTINE}},
     {"TooManyDeletes",
-     "Microsoft: the deletion threshold was met; review the deletes waiting in the "
-     "provisioning logs (action StagedDelete), then allow them, or undo their cause and "
-     "restart provisioning (not before)"},
+     {"Microsoft: the deletion threshold was met; review the deletes waiting in the "
+      "provisioning logs (action StagedDelete), then allow them, or undo their cause and "
+      "restart provisioning (not before)",
+      "https://learn.microsoft.com/entra/identity/app-provisioning/accidental-deletions"}},
 };
 
 /* API-driven inbound provisioning (templates API2AAD, API2AD). */
-#define ADVICE_API_DRIVEN                                                                          \
-	"Microsoft: an API-driven inbound job is quarantined when no notification e-mail is "      \
-	"set; set one (Edit Provisioning, Settings), then restart provisioning"
-#define ADVICE_ESCROWS_PRUNED                                                                      \
-	"Microsoft: after its initial cycle the job pauses and waits for the failing objects "     \
-	"to be cleaned up (provisioning logs)"
+static const struct report_advice advice_api_driven = {
+    "Microsoft: an API-driven inbound job is quarantined when no notification e-mail is set; "
+    "set one (Edit Provisioning, Settings), then restart provisioning",
+    "https://learn.microsoft.com/entra/identity/app-provisioning/"
+    "inbound-provisioning-api-issues"};
+static const struct report_advice advice_escrows_pruned = {
+    "Microsoft: after its initial cycle the job pauses and waits for the failing objects to "
+    "be cleaned up (provisioning logs)",
+    "https://learn.microsoft.com/graph/api/resources/synchronization-synchronizationstatus"};
 
 static bool api_driven(const struct sync_job *job)
 {
@@ -242,19 +252,30 @@ static bool api_driven(const struct sync_job *job)
 	       strcasecmp(job->template_id, "API2AD") == 0;
 }
 
-void output_advice(const struct sync_job *job, struct buf *b)
+/* The advice that applies to the job, in the order the words give it;
+ * how many (at most REPORT_ADVICE_MAX). */
+static size_t advice_of(const struct sync_job *job, const struct report_advice **out)
 {
-	size_t start = b->len;
+	size_t n = 0;
 	const char *reason = job->quarantine.present ? job->quarantine.reason : "";
 	if (job->status == JOB_QUARANTINE || (job->quarantine.present && reason[0])) {
 		for (size_t i = 0; i < sizeof(reason_advice) / sizeof(reason_advice[0]); i++)
 			if (strcasecmp(reason, reason_advice[i].reason) == 0)
-				buf_puts(b, reason_advice[i].advice);
+				out[n++] = &reason_advice[i].advice;
 		if (job->status == JOB_QUARANTINE && api_driven(job))
-			buf_printf(b, "%s%s", b->len > start ? "; " : "", ADVICE_API_DRIVEN);
+			out[n++] = &advice_api_driven;
 	}
 	if (job->escrows_pruned)
-		buf_printf(b, "%s%s", b->len > start ? "; " : "", ADVICE_ESCROWS_PRUNED);
+		out[n++] = &advice_escrows_pruned;
+	return n;
+}
+
+void output_advice(const struct sync_job *job, struct buf *b)
+{
+	const struct report_advice *advice[REPORT_ADVICE_MAX];
+	size_t n = advice_of(job, advice);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(b, "%s%s", i > 0 ? "; " : "", advice[i]->text);
 }
 
 /* "2026-11-20" of an epoch. */
@@ -755,14 +776,14 @@ int output_prefixes(const struct job_result *r, size_t n, char (*out)[SUBJECT_MA
  * out rather than printed as 'U': Icinga 2 warns about every 'U' on every
  * check and its writers drop it anyway, so the graph shows the same gap.
  * Out of memory, the metric is left out too. */
-static void metric_add(struct report *rep, size_t job, int tier, const char *name, bool known,
+static void metric_add(struct report *rep, size_t job, int tier, enum metric_id id, bool known,
                        double v, const char *unit, const struct range *warn,
                        const struct range *crit, bool min0)
 {
 	if (!known)
 		return;
 	struct report_metric m = {.job = job,
-	                          .name = name,
+	                          .name = metric_name(id),
 	                          .value = v,
 	                          .unit = unit,
 	                          .warn = warn,
@@ -777,33 +798,33 @@ static void job_metrics(struct report *rep, size_t k, const struct job_result *r
 	size_t first = rep->n_metrics;
 	const struct task_execution *le = &r->job->last_execution;
 	bool run = le->result != RUN_NONE;
-	metric_add(rep, k, 1, "last_success_age", r->age_known, r->last_success_age, "s",
+	metric_add(rep, k, 1, METRIC_LAST_SUCCESS_AGE, r->age_known, r->last_success_age, "s",
 	           &r->age_warn, &r->age_crit, true);
-	metric_add(rep, k, 1, "successive_failures", true, (double)r->job->successive_failures, "",
-	           &r->fail_warn, &r->fail_crit, true);
-	metric_add(rep, k, 2, "escrowed", run && le->has_count_escrowed, (double)le->count_escrowed,
-	           "", &r->escrow_warn, &r->escrow_crit, true);
-	metric_add(rep, k, 2, "exported", run && le->has_count_exported, (double)le->count_exported,
-	           "", NULL, NULL, false);
-	metric_add(rep, k, 2, "imported", run && le->has_count_imported, (double)le->count_imported,
-	           "", NULL, NULL, false);
-	metric_add(rep, k, 1, "quarantine_age", r->quarantine_age_known, r->quarantine_age, "s",
+	metric_add(rep, k, 1, METRIC_SUCCESSIVE_FAILURES, true, (double)r->job->successive_failures,
+	           "", &r->fail_warn, &r->fail_crit, true);
+	metric_add(rep, k, 2, METRIC_ESCROWED, run && le->has_count_escrowed,
+	           (double)le->count_escrowed, "", &r->escrow_warn, &r->escrow_crit, true);
+	metric_add(rep, k, 2, METRIC_EXPORTED, run && le->has_count_exported,
+	           (double)le->count_exported, "", NULL, NULL, false);
+	metric_add(rep, k, 2, METRIC_IMPORTED, run && le->has_count_imported,
+	           (double)le->count_imported, "", NULL, NULL, false);
+	metric_add(rep, k, 1, METRIC_QUARANTINE_AGE, r->quarantine_age_known, r->quarantine_age,
+	           "s", NULL, NULL, false);
+	metric_add(rep, k, 2, METRIC_QUARANTINE_SERIES, true, (double)r->quarantine_series, "",
 	           NULL, NULL, false);
-	metric_add(rep, k, 2, "quarantine_series", true, (double)r->quarantine_series, "", NULL,
-	           NULL, false);
-	metric_add(rep, k, 2, "episode_age", r->episode_open, r->episode_age, "s", NULL, NULL,
+	metric_add(rep, k, 2, METRIC_EPISODE_AGE, r->episode_open, r->episode_age, "s", NULL, NULL,
 	           false);
 	if (r->export_age_known || r->export_warn.set || r->export_crit.set)
-		metric_add(rep, k, 2, "last_export_age", r->export_age_known, r->last_export_age,
-		           "s", &r->export_warn, &r->export_crit, true);
+		metric_add(rep, k, 2, METRIC_LAST_EXPORT_AGE, r->export_age_known,
+		           r->last_export_age, "s", &r->export_warn, &r->export_crit, true);
 	if (r->job->progress_known)
-		metric_add(rep, k, 2, "progress", true, r->job->progress_percent, "%", NULL, NULL,
-		           false);
+		metric_add(rep, k, 2, METRIC_PROGRESS, true, r->job->progress_percent, "%", NULL,
+		           NULL, false);
 	double failed;
 	if (provlog_words_failed_objects(r, &failed))
 		metric_add(rep, k, r->objects_warn.set || r->objects_crit.set ? 1 : 2,
-		           "failed_objects", true, failed, "", &r->objects_warn, &r->objects_crit,
-		           true);
+		           METRIC_FAILED_OBJECTS, true, failed, "", &r->objects_warn,
+		           &r->objects_crit, true);
 	for (size_t i = first; i < rep->n_metrics; i++)
 		rep->metric[i].ok = r->state == STATE_OK;
 }
@@ -811,14 +832,18 @@ static void job_metrics(struct report *rep, size_t k, const struct job_result *r
 void output_run_facts(struct report *rep, const struct run_facts *facts)
 {
 	if (facts != NULL && facts->credential_known)
-		metric_add(rep, REPORT_RUN, 1, "credential_expires_in", true,
+		metric_add(rep, REPORT_RUN, 1, METRIC_CREDENTIAL_EXPIRES_IN, true,
 		           facts->credential_expires_in, "s", facts->credential_warn,
 		           facts->credential_crit, false);
 	double t = facts != NULL && isfinite(facts->http_seconds) && facts->http_seconds > 0
 	               ? facts->http_seconds
 	               : 0.0;
-	struct report_metric time = {
-	    .job = REPORT_RUN, .name = "time", .value = t, .unit = "s", .decimals = 3, .tier = 1};
+	struct report_metric time = {.job = REPORT_RUN,
+	                             .name = metric_name(METRIC_TIME),
+	                             .value = t,
+	                             .unit = "s",
+	                             .decimals = 3,
+	                             .tier = 1};
 	(void)report_metric(rep, &time);
 	if (facts != NULL) {
 		rep->credential = facts->credential;
@@ -954,6 +979,7 @@ static int add_job(struct report *rep, size_t k, const struct view *v, bool bare
 	}
 	output_job_detail(r, &l->text);
 	text_clean_buf(&l->text, 0);
+	j->n_advice = advice_of(r->job, j->advice);
 	job_metrics(rep, k, r);
 	return 0;
 }

@@ -338,6 +338,8 @@ static void job_schedule(struct doc *d, size_t k)
 		put_null(d);
 	key(d, "state");
 	str_or_null(d, job->schedule_state);
+	key(d, "expiration");
+	time_or_null(d, job->expiration_valid, job->expiration);
 	end(d, '}');
 }
 
@@ -445,6 +447,107 @@ static void job_last_success(struct doc *d, size_t k)
 	const struct job_result *res = result_of(d, k);
 	key(d, "last_success");
 	when(d, res->age_known, res->last_success, res->last_success_age);
+}
+
+/* The newest progress of a cycle, and whether the age thresholds measured
+ * its observation instead of the last success (a cycle in progress). */
+static void job_progress(struct doc *d, size_t k)
+{
+	const struct job_result *res = result_of(d, k);
+	const struct sync_job *job = res->job;
+	key(d, "progress");
+	if (!job->progress_known) {
+		put_null(d);
+		return;
+	}
+	begin(d, '{');
+	key(d, "percent");
+	number(d, job->progress_percent, 0);
+	key(d, "completed_units");
+	integer(d, (long long)job->progress_completed);
+	key(d, "total_units");
+	integer(d, (long long)job->progress_total);
+	key(d, "observed");
+	if (res->ahead & (1u << PAST_PROGRESS))
+		put_null(d); /* no valid time: times_ahead names it */
+	else
+		time_or_null(d, job->progress_observed_valid, job->progress_observed);
+	key(d, "cycle_in_progress");
+	boolean(d, res->cycle_in_progress);
+	key(d, "observed_age");
+	if (res->cycle_in_progress)
+		number(d, res->progress_age, 0);
+	else
+		put_null(d);
+	end(d, '}');
+}
+
+/* This plugin's newest start (the handler's or --start's), from the state
+ * directory the check shares with them. */
+static void job_last_start(struct doc *d, size_t k)
+{
+	const struct job_result *res = result_of(d, k);
+	key(d, "last_start");
+	when(d, res->last_start > 0, res->last_start, res->last_start_age);
+}
+
+/* The repair episode while it is open: since when the job has been broken
+ * (Graph's seriesBegan at the first start), the starts made in it, and
+ * whether the last one did not help. */
+static void job_episode(struct doc *d, size_t k)
+{
+	const struct job_result *res = result_of(d, k);
+	key(d, "episode");
+	if (!res->episode_open) {
+		put_null(d);
+		return;
+	}
+	begin(d, '{');
+	key(d, "since");
+	time_iso(d, res->episode_began);
+	key(d, "age");
+	number(d, res->episode_age, 0);
+	key(d, "starts");
+	integer(d, (long long)res->episode_starts);
+	key(d, "last_start_futile");
+	boolean(d, res->futile);
+	end(d, '}');
+}
+
+/* What Microsoft documents to do, each with its page. */
+static void job_advice(struct doc *d, size_t k)
+{
+	const struct report_job *j = &d->r->job[k];
+	key(d, "advice");
+	begin(d, '[');
+	for (size_t i = 0; i < j->n_advice; i++) {
+		begin(d, '{');
+		key(d, "text");
+		str(d, j->advice[i]->text);
+		key(d, "source");
+		str(d, j->advice[i]->source);
+		end(d, '}');
+	}
+	end(d, ']');
+}
+
+/* The times of past events that lay ahead of the clock and were not taken. */
+static void job_times_ahead(struct doc *d, size_t k)
+{
+	const struct job_result *res = result_of(d, k);
+	key(d, "times_ahead");
+	begin(d, '[');
+	for (int i = 0; i < PAST_COUNT; i++) {
+		if (!(res->ahead & (1u << i)))
+			continue;
+		begin(d, '{');
+		key(d, "event");
+		str(d, past_time_name((enum past_time)i));
+		key(d, "time");
+		time_iso(d, res->ahead_at[i]);
+		end(d, '}');
+	}
+	end(d, ']');
 }
 
 static void job_flags(struct doc *d, size_t k)
@@ -561,8 +664,9 @@ static void job_metrics(struct doc *d, size_t k)
 
 /* The members of each job, in order. */
 static job_part *const job_parts[] = {
-    job_ids,        job_state,        job_schedule, job_findings, job_last_run,      job_error,
-    job_quarantine, job_last_success, job_flags,    job_text,     job_object_errors, job_metrics,
+    job_ids,         job_state,        job_schedule, job_findings,      job_last_run, job_error,
+    job_quarantine,  job_last_success, job_progress, job_last_start,    job_episode,  job_advice,
+    job_times_ahead, job_flags,        job_text,     job_object_errors, job_metrics,
 };
 
 /* ---- --directory-sync ---- */

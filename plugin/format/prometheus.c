@@ -30,40 +30,58 @@
 /* A metric of the report as a family: its name and help, and the factor
  * from its unit to the base unit. */
 struct family {
-	const char *metric; /* the report's name */
 	const char *name;
 	const char *help;
 	double scale;
 };
 
-static const struct family families[] = {
-    {"last_success_age", PREFIX "job_last_success_age_seconds",
-     "Seconds from the job's last successful cycle to the run.", 1},
-    {"successive_failures", PREFIX "job_successive_failures",
-     "Cycles in a row that failed completely (countSuccessiveCompleteFailures).", 1},
-    {"escrowed", PREFIX "job_escrowed", "Objects escrowed by the job's last run.", 1},
-    {"exported", PREFIX "job_exported", "Objects exported by the job's last run.", 1},
-    {"imported", PREFIX "job_imported", "Objects imported by the job's last run.", 1},
-    {"quarantine_age", PREFIX "job_quarantine_age_seconds",
-     "Seconds since the job's quarantine series began; 0 when not quarantined.", 1},
-    {"quarantine_series", PREFIX "job_quarantine_series",
-     "Quarantines in the job's current series (seriesCount); 0 when not quarantined.", 1},
-    {"last_export_age", PREFIX "job_last_export_age_seconds",
-     "Seconds from the job's last successful cycle with exports to the run.", 1},
-    {"progress", PREFIX "job_progress_ratio", "Share of the job's current cycle done.", 0.01},
-    {"failed_objects", PREFIX "job_failed_objects",
-     "Distinct objects that failed in the job's last cycle, from the provisioning logs "
-     "(--object-errors); 0 for a job whose last run succeeded without escrows.",
-     1},
-    {"last_sync_age", PREFIX "directory_sync_last_sync_age_seconds",
-     "Seconds from the tenant's last directory synchronization to the run.", 1},
-    {"last_password_sync_age", PREFIX "directory_sync_last_password_sync_age_seconds",
-     "Seconds from the tenant's last password hash synchronization to the run.", 1},
-    {"sync_interval", PREFIX "directory_sync_interval_seconds",
-     "The directory synchronization interval the thresholds derive from.", 1},
-    {"credential_expires_in", PREFIX "credential_expires_in_seconds",
-     "Seconds until the credential the run signed in with expires; negative once expired.", 1},
-    {"time", PREFIX "http_seconds", "Seconds the run spent on HTTP.", 1},
+/* Every metric the report can carry has its row (test_formats.c walks
+ * enum metric_id); one without a row would be left out of this format. */
+static const struct family families[METRIC_COUNT] = {
+    [METRIC_LAST_SUCCESS_AGE] = {PREFIX "job_last_success_age_seconds",
+                                 "Seconds from the job's last successful cycle to the run.", 1},
+    [METRIC_SUCCESSIVE_FAILURES] =
+        {PREFIX "job_successive_failures",
+         "Cycles in a row that failed completely (countSuccessiveCompleteFailures).", 1},
+    [METRIC_ESCROWED] = {PREFIX "job_escrowed", "Objects escrowed by the job's last run.", 1},
+    [METRIC_EXPORTED] = {PREFIX "job_exported", "Objects exported by the job's last run.", 1},
+    [METRIC_IMPORTED] = {PREFIX "job_imported", "Objects imported by the job's last run.", 1},
+    [METRIC_QUARANTINE_AGE] =
+        {PREFIX "job_quarantine_age_seconds",
+         "Seconds since the job's quarantine series began; 0 when not quarantined.", 1},
+    [METRIC_QUARANTINE_SERIES] =
+        {PREFIX "job_quarantine_series",
+         "Quarantines in the job's current series (seriesCount); 0 when not quarantined.", 1},
+    [METRIC_EPISODE_AGE] = {PREFIX "job_episode_age_seconds",
+                            "Seconds since the job broke, while this plugin's starts have not "
+                            "repaired it (the episode; each start begins a new quarantine "
+                            "series).",
+                            1},
+    [METRIC_LAST_EXPORT_AGE] =
+        {PREFIX "job_last_export_age_seconds",
+         "Seconds from the job's last successful cycle with exports to the run.", 1},
+    [METRIC_PROGRESS] = {PREFIX "job_progress_ratio", "Share of the job's current cycle done.",
+                         0.01},
+    [METRIC_FAILED_OBJECTS] = {PREFIX "job_failed_objects",
+                               "Distinct objects that failed in the job's last cycle, from the "
+                               "provisioning logs (--object-errors); 0 for a job whose last run "
+                               "succeeded without escrows.",
+                               1},
+    [METRIC_LAST_SYNC_AGE] =
+        {PREFIX "directory_sync_last_sync_age_seconds",
+         "Seconds from the tenant's last directory synchronization to the run.", 1},
+    [METRIC_LAST_PASSWORD_SYNC_AGE] =
+        {PREFIX "directory_sync_last_password_sync_age_seconds",
+         "Seconds from the tenant's last password hash synchronization to the run.", 1},
+    [METRIC_SYNC_INTERVAL] = {PREFIX "directory_sync_interval_seconds",
+                              "The directory synchronization interval the thresholds derive "
+                              "from.",
+                              1},
+    [METRIC_CREDENTIAL_EXPIRES_IN] = {PREFIX "credential_expires_in_seconds",
+                                      "Seconds until the credential the run signed in with "
+                                      "expires; negative once expired.",
+                                      1},
+    [METRIC_TIME] = {PREFIX "http_seconds", "Seconds the run spent on HTTP.", 1},
 };
 
 #define N_FAMILIES (sizeof(families) / sizeof(families[0]))
@@ -241,6 +259,29 @@ static void service_principals(struct expo *x)
 		       r->sp[i].error == NULL ? 1 : 0);
 }
 
+/* The repair episode while it is open (the state directory the check
+ * shares with the event handler): its starts, and whether the last one did
+ * not help, for a rule that tells a repair that failed from one under way. */
+static void episodes(struct expo *x)
+{
+	const struct report *r = x->r;
+	family(x, PREFIX "job_episode_starts",
+	       "Starts this plugin made in the job's open repair episode (no sample when none is "
+	       "open).");
+	for (size_t k = 0; k < r->n_jobs; k++)
+		if (r->job[k].result->episode_open)
+			job_sample(x, PREFIX "job_episode_starts", k, NULL, NULL,
+			           (double)r->job[k].result->episode_starts);
+	family(
+	    x, PREFIX "job_last_start_futile",
+	    "1 when this plugin's last start did not help (quarantined again for the same reason, "
+	    "no success since; the next start backs off), else 0; while an episode is open.");
+	for (size_t k = 0; k < r->n_jobs; k++)
+		if (r->job[k].result->episode_open)
+			job_sample(x, PREFIX "job_last_start_futile", k, NULL, NULL,
+			           r->job[k].result->futile ? 1 : 0);
+}
+
 static void jobs(struct expo *x)
 {
 	const struct report *r = x->r;
@@ -269,6 +310,7 @@ static void jobs(struct expo *x)
 		if (r->job[k].result->age_known)
 			job_sample(x, PREFIX "job_last_success_timestamp_seconds", k, NULL, NULL,
 			           round(r->job[k].result->last_success));
+	episodes(x);
 }
 
 /* --object-errors: the objects of each of the top error codes, and the
@@ -335,14 +377,13 @@ static void credential(struct expo *x)
 static const struct family *family_of(const char *metric)
 {
 	for (size_t i = 0; i < N_FAMILIES; i++)
-		if (strcmp(families[i].metric, metric) == 0)
+		if (families[i].name != NULL && strcmp(metric_name((enum metric_id)i), metric) == 0)
 			return &families[i];
 	return NULL;
 }
 
 /* Each family of the report's metrics, its samples together, in the order
- * of the table; a metric the table does not name is left out (its row is
- * part of adding a metric). */
+ * of the table; a metric the table does not name is left out. */
 static void metrics(struct expo *x)
 {
 	const struct report *r = x->r;
@@ -357,6 +398,8 @@ static void metrics(struct expo *x)
 	}
 	for (size_t fi = 0; fi < N_FAMILIES; fi++) {
 		const struct family *f = &families[fi];
+		if (f->name == NULL)
+			continue;
 		family(x, f->name, f->help);
 		for (size_t i = 0; i < r->n_metrics; i++) {
 			const struct report_metric *m = &r->metric[i];

@@ -63,6 +63,48 @@ void report_note(struct report *r, const char *text)
 	buf_puts(&r->notes, "\n");
 }
 
+const char *metric_name(enum metric_id id)
+{
+	/* A switch without default: a new metric without a name is a warning. */
+	switch (id) {
+	case METRIC_LAST_SUCCESS_AGE:
+		return "last_success_age";
+	case METRIC_SUCCESSIVE_FAILURES:
+		return "successive_failures";
+	case METRIC_ESCROWED:
+		return "escrowed";
+	case METRIC_EXPORTED:
+		return "exported";
+	case METRIC_IMPORTED:
+		return "imported";
+	case METRIC_QUARANTINE_AGE:
+		return "quarantine_age";
+	case METRIC_QUARANTINE_SERIES:
+		return "quarantine_series";
+	case METRIC_EPISODE_AGE:
+		return "episode_age";
+	case METRIC_LAST_EXPORT_AGE:
+		return "last_export_age";
+	case METRIC_PROGRESS:
+		return "progress";
+	case METRIC_FAILED_OBJECTS:
+		return "failed_objects";
+	case METRIC_LAST_SYNC_AGE:
+		return "last_sync_age";
+	case METRIC_LAST_PASSWORD_SYNC_AGE:
+		return "last_password_sync_age";
+	case METRIC_SYNC_INTERVAL:
+		return "sync_interval";
+	case METRIC_CREDENTIAL_EXPIRES_IN:
+		return "credential_expires_in";
+	case METRIC_TIME:
+		return "time";
+	case METRIC_COUNT:
+		break;
+	}
+	return "unknown";
+}
+
 void report_free(struct report *r)
 {
 	for (size_t k = 0; k < r->n_lines; k++)

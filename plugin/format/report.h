@@ -21,6 +21,36 @@ struct expiry_result;
 #define REPORT_RUN  SIZE_MAX /* the subject of a metric of the run itself */
 #define REPORT_NONE SIZE_MAX /* no index: a job's service principal not known */
 
+/* Every metric the words (output.c, dirsync_output.c) give a report. A
+ * writer that maps metrics by name (prometheus.c's families[]) is held to
+ * this list: test_formats.c walks it and fails on a metric the writer would
+ * leave out. A new metric is a value here and its name in metric_name(). */
+enum metric_id {
+	/* a job's */
+	METRIC_LAST_SUCCESS_AGE,
+	METRIC_SUCCESSIVE_FAILURES,
+	METRIC_ESCROWED,
+	METRIC_EXPORTED,
+	METRIC_IMPORTED,
+	METRIC_QUARANTINE_AGE,
+	METRIC_QUARANTINE_SERIES,
+	METRIC_EPISODE_AGE,
+	METRIC_LAST_EXPORT_AGE,
+	METRIC_PROGRESS,
+	METRIC_FAILED_OBJECTS, /* --object-errors */
+	/* --directory-sync's */
+	METRIC_LAST_SYNC_AGE,
+	METRIC_LAST_PASSWORD_SYNC_AGE,
+	METRIC_SYNC_INTERVAL,
+	/* the run's */
+	METRIC_CREDENTIAL_EXPIRES_IN,
+	METRIC_TIME,
+	METRIC_COUNT
+};
+
+/* The metric's name in every format ("last_success_age"): [a-z_], stable. */
+const char *metric_name(enum metric_id id);
+
 /* One number. Its subject and name stay apart, so that each format names
  * it its own way (Nagios: "<subject>_<name>"). */
 struct report_metric {
@@ -60,6 +90,14 @@ struct report_sp {
 	const char *error;  /* why its jobs could not be read (one clean line), or NULL */
 };
 
+/* What Microsoft documents to do about a job, and the page that says it. */
+struct report_advice {
+	const char *text;   /* "Microsoft: ...", as the job's long output gives it */
+	const char *source; /* "https://learn.microsoft.com/..." */
+};
+
+#define REPORT_ADVICE_MAX 3 /* the quarantine reason's, API-driven jobs', pruned escrows' */
+
 /* A job the report is about, in the order of the lines. */
 struct report_job {
 	/* ids, template, state, status code, findings (kind, state, the
@@ -68,6 +106,10 @@ struct report_job {
 	char subject[SUBJECT_MAX]; /* the prefix of its metric names; "" with -j */
 	size_t sp;   /* its service principal: an index into report.sp, or REPORT_NONE */
 	size_t line; /* its line: an index into report.line */
+	/* what Microsoft documents for it (static); none when Microsoft
+	 * explains nothing */
+	const struct report_advice *advice[REPORT_ADVICE_MAX];
+	size_t n_advice;
 };
 
 struct report {

@@ -7,9 +7,12 @@
 # collector; a real Prometheus (a config of the test's own: 1 s scrapes and
 # rule evaluations, contrib's entra_sync.rules.yml unchanged) scrapes it. The
 # quarantined Box job raises EntraSyncJobQuarantined, read back through the
-# HTTP API, and nothing else; contrib/grafana/entra-sync-prometheus.json
-# finds data for every target; then the job is started (--start), its next
-# cycle succeeds, the unit's command runs again and the alert clears.
+# HTTP API, and nothing else. The operator starts it (--start) and its next
+# cycle quarantines it again (the cause persists): EntraSyncRepairDidNotHelp
+# fires; contrib/grafana/entra-sync-prometheus.json finds data for every
+# target, the repair episode's included; then the job is started again
+# (--force: the plugin backs off after a start that did not help), its next
+# cycle succeeds, the unit's command runs again and both alerts clear.
 set -u
 export PATH="/usr/bin:$PATH"
 # shellcheck source=tests/e2e/lib.sh
@@ -26,7 +29,7 @@ SP2=5a1f0c2e-0000-4000-8000-0000000000e2
 [ -x "$NODE_EXPORTER" ] || skip_all "prometheus-node-exporter is not installed"
 command -v promtool >/dev/null || skip_all "promtool is not installed (prometheus)"
 
-plan 12
+plan 14
 e2e_setup prometheus
 EMU_CYCLE_DELAY=1 emu_start || bail "emulator starts"
 # A second service principal with a job in its first cycle (progress), and
@@ -139,19 +142,51 @@ for a in json.load(sys.stdin)["data"]["alerts"]:
     if a["state"] == "firing":
         print(a["labels"]["alertname"], a["labels"].get("sync_job", "-"))' | sort
 }
-box_fires() { firing | grep -qx "EntraSyncJobQuarantined $BOX_JOB"; }
-FIRED=no
-if wait_for 30 box_fires; then
-	FIRED=yes
-	ok "EntraSyncJobQuarantined fires for the Box job (Prometheus' /api/v1/alerts)"
-else
-	not_ok "EntraSyncJobQuarantined fires for the Box job (Prometheus' /api/v1/alerts)"
-	diag "$(http "$PROM/api/v1/alerts")" "$(tail -5 "$T/prometheus.log")"
-fi
+# box_fires ALERT WHAT: ok when ALERT fires for the Box job within 30 s;
+# FIRED collects the alerts that did.
+FIRED=""
+box_firing() { firing | grep -qx "$1 $BOX_JOB"; }
+box_fires() {
+	if wait_for 30 box_firing "$1"; then
+		FIRED+="$1;"
+		ok "$1 fires for the Box job ($2)"
+	else
+		not_ok "$1 fires for the Box job ($2)"
+		diag "$(http "$PROM/api/v1/alerts")" "$(grep -E 'entra_sync_job_(quarantined|episode|last_start)' "$T/textfile/entra_sync.prom")"
+	fi
+}
+box_fires EntraSyncJobQuarantined "Prometheus' /api/v1/alerts"
 sleep 3 # a few more evaluations: nothing else may fire meanwhile
 check "no other alert fires (a healthy scim job, a job in its first cycle, a syncing directory)" \
 	test "$(firing)" = "EntraSyncJobQuarantined $BOX_JOB"
 diag "firing: $(firing | tr '\n' ';')"
+
+# start_box [--force]: the operator's start of the Box job, then its next
+# cycle (the emulator's cycle_delay, 1 s, passed; the cycle run now), then
+# the unit's commands (STATUSES, OUTPUT).
+start_box() {
+	out=$(as_run_user env CHECK_ENTRA_SYNC_ROOT="$T/root" "$PLUGIN_DIR/check_entra_sync" \
+		--extra-opts="entra_sync_repair@$T/etc/check_entra_sync.ini" -s "$SP_ID" -j "$BOX_JOB" --start "$@" 2>&1)
+	rc=$?
+	diag "$out"
+	sleep 1.5
+	emu POST "/_emu/jobs/$BOX_JOB/cycle" '{}' >/dev/null
+	run_unit
+	return $rc
+}
+
+# A start that did not help: the cause persists, the next cycle quarantines
+# the job again for the same reason.
+emu POST "/_emu/jobs/$BOX_JOB/next-cycle" \
+	'{"outcome":"quarantine","reason":"EncounteredQuarantineException","error_code":"BoxInsufficientPermissions"}' >/dev/null
+start_box
+rc=$?
+check "--start starts the Box job; its next cycle quarantines it again: the unit's commands exit 2 and 0" \
+	test "$rc|$STATUSES|$OUTPUT" = "0|2 0 |"
+[ -z "$OUTPUT" ] || diag "$OUTPUT"
+box_fires EntraSyncRepairDidNotHelp "entra_sync_job_last_start_futile 1"
+check "the two alerts of the Box job fire, and nothing else" \
+	test "$(firing | tr '\n' ';')" = "EntraSyncJobQuarantined $BOX_JOB;EntraSyncRepairDidNotHelp $BOX_JOB;"
 
 said=$(python3 "$E2E_ROOT/tests/e2e/dashboards_check.py" grafana-prometheus "$DASHBOARD" --url "$PROM" 2>&1)
 if [ $? -eq 0 ]; then
@@ -161,23 +196,19 @@ else
 	diag "$said"
 fi
 
-# The repair: the operator's start, the job's next cycle, the unit again.
-out=$(as_run_user env CHECK_ENTRA_SYNC_ROOT="$T/root" "$PLUGIN_DIR/check_entra_sync" \
-	--extra-opts="entra_sync_repair@$T/etc/check_entra_sync.ini" -s "$SP_ID" -j "$BOX_JOB" --start 2>&1)
+# The repair: the cause fixed, the operator's start (forced past the
+# backoff), the job's next cycle succeeds, the unit again.
+emu POST "/_emu/jobs/$BOX_JOB/next-cycle" '{"outcome":"succeed"}' >/dev/null
+start_box --force
 rc=$?
-check "--start starts the Box job (exit 0)" test "$rc" = 0
-diag "$out"
-sleep 1.5 # the emulator's cycle_delay: the next cycle succeeds
-emu POST "/_emu/jobs/$BOX_JOB/cycle" '{}' >/dev/null
-run_unit
-check "the unit's commands exit 0 and 0 after the repair, printing nothing" \
-	test "$STATUSES|$OUTPUT" = "0 0 |"
+check "--start --force starts the Box job; its next cycle succeeds: the unit's commands exit 0 and 0" \
+	test "$rc|$STATUSES|$OUTPUT" = "0|0 0 |"
 [ -z "$OUTPUT" ] || diag "$OUTPUT"
-box_quiet() { ! firing | grep -q "^EntraSyncJobQuarantined "; }
-if [ "$FIRED" = yes ] && wait_for 30 box_quiet; then
-	ok "EntraSyncJobQuarantined clears once the repaired job is checked again"
+box_quiet() { ! firing | grep -qE "^(EntraSyncJobQuarantined|EntraSyncRepairDidNotHelp) "; }
+if [ "$FIRED" = "EntraSyncJobQuarantined;EntraSyncRepairDidNotHelp;" ] && wait_for 30 box_quiet; then
+	ok "EntraSyncJobQuarantined and EntraSyncRepairDidNotHelp clear once the repaired job is checked again"
 else
-	not_ok "EntraSyncJobQuarantined clears once the repaired job is checked again"
+	not_ok "EntraSyncJobQuarantined and EntraSyncRepairDidNotHelp clear once the repaired job is checked again"
 	diag "$(firing)"
 fi
 check "the textfile directory holds the two files and no temporary one" \

@@ -135,6 +135,31 @@ def exposition_problems(text):
     return problems
 
 
+_VALUE_SAMPLE = re.compile(r'^([a-z_]+)(?:\{(.*)\})? (\S+)$')
+_LABEL_VALUE = re.compile(r'([a-z_]+)="((?:[^"\\]|\\.)*)"')
+
+
+def samples(text):
+    """{(name, ((label, value), ...)): value} of an exposition, for tests
+    that read it."""
+    out = {}
+    for line in text.splitlines():
+        m = _VALUE_SAMPLE.match(line)
+        if m:
+            labels = tuple(sorted(_LABEL_VALUE.findall(m.group(2) or "")))
+            out[(m.group(1), labels)] = float(m.group(3))
+    return out
+
+
+def sample(text, name, **labels):
+    """The value of the one sample of name whose labels include labels."""
+    found = [v for (n, ls), v in samples(text).items()
+             if n == name and all((k, v2) in ls for k, v2 in labels.items())]
+    if len(found) != 1:
+        raise AssertionError("%d samples of %s %r in:\n%s" % (len(found), name, labels, text))
+    return found[0]
+
+
 def promtool_problems(text):
     """What promtool check metrics says about text, one line each."""
     promtool = shutil.which("promtool")

@@ -16,28 +16,7 @@ import harness as H
 from harness import eq, expect, true
 
 FORMATS = ("nagios", "json", "prometheus")
-_SAMPLE = re.compile(r'^([a-z_]+)(?:\{(.*)\})? (\S+)$')
-_LABEL = re.compile(r'([a-z_]+)="((?:[^"\\]|\\.)*)"')
-
-
-def samples(text):
-    """{(name, ((label, value), ...)): value} of an exposition."""
-    out = {}
-    for line in text.splitlines():
-        m = _SAMPLE.match(line)
-        if m:
-            labels = tuple(sorted(_LABEL.findall(m.group(2) or "")))
-            out[(m.group(1), labels)] = float(m.group(3))
-    return out
-
-
-def sample(text, name, **labels):
-    """The value of the one sample of name whose labels include labels."""
-    found = [v for (n, ls), v in samples(text).items()
-             if n == name and all((k, v2) in ls for k, v2 in labels.items())]
-    if len(found) != 1:
-        H.fail("%d samples of %s %r in:\n%s" % (len(found), name, labels, text))
-    return found[0]
+samples, sample = formats.samples, formats.sample
 
 
 def in_every_format(args, rc):

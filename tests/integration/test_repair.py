@@ -2,13 +2,17 @@
 """An honest repair against the emulator (SPEC 4a and 6a): long cycles, times
 ahead of the clock, pruned escrows, expiring schedules, one start history per
 job whatever case -j is typed in, --start's guard rails, starts that did not
-help and the backoff they bring, the episode, and old state files. Tests that
+help and the backoff they bring, the episode, and old state files; then the
+same facts as values, in --output-format=json and prometheus. Tests that
 span hours move the emulator's clock and run the plugin with the same offset
 (CHECK_ENTRA_SYNC_CLOCK_OFFSET)."""
 
+import calendar
+import json
 import os
 import re
 
+import formats
 import harness as H
 from harness import eq, expect, true
 
@@ -297,3 +301,173 @@ def test_start_without_a_usable_history_starts_nothing_even_forced():
     finally:
         os.chmod(sdir, 0o700)
     eq(starts(e), 0, "starts", r)
+
+
+# -- the repair as values: --output-format=json and prometheus (SPEC 16) ----------------
+MAN_PAGE = os.path.join(H.ROOT, "doc", "check_entra_sync.1")
+QUARANTINE_PAGE = ("https://learn.microsoft.com/entra/identity/app-provisioning/"
+                   "application-provisioning-quarantine-status")
+
+
+def epoch(iso):
+    return calendar.timegm(H.time.strptime(iso, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+def job_of(r, job):
+    found = [j for j in json.loads(r.stdout)["jobs"] if j["id"] == job]
+    eq(len(found), 1, "jobs with id %s in the json document" % job, r)
+    return found[0]
+
+
+def values(e, sdir=None, job=H.JOB_BOX, sp=H.SP_DEMO, rc=None, extra=()):
+    """The json document's member for the job, the exposition, and both runs
+    (which exit alike, rc when given)."""
+    rj = check(e, sdir, job=job, sp=sp, extra=["--output-format=json"] + list(extra))
+    rp = check(e, sdir, job=job, sp=sp, extra=["--output-format=prometheus"] + list(extra))
+    eq(rp.rc, rj.rc, "exit status of prometheus and json", rp)
+    if rc is not None:
+        eq(rj.rc, rc, "exit status", rj)
+    return job_of(rj, job), rp.stdout, rj
+
+
+def test_a_start_that_did_not_help_is_data_in_json_and_prometheus():
+    e = H.emu()
+    sdir = state_dir()
+    e.next_cycle(H.JOB_BOX, "quarantine", reason=REASON, error_code="BoxInsufficientPermissions")
+    broken = H.time.time() - 259200          # Box's series in the default fixture
+    eq(handler(e, sdir).rc, 0, "the first start")
+    e.advance(2405)                           # the next cycle: the cause persists
+    j, prom, r = values(e, sdir, rc=2)
+    ep = j["episode"]
+    eq((ep["starts"], ep["last_start_futile"]), (1, True), "the episode's starts and verdict", r)
+    true(abs(epoch(ep["since"]) - broken) < 30, "broken since Box's first series: %r" % ep, r)
+    true(259200 + 2405 <= ep["age"] <= 259200 + 2405 + 60, "episode age %r" % ep["age"], r)
+    eq(j["metrics"]["episode_age"]["value"], ep["age"], "the metric episode_age", r)
+    true(2405 <= j["last_start"]["age"] <= 2465, "the last start %r" % j["last_start"], r)
+    true(j["quarantine"]["age"] < 60, "quarantine.age follows Graph's new series", r)
+    eq([a["source"] for a in j["advice"]], [QUARANTINE_PAGE], "what Microsoft says, and where", r)
+    true(j["advice"][0]["text"].startswith("Microsoft: the target application refused the "
+                                           "credentials") and j["advice"][0]["text"] in j["text"],
+         "the advice as the long output gives it", r)
+    box = dict(sync_job=H.JOB_BOX, service_principal=H.SP_DEMO)
+    true(259200 + 2405 <= formats.sample(prom, "entra_sync_job_episode_age_seconds", **box)
+         <= 259200 + 2405 + 60, "entra_sync_job_episode_age_seconds", r)
+    eq((formats.sample(prom, "entra_sync_job_episode_starts", **box),
+        formats.sample(prom, "entra_sync_job_last_start_futile", **box)), (1, 1),
+       "the episode's starts and the futile start in prometheus", r)
+
+
+def test_the_episode_in_json_and_prometheus_opens_with_a_start_and_closes_with_a_good_cycle():
+    e = H.emu()
+    sdir = state_dir()
+    j, prom, r = values(e, sdir, rc=2)
+    eq((j["episode"], j["last_start"]), (None, None), "no start, no episode", r)
+    true("episode" not in prom and "futile" not in prom, "no episode samples", r)
+    eq(handler(e, sdir).rc, 0, "a start")
+    e.advance(600)                            # waiting for the next cycle
+    j, prom, r = values(e, sdir, rc=1)
+    eq((j["episode"]["starts"], j["episode"]["last_start_futile"]), (1, False),
+       "one start so far, not judged futile", r)
+    eq([f["kind"] for f in j["findings"]], ["waiting"], "findings", r)
+    true(600 <= j["last_start"]["age"] <= 660, "the last start %r" % j["last_start"], r)
+    eq((formats.sample(prom, "entra_sync_job_episode_starts", sync_job=H.JOB_BOX),
+        formats.sample(prom, "entra_sync_job_last_start_futile", sync_job=H.JOB_BOX)), (1, 0),
+       "a start under way in prometheus", r)
+    true(abs(formats.sample(prom, "entra_sync_job_episode_age_seconds", sync_job=H.JOB_BOX)
+             - j["episode"]["age"]) <= 2, "the episode's age in both (two runs)", r)
+    e.advance(1805)                           # the next cycle succeeds
+    j, prom, r = values(e, sdir, rc=0)
+    eq(j["episode"], None, "the episode after a good cycle", r)
+    true("episode_age" not in j["metrics"], "no episode_age once it closed", r)
+    true(j["last_start"]["age"] >= 2405, "the start stays recorded: %r" % j["last_start"], r)
+    eq(j["advice"], [], "nothing to advise on an Active job", r)
+    true("episode" not in prom and "futile" not in prom, "no episode samples once it closed", r)
+
+
+def test_a_cycle_in_progress_in_json_says_what_the_thresholds_measured():
+    e = H.emu()
+    job = in_progress(420, 1000, 120)
+    e.put_sp(H.SP_TEST, [job], appId=H.APP_TEST)
+    j, prom, r = values(e, job=job["id"], sp=H.SP_TEST, rc=0)
+    p = j["progress"]
+    eq((p["percent"], p["completed_units"], p["total_units"], p["cycle_in_progress"]),
+       (42, 420, 1000, True), "progress", r)
+    true(120 <= p["observed_age"] <= 180, "observed_age %r" % p["observed_age"], r)
+    true(abs(epoch(p["observed"]) - (H.time.time() - 120)) < 60, "observed %r" % p["observed"], r)
+    true(j["last_success"]["age"] >= 36000, "the last completed cycle keeps its age", r)
+    eq(formats.sample(prom, "entra_sync_job_progress_ratio", sync_job=job["id"]), 0.42,
+       "progress in prometheus", r)
+    job = in_progress(420, 1000, 81 * 60)     # no longer advancing
+    e.put_sp(H.SP_TEST, [job], appId=H.APP_TEST)
+    j, _, r = values(e, job=job["id"], sp=H.SP_TEST, rc=2)
+    eq((j["progress"]["cycle_in_progress"], j["progress"]["observed_age"]), (False, None),
+       "a cycle that stopped advancing", r)
+    eq([(f["kind"], f["state"]) for f in j["findings"]], [("age", "CRITICAL")],
+       "judged by the last success", r)
+    eq(H.make_job("scim")["status"]["progress"], [], "a job without progress (the shape)")
+    e.put_sp(H.SP_TEST, [H.make_job("scim")], appId=H.APP_TEST)
+    j, _, r = values(e, job=H.make_job("scim")["id"], sp=H.SP_TEST, rc=0)
+    eq(j["progress"], None, "progress of a job that reports none", r)
+
+
+def test_times_ahead_of_the_clock_are_named_in_json():
+    e = H.emu()
+    job = H.make_job("scim", last_success_ago=7 * 365 * 86400)
+    job["status"]["steadyStateLastAchievedTime"] = "9999-12-31T23:59:59Z"
+    e.put_sp(H.SP_TEST, [job], appId=H.APP_TEST)
+    j, _, r = values(e, job=job["id"], sp=H.SP_TEST, rc=2)
+    eq(j["times_ahead"], [{"event": "steady_state", "time": "9999-12-31T23:59:59Z"}],
+       "the time not taken", r)
+    true(j["last_success"]["age"] >= 7 * 365 * 86400, "the age from the other times", r)
+    sdir = state_dir()
+    ahead = int(H.time.time()) + 365 * 86400
+    write_state(sdir, "%d handler\n" % ahead)     # a clock that was a year ahead
+    j, _, r = values(e, sdir)
+    eq(j["times_ahead"], [{"event": "recorded_start",
+                           "time": H.time.strftime("%Y-%m-%dT%H:%M:%SZ", H.time.gmtime(ahead))}],
+       "the start recorded ahead", r)
+    eq((j["last_start"], j["episode"]), (None, None), "a start ahead is no start", r)
+
+
+def test_an_expiring_schedule_and_pruned_escrows_in_json():
+    e = H.emu()
+    for fixture, days in (("schedule-expiring", 3), ("schedule-expired", -2)):
+        sp = e.install_fixture(fixture)
+        r = H.run_plugin(H.check_args(e, sp=sp["servicePrincipalId"],
+                                      extra=["--output-format=json"]))
+        doc = json.loads(r.stdout)
+        j = doc["jobs"][0]
+        true(abs(epoch(j["schedule"]["expiration"]) - epoch(doc["time"]) - days * 86400) < 120,
+             "expiration %r, %d days from the run" % (j["schedule"]["expiration"], days), r)
+        eq([(f["kind"], f["state"]) for f in j["findings"]], [("expiration", "WARNING")],
+           "the finding", r)
+    sp = e.install_fixture("escrows-pruned")
+    r = H.run_plugin(H.check_args(e, sp=sp["servicePrincipalId"], extra=["--output-format=json"]))
+    j = json.loads(r.stdout)["jobs"][0]
+    eq((j["escrows_pruned"], [a["source"] for a in j["advice"]]),
+       (True, ["https://learn.microsoft.com/graph/api/resources/"
+               "synchronization-synchronizationstatus"]), "pruned escrows and their advice", r)
+
+
+def test_the_advice_in_json_is_the_man_page_s_with_its_source():
+    e = H.emu()
+    cases = {"EncounteredQuarantineException": ("box", 1),
+             "EncounteredEscrowProportionThreshold": ("scim", 1),
+             "QuarantinedOnDemand": ("slack", 1), "TooManyDeletes": ("workday", 1),
+             "Unknown": ("github", 0), "IngestionInterrupted": ("API2AAD", 1)}
+    jobs = []
+    for reason, (template, _) in cases.items():
+        jobs.append(H.make_job(template, code="Quarantine", quarantine={
+            "reason": reason, "seriesBegan": "{{now-3600}}", "seriesCount": 1,
+            "currentBegan": "{{now-3600}}", "nextAttempt": "{{now+3600}}", "error": None}))
+    e.put_sp(H.SP_TEST, jobs, appId=H.APP_TEST)
+    r = H.run_plugin(H.check_args(e, sp=H.SP_TEST, extra=["--output-format=json"]))
+    with open(MAN_PAGE) as f:
+        man = f.read().replace("\\:", "").replace("\\-", "-")
+    for job, (reason, (template, n)) in zip(jobs, cases.items()):
+        j = job_of(r, job["id"])
+        eq(len(j["advice"]), n, "pieces of advice for %s (%s)" % (reason, template), r)
+        for a in j["advice"]:
+            true(a["text"] in j["text"], "%s: the long output's words" % reason, r)
+            true(a["source"][len("https://"):] in man,
+                 "%s: the man page names %s" % (reason, a["source"]), r)

@@ -20,6 +20,8 @@
 #include "output.h"
 #include "text.h"
 
+#define PREFIX_SAMPLE "entra_sync_"
+
 /* What the writer of name prints for rep: a malloc'd string. */
 static char *written(const char *name, const struct report *rep, const struct output_options *base)
 {
@@ -362,6 +364,191 @@ static void units_become_base_units_and_unknown_values_stay_out(void **state)
 	report_free(&r);
 }
 
+/* ---- the repair (SPEC 4a, 6a) as values ---- */
+
+#define DAY 86400.0
+
+/* One job judged at NOW with the start history rec (or none), through
+ * output_check into C.rep. */
+static void repair_report(const char *json, const struct start_record *rec)
+{
+	load_job(json, &C.jobs[0]);
+	struct eval_config cfg;
+	eval_config_init(&cfg);
+	struct job_context ctx = {.now = NOW, .starts = rec};
+	evaluate_job(&C.jobs[0], &cfg, &ctx, &C.res[0]);
+	C.sp[0] = (struct report_sp){.id = "sp-one"};
+	struct output_options opt = {.max_bytes = OUTPUT_MAX_DEFAULT};
+	struct run_facts facts = {.now = NOW, .sps = C.sp, .n_sps = 1, .job_sp = C.job_sp};
+	struct err e = {0};
+	assert_int_equal(output_check(&C.rep, C.res, 1, &opt, &facts, &e), 0);
+}
+
+static void a_futile_start_is_data_in_json_and_prometheus(void **state)
+{
+	(void)state;
+	/* broken since ten days, two starts; the last, three days ago, was
+	 * followed by the quarantine of 2026-02-27 for the same reason */
+	struct start_record rec = {.last = NOW - 3 * DAY,
+	                           .last_reason = "EncounteredQuarantineException",
+	                           .episode_began = NOW - 10 * DAY,
+	                           .episode_starts = 2};
+	repair_report(J_QUARANTINED_BOX, &rec);
+	char *text = written("json", &C.rep, NULL);
+	assert_contains(
+	    text,
+	    "\"last_start\":{\"time\":\"2026-02-26T12:00:00Z\",\"age\":259200},"
+	    "\"episode\":{\"since\":\"2026-02-19T12:00:00Z\",\"age\":864000,\"starts\":2,"
+	    "\"last_start_futile\":true},"
+	    "\"advice\":[{\"text\":\"Microsoft: the target application refused the credentials; "
+	    "enter valid admin credentials (Provisioning, Admin Credentials, Test Connection), "
+	    "then "
+	    "restart provisioning\",\"source\":\"https://learn.microsoft.com/entra/identity/"
+	    "app-provisioning/application-provisioning-quarantine-status\"}],\"times_ahead\":[],");
+	assert_contains(text, "\"episode_age\":{\"value\":864000,\"unit\":\"s\",");
+	free(text);
+	text = written("prometheus", &C.rep, NULL);
+	const char *box = "{service_principal=\"sp-one\",sync_job=\"Box."
+	                  "fedcba9876543210fedcba9876543210\",template=\"Box\"}";
+	char want[256];
+	snprintf(want, sizeof(want), "\nentra_sync_job_episode_age_seconds%s 864000\n", box);
+	assert_contains(text, want);
+	snprintf(want, sizeof(want), "\nentra_sync_job_episode_starts%s 2\n", box);
+	assert_contains(text, want);
+	snprintf(want, sizeof(want), "\nentra_sync_job_last_start_futile%s 1\n", box);
+	assert_contains(text, want);
+	free(text);
+	report_free(&C.rep);
+	/* a start that may yet help: quarantined again, but for another reason */
+	str_copy(rec.last_reason, sizeof(rec.last_reason), "TooManyDeletes");
+	repair_report(J_QUARANTINED_BOX, &rec);
+	text = written("prometheus", &C.rep, NULL);
+	snprintf(want, sizeof(want), "\nentra_sync_job_last_start_futile%s 0\n", box);
+	assert_contains(text, want);
+	free(text);
+}
+
+static void no_start_no_episode_and_no_advice_for_a_reason_microsoft_does_not_explain(void **state)
+{
+	(void)state;
+	repair_report(J_HEALTHY_CLOUD_SYNC, NULL);
+	char *text = written("json", &C.rep, NULL);
+	assert_contains(text, "\"progress\":null,\"last_start\":null,\"episode\":null,"
+	                      "\"advice\":[],\"times_ahead\":[],");
+	assert_contains(text, "\"state\":\"Active\",\"expiration\":null}");
+	free(text);
+	text = written("prometheus", &C.rep, NULL);
+	assert_not_contains(text, "episode");
+	free(text);
+	report_free(&C.rep);
+	/* quarantined for a reason Microsoft does not explain */
+	repair_report("{\"id\":\"scim.1\",\"templateId\":\"scim\",\"status\":{\"code\":"
+	              "\"Quarantine\",\"quarantine\":{\"reason\":\"IngestionInterrupted\"}}}",
+	              NULL);
+	text = written("json", &C.rep, NULL);
+	assert_contains(text, "\"advice\":[],");
+	free(text);
+}
+
+/* A cycle in progress, an expiring schedule, and times ahead of the clock:
+ * a steady state in year 9999 and a start recorded a year ahead. */
+#define J_CYCLE_EXPIRING_AHEAD                                                                     \
+	"{\"id\":\"scim.99999999999999999999999999999999\",\"templateId\":\"scim\","               \
+	"\"schedule\":{\"interval\":\"PT40M\",\"state\":\"Active\","                               \
+	"\"expiration\":\"2026-03-04T12:00:00Z\"},"                                                \
+	"\"status\":{\"code\":\"Active\",\"countSuccessiveCompleteFailures\":0,"                   \
+	"\"lastSuccessfulExecution\":{\"state\":\"Succeeded\","                                    \
+	"\"timeEnded\":\"2026-03-01T02:00:00Z\"},"                                                 \
+	"\"steadyStateLastAchievedTime\":\"9999-12-31T23:59:59Z\","                                \
+	"\"progress\":[{\"completedUnits\":420,\"totalUnits\":1000,"                               \
+	"\"progressObservationDateTime\":\"2026-03-01T11:58:00Z\"}]}}"
+
+static void a_cycle_in_progress_an_expiring_schedule_and_times_ahead_in_json(void **state)
+{
+	(void)state;
+	struct start_record rec = {.ahead = NOW + 365 * DAY};
+	repair_report(J_CYCLE_EXPIRING_AHEAD, &rec);
+	char *text = written("json", &C.rep, NULL);
+	/* 10 h since the last success, but observed at work 2 minutes ago */
+	assert_contains(text, "\"findings\":[{\"kind\":\"expiration\",\"state\":\"WARNING\",");
+	assert_contains(text, "\"expiration\":\"2026-03-04T12:00:00Z\"}");
+	assert_contains(text, "\"progress\":{\"percent\":42,\"completed_units\":420,"
+	                      "\"total_units\":1000,\"observed\":\"2026-03-01T11:58:00Z\","
+	                      "\"cycle_in_progress\":true,\"observed_age\":120},"
+	                      "\"last_start\":null,\"episode\":null,");
+	assert_contains(text, "\"times_ahead\":[{\"event\":\"steady_state\",\"time\":"
+	                      "\"9999-12-31T23:59:59Z\"},{\"event\":\"recorded_start\",\"time\":"
+	                      "\"2027-03-01T12:00:00Z\"}],");
+	free(text);
+	report_free(&C.rep);
+	/* observed ahead of the clock: no valid time, so no cycle in progress */
+	struct sync_job *job = &C.jobs[0];
+	load_job(J_CYCLE_EXPIRING_AHEAD, job);
+	job->progress_observed = NOW + DAY;
+	struct eval_config cfg;
+	eval_config_init(&cfg);
+	struct job_context ctx = {.now = NOW};
+	evaluate_job(job, &cfg, &ctx, &C.res[0]);
+	struct output_options opt = {.max_bytes = OUTPUT_MAX_DEFAULT};
+	struct err e = {0};
+	assert_int_equal(output_check(&C.rep, C.res, 1, &opt, NULL, &e), 0);
+	text = written("json", &C.rep, NULL);
+	assert_contains(text,
+	                "\"observed\":null,\"cycle_in_progress\":false,\"observed_age\":null}");
+	assert_contains(text,
+	                "{\"event\":\"progress_observation\",\"time\":\"2026-03-02T12:00:00Z\"}");
+	free(text);
+}
+
+/* How many lines of text start with prefix; the rest of the last one, up
+ * to a space, into last. */
+static size_t lines_starting(const char *text, const char *prefix, char *last, size_t n)
+{
+	size_t count = 0, len = strlen(prefix);
+	for (const char *l = text; *l != '\0';
+	     l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != '\0')) {
+		if (strncmp(l, prefix, len) != 0)
+			continue;
+		count++;
+		snprintf(last, n, "%.*s", (int)strcspn(l + len, " \n"), l + len);
+	}
+	return count;
+}
+
+/* Every metric the words can give a report (enum metric_id) has a family of
+ * its own: a report carrying it gets one more family, with # HELP and
+ * # TYPE, and its sample; no two metrics share a family. */
+static void every_metric_has_a_prometheus_family_of_its_own(void **state)
+{
+	(void)state;
+	char family[METRIC_COUNT][128], last[128];
+	struct report empty = {.state = STATE_OK, .now = NOW};
+	char *text = written("prometheus", &empty, NULL);
+	size_t types = lines_starting(text, "# TYPE ", last, sizeof(last));
+	size_t samples = lines_starting(text, PREFIX_SAMPLE, last, sizeof(last));
+	free(text);
+	for (int id = 0; id < METRIC_COUNT; id++) {
+		struct report r = {.state = STATE_OK, .now = NOW};
+		struct report_metric m = {.job = REPORT_RUN,
+		                          .name = metric_name((enum metric_id)id),
+		                          .value = 1,
+		                          .unit = ""};
+		assert_int_equal(report_metric(&r, &m), 0);
+		text = written("prometheus", &r, NULL);
+		if (lines_starting(text, PREFIX_SAMPLE, last, sizeof(last)) != samples + 1 ||
+		    lines_starting(text, "# TYPE ", family[id], sizeof(family[id])) != types + 1)
+			fail_msg("metric %s has no family of its own:\n%s", m.name, text);
+		/* the last sample is the metric's (the report's metrics come last) */
+		assert_string_equal(last, family[id] + strlen(PREFIX_SAMPLE));
+		for (int other = 0; other < id; other++)
+			if (strcmp(family[other], family[id]) == 0)
+				fail_msg("metrics %s and %s share the family %s",
+				         metric_name((enum metric_id)other), m.name, family[id]);
+		free(text);
+		report_free(&r);
+	}
+}
+
 /* ---- --directory-sync ---- */
 
 static void a_directory_sync_report_in_both_formats(void **state)
@@ -443,6 +630,13 @@ int main(void)
 	    cmocka_unit_test_teardown(a_check_in_prometheus_groups_families_and_labels_jobs,
 	                              check_reset),
 	    cmocka_unit_test(units_become_base_units_and_unknown_values_stay_out),
+	    cmocka_unit_test_teardown(a_futile_start_is_data_in_json_and_prometheus, check_reset),
+	    cmocka_unit_test_teardown(
+	        no_start_no_episode_and_no_advice_for_a_reason_microsoft_does_not_explain,
+	        check_reset),
+	    cmocka_unit_test_teardown(
+	        a_cycle_in_progress_an_expiring_schedule_and_times_ahead_in_json, check_reset),
+	    cmocka_unit_test(every_metric_has_a_prometheus_family_of_its_own),
 	    cmocka_unit_test(a_directory_sync_report_in_both_formats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
