@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""objerrors.py - section 5 of the cost benchmark: --object-errors.
+"""objerrors.py - section 6 of the cost benchmark: --object-errors.
 
 What reading the provisioning logs costs, counted by the emulator:
   - a 60-job service principal with 5 jobs not OK: provisioning log requests
@@ -157,7 +157,7 @@ def objerrors_section(b):
     if not o:
         return []
     cpu = o["cpu"]
-    L = ["## 5. --object-errors: provisioning log reads (emulator counters)", "",
+    L = ["## 6. --object-errors: provisioning log reads (emulator counters)", "",
          "The emulator enforces Microsoft's limit for the reporting APIs (5 requests per "
          "10 s per application and tenant: 429 with Retry-After). A read is one request per "
          "page of 500 events (the jobs here have about 100 failed events each) and one more "
