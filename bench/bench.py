@@ -30,6 +30,7 @@ import urllib.parse
 import urllib.request
 
 import fleet
+import objerrors
 import output_formats
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -674,6 +675,7 @@ def report(b, path):
 
     L += fleet.fleet_section(b)
     L += output_formats.formats_section(b)
+    L += objerrors.objerrors_section(b)
     L += targets(b)
     L += site(b)
     with open(path, "w") as f:
@@ -749,6 +751,7 @@ def targets(b):
                 res["plugin"].med("rss") <= res["check_curl"].med("rss"))
     fleet.fleet_targets(b, row)
     output_formats.formats_targets(b, row)
+    objerrors.objerrors_targets(b, row)
     b.missed = [v for v in verdicts if v is False]
     L.append("")
     ref = out["cafile"]["samples"]
@@ -831,7 +834,9 @@ def main():
                   ("requests per check", b.requests),
                   ("scale: 1, 20, 100, 200 jobs (%d runs each)" % a.scale_runs, b.scale),
                   ("many service principals: 1, 10, 100, 1000", lambda: fleet.run_fleet(b)),
-                  ("output formats: 1,000 jobs in each", lambda: output_formats.run_formats(b)))
+                  ("output formats: 1,000 jobs in each", lambda: output_formats.run_formats(b)),
+                  ("--object-errors: log reads, cache, the shared window",
+                   lambda: objerrors.run_objerrors(b)))
         for what, fn in phases:
             t = time.monotonic()
             log(what)

@@ -271,6 +271,42 @@ def cred_entry_seeds():
     write("cred_entry", "truncated", magic + "checked_at=%d\noutcome=known\nends_at=17" % NOW)
 
 
+def provlog_seeds():
+    # pages as emuprovlog.py serves them (the documented failure example's
+    # shape), hostile text, and cache entries as provlog_cache.c writes them
+    import emuprovlog
+    job = "scim.0123456789abcdef0123456789abcdef"
+
+    def ev(when, code, oid, **kw):
+        e = emuprovlog.event(job, when, code=code, reason=kw.pop("reason", "refused (%s)" % code),
+                             source={"id": oid, "displayName": "User %s" % oid},
+                             tenant=TENANT, **kw)
+        e["id"] = "ev-%s-%s" % (code, oid)
+        return e
+
+    t = NOW + 60
+    page = [ev(t, "A", "u1"), ev(t + 1, "A", "u1"), ev(t + 2, "B", "u2"),
+            ev(t + 3, None, "u3", status="success"), ev(t + 4, None, "d1", status="skipped",
+                                                         action="stagedDelete")]
+    for e in page:
+        e["changeId"] = e["cycleId"] = "c"
+    write("provlog", "page", json.dumps({"value": page, "@odata.nextLink":
+                                         GRAPH + "/v1.0/auditLogs/provisioning?$skiptoken=x"}))
+    hostile = ev(t, "Bad|Code\u202e", "u9",
+                 reason="x" * 3000 + " eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJyb2xlcyI6WyJBdWRpdExvZy5SZWFkIl19.sig |\u2066")
+    hostile["changeId"] = hostile["cycleId"] = "c"
+    write("provlog", "hostile", json.dumps({"value": [hostile]}))
+    write("provlog", "empty", '{"value":[]}')
+    write("provlog", "entry", "check_entra_sync object errors v1\njob=2b3f93d427fa4ba7\n"
+          "began=1796000000000\nended=1796000600000\nread_at=1796003600\noutcome=known\n"
+          "events=3\nobjects=2\ncapped=0\ncodes=2\nstaged=1\nstaged_capped=0\ntop=1\n"
+          "objects=1\nevents=2\ncode=A\ncategory=nonServiceFailure\ntype=User\nname=User u1\n"
+          "id=u1\nreason=refused (A)\nend\n")
+    write("provlog", "denied", "check_entra_sync object errors v1\njob=e3b0c44298fc1c14\n"
+          "began=0\nended=0\nread_at=1796003600\noutcome=no-permission\nevents=0\n"
+          "objects=0\ncapped=0\ncodes=0\nstaged=-\nstaged_capped=0\ntop=0\nend\n")
+
+
 def ini_seeds():
     # first line: the section to read (empty: check_entra_sync); then the file
     write("ini", "example", "\n" + open(os.path.join(HERE, "..", "contrib", "check_entra_sync.ini")).read())
@@ -291,6 +327,7 @@ def main():
     dirsync_seeds()
     app_credentials_seeds()
     cred_entry_seeds()
+    provlog_seeds()
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ fuzz_opts() {
 	dirsync) echo "-max_len=8192 -dict=fuzz/dict/dirsync.dict" ;;
 	app_credentials) echo "-max_len=8192 -dict=fuzz/dict/app_credentials.dict" ;;
 	cred_entry) echo "-max_len=1024 -dict=fuzz/dict/cred_entry.dict" ;;
+	provlog) echo "-max_len=16384 -dict=fuzz/dict/provlog.dict" ;;
 	output) echo "-max_len=4096 -dict=fuzz/dict/output.dict" ;;
 	token | graph_error | redact | ini) echo "-max_len=4096" ;;
 	*) echo "-max_len=256" ;;

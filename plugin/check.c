@@ -14,6 +14,7 @@
 #include "modes.h"
 #include "options.h"
 #include "output.h"
+#include "provlog.h"
 #include "run.h"
 #include "securedir.h"
 #include "statefile.h"
@@ -153,6 +154,12 @@ int mode_check(const struct mode_env *m, struct err *e)
 	}
 	if (state_fd >= 0)
 		close(state_fd);
+	struct provlog_result *objects = NULL;
+	if (cfg->object_errors && (objects = calloc(a.n, sizeof(*objects))) != NULL) {
+		mode_object_errors(m, results, a.n, 0, objects);
+		for (size_t i = 0; i < a.n; i++)
+			evaluate_object_errors(&results[i], &objects[i], &cfg->eval);
+	}
 	struct expiry_result expiry;
 	mode_credential_expiry(m, &expiry);
 	struct run_facts facts = {
@@ -164,6 +171,7 @@ int mode_check(const struct mode_env *m, struct err *e)
 	if (rc == 0)
 		rc = format_write(m->out, &rep, &cfg->output, e);
 	report_free(&rep);
+	free(objects);
 	free(results);
 	acquired_free(&a);
 	return rc;

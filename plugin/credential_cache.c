@@ -62,72 +62,41 @@ UNITTEST char *cred_entry_format(const struct cred_entry *c)
 	return b.data;
 }
 
-/* Matches "prefix<value>\n" at *p into out (n bytes, value shorter). */
-/* One line's value into out (n bytes), which it must fit, NUL-free. */
-static int take(const char **p, const char *end, const char *prefix, char *out, size_t n)
-{
-	const char *v;
-	size_t len;
-	if (fio_take_line(p, end, prefix, &v, &len) < 0 || len >= n || memchr(v, '\0', len) != NULL)
-		return -1;
-	memcpy(out, v, len);
-	out[len] = '\0';
-	return 0;
-}
-
-static int number(const char *s, unsigned long long max, unsigned long long *out)
-{
-	if (*s == '\0' || strlen(s) > 19)
-		return -1;
-	unsigned long long v = 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long long)(*s - '0');
-	}
-	if (v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 UNITTEST int cred_entry_parse(const char *data, size_t len, struct cred_entry *c)
 {
 	memset(c, 0, sizeof(*c));
 	const char *p = data, *end = data + len;
-	size_t mlen = strlen(ENTRY_MAGIC);
-	if (len < mlen || memcmp(data, ENTRY_MAGIC, mlen) != 0)
+	if (fio_take_magic(&p, end, ENTRY_MAGIC) < 0)
 		return -1;
-	p += mlen;
 	char v[160];
 	unsigned long long n;
-	if (take(&p, end, "checked_at=", v, sizeof(v)) < 0 || number(v, 999999999999999ULL, &n) < 0)
+	if (fio_take_number(&p, end, "checked_at=", 999999999999999ULL, &n) < 0)
 		return -1;
 	c->checked_at = (double)n;
-	if (take(&p, end, "outcome=", c->outcome, sizeof(c->outcome)) < 0 ||
+	if (fio_take_text(&p, end, "outcome=", c->outcome, sizeof(c->outcome)) < 0 ||
 	    !word_ok(c->outcome, "-"))
 		return -1;
-	if (take(&p, end, "ends_at=", v, sizeof(v)) < 0)
+	if (fio_take_text(&p, end, "ends_at=", v, sizeof(v)) < 0)
 		return -1;
 	if (strcmp(v, "-") != 0) {
-		if (number(v, 999999999999999ULL, &n) < 0)
+		if (fio_parse_number(v, 999999999999999ULL, &n) < 0)
 			return -1;
 		c->end_known = true;
 		c->end = (double)n;
 	}
-	if (take(&p, end, "matching=", v, sizeof(v)) < 0 || number(v, UINT_MAX, &n) < 0)
+	if (fio_take_number(&p, end, "matching=", UINT_MAX, &n) < 0)
 		return -1;
 	c->matching = (unsigned)n;
-	if (take(&p, end, "secrets=", v, sizeof(v)) < 0 || number(v, UINT_MAX, &n) < 0)
+	if (fio_take_number(&p, end, "secrets=", UINT_MAX, &n) < 0)
 		return -1;
 	c->secrets = (unsigned)n;
-	if (take(&p, end, "key_id=", c->key_id, sizeof(c->key_id)) < 0 ||
+	if (fio_take_text(&p, end, "key_id=", c->key_id, sizeof(c->key_id)) < 0 ||
 	    (c->key_id[0] && !word_ok(c->key_id, "-")))
 		return -1;
-	if (take(&p, end, "name=", c->name, sizeof(c->name)) < 0)
+	if (fio_take_text(&p, end, "name=", c->name, sizeof(c->name)) < 0)
 		return -1;
 	text_clean(c->name);
-	if (take(&p, end, "end", v, sizeof(v)) < 0 || v[0] != '\0' || p != end)
+	if (fio_take_text(&p, end, "end", v, sizeof(v)) < 0 || v[0] != '\0' || p != end)
 		return -1;
 	return 0;
 }

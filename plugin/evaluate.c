@@ -43,6 +43,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "provlog.h"
 #include "timeparse.h"
 
 #define DISABLE_AFTER_DAYS 28.0
@@ -474,6 +475,29 @@ void evaluate_job(const struct sync_job *job, const struct eval_config *cfg,
 	out->state = out->n_findings > 0 ? out->findings[0].state : STATE_OK;
 }
 
+bool evaluate_wants_object_errors(const struct job_result *r)
+{
+	const struct task_execution *le = &r->job->last_execution;
+	return r->state != STATE_OK || le->result == RUN_FAILED ||
+	       le->result == RUN_ENTRY_LEVEL_ERRORS ||
+	       (le->result != RUN_NONE && le->has_count_escrowed && le->count_escrowed > 0);
+}
+
+void evaluate_object_errors(struct job_result *r, const struct provlog_result *o,
+                            const struct eval_config *cfg)
+{
+	r->objects = o;
+	r->objects_warn = cfg->objects_warn;
+	r->objects_crit = cfg->objects_crit;
+	if (o == NULL || o->status != PROVLOG_KNOWN)
+		return;
+	const struct range *passed;
+	enum state st =
+	    range_state(&r->objects_warn, &r->objects_crit, (double)o->summary.objects, &passed);
+	add_finding(r, FINDING_OBJECT_ERRORS, st, passed);
+	r->state = r->n_findings > 0 ? r->findings[0].state : STATE_OK;
+}
+
 enum state results_worst(const struct job_result *r, size_t n)
 {
 	enum state worst = STATE_OK;
@@ -516,6 +540,8 @@ const char *finding_kind_name(enum finding_kind kind)
 		return "expiration";
 	case FINDING_TIME_AHEAD:
 		return "time_ahead";
+	case FINDING_OBJECT_ERRORS:
+		return "object_errors";
 	}
 	return "unknown";
 }

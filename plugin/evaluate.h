@@ -9,16 +9,19 @@
 #include "range.h"
 #include "statefile.h"
 
+struct provlog_result;
+
 struct state_override {
 	char key[160]; /* "Paused", "quarantine:TooManyDeletes", "execution:Failed" */
 	enum state state;
 };
 
 struct eval_config {
-	struct range age_warn, age_crit;       /* unset: default from schedule */
-	struct range fail_warn, fail_crit;     /* default 0 and 2 */
-	struct range escrow_warn, escrow_crit; /* default unset */
-	struct range export_warn, export_crit; /* last_export_age; default unset */
+	struct range age_warn, age_crit;         /* unset: default from schedule */
+	struct range fail_warn, fail_crit;       /* default 0 and 2 */
+	struct range escrow_warn, escrow_crit;   /* default unset */
+	struct range export_warn, export_crit;   /* last_export_age; default unset */
+	struct range objects_warn, objects_crit; /* failed_objects (--object-errors); unset */
 	const struct state_override *overrides;
 	size_t n_overrides;
 };
@@ -45,6 +48,7 @@ enum finding_kind {
 	FINDING_ESCROWS_PRUNED, /* status.escrowsPruned: Microsoft pauses the job for clean-up */
 	FINDING_EXPIRATION, /* schedule.expiration passed or at most SCHEDULE_EXPIRY_WARN ahead */
 	FINDING_TIME_AHEAD, /* the only success times lie ahead of the clock */
+	FINDING_OBJECT_ERRORS, /* failed objects of the last cycle beyond their threshold */
 };
 
 /* A schedule that ends within this is WARNING (it then stops running). */
@@ -71,7 +75,7 @@ struct finding {
 	const struct range *limit; /* FAILURES, ESCROWED, AGE, EXPORT_AGE: the threshold passed */
 };
 
-#define FINDINGS_MAX 11
+#define FINDINGS_MAX 12
 
 /* What the run knows about a job besides Graph's answer. */
 struct job_context {
@@ -134,12 +138,24 @@ struct job_result {
 	unsigned ahead;              /* bit (1 << enum past_time): that time was ahead */
 	double ahead_at[PAST_COUNT]; /* and what it said */
 	double expiration_in;        /* FINDING_EXPIRATION: seconds until (<0: since) */
+	/* --object-errors: what the provisioning logs of the last cycle say
+	 * (NULL without the option), and the thresholds on failed_objects. */
+	const struct provlog_result *objects;
+	struct range objects_warn, objects_crit;
 };
 
 /* Evaluates one job. Never fails: odd data yields UNKNOWN or WARNING with
  * a finding that names it. */
 void evaluate_job(const struct sync_job *job, const struct eval_config *cfg,
                   const struct job_context *ctx, struct job_result *out);
+
+/* --object-errors reads the logs of a job that is not OK, or whose last
+ * run failed, had entry-level errors or escrowed objects. */
+bool evaluate_wants_object_errors(const struct job_result *r);
+/* Joins what the logs say to r: the failed objects against their
+ * thresholds (a finding and a worse state only when one is passed). */
+void evaluate_object_errors(struct job_result *r, const struct provlog_result *o,
+                            const struct eval_config *cfg);
 
 /* The worst state of n results (OK for n == 0). */
 enum state results_worst(const struct job_result *r, size_t n);

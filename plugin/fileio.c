@@ -208,3 +208,48 @@ int fio_take_line(const char **p, const char *end, const char *prefix, const cha
 	*p = nl + 1;
 	return 0;
 }
+
+int fio_take_text(const char **p, const char *end, const char *prefix, char *out, size_t n)
+{
+	const char *v;
+	size_t len;
+	if (fio_take_line(p, end, prefix, &v, &len) < 0 || len >= n || memchr(v, '\0', len) != NULL)
+		return -1;
+	memcpy(out, v, len);
+	out[len] = '\0';
+	return 0;
+}
+
+int fio_parse_number(const char *s, unsigned long long max, unsigned long long *out)
+{
+	if (*s == '\0' || strlen(s) > 19)
+		return -1;
+	unsigned long long v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long long)(*s - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int fio_take_magic(const char **p, const char *end, const char *magic)
+{
+	size_t mlen = strlen(magic);
+	if ((size_t)(end - *p) < mlen || memcmp(*p, magic, mlen) != 0)
+		return -1;
+	*p += mlen;
+	return 0;
+}
+
+int fio_take_number(const char **p, const char *end, const char *prefix, unsigned long long max,
+                    unsigned long long *out)
+{
+	char v[24];
+	if (fio_take_text(p, end, prefix, v, sizeof(v)) < 0)
+		return -1;
+	return fio_parse_number(v, max, out);
+}

@@ -62,5 +62,17 @@ void fio_wipe(struct buf *b);
  * line. -1 when the line is not there (another prefix, no newline). */
 int fio_take_line(const char **p, const char *end, const char *prefix, const char **val,
                   size_t *vlen);
+/* fio_take_line copied into out (n bytes), which the value must fit, with
+ * no NUL inside. */
+int fio_take_text(const char **p, const char *end, const char *prefix, char *out, size_t n);
+/* The entry at *p (before end) starts with magic (its format's first
+ * line): *p moves past it. -1 when it does not. */
+int fio_take_magic(const char **p, const char *end, const char *magic);
+/* fio_take_line of a number as fio_parse_number reads it. */
+int fio_take_number(const char **p, const char *end, const char *prefix, unsigned long long max,
+                    unsigned long long *out);
+/* A cache entry's plain decimal number (at most 19 digits, no sign, nothing
+ * after it) not above max. 0 or -1. */
+int fio_parse_number(const char *s, unsigned long long max, unsigned long long *out);
 
 #endif

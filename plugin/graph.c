@@ -48,7 +48,8 @@ static char *jobs_url(const struct graph_client *g, const struct sp_ref *sp, con
 }
 
 static int send_with_token(struct graph_client *g, const char *method, const char *url,
-                           const char *json_body, struct http_response *resp, struct err *e)
+                           const char *json_body, unsigned flags, struct http_response *resp,
+                           struct err *e)
 {
 	struct buf auth = {0};
 	if (buf_printf(&auth, "Authorization: Bearer %s", g->auth->token) < 0) {
@@ -60,7 +61,8 @@ static int send_with_token(struct graph_client *g, const char *method, const cha
 	/* Sending a POST start twice could start the job twice, whether the
 	 * transport resends it or a 503/504 is retried; a $batch of reads may
 	 * be sent again. */
-	unsigned flags = strcmp(method, "POST") == 0 && json_body == NULL ? HTTP_ACTION : 0;
+	if (strcmp(method, "POST") == 0 && json_body == NULL)
+		flags |= HTTP_ACTION;
 	int rc = http_request(g->http, method, url, headers, json_body, resp, flags, e);
 	explicit_bzero(auth.data, auth.len);
 	buf_free(&auth);
@@ -76,19 +78,32 @@ static int send_with_token(struct graph_client *g, const char *method, const cha
  * message): a token cached before admin consent was granted lacks the new
  * role, and a fresh one carries it. A rejected --access-token-file token
  * cannot be renewed; the auth module says so. */
-int graph_call(struct graph_client *g, const char *method, const char *url, const char *json_body,
-               struct http_response *resp, struct err *e)
+static int call_with(struct graph_client *g, const char *method, const char *url,
+                     const char *json_body, unsigned flags, struct http_response *resp,
+                     struct err *e)
 {
 	if (g->auth->token == NULL && auth_get_token(g->auth, e) < 0)
 		return -1;
-	if (send_with_token(g, method, url, json_body, resp, e) < 0)
+	if (send_with_token(g, method, url, json_body, flags, resp, e) < 0)
 		return -1;
 	if (resp->status != 401 || !auth_can_renew(g->auth))
 		return 0;
 	http_response_free(resp);
 	if (auth_renew(g->auth, e) < 0)
 		return -1;
-	return send_with_token(g, method, url, json_body, resp, e);
+	return send_with_token(g, method, url, json_body, flags, resp, e);
+}
+
+int graph_call(struct graph_client *g, const char *method, const char *url, const char *json_body,
+               struct http_response *resp, struct err *e)
+{
+	return call_with(g, method, url, json_body, 0, resp, e);
+}
+
+int graph_get_once(struct graph_client *g, const char *url, struct http_response *resp,
+                   struct err *e)
+{
+	return call_with(g, "GET", url, NULL, HTTP_NO_RETRY, resp, e);
 }
 
 char *graph_url(const struct graph_client *g, const char *path)

@@ -43,6 +43,11 @@ struct graph_client {
  * HTTP status is a success here; -1 when no answer came. */
 int graph_call(struct graph_client *g, const char *method, const char *url, const char *json_body,
                struct http_response *resp, struct err *e);
+/* graph_call for a GET the transport sends once, whatever the answer (no
+ * retry of a 429, 503 or 504): for reads paced against a limit shared with
+ * other processes, whose caller waits and retries itself. */
+int graph_get_once(struct graph_client *g, const char *url, struct http_response *resp,
+                   struct err *e);
 /* graph_call for an answer that must be 200 with JSON: *root (the caller
  * puts it). Any other status becomes the error Graph described, naming
  * permission and roles as graph_answer_error does, and a redirect

@@ -2,8 +2,11 @@
 /* Graph paths: the one place that puts ids into them. */
 #include "graph_paths.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "url.h"
 
@@ -125,4 +128,62 @@ char *graph_path_onprem_sync(struct err *e)
 char *graph_path_batch(struct err *e)
 {
 	return fixed("/$batch", e);
+}
+
+static void iso_second(double t, char *out, size_t n)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+	if (gmtime_r(&s, &tm) == NULL || strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, n, "1970-01-01T00:00:00Z");
+}
+
+/* The filter keeps to what Microsoft documents for this list: eq and gt/lt
+ * (not ge/le), property names as the resource spells them (jobId,
+ * provisioningStatusInfo/status, provisioningAction, activityDateTime),
+ * values case-sensitive as the service's enums are written (failure,
+ * stagedDelete). The cycle's bounds are widened to whole seconds (events
+ * carry no fractions) and by PROVLOG_END_SLACK after its end. */
+UNITTEST char *graph_provisioning_filter(enum provlog_kind kind, const char *job_id, double began,
+                                         double ended)
+{
+	struct buf f = {0};
+	int rc = buf_puts(&f, "jobId eq '");
+	/* an OData string literal: a quote is doubled */
+	for (const char *p = job_id; rc == 0 && *p; p++)
+		rc = *p == '\'' ? buf_puts(&f, "''") : buf_append(&f, p, 1);
+	char lo[32], hi[32];
+	iso_second(floor(began) - 1.0, lo, sizeof(lo));
+	iso_second(ceil(ended) + PROVLOG_END_SLACK + 1.0, hi, sizeof(hi));
+	if (rc == 0)
+		rc = buf_printf(&f, "' and %s and activityDateTime gt %s",
+		                kind == PROVLOG_FAILURES
+		                    ? "provisioningStatusInfo/status eq 'failure'"
+		                    : "provisioningAction eq 'stagedDelete'",
+		                lo);
+	if (rc == 0 && ended > 0)
+		rc = buf_printf(&f, " and activityDateTime lt %s", hi);
+	if (rc < 0) {
+		buf_free(&f);
+		return NULL;
+	}
+	return f.data;
+}
+
+char *graph_path_provisioning(enum provlog_kind kind, const char *job_id, double began,
+                              double ended, unsigned top, struct err *e)
+{
+	char *filter = graph_provisioning_filter(kind, job_id, began, ended);
+	char *escaped = filter != NULL ? url_escape(filter) : NULL;
+	struct buf b = {0};
+	int rc = escaped != NULL
+	             ? buf_printf(&b, "/auditLogs/provisioning?$filter=%s&$top=%u", escaped, top)
+	             : -1;
+	free(filter);
+	free(escaped);
+	if (rc < 0) {
+		buf_free(&b);
+		return no_memory(e);
+	}
+	return b.data;
 }

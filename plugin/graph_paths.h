@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "common.h"
+#include "provlog.h"
 
 /* A service principal: by object id, or (id NULL) by application id. */
 struct sp_ref {
@@ -37,5 +38,17 @@ char *graph_path_organization(bool password_sync, struct err *e);
 char *graph_path_onprem_sync(struct err *e);
 /* Where a JSON batch is posted. */
 char *graph_path_batch(struct err *e);
+/* The provisioning logs of job_id's cycle (began, ended; ended 0: still
+ * running): its failed events, or its staged deletes, top a page. */
+char *graph_path_provisioning(enum provlog_kind kind, const char *job_id, double began,
+                              double ended, unsigned top, struct err *e);
+
+#ifdef UNITTESTS /* static in the plugin (UNITTEST, common.h) */
+/* The $filter of that path as sent before escaping: "jobId eq '...' and
+ * provisioningStatusInfo/status eq 'failure' and activityDateTime gt ...".
+ * malloc'd, NULL when out of memory. */
+char *graph_provisioning_filter(enum provlog_kind kind, const char *job_id, double began,
+                                double ended);
+#endif
 
 #endif

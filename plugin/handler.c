@@ -20,11 +20,17 @@
 #include "modes.h"
 #include "options.h"
 #include "output.h"
+#include "provlog.h"
+#include "provlog_words.h"
 #include "run.h"
 #include "securedir.h"
 #include "statefile.h"
 #include "text.h"
 #include "timeparse.h"
+
+/* Seconds of -t a read of the provisioning logs leaves for the start and
+ * the re-read after it. */
+#define OBJECTS_RESERVE 5.0
 
 /* Exit statuses, in the order they override each other. */
 enum {
@@ -166,9 +172,25 @@ static int worse_exit(int a, int b)
 	return a > b ? a : b;
 }
 
+/* --object-errors: what the logs of the job's last cycle say, after the
+ * decision ("; top object error ..."). */
+static void objects_clause(const struct handler_run *r, const struct job_result *jr, char *out,
+                           size_t n)
+{
+	if (!r->m->cfg->object_errors || !evaluate_wants_object_errors(jr))
+		return;
+	struct provlog_result o;
+	char clause[700];
+	mode_object_errors(r->m, jr, 1, OBJECTS_RESERVE, &o);
+	provlog_words_clause(&o, clause, sizeof(clause));
+	size_t len = strlen(out);
+	if (clause[0] && len < n)
+		snprintf(out + len, n - len, "; %s", clause);
+}
+
 /* The decision in words: "quarantined (EncounteredQuarantineException)". */
-static void decision_words(const struct handler_run *r, const struct job_result *jr, enum repair d,
-                           char *out, size_t n)
+static void repair_words(const struct handler_run *r, const struct job_result *jr, enum repair d,
+                         char *out, size_t n)
 {
 	const char *reason = reason_of(jr->job);
 	const char *shown = *reason ? reason : "no reason given";
@@ -228,6 +250,14 @@ static void decision_words(const struct handler_run *r, const struct job_result 
 		snprintf(out, n, "%s (%s), not something a start repairs",
 		         jr->job->status_code_present ? jr->job->status_code : "no status yet",
 		         state_name(jr->state));
+}
+
+/* The decision, then what the logs say about the job. */
+static void decision_words(const struct handler_run *r, const struct job_result *jr, enum repair d,
+                           char *out, size_t n)
+{
+	repair_words(r, jr, d, out, n);
+	objects_clause(r, jr, out, n);
 }
 
 static int exit_for(enum repair d)
@@ -425,7 +455,7 @@ static int act_on_job(struct handler_run *r, const struct sp_ref *sp, const char
 	struct job_result jr;
 	evaluate_live(r, job, &rec, &jr);
 	enum repair d = handler_decide(r->h, &jr);
-	char what[600], history[300];
+	char what[1024], history[300];
 	decision_words(r, &jr, d, what, sizeof(what));
 	history_words(&jr, &rec, history, sizeof(history));
 	if (d != REPAIR_START) {
@@ -436,7 +466,7 @@ static int act_on_job(struct handler_run *r, const struct sp_ref *sp, const char
 		rc = exit_for(d);
 		goto done;
 	}
-	char full[1000];
+	char full[1400];
 	snprintf(full, sizeof(full), "%s%s", what, history);
 	double wait = 0;
 	enum start_verdict v = start_rules_check(&js->history, now, r->h->cooldown,

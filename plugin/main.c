@@ -23,8 +23,9 @@
  * apply to it. The first row is the mode without an option. A new mode is a row here, its function
  * in modes.h, and its lines in usage.c. */
 static const struct mode modes[] = {
-    {NULL, "check", mode_check, MODE_CHECKS},
-    {"event-handler", "event_handler", mode_event_handler, MODE_LOGS | MODE_SERVICE_STATE},
+    {NULL, "check", mode_check, MODE_CHECKS | MODE_OBJECT_ERRORS},
+    {"event-handler", "event_handler", mode_event_handler,
+     MODE_LOGS | MODE_SERVICE_STATE | MODE_OBJECT_ERRORS},
     {"start", "start", mode_start, MODE_LOGS | MODE_ONE_JOB},
     {"list", "list", mode_list, MODE_ALL_SPS},
     {"directory-sync", "directory_sync", mode_directory_sync,

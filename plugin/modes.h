@@ -13,6 +13,8 @@
 struct config;
 struct expiry_result;
 struct graph_client;
+struct job_result;
+struct provlog_result;
 struct run;
 
 /* The most of a job id a decision line shows: real ids are templateId and
@@ -43,5 +45,15 @@ int mode_directory_sync(const struct mode_env *m, struct err *e);
  * application at most once a day). Call after the mode's first Graph
  * request. Never fails: what cannot be found out is a status to note. */
 void mode_credential_expiry(const struct mode_env *m, struct expiry_result *out);
+
+/* --object-errors: for each of the n results that calls for it
+ * (evaluate_wants_object_errors), what the provisioning logs of its job's
+ * last cycle say, out[i] for results[i]: from the cache (one read per job
+ * and cycle, shared by the check and the handler) or read under the job's
+ * lock, within the application's shared request window and the deadline,
+ * keeping reserve seconds of -t for the mode. Worst jobs first. Never
+ * fails: what could not be read is a status with a reason. */
+void mode_object_errors(const struct mode_env *m, const struct job_result *results, size_t n,
+                        double reserve, struct provlog_result *out);
 
 #endif

@@ -81,6 +81,9 @@ enum long_only {
 	OPT_SP_FILE,
 	OPT_ALL_SPS,
 	OPT_FORCE,
+	OPT_OBJECT_ERRORS,
+	OPT_OBJ_WARN,
+	OPT_OBJ_CRIT,
 	OPT_COUNT, /* not an option: the size of a table indexed by option */
 };
 
@@ -143,6 +146,9 @@ static const struct option long_options[] = {
     {"service-principals-file", required_argument, NULL, OPT_SP_FILE},
     {"all-service-principals", no_argument, NULL, OPT_ALL_SPS},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"object-errors", no_argument, NULL, OPT_OBJECT_ERRORS},
+    {"object-errors-warning", required_argument, NULL, OPT_OBJ_WARN},
+    {"object-errors-critical", required_argument, NULL, OPT_OBJ_CRIT},
     {NULL, 0, NULL, 0},
 };
 
@@ -183,6 +189,7 @@ static const struct {
     {OPT_NO_TOKEN_CACHE, AT(auth.no_cache)}, {OPT_START_PAUSED, AT(handler.start_paused)},
     {OPT_DRY_RUN, AT(handler.dry_run)},      {OPT_FORCE, AT(handler.force)},
     {OPT_SECRET_EXPIRY, AT(secret_expiry)},  {OPT_ALL_SPS, AT(all_sps)},
+    {OPT_OBJECT_ERRORS, AT(object_errors)},
 };
 
 /* Threshold options: a range, seconds (with s, m, h, d) or plain numbers. */
@@ -200,6 +207,8 @@ static const struct {
     {OPT_ESC_CRIT, AT(eval.escrow_crit), false, "--escrow-critical"},
     {OPT_EXPORT_WARN, AT(eval.export_warn), true, "--export-warning"},
     {OPT_EXPORT_CRIT, AT(eval.export_crit), true, "--export-critical"},
+    {OPT_OBJ_WARN, AT(eval.objects_warn), false, "--object-errors-warning"},
+    {OPT_OBJ_CRIT, AT(eval.objects_crit), false, "--object-errors-critical"},
 };
 
 /* Whole-number options with their bounds. */
@@ -1168,6 +1177,13 @@ int config_parse(struct config *c, int argc, char **argv, FILE *out, struct err 
 		return err_set(
 		    e, ERR_USAGE,
 		    "--force goes with --start only (the event handler keeps its rules)");
+	/* A threshold on the failed objects asks for them. */
+	if (c->eval.objects_warn.set || c->eval.objects_crit.set)
+		c->object_errors = true;
+	if (c->object_errors && !(c->mode->flags & MODE_OBJECT_ERRORS))
+		return err_set(e, ERR_USAGE,
+		               "--object-errors (and its thresholds) go with check mode and "
+		               "--event-handler");
 	if (check_target(c, e) < 0 || resolve_endpoints(c, e) < 0)
 		return -1;
 	drop_test_seams(c);

@@ -38,6 +38,8 @@ enum mode_flag {
 	/* It takes the daemon's $SERVICESTATE$ $SERVICESTATETYPE$
 	 * $SERVICEATTEMPT$, as options or as arguments. */
 	MODE_SERVICE_STATE = 1u << 6,
+	/* It can read the provisioning logs of troubled jobs (--object-errors). */
+	MODE_OBJECT_ERRORS = 1u << 7,
 };
 
 /* A mode is one row of main.c's table (git's commands[]). The first row is
@@ -107,6 +109,7 @@ struct config {
 	struct state_override overrides[MAX_OVERRIDES];
 	struct expiry_config expiry; /* --credential-warning / --credential-critical */
 	bool secret_expiry;          /* --secret-expiry: look up the client secret's end daily */
+	bool object_errors; /* --object-errors: read the provisioning logs of troubled jobs */
 	struct output_options output;
 
 	double timeout; /* seconds, default 20 (120 for --all-service-principals) */

@@ -10,6 +10,8 @@
 #include <strings.h>
 
 #include "encode.h"
+#include "provlog.h"
+#include "provlog_words.h"
 #include "text.h"
 #include "timeparse.h"
 
@@ -447,6 +449,13 @@ static void finding_words(const struct job_result *r, const struct finding *f, b
 		ahead_words(r, b);
 		buf_puts(b, ")");
 		break;
+	case FINDING_OBJECT_ERRORS:
+		provlog_words_count(r->objects, b);
+		buf_puts(b, " (");
+		range_words(f->limit, false, b);
+		buf_puts(b, ")");
+		provlog_words_mostly(r->objects, b);
+		break;
 	}
 }
 
@@ -595,6 +604,7 @@ UNITTEST void output_job_detail(const struct job_result *r, struct buf *b)
 	buf_free(&advice);
 	if (job->troubleshooting_url[0])
 		buf_printf(b, ", troubleshooting %s", job->troubleshooting_url);
+	provlog_words_detail(r->objects, b);
 	text_clean_buf(b, start);
 }
 
@@ -843,6 +853,11 @@ static void job_metrics(struct report *rep, size_t k, const struct job_result *r
 	if (r->progress_known)
 		metric_add(rep, k, 2, METRIC_PROGRESS, true, r->progress.percent, "%", NULL, NULL,
 		           false);
+	double failed;
+	if (provlog_words_failed_objects(r, &failed))
+		metric_add(rep, k, r->objects_warn.set || r->objects_crit.set ? 1 : 2,
+		           METRIC_FAILED_OBJECTS, true, failed, "", &r->objects_warn,
+		           &r->objects_crit, true);
 	for (size_t i = first; i < rep->n_metrics; i++)
 		rep->metric[i].ok = r->state == STATE_OK;
 }
@@ -1069,6 +1084,14 @@ int output_check(struct report *rep, const struct job_result *results, size_t n,
 	output_run_facts(rep, facts);
 	if (facts != NULL && facts->note[0])
 		report_note(rep, facts->note);
+	struct buf refusal = {0}, skipped = {0};
+	provlog_words_notes(results, n, &refusal, &skipped);
+	if (refusal.len > 0)
+		report_note(rep, refusal.data);
+	if (skipped.len > 0)
+		report_note(rep, skipped.data);
+	buf_free(&refusal);
+	buf_free(&skipped);
 	return 0;
 }
 

@@ -19,6 +19,18 @@ double run_left(const struct run *r)
 	return r->deadline - clock_mono();
 }
 
+double run_reserve(struct run *r, double seconds)
+{
+	double deadline = r->deadline;
+	r->deadline -= seconds;
+	return deadline;
+}
+
+void run_restore(struct run *r, double deadline)
+{
+	r->deadline = deadline;
+}
+
 void run_say(struct run *r, int level, const char *fmt, ...)
 {
 	if (r == NULL || r->verbose < level)

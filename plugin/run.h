@@ -22,6 +22,11 @@ struct run {
 void run_init(struct run *r, double timeout, int verbose);
 /* Seconds left before the deadline (may be <= 0). */
 double run_left(const struct run *r);
+/* Keeps seconds of the deadline back for what the caller does after a
+ * step that may wait (the handler's start after a log read): the deadline
+ * moves that much closer until run_restore gives back the one returned. */
+double run_reserve(struct run *r, double seconds);
+void run_restore(struct run *r, double deadline);
 /* A diagnostic line (no newline needed) shown at -v level and above. */
 void run_say(struct run *r, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Writes what waited to err (after the caller printed the result) and

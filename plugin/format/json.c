@@ -16,6 +16,7 @@
 #include "evaluate.h"
 #include "expiry.h"
 #include "job.h"
+#include "provlog.h"
 #include "report.h"
 #include "text.h"
 #include "timeparse.h"
@@ -557,6 +558,95 @@ static void job_flags(struct doc *d, size_t k)
 	str_or_null(d, job->troubleshooting_url);
 }
 
+static void code_object(struct doc *d, const struct provlog_code *c)
+{
+	begin(d, '{');
+	key(d, "code");
+	str(d, c->code);
+	key(d, "category");
+	str_or_null(d, c->category);
+	key(d, "objects");
+	integer(d, c->objects);
+	key(d, "events");
+	integer(d, c->events);
+	key(d, "example");
+	begin(d, '{');
+	key(d, "type");
+	str_or_null(d, c->example.type);
+	key(d, "name");
+	str_or_null(d, c->example.name);
+	key(d, "id");
+	str_or_null(d, c->example.id);
+	end(d, '}');
+	key(d, "reason");
+	str_or_null(d, c->reason);
+	end(d, '}');
+}
+
+/* A known summary's counts (null for a status that has none). */
+static void summary_members(struct doc *d, const struct provlog_result *o)
+{
+	bool known = o->status == PROVLOG_KNOWN;
+	const struct provlog_summary *s = &o->summary;
+	key(d, "cycle");
+	if (known) {
+		begin(d, '{');
+		key(d, "began");
+		time_iso(d, s->cycle_began);
+		key(d, "ended");
+		time_or_null(d, s->cycle_ended > 0 ? TIME_VALID : TIME_NEVER, s->cycle_ended);
+		end(d, '}');
+	} else {
+		put_null(d);
+	}
+	const unsigned counts[] = {s->objects, s->events, s->codes};
+	const char *names[] = {"failed_objects", "events", "codes"};
+	for (size_t i = 0; i < 3; i++) {
+		key(d, names[i]);
+		if (known)
+			integer(d, counts[i]);
+		else
+			put_null(d);
+	}
+	key(d, "capped");
+	boolean(d, known && s->capped);
+	key(d, "top");
+	begin(d, '[');
+	for (size_t i = 0; known && i < s->n_top; i++)
+		code_object(d, &s->top[i]);
+	end(d, ']');
+	key(d, "staged_deletes");
+	if (known && s->staged_read)
+		integer(d, s->staged);
+	else
+		put_null(d);
+	key(d, "staged_capped");
+	boolean(d, known && s->staged_read && s->staged_capped);
+}
+
+/* --object-errors: what the provisioning logs of the job's last cycle say;
+ * null without the option or when nothing called for a read. */
+static void job_object_errors(struct doc *d, size_t k)
+{
+	const struct provlog_result *o = result_of(d, k)->objects;
+	key(d, "object_errors");
+	if (o == NULL || o->status == PROVLOG_NOT_ASKED) {
+		put_null(d);
+		return;
+	}
+	begin(d, '{');
+	key(d, "status");
+	str(d, provlog_status_name(o->status));
+	key(d, "from_cache");
+	boolean(d, o->from_cache);
+	key(d, "checked_at");
+	time_or_null(d, o->checked_at > 0 ? TIME_VALID : TIME_NEVER, o->checked_at);
+	key(d, "why");
+	str_or_null(d, o->status == PROVLOG_SKIPPED || o->status == PROVLOG_FAILED ? o->why : "");
+	summary_members(d, o);
+	end(d, '}');
+}
+
 /* The job's long-output line, as the Nagios format prints it. */
 static void job_text(struct doc *d, size_t k)
 {
@@ -573,9 +663,9 @@ static void job_metrics(struct doc *d, size_t k)
 
 /* The members of each job, in order. */
 static job_part *const job_parts[] = {
-    job_ids,         job_state,        job_schedule, job_findings,   job_last_run, job_error,
-    job_quarantine,  job_last_success, job_progress, job_last_start, job_episode,  job_advice,
-    job_times_ahead, job_flags,        job_text,     job_metrics,
+    job_ids,         job_state,        job_schedule, job_findings,      job_last_run, job_error,
+    job_quarantine,  job_last_success, job_progress, job_last_start,    job_episode,  job_advice,
+    job_times_ahead, job_flags,        job_text,     job_object_errors, job_metrics,
 };
 
 /* ---- --directory-sync ---- */

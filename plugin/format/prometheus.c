@@ -19,6 +19,7 @@
 #include "evaluate.h"
 #include "expiry.h"
 #include "job.h"
+#include "provlog.h"
 #include "report.h"
 #include "text.h"
 #include "values.h"
@@ -61,6 +62,11 @@ static const struct family families[METRIC_COUNT] = {
          "Seconds from the job's last successful cycle with exports to the run.", 1},
     [METRIC_PROGRESS] = {PREFIX "job_progress_ratio", "Share of the job's current cycle done.",
                          0.01},
+    [METRIC_FAILED_OBJECTS] = {PREFIX "job_failed_objects",
+                               "Distinct objects that failed in the job's last cycle, from the "
+                               "provisioning logs (--object-errors); 0 for a job whose last run "
+                               "succeeded without escrows.",
+                               1},
     [METRIC_LAST_SYNC_AGE] =
         {PREFIX "directory_sync_last_sync_age_seconds",
          "Seconds from the tenant's last directory synchronization to the run.", 1},
@@ -307,6 +313,32 @@ static void jobs(struct expo *x)
 	episodes(x);
 }
 
+/* --object-errors: the objects of each of the top error codes, and the
+ * deletes a TooManyDeletes quarantine holds back. */
+static void object_errors(struct expo *x)
+{
+	const struct report *r = x->r;
+	family(x, PREFIX "job_error_code_objects",
+	       "Distinct objects that failed with the error code (code) in the job's last cycle, "
+	       "for its top codes (--object-errors).");
+	for (size_t k = 0; k < r->n_jobs; k++) {
+		const struct provlog_result *o = r->job[k].result->objects;
+		for (size_t i = 0; o != NULL && o->status == PROVLOG_KNOWN && i < o->summary.n_top;
+		     i++)
+			job_sample(x, PREFIX "job_error_code_objects", k, "code",
+			           o->summary.top[i].code, o->summary.top[i].objects);
+	}
+	family(x, PREFIX "job_staged_deletes",
+	       "Objects a TooManyDeletes quarantine holds back for approval to be deleted "
+	       "(--object-errors).");
+	for (size_t k = 0; k < r->n_jobs; k++) {
+		const struct provlog_result *o = r->job[k].result->objects;
+		if (o != NULL && o->status == PROVLOG_KNOWN && o->summary.staged_read)
+			job_sample(x, PREFIX "job_staged_deletes", k, NULL, NULL,
+			           o->summary.staged);
+	}
+}
+
 static void directory_sync(struct expo *x)
 {
 	const struct dirsync_result *ds = x->r->dirsync;
@@ -395,6 +427,7 @@ static int prometheus_write(FILE *out, const struct report *r, const struct outp
 	if (!r->status_only) {
 		service_principals(&x);
 		jobs(&x);
+		object_errors(&x);
 		if (r->dirsync != NULL)
 			directory_sync(&x);
 		credential(&x);

@@ -87,6 +87,8 @@ const char *metric_name(enum metric_id id)
 		return "last_export_age";
 	case METRIC_PROGRESS:
 		return "progress";
+	case METRIC_FAILED_OBJECTS:
+		return "failed_objects";
 	case METRIC_LAST_SYNC_AGE:
 		return "last_sync_age";
 	case METRIC_LAST_PASSWORD_SYNC_AGE:

@@ -37,6 +37,7 @@ enum metric_id {
 	METRIC_EPISODE_AGE,
 	METRIC_LAST_EXPORT_AGE,
 	METRIC_PROGRESS,
+	METRIC_FAILED_OBJECTS, /* --object-errors */
 	/* --directory-sync's */
 	METRIC_LAST_SYNC_AGE,
 	METRIC_LAST_PASSWORD_SYNC_AGE,

@@ -601,6 +601,38 @@ icinga2_spawn() {
 }
 icinga2_alive() { kill -0 "$ICINGA_PID" 2>/dev/null; }
 
+# icinga2_api_service HOST SERVICE ATTR...: the service's attributes from
+# Icinga 2's REST API on API_PORT (user e2e, API_PASS; icinga2_api_conf),
+# space separated as test_icinga2.sh's api_hostsvc_of prints them (a whole
+# number as one, "2" not "2.0"); a dotted ATTR reaches inside
+# (last_check_result.output), a newline is shown as \n, a list as JSON.
+icinga2_api_service() {
+	python3 - "https://127.0.0.1:$API_PORT/v1/objects/services/$1!$2" "$API_PASS" "${@:3}" <<'PY' 2>/dev/null
+import base64, json, ssl, sys, urllib.parse, urllib.request
+url, password, keys = sys.argv[1], sys.argv[2], sys.argv[3:]
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE  # the daemon's throw-away self-signed certificate
+auth = base64.b64encode(("e2e:" + password).encode()).decode()
+req = urllib.request.Request(urllib.parse.quote(url, safe=":/!?="),
+                             headers={"Accept": "application/json", "Authorization": "Basic " + auth})
+with urllib.request.urlopen(req, timeout=5, context=ctx) as r:
+    a = json.load(r)["results"][0]["attrs"]
+def show(v):
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, str):
+        return v.replace("\n", "\\n")
+    return json.dumps(v) if isinstance(v, (list, dict)) else str(v)
+def attr(k):
+    v = a
+    for part in k.split("."):
+        v = v.get(part) if isinstance(v, dict) else None
+    return v
+print(" ".join(show(attr(k)) for k in keys))
+PY
+}
+
 # icinga2_compat ERE: the lines of Icinga 2's compat log that match;
 # icinga2_compat_has ERE: there is one.
 icinga2_compat() { grep -E -- "$1" "$I"/log/compat/icinga.log 2>/dev/null; }

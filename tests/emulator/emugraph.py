@@ -16,6 +16,7 @@ import uuid
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import emuauth
+import emuprovlog
 from emustate import (READ, WRITE, APP_READ, ORG_READ, ONPREM_READ, SYNC_ROLES, GLOBAL_ADMIN,
                       MAX_BATCH, replaces)
 
@@ -149,6 +150,7 @@ ROUTES = [
     (re.compile(r"^/directory/onPremisesSynchronization(?:/([^/]+))?/?$"), "onprem_sync"),
     (re.compile(r"^/applications/?$"), "app_list"),
     (re.compile(r"^/applications" + _SP + r"/?$"), "app_get"),
+    (re.compile(r"^/auditLogs/provisioning/?$"), "provisioning"),
 ]
 SP_PROPS = ("id", "appId", "displayName", "appDisplayName", "accountEnabled",
             "servicePrincipalType", "servicePrincipalNames", "tags")
@@ -494,6 +496,17 @@ class Graph:
         ctx = "%s/%s/$metadata#applications%s" % (req.base_url, version,
                                                  "(%s)" % ",".join(sel) if sel else "")
         return Response(200, obj={"@odata.context": ctx, "value": value})
+
+
+    # -- provisioning logs (emuprovlog.py) --------------------------------------------
+    def provisioning(self, req, who, version):
+        if req.method != "GET":
+            return graph_error(405, "Request_BadRequest", "Method not allowed.", req)
+        answer = emuprovlog.list_events(self.state, req, who, version, self.query(req))
+        if answer[0] == "ok":
+            return Response(200, obj=answer[1])
+        _, status, code, message, headers = answer
+        return graph_error(status, code, message, req, headers=headers)
 
 
 # -- helpers ----------------------------------------------------------------------

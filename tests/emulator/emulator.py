@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emuauth  # noqa: E402
 import emufixtures  # noqa: E402
+import emuprovlog  # noqa: E402
 from emugraph import Graph, Req, Response, process  # noqa: E402
 from emustate import State, Fault, DEFAULT_SETTINGS  # noqa: E402
 
@@ -29,7 +30,8 @@ GRAPH = None
 SETTING_TYPES = {"token_lifetime": (int,), "page_size": (int,), "cycle_delay": (int, float, type(None)),
                  "throttle_after": (int, type(None)), "throttle_window": (int, float),
                  "batch_order": (str,), "tenant_permission_error": (int,),
-                 "onprem_sync_app_tokens": (str,), "job_id_case": (str,), "non_ascii": (str,)}
+                 "onprem_sync_app_tokens": (str,), "job_id_case": (str,), "non_ascii": (str,),
+                 "reports_throttle": (int, type(None)), "reports_window": (int, float)}
 SETTING_VALUES = {"batch_order": ("reversed", "request", "shuffled"),
                   "tenant_permission_error": (401, 403),
                   "onprem_sync_app_tokens": ("allow", "refuse"),
@@ -227,6 +229,21 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.run_cycle(job)
                 with STATE.lock:
                     return Response(200, obj={"ok": True, "status": job.get("status")})
+        elif (method, path) == ("POST", "/provisioning/events"):
+            return Response(200, obj=emuprovlog.generate(STATE, data))
+        elif (method, path) == ("DELETE", "/provisioning/events"):
+            with STATE.lock:
+                STATE.provisioning["events"] = []
+        elif (method, path) == ("POST", "/provisioning/licence"):
+            tenant = STATE.tenant(data["tenant"]) if data.get("tenant") else STATE.default_tenant()
+            with STATE.lock:
+                if data.get("premium", True):
+                    STATE.provisioning["unlicensed"].discard(tenant)
+                else:
+                    STATE.provisioning["unlicensed"].add(tenant)
+        elif (method, path) == ("GET", "/provisioning/queries"):
+            with STATE.lock:
+                return Response(200, obj={"queries": list(STATE.provisioning["queries"])})
         elif (method, path) == ("GET", "/cycles"):
             now = STATE.now()
             with STATE.lock:

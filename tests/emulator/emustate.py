@@ -51,6 +51,8 @@ DEFAULT_SETTINGS = {
     "onprem_sync_app_tokens": "allow",  # allow | refuse (the v1.0 page says app-only is not supported)
     "job_id_case": "insensitive",  # insensitive | exact: how a job id in a path is matched
     "non_ascii": "raw",           # raw (UTF-8, as Graph writes it) | escaped (\uXXXX)
+    "reports_throttle": 5,        # provisioning log requests per window per client and tenant, then 429
+    "reports_window": 10,
 }
 DEFAULT_CYCLE_DELAY = 2400        # 40 minutes: the app provisioning interval
 # Microsoft's retries of a quarantined job (application-provisioning-quarantine-status.md):
@@ -228,6 +230,9 @@ class State:
             self.initial = {}     # job id -> a long (initial) cycle in progress
             _clock["offset"] = 0.0
             self.throttle = []    # epochs of the Graph requests in the current window
+            # the provisioning logs (emuprovlog.py): events, throttle windows,
+            # tenants without a premium licence, the queries asked
+            self.provisioning = {"events": [], "windows": {}, "unlicensed": set(), "queries": []}
             self.counters = self._fresh_counters()
             for t in fx.get("tenants", []):
                 for alias in [t["id"]] + t.get("domains", []):
@@ -249,6 +254,7 @@ class State:
                 "batch_items": 0, "imds_requests": 0, "application_requests": 0,
                 "organization_requests": 0, "onprem_sync_requests": 0,
                 "service_principal_list_requests": 0, "throttled": 0,
+                "audit_requests": 0, "audit_throttled": 0,
                 "starts": {}, "start_requests": {}, "start_times": {}, "pauses": {},
                 "restarts": {}, "cycles": {}, "retries": {}, "requests": []}
 

@@ -24,6 +24,7 @@ TENANT = "11111111-2222-3333-4444-555555555555"
 READER = ("aaaaaaaa-0000-0000-0000-000000000001", "reader-secret-Q8~xVALUE")
 WRITER = ("aaaaaaaa-0000-0000-0000-000000000002", "writer-secret-Z3~yVALUE")
 AUDITOR = ("aaaaaaaa-0000-0000-0000-000000000004", "auditor-secret-D4~wVALUE")
+LOGREADER = ("aaaaaaaa-0000-0000-0000-000000000005", "logreader-secret-L5~vVALUE")
 SP = "5a1f0c2e-0000-4000-8000-000000000001"
 BOX = "Box.fedcba9876543210fedcba9876543210"
 SCIM = "scim.0123456789abcdef0123456789abcdef"
@@ -561,6 +562,80 @@ def documented_job_and_errors(e):
     st, _, b = e.call("POST", "/%s/oauth2/v2.0/token" % TENANT, b"grant_type=client_credentials")
     eq((st, b["error_codes"]), (400, [70011]), "token error")
     ok("\r\nTrace ID: " + b["trace_id"] in b["error_description"], "trace id in the description")
+
+
+# -- provisioning logs ------------------------------------------------------------
+def _logs(e, flt, top=500, who=LOGREADER, extra=""):
+    q = "$filter=%s&$top=%d%s" % (urllib.parse.quote(flt), top, extra)
+    return e.graph("GET", "/v1.0/auditLogs/provisioning?" + q, who)
+
+
+FAILED = "jobId eq '%s' and provisioningStatusInfo/status eq 'failure'" % BOX
+
+
+@test
+def provisioning_filter_is_parsed_and_a_wrong_one_refused(e):
+    e.control("POST", "/settings", {"reports_throttle": None})
+    e.control("POST", "/provisioning/events", {"jobId": BOX, "from": 700, "to": 600,
+              "failures": [{"code": "A", "objects": 3}], "successes": 2, "staged": 1})
+    e.control("POST", "/provisioning/events", {"jobId": SCIM, "from": 700, "to": 600,
+              "failures": [{"code": "B", "objects": 4}]})
+    st, _, b = _logs(e, FAILED + " and activityDateTime gt 2000-01-01T00:00:00Z")
+    eq((st, len(b["value"])), (200, 3), "failures of the Box job only")
+    eq({v["provisioningStatusInfo"]["errorInformation"]["errorCode"] for v in b["value"]}, {"A"},
+       "codes")
+    st, _, b = _logs(e, "jobid eq '%s' and provisioningAction eq 'stagedDelete'" % BOX)
+    eq((st, len(b["value"])), (200, 1), "property names without regard to case, staged delete")
+    st, _, b = _logs(e, "jobId eq '%s' and provisioningStatusInfo/status eq "
+                     "microsoft.graph.provisioningResult'failure'" % BOX)
+    eq((st, len(b["value"])), (200, 3), "the enum literal form")
+    for bad, why in ((FAILED + " and activityDateTime ge 2000-01-01T00:00:00Z", "ge"),
+                     (FAILED.replace("'failure'", "'Failure'"), "enum values keep their case"),
+                     (FAILED + " and activityDateTime gt '2000-01-01T00:00:00Z'", "quoted time"),
+                     ("jobIdentifier eq 'x'", "unknown property"),
+                     (FAILED + " and", "dangling and"),
+                     ("jobId eq '%s" % BOX, "unterminated string")):
+        st, _, b = _logs(e, bad)
+        eq(st, 400, why)
+        ok(b["error"]["code"] == "BadRequest" and "request-id" in b["error"]["innerError"],
+           "a Graph error body: %r" % b)
+    st, _, b = _logs(e, FAILED, top=1001)
+    eq(st, 400, "$top over 1000")
+
+
+@test
+def provisioning_pages_with_skiptoken(e):
+    e.control("POST", "/settings", {"reports_throttle": None})
+    e.control("POST", "/provisioning/events", {"jobId": BOX, "from": 700, "to": 600,
+              "failures": [{"code": "A", "objects": 7}]})
+    seen, path = [], None
+    st, _, b = _logs(e, FAILED, top=3)
+    while True:
+        eq(st, 200, "page status")
+        seen += [v["id"] for v in b["value"]]
+        link = b.get("@odata.nextLink")
+        if not link:
+            break
+        ok(link.startswith(e.url + "/v1.0/auditLogs/provisioning?") and "$skiptoken=" in link,
+           "absolute next link: %r" % link)
+        st, _, b = e.graph("GET", link[len(e.url):], LOGREADER)
+    eq((len(seen), len(set(seen))), (7, 7), "every event once")
+
+
+@test
+def provisioning_throttle_permission_and_licence(e):
+    codes = [_logs(e, FAILED)[0] for _ in range(6)]
+    eq(codes, [200] * 5 + [429], "five requests in 10 s, then 429")
+    st, h, b = _logs(e, FAILED)
+    ok(st == 429 and 1 <= int(h["Retry-After"]) <= 10, "Retry-After on the 429")
+    eq(e.control("GET", "/counters")["audit_throttled"], 2, "counted")
+    e.control("POST", "/settings", {"reports_throttle": None})
+    st, _, b = _logs(e, FAILED, who=READER)
+    eq((st, b["error"]["code"]), (403, "Authorization_RequestDenied"), "no AuditLog.Read.All")
+    e.control("POST", "/provisioning/licence", {"premium": False})
+    st, _, b = _logs(e, FAILED)
+    eq((st, b["error"]["code"]), (403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant"),
+       "no P1/P2")
 
 
 def main():

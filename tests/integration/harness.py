@@ -40,6 +40,9 @@ CLIENTS = {
     # Synchronization.Read.All, Organization.Read.All,
     # OnPremDirectorySynchronization.Read.All, Application.Read.All
     "auditor": ("aaaaaaaa-0000-0000-0000-000000000004", "auditor-secret-D4~wVALUE"),
+    # Synchronization.Read.All and .ReadWrite.All, AuditLog.Read.All,
+    # Directory.Read.All (--object-errors)
+    "logreader": ("aaaaaaaa-0000-0000-0000-000000000005", "logreader-secret-L5~vVALUE"),
 }
 MI_SYSTEM = "aaaaaaaa-0000-0000-0000-00000000000a"
 MI_USER = "aaaaaaaa-0000-0000-0000-00000000000b"
