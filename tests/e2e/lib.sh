@@ -128,8 +128,10 @@ _cleanup() {
 trap _cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
-# e2e_setup NAME: temp dir $T reachable by RUN_USER, and a private copy of
-# the plugin in $T/bin (PLUGIN_DIR), immune to a rebuild while daemons run.
+# e2e_setup NAME: temp dir $T reachable by RUN_USER, a private copy of the
+# plugin in $T/bin (PLUGIN_DIR), immune to a rebuild while daemons run, and
+# of contrib/ in $T/contrib (CONTRIB), which the daemons read as RUN_USER
+# however the clone's own directories are (/root is 0700).
 e2e_setup() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/e2e-$1.XXXXXX")
 	chmod 0755 "$T"
@@ -138,6 +140,9 @@ e2e_setup() {
 	mkdir -p "$PLUGIN_DIR"
 	cp "$PLUGIN" "$PLUGIN_DIR/check_entra_sync"
 	chmod 0755 "$PLUGIN_DIR" "$PLUGIN_DIR/check_entra_sync"
+	CONTRIB="$T/contrib"
+	cp -R "$E2E_ROOT/contrib" "$CONTRIB"
+	chmod -R a+rX "$CONTRIB"
 	if [ "$(id -u)" -eq 0 ]; then
 		chown "$RUN_USER:$RUN_GROUP" "$T"
 	fi
@@ -395,7 +400,7 @@ own_by_run_user() {
 # $N/nagios.cfg (nagios_files) with the contrib commands.cfg and
 # services.cfg, run as RUN_USER, then each LINE; N ends up owned by RUN_USER.
 nagios_conf() {
-	nagios_files "$N" "$PLUGIN_DIR" "$E2E_ROOT/contrib/nagios" "$RUN_USER" "$RUN_GROUP" "$@"
+	nagios_files "$N" "$PLUGIN_DIR" "$CONTRIB/nagios" "$RUN_USER" "$RUN_GROUP" "$@"
 	own_by_run_user "$N"
 }
 
@@ -471,7 +476,7 @@ EOF
 # icinga2_constants and the contrib entra_sync.conf (unchanged).
 icinga2_prelude() {
 	icinga2_constants "$1"
-	echo "include \"$E2E_ROOT/contrib/icinga2/entra_sync.conf\""
+	echo "include \"$CONTRIB/icinga2/entra_sync.conf\""
 }
 
 # icinga2_loggers: on stdout, the main log, the debug log and the compat
@@ -716,7 +721,7 @@ icinga2_stack_conf() {
 const PluginContribDir = "$PLUGIN_DIR"
 
 include <itl>
-include "$E2E_ROOT/contrib/icinga2/entra_sync.conf"
+include "$CONTRIB/icinga2/entra_sync.conf"
 
 $(icinga2_loggers)
 
