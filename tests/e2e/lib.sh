@@ -219,6 +219,21 @@ wait_for() {
 	"$@"
 }
 
+# checked_twice_more CMD...: CMD prints a service's last check time; it
+# moves on twice, each within 15 s (two more check results).
+checked_twice_more() {
+	local t
+	for _ in 1 2; do
+		t=$("$@")
+		[ -n "$t" ] && wait_for 15 _checked_after "$t" "$@" || return 1
+	done
+}
+_checked_after() {
+	local t=$1
+	shift
+	awk -v a="$("$@")" -v b="$t" 'BEGIN { exit !(a + 0 > b + 0) }'
+}
+
 # first_line_norm: first line with the run-dependent 'time=' perfdata value blanked.
 first_line_norm() {
 	head -n 1 | sed -E 's/(^| )time=[0-9.]+s?/\1time=X/'

@@ -275,16 +275,7 @@ else
 fi
 
 # Two more checks of the repaired Box job: a healthy job must not be started again.
-later() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
-box_checked_after() { later "$(api_svc last_check)" "$1"; }
-box_checked_twice_more() {
-	local t
-	for _ in 1 2; do
-		t=$(api_svc last_check)
-		[ -n "$t" ] && wait_for 15 box_checked_after "$t" || return 1
-	done
-}
-check "two more check results of the repaired Box service" box_checked_twice_more
+check "two more check results of the repaired Box service" checked_twice_more api_svc last_check
 
 starts=$(emu_starts "$BOX_JOB")
 if [ "$starts" = 1 ]; then ok "emulator recorded exactly one start"; else

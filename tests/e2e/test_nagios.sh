@@ -221,15 +221,7 @@ else
 fi
 
 # Two more checks of the repaired Box job: a healthy job must not be started again.
-box_checked_after() { [ "$(svc_field last_check)" -gt "$1" ] 2>/dev/null; }
-box_checked_twice_more() {
-	local t
-	for _ in 1 2; do
-		t=$(svc_field last_check)
-		[ -n "$t" ] && wait_for 15 box_checked_after "$t" || return 1
-	done
-}
-check "two more check results of the repaired Box service (status.dat)" box_checked_twice_more
+check "two more check results of the repaired Box service (status.dat)" checked_twice_more svc_field last_check
 
 # 6-7: exactly one start, never a restart.
 starts=$(emu_starts "$BOX_JOB")
