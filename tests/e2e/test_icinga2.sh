@@ -40,7 +40,7 @@ SVC_FUTILE="entra-sync-futile"
 MI_USER_ID=aaaaaaaa-0000-0000-0000-00000000000b
 
 [ -x "$ICINGA2" ] || skip_all "icinga2 is not installed ($ICINGA2)"
-plan 25
+plan 26
 e2e_setup icinga2
 emu_start || bail "emulator starts"
 emu_add_legacy || bail "emulator takes the one-identity client and job"
@@ -274,8 +274,8 @@ else
 	diag "$(printf '%s' "$ini" | cut -c1-1200)"
 fi
 
-# A few more checks: a healthy job must not be started again.
-sleep 4
+# Two more checks of the repaired Box job: a healthy job must not be started again.
+check "two more check results of the repaired Box service" checked_twice_more api_svc last_check
 
 starts=$(emu_starts "$BOX_JOB")
 if [ "$starts" = 1 ]; then ok "emulator recorded exactly one start"; else

@@ -26,7 +26,7 @@ NAME="Icinga 2 GraphiteWriter -> carbon-cache"
 command -v carbon-cache >/dev/null || skip_all "carbon-cache is not installed (graphite-carbon)"
 /usr/bin/python3 -c 'import whisper' 2>/dev/null || skip_all "python3-whisper is not installed"
 
-plan 22
+plan 26
 e2e_setup graphite
 emu_start || bail "emulator starts"
 emu_put_stack || bail "emulator takes the 1-job and the 40-job service principals"

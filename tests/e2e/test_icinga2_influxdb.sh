@@ -23,7 +23,7 @@ NAME="Icinga 2 InfluxdbWriter -> InfluxDB"
 [ -x "$ICINGA2" ] || skip_all "icinga2 is not installed"
 command -v influxd >/dev/null || skip_all "influxd is not installed (influxdb)"
 
-plan 18
+plan 22
 e2e_setup influxdb
 emu_start || bail "emulator starts"
 emu_put_stack || bail "emulator takes the 1-job and the 40-job service principals"

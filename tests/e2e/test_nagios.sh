@@ -33,7 +33,7 @@ SVC_INI="Entra sync SCIM ini"
 SVC_FUTILE="Entra sync futile"
 
 [ -x "$NAGIOS" ] || skip_all "nagios4 is not installed ($NAGIOS)"
-plan 22
+plan 23
 e2e_setup nagios
 emu_start || bail "emulator starts"
 emu_add_legacy || bail "emulator takes the one-identity client and job"
@@ -220,8 +220,8 @@ else
 	diag "$(grep -F "$SVC_LEGACY" "$N/nagios.log" | tail -5)"
 fi
 
-# Let a few more checks run: a healthy job must not be started again.
-sleep 4
+# Two more checks of the repaired Box job: a healthy job must not be started again.
+check "two more check results of the repaired Box service (status.dat)" checked_twice_more svc_field last_check
 
 # 6-7: exactly one start, never a restart.
 starts=$(emu_starts "$BOX_JOB")

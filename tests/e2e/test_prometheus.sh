@@ -156,10 +156,37 @@ box_fires() {
 	fi
 }
 box_fires EntraSyncJobQuarantined "Prometheus' /api/v1/alerts"
-sleep 3 # a few more evaluations: nothing else may fire meanwhile
-check "no other alert fires (a healthy scim job, a job in its first cycle, a syncing directory)" \
-	test "$(firing)" = "EntraSyncJobQuarantined $BOX_JOB"
-diag "firing: $(firing | tr '\n' ';')"
+# active: the alerts firing or pending (a rule with for: is pending first),
+# as firing prints them.
+active() {
+	http "$PROM/api/v1/alerts" | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["data"]["alerts"]:
+    print(a["labels"]["alertname"], a["labels"].get("sync_job", "-"))' | sort
+}
+# evaluated_since TS: every rule group was evaluated after TS (unix seconds).
+evaluated_since() {
+	http "$PROM/api/v1/rules" | python3 -c '
+import datetime, json, re, sys
+groups = json.load(sys.stdin)["data"]["groups"]
+def t(s):
+    s = re.sub(r"(\.[0-9]{6})[0-9]+", r"\1", s).replace("Z", "+00:00")
+    return datetime.datetime.fromisoformat(s).timestamp()
+sys.exit(0 if groups and all(t(g["lastEvaluation"]) > float(sys.argv[1]) for g in groups) else 1)' "$1"
+}
+# only_box_active: two rule evaluations from now (each on a later scrape of
+# the same textfiles), the Box job's quarantine is the only alert active.
+only_box_active() {
+	local since
+	for _ in 1 2; do
+		since=$(date +%s.%N)
+		wait_for 10 evaluated_since "$since" || { diag "no rule evaluation within 10 s"; return 1; }
+	done
+	test "$(active)" = "EntraSyncJobQuarantined $BOX_JOB"
+}
+check "no other alert fires or is pending, two evaluations later (a healthy scim job, a job in its first cycle, a syncing directory)" \
+	only_box_active
+diag "active: $(active | tr '\n' ';')"
 
 # start_box [--force]: the operator's start of the Box job, then its next
 # cycle (the emulator's cycle_delay, 1 s, passed; the cycle run now), then

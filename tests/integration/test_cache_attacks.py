@@ -144,10 +144,8 @@ def test_lock_symlink_is_not_followed_out_of_the_cache():
             os.unlink(lock)
         os.symlink(target, lock)
         r = H.run_plugin(args)
-        # Refusing the link (UNKNOWN) or replacing it are both safe; writing
-        # through it is not.
-        true(r.rc in (0, 3), "unexpected exit %d" % r.rc, r)
-        true(r.first_line.startswith("ENTRA SYNC "), "not a plugin status line", r)
+        # The link is refused (O_NOFOLLOW), never written through.
+        expect(r, 3, first_contains=["lock file", "symbolic link"])
         true(not os.path.lexists(missing), "a file was created through the lock link", r)
         eq(fingerprint(existing), before_victim, "the lock link target after the run", r)
         no_wrong_token_used(e, r)

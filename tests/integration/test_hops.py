@@ -221,7 +221,9 @@ def _hash_dir(with_fifo):
 
 
 def refused_at_once(r, *words):
-    expect(r, 3, first_contains=list(words) + ["refused"], one_line=True, max_elapsed=3)
+    # A reader that blocked on the FIFO would hang until run_plugin's timeout
+    # fails the test: the words are the proof, not the wall clock.
+    expect(r, 3, first_contains=list(words) + ["refused"], one_line=True)
 
 
 def test_trust_anchors_that_are_not_regular_files_are_refused_at_once():
@@ -264,8 +266,7 @@ def test_no_file_the_plugin_opens_holds_the_run():
             (base[:-4] + ["--service-principals-file", fifo, "-j", H.JOB_BOX],
              "service principals file")):
         r = H.run_plugin(args, timeout=20)
-        expect(r, 3, first_contains=[what, "not a regular file"], one_line=True,
-               max_elapsed=3)
+        expect(r, 3, first_contains=[what, "not a regular file"], one_line=True)
     # the handler's state file and a token cache entry
     sdir = H.scratch_dir("state-")
     os.chmod(sdir, 0o700)
@@ -273,15 +274,15 @@ def test_no_file_the_plugin_opens_holds_the_run():
     r = H.run_plugin(base + ["--event-handler", "--state-dir", sdir, "CRITICAL", "HARD", "3"],
                      timeout=20)
     eq(r.rc, 3, "exit status with a FIFO for the state file", r)
-    true("state file" in r.stdout and "not a regular file" in r.stdout and r.elapsed < 3,
-         "a FIFO state file is not refused at once", r)
+    true("state file" in r.stdout and "not a regular file" in r.stdout,
+         "a FIFO state file is not refused", r)
     cache = H.cache_dir()
     args = H.check_args(e, job=H.JOB_SCIM, cache=cache)
     expect(H.run_plugin(args), 0)
     entry = [f for f in os.listdir(cache) if len(f) == 64][0]
     os.unlink(os.path.join(cache, entry))
     _fifo(cache, entry)
-    expect(H.run_plugin(args, timeout=20), 0, max_elapsed=3)
+    expect(H.run_plugin(args, timeout=20), 0)
 
 
 def test_the_plugin_itself_sends_a_start_again_only_when_graph_did_not_act():

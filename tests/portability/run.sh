@@ -29,11 +29,15 @@ read -r -a SUITES <<<"${PORTABILITY_SUITES:-bullseye bookworm trixie}"
 read -r -a STEPS <<<"${PORTABILITY_STEPS:-build unit integration}"
 CACHE=${PORTABILITY_CACHE:-/var/cache/check-entra-sync-portability}
 # What make, the unit tests and the emulator need (tests/install-deps.sh
-# BUILD, libcmocka-dev), and what the integration tests that need a
+# BUILD, libcmocka-dev), what the integration tests that need a
 # non-loopback address make their network namespace with (iproute2,
-# util-linux: SPEC 18); apt's names are the same in the three suites.
+# util-linux: SPEC 18), and what the harness checks every json and
+# prometheus output with and test_contrib_zabbix reads the template with
+# (python3-jsonschema, promtool of prometheus, python3-yaml); apt's names
+# are the same in the three suites.
 PACKAGES="build-essential pkg-config libcurl4-openssl-dev libjson-c-dev libssl-dev
-libcmocka-dev python3 python3-cryptography openssl ca-certificates iproute2 util-linux"
+libcmocka-dev python3 python3-cryptography openssl ca-certificates iproute2 util-linux
+python3-jsonschema python3-yaml prometheus"
 PLAN=$((${#SUITES[@]} * (1 + ${#STEPS[@]})))
 
 # skip REASON: the whole suite cannot run here.
