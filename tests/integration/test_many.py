@@ -61,7 +61,9 @@ def test_100_service_principals_cost_5_requests():
     c = e.counters()
     outer = [q for q in c["requests"] if "/oauth2/" not in q["path"] and "batch_item" not in q]
     eq(len(outer), 5, "Graph requests (HTTP round trips) for 100 service principals (%s)"
-       % ", ".join(q["method"] + " " + q["path"] for q in outer), r)
+       % ", ".join("%s %s %s (connection %s, request %s on it)"
+                   % (q["method"], q["path"], q["status"], q.get("connection"),
+                      q.get("on_connection")) for q in outer), r)
     eq(c["batch_items"], 100, "job reads inside the batches", r)
     eq(c["sign_ins_total"], 1, "sign-ins", r)
 
