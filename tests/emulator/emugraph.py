@@ -124,6 +124,8 @@ def process(state, req, target, route):
     fault = state.take_fault(target, req.method, req.path)
     if fault and fault.get("delay"):
         time.sleep(float(fault["delay"]))
+        if not state.request_is_current():
+            return None, fault    # its test has ended: closed unanswered, not logged
     if fault and replaces(fault):
         return fault_response(fault, target, req), fault
     if target == "graph" and not req.path.endswith("/$batch"):

@@ -99,6 +99,7 @@ class Handler(BaseHTTPRequestHandler):
         return "%s://%s" % (scheme, host)
 
     def dispatch(self, method):
+        STATE.begin_request()
         url = urlsplit(self.path)
         path = unquote(url.path)
         body = self.read_body()

@@ -209,13 +209,27 @@ class State:
     def __init__(self, fixture_path):
         self.fixture_path = fixture_path
         self.lock = threading.RLock()
+        # Each reset begins an epoch. A request is of the epoch it arrived
+        # in: one still held (a delay fault) when a reset comes belongs to
+        # the test before, so it is neither acted on nor logged after it.
+        self.epoch = 0
+        self._request = threading.local()
         self.reset()
+
+    def begin_request(self):
+        """Marks the calling thread's request as one of the current epoch."""
+        self._request.epoch = self.epoch
+
+    def request_is_current(self):
+        """False when a reset came since this thread's request arrived."""
+        return getattr(self._request, "epoch", self.epoch) == self.epoch
 
     # -- loading -----------------------------------------------------------
     def reset(self):
         with open(self.fixture_path) as f:
             fx = json.load(f)
         with self.lock:
+            self.epoch += 1
             self.settings = dict(DEFAULT_SETTINGS)
             self.tenants = {}     # alias (lower) -> tenant id
             self.tenant_data = {}  # tenant id -> {"organization": {...}, "onPremisesSynchronization": {...}}
@@ -762,6 +776,8 @@ class State:
 
     def log_request(self, entry):
         with self.lock:
+            if not self.request_is_current():
+                return
             reqs = self.counters["requests"]
             reqs.append(entry)
             del reqs[:-500]

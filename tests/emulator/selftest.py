@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import urllib.error
@@ -151,6 +152,33 @@ def a_start_whose_answer_is_lost_still_starts_and_is_counted(e):
     start = [q for q in c["requests"] if q["path"].endswith("/start")]
     eq([(q["status"], q["on_connection"]) for q in start], [(0, 1)],
        "the start in the log: unanswered, the first of its connection")
+
+
+@test
+def a_request_held_across_a_reset_is_not_logged_or_acted_on(e):
+    # what a plugin that gave up at its deadline leaves behind: the request
+    # waits in the emulator while the next test resets and begins
+    e.control("POST", "/faults", {"target": "graph", "method": "POST",
+                                   "path_contains": "/start", "delay": 1.5})
+    token = e.token(WRITER)
+    done = {}
+
+    def late():
+        try:
+            done["answer"] = e.graph("POST", "/v1.0/servicePrincipals/%s/synchronization/jobs/%s/start"
+                                     % (SP, BOX), body=b"", token=token)[0]
+        except (http.client.RemoteDisconnected, ConnectionError) as x:
+            done["answer"] = type(x).__name__
+    t = threading.Thread(target=late)
+    t.start()
+    time.sleep(0.5)
+    e.reset()
+    t.join()
+    c = e.control("GET", "/counters")
+    eq(c["requests"], [], "the request log of the epoch after the reset")
+    eq(c["starts"], {}, "starts after the reset")
+    eq(e.job()["status"]["code"], "Quarantine", "the job after the reset")
+    eq(done.get("answer"), "RemoteDisconnected", "what the held request got")
 
 
 @test
