@@ -174,9 +174,12 @@ static int update(int dirfd, const char *name, double deadline, double hold, dou
 		bucket_block(&b, now + (hold < HOLD_MAX ? hold : HOLD_MAX));
 	else if (*wait <= 0)
 		bucket_take(&b, now);
-	int rc = *wait <= 0 ? save(dirfd, name, &b, e) : 0;
+	/* Saved while waiting too: load took a time ahead of the clock (the
+	 * clock went back) as now, and only saving it as now lets the window
+	 * free within its length, not when the clock gets back there. */
+	int rc = save(dirfd, name, &b, *wait <= 0 ? e : NULL);
 	close(fd);
-	return rc;
+	return *wait <= 0 ? rc : 0;
 }
 
 int bucket_acquire(int dirfd, const char *name, double deadline, double *waited, struct err *e)

@@ -437,6 +437,27 @@ def test_a_full_window_and_a_short_timeout_skip_the_logs_quickly():
     true(r.elapsed < 8, "no wait that cannot end inside -t", r)
 
 
+def test_a_window_ahead_of_the_clock_frees_within_its_length():
+    # The clock went back an hour after five reads: the window's times are
+    # ahead of it. They count as just sent, so the window frees within its
+    # 11 s, not an hour later when the clock gets back there.
+    e = H.emu()
+    _setup(e)
+    _mixed(e)
+    cache = H.cache_dir()
+    expect(_check(e, cache=cache, opt=False), 0)   # signs in: the cache key exists
+    ahead_ms = int((time.time() + 3600) * 1000)
+    name = os.path.join(cache, "reports-" + _window_hash(cache, e))
+    with open(name, "w") as f:
+        f.write("check_entra_sync reports window v1\nblocked_until=0\nsent=%s\nend\n"
+                % ",".join(str(ahead_ms) for _ in range(5)))
+    os.chmod(name, 0o600)
+    r = _handler(e, cache=cache, job=JOB, extra=["-t", "20"])
+    true("top object error SystemForCrossDomainIdentityManagementBadResponse" in _line(r),
+         "read once the window's length has passed", r)
+    eq(_audit(e), 1, "reads")
+
+
 def _window_hash(cache, e):
     """The window's name as the plugin derives it (Graph URL, tenant, client id)."""
     import hashlib
