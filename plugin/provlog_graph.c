@@ -82,12 +82,18 @@ static int wait_throttled(struct graph_client *g, const struct provlog_read *q,
 		clock_sleep(wait);
 		return 0;
 	}
+	/* The header as read, never as sent: a server or proxy that echoes a
+	 * secret there would have it printed. */
+	char said[32] = "none";
+	if (asked >= 0)
+		snprintf(said, sizeof(said), "%g", asked);
+	else if (resp->retry_after[0] != '\0')
+		str_copy(said, sizeof(said), "unreadable");
 	*status = PROVLOG_SKIPPED;
 	return err_set(e, ERR_THROTTLED,
 	               "Graph throttled the provisioning logs (HTTP %ld, Retry-After %s); the "
 	               "wait of %.1fs does not fit the %.1fs left",
-	               resp->status, resp->retry_after[0] ? resp->retry_after : "none", wait,
-	               left > 0 ? left : 0);
+	               resp->status, said, wait, left > 0 ? left : 0);
 }
 
 static int fetch_page(struct graph_client *g, const struct provlog_read *q, const char *url,

@@ -388,6 +388,20 @@ def test_a_429_beyond_the_timeout_skips_the_logs_with_a_note_never_unknown():
     true("object errors not read: Graph throttled the provisioning logs" in _line(r), "why", r)
 
 
+def test_a_retry_after_echoing_a_secret_is_not_printed():
+    # a proxy or server that echoes the caller's secret in Retry-After: the
+    # note says what was read of it, never the header's text (the harness
+    # fails any run that prints a client secret)
+    e = H.emu()
+    _setup(e)
+    _mixed(e)
+    e.add_fault(target="graph", path_contains="/auditLogs/provisioning",
+                retry_after="x " + H.CLIENTS["logreader"][1], times=-1)
+    expect(_check(e, job=JOB, extra=["-t", "8"]), 0, contains=[
+        "object errors of job %s not read: Graph throttled the provisioning logs (HTTP 429, "
+        "Retry-After unreadable)" % JOB])
+
+
 def test_the_shared_window_keeps_concurrent_checks_under_five_requests_per_10s():
     e = H.emu()
     jobs = [_job("scim.%032x" % (0xabc0 + i)) for i in range(8)]
