@@ -311,6 +311,22 @@ def test_next_pages_are_followed():
     eq([q["skiptoken"] for q in _queries(e)], [False, True], "the first page, then the next")
 
 
+def test_a_next_link_away_from_graph_is_refused_and_never_unknown():
+    # another port of loopback, and the userinfo trick that names Graph's
+    # host:port before the '@': no request reaches it, the check stays OK
+    e = H.emu()
+    _setup(e)
+    _mixed(e)
+    with H.Emulator() as foreign:
+        for base in (foreign.url, "http://127.0.0.1:%d@127.0.0.1:%d" % (e.port, foreign.port)):
+            e.add_fault(target="graph", path_contains="/auditLogs/provisioning",
+                        next_link=base + "/v1.0/auditLogs/provisioning?$skiptoken=x")
+            expect(_check(e, job=JOB), 0, contains=[
+                "object errors of job %s not read: the provisioning logs point their next page "
+                "(@odata.nextLink) away from %s" % (JOB, e.url)])
+        eq(foreign.counters()["requests"], [], "requests at the foreign host")
+
+
 def test_reading_stops_at_1000_events_and_says_at_least():
     e = H.emu()
     e.settings(reports_throttle=None)
