@@ -447,19 +447,9 @@ def test_the_shared_window_keeps_concurrent_checks_under_five_requests_per_10s()
 
 
 def test_a_full_window_and_a_short_timeout_skip_the_logs_quickly():
-    e = H.emu()
-    _setup(e)
-    _mixed(e)
-    cache = H.cache_dir()
-    expect(_check(e, cache=cache, opt=False), 0)   # signs in: the cache key exists
-    now_ms = int(time.time() * 1000)
-    window = glob.glob(os.path.join(cache, "reports-*"))
-    true(not window, "no window before a read")
-    name = os.path.join(cache, "reports-" + _window_hash(cache, e))
-    with open(name, "w") as f:
-        f.write("check_entra_sync reports window v1\nblocked_until=0\nsent=%s\nend\n"
-                % ",".join(str(now_ms) for _ in range(5)))
-    os.chmod(name, 0o600)
+    e, cache = _signed_in()
+    true(not glob.glob(os.path.join(cache, "reports-*")), "no window before a read")
+    _full_window(cache, e, time.time())
     r = _handler(e, cache=cache, job=JOB, extra=["-t", "12"])
     true("object errors not read: Microsoft allows 5 log reads per 10 s per application" in
          _line(r), "why", r)
@@ -471,21 +461,31 @@ def test_a_window_ahead_of_the_clock_frees_within_its_length():
     # The clock went back an hour after five reads: the window's times are
     # ahead of it. They count as just sent, so the window frees within its
     # 11 s, not an hour later when the clock gets back there.
-    e = H.emu()
-    _setup(e)
-    _mixed(e)
-    cache = H.cache_dir()
-    expect(_check(e, cache=cache, opt=False), 0)   # signs in: the cache key exists
-    ahead_ms = int((time.time() + 3600) * 1000)
-    name = os.path.join(cache, "reports-" + _window_hash(cache, e))
-    with open(name, "w") as f:
-        f.write("check_entra_sync reports window v1\nblocked_until=0\nsent=%s\nend\n"
-                % ",".join(str(ahead_ms) for _ in range(5)))
-    os.chmod(name, 0o600)
+    e, cache = _signed_in()
+    _full_window(cache, e, time.time() + 3600)
     r = _handler(e, cache=cache, job=JOB, extra=["-t", "20"])
     true("top object error SystemForCrossDomainIdentityManagementBadResponse" in _line(r),
          "read once the window's length has passed", r)
     eq(_audit(e), 1, "reads")
+
+
+def _signed_in():
+    """The emulator with _mixed's events, and a cache whose key exists."""
+    e = H.emu()
+    _setup(e)
+    _mixed(e)
+    cache = H.cache_dir()
+    expect(_check(e, cache=cache, opt=False), 0)
+    return e, cache
+
+
+def _full_window(cache, e, sent):
+    """The application's window with five reads sent at sent (epoch)."""
+    name = os.path.join(cache, "reports-" + _window_hash(cache, e))
+    with open(name, "w") as f:
+        f.write("check_entra_sync reports window v1\nblocked_until=0\nsent=%s\nend\n"
+                % ",".join(str(int(sent * 1000)) for _ in range(5)))
+    os.chmod(name, 0o600)
 
 
 def _window_hash(cache, e):
