@@ -88,12 +88,27 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/entra-package.XXXXXX")
 chmod 700 "$T"
 emu_pid=""
 installed_by_us=""
+# stop_daemon PID: ends the daemon started with setsid as PID, its whole
+# process group. Icinga 2's umbrella process drops a SIGTERM that comes
+# while its worker is still starting (the daemon then runs on and a plain
+# `wait` never returns), so TERM is sent again, and after 10 s KILL.
+stop_daemon() {
+	local n
+	for n in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || break
+		[ $((n % 10)) -eq 1 ] && { kill -TERM -- "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null; }
+		sleep 0.2
+	done
+	kill -KILL -- "-$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
 cleanup() {
 	[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null
 	if [ -n "$installed_by_us" ] && dpkg-query -W "$PKG" >/dev/null 2>&1; then
 		apt-get purge -y -qq -o DPkg::Lock::Timeout=300 "$PKG" >/dev/null 2>&1
 	fi
-	[ -n "${daemon_pid:-}" ] && kill -TERM -- "-$daemon_pid" 2>/dev/null
+	[ -n "${daemon_pid:-}" ] && stop_daemon "$daemon_pid"
 	rm -rf "$T" "${tmp_fallbacks[@]}"
 	[ -n "${I:-}" ] && rm -rf "$I"
 	[ -n "${N:-}" ] && rm -rf "$N"
@@ -473,8 +488,7 @@ EOF
 			grep -q "SERVICE ALERT: entra;Entra sync Box;WARNING;HARD;1;ENTRA SYNC WARNING - .*started by this plugin .* waiting for its next cycle" "$N/nagios.log" 2>/dev/null && seen=1 && break
 			sleep 0.5
 		done
-		kill -TERM -- "-$daemon_pid" 2>/dev/null || kill -TERM "$daemon_pid" 2>/dev/null
-		wait "$daemon_pid" 2>/dev/null
+		stop_daemon "$daemon_pid"
 		daemon_pid=""
 		if [ -n "$seen" ]; then
 			ok "Nagios 4 (packaged examples, no --state-dir): WARNING, started by this plugin, waiting for its next cycle"
@@ -525,8 +539,7 @@ EOF
 			grep -q "SERVICE ALERT: entra;box;WARNING;HARD;1;ENTRA SYNC WARNING - .*started by this plugin .* waiting for its next cycle" "$I"/log/compat/icinga.log 2>/dev/null && seen=1 && break
 			sleep 0.5
 		done
-		kill -TERM -- "-$daemon_pid" 2>/dev/null || kill -TERM "$daemon_pid" 2>/dev/null
-		wait "$daemon_pid" 2>/dev/null
+		stop_daemon "$daemon_pid"
 		daemon_pid=""
 		if [ -n "$seen" ]; then
 			ok "Icinga 2 (include <entra_sync.conf>, no state directory variable): WARNING, started by this plugin, waiting for its next cycle"
