@@ -159,6 +159,35 @@ static char *raw_copy(const char *s)
 	return out;
 }
 
+/* Control, bidi and zero-width characters become blanks; runs of blanks
+ * fold into one; none lead or trail. */
+static void fold_blanks(char *s)
+{
+	text_clean(s);
+	size_t w = 0;
+	for (size_t r = 0; s[r]; r++)
+		if (s[r] != ' ' || (w > 0 && s[w - 1] != ' '))
+			s[w++] = s[r];
+	while (w > 0 && s[w - 1] == ' ')
+		w--;
+	s[w] = '\0';
+}
+
+/* What tells codes apart: the code as it will be shown (cleaned, folded,
+ * cut), so two codes never show as one ("X" and "X " would otherwise be
+ * two top codes with one name: two samples of one series in Prometheus). */
+static uint64_t code_key(const char *code)
+{
+	char *s = raw_copy(code);
+	char shown[PROVLOG_CODE_MAX];
+	if (s == NULL)
+		return fnv1a(code, 0);
+	fold_blanks(s);
+	text_copy(shown, sizeof(shown), s);
+	free(s);
+	return fnv1a(shown, 0);
+}
+
 /* The index of the event's code, kept with its first example when new;
  * CODE_OTHER past PROVLOG_CODES_MAX codes. -1 when out of memory. */
 static int64_t code_index(struct provlog_acc *a, struct json_object *ev, const char *code,
@@ -202,7 +231,7 @@ static int count_event(struct provlog_acc *a, struct json_object *ev, size_t ind
 	if (a->kind == PROVLOG_FAILURES) {
 		const char *c =
 		    string_at(error_info(json_member(ev, "provisioningStatusInfo")), "errorCode");
-		code_hash = fnv1a(c != NULL ? c : "", 0);
+		code_hash = code_key(c != NULL ? c : "");
 		int64_t i = code_index(a, ev, c != NULL ? c : "", code_hash);
 		if (i < 0)
 			return -1;
@@ -295,14 +324,7 @@ static int safe_text(const char *raw, provlog_scrub scrub, const void *ctx, char
 	char *s = scrub != NULL ? scrub(raw, strlen(raw), n, ctx) : strdup(raw);
 	if (s == NULL)
 		return -1;
-	text_clean(s);
-	size_t w = 0;
-	for (size_t r = 0; s[r]; r++)
-		if (s[r] != ' ' || (w > 0 && s[w - 1] != ' '))
-			s[w++] = s[r];
-	while (w > 0 && s[w - 1] == ' ')
-		w--;
-	s[w] = '\0';
+	fold_blanks(s);
 	text_copy(out, n, s);
 	explicit_bzero(s, strlen(s));
 	free(s);

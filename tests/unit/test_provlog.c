@@ -99,6 +99,29 @@ static void objects_are_distinct_sources_and_codes_rank_by_objects(void **state)
 	buf_free(&ev);
 }
 
+/* Codes that show alike are one code: two would be two samples of one
+ * Prometheus series (code="X"), which a collector refuses. */
+static void codes_that_show_alike_are_one_code(void **state)
+{
+	(void)state;
+	struct buf ev = {0};
+	buf_puts(&ev, "[");
+	event(&ev, JOB, "2026-03-01T12:01:00Z", "failure", "create", "X", "u1", "r");
+	event(&ev, JOB, "2026-03-01T12:01:00Z", "failure", "create", "X ", "u2", "r");
+	event(&ev, JOB, "2026-03-01T12:01:00Z", "failure", "create", "X\\u200b", "u3", "r");
+	event(&ev, JOB, "2026-03-01T12:01:00Z", "failure", "create", "\\u0001X", "u4", "r");
+	event(&ev, JOB, "2026-03-01T12:01:00Z", "failure", "create", "Y", "u5", "r");
+	struct provlog_summary s;
+	summarize(&ev, &s);
+	assert_int_equal(s.objects, 5);
+	assert_int_equal(s.codes, 2);
+	assert_int_equal(s.n_top, 2);
+	assert_string_equal(s.top[0].code, "X");
+	assert_int_equal(s.top[0].objects, 4);
+	assert_string_equal(s.top[1].code, "Y");
+	buf_free(&ev);
+}
+
 static void other_jobs_statuses_and_cycles_are_not_counted(void **state)
 {
 	(void)state;
@@ -424,6 +447,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(objects_are_distinct_sources_and_codes_rank_by_objects),
+	    cmocka_unit_test(codes_that_show_alike_are_one_code),
 	    cmocka_unit_test(other_jobs_statuses_and_cycles_are_not_counted),
 	    cmocka_unit_test(pages_are_followed_and_the_cap_says_at_least),
 	    cmocka_unit_test(malformed_pages_are_errors_and_odd_events_are_skipped),
