@@ -313,7 +313,8 @@ static int read_named_job(struct graph_client *g, const struct sp_ref *sp, const
 			               job->id, job_id);
 		return 0;
 	}
-	if (e == NULL || e->http_status != 404)
+	/* Graph's own 404, not a sign-in that answered 404 on the way. */
+	if (e == NULL || e->kind != ERR_GRAPH || e->http_status != 404)
 		return -1;
 	struct err not_found = *e, list_err = {0};
 	struct sync_job *jobs = NULL;

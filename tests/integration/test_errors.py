@@ -263,3 +263,15 @@ def test_trickled_body_past_deadline_is_unknown():
     e.add_fault(target="graph", trickle=200)
     r = run(e, extra=["-t", "3"])
     expect(r, 3, max_elapsed=4)
+
+
+def test_a_sign_in_answered_404_is_asked_once_with_a_job_named():
+    """-j reads the list when Graph does not know that spelling (404); a 404
+    from the sign-in is not that, and must not sign in a second time."""
+    e = H.emu()
+    e.add_fault(target="login", status=404, times=5)
+    r = H.run_plugin(H.check_args(e, job=H.JOB_SCIM))
+    expect(r, 3)
+    logins = [q for q in e.counters()["requests"] if "/oauth2/" in q["path"]]
+    eq(len(logins), 1, "sign-in requests", r)
+    eq(H.graph_requests(e.counters()), 0, "Graph requests", r)
