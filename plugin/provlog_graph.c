@@ -33,16 +33,16 @@ static char *query_url(const struct graph_client *g, enum provlog_kind kind,
 	return url;
 }
 
-static bool error_code_is(const struct http_response *resp, const char *code)
+/* Graph's error.code of the answer into code (n bytes); "" when none. */
+static void error_code(const struct http_response *resp, char *code, size_t n)
 {
 	struct json_object *root = NULL;
-	bool is = false;
+	code[0] = '\0';
 	if (json_parse_bounded(resp->body.data, resp->body.len, "", &root, NULL) == 0) {
 		const char *c = json_get_string(json_member(root, "error"), "code", NULL);
-		is = c != NULL && strcmp(c, code) == 0;
+		str_copy(code, n, c != NULL ? c : "");
 	}
 	json_object_put(root);
-	return is;
 }
 
 /* An answer that is not the page: what it says, and how the run takes it. */
@@ -50,10 +50,13 @@ static int refused(struct graph_client *g, const struct http_response *resp,
                    enum provlog_status *status, struct err *e)
 {
 	*status = PROVLOG_FAILED;
-	if ((resp->status == 401 || resp->status == 403) &&
-	    !error_code_is(resp, "InvalidAuthenticationToken"))
-		*status =
-		    error_code_is(resp, LICENCE_CODE) ? PROVLOG_NO_LICENCE : PROVLOG_NO_PERMISSION;
+	if (resp->status == 401 || resp->status == 403) {
+		char code[64];
+		error_code(resp, code, sizeof(code));
+		if (strcmp(code, "InvalidAuthenticationToken") != 0)
+			*status = strcmp(code, LICENCE_CODE) == 0 ? PROVLOG_NO_LICENCE
+			                                          : PROVLOG_NO_PERMISSION;
+	}
 	return graph_answer_error(g, resp->status, resp->body.data, resp->body.len,
 	                          resp->request_id, PROVLOG_PERMISSIONS,
 	                          "Reports Reader or Global Reader", e);
